@@ -1,0 +1,121 @@
+"""State channels: one small class per kind, each with the same few verbs.
+
+`get()` returns the value (or raises `EmptyChannel`), `update(values)` folds one
+step's writes and says whether the value changed, `checkpoint()` / `from_checkpoint()`
+copy the value out and back for checkpointers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from engine.errors import InvalidUpdateError, concurrent_update_error
+
+
+class EmptyChannel(Exception):  # noqa: N818 - a signal, as in dict's KeyError
+    """The channel holds no value yet."""
+
+
+MISSING: Any = object()
+
+
+class Channel:
+    """Base: a named slot holding one value."""
+
+    __slots__ = ("key", "value")
+
+    reducer: Callable[[Any, Any], Any] | None = None
+
+    def __init__(self, key: str) -> None:
+        self.key = key
+        self.value: Any = MISSING
+
+    def is_available(self) -> bool:
+        return self.value is not MISSING
+
+    def get(self) -> Any:
+        if self.value is MISSING:
+            raise EmptyChannel(self.key)
+        return self.value
+
+    def update(self, values: Sequence[Any]) -> bool:
+        raise NotImplementedError
+
+    def checkpoint(self) -> Any:
+        return self.value
+
+    def from_checkpoint(self, value: Any) -> Channel:
+        new = self.copy_empty()
+        new.value = value
+        return new
+
+    def copy_empty(self) -> Channel:
+        raise NotImplementedError
+
+
+class LastValue(Channel):
+    """Holds the last value written; two writes in one step are an error."""
+
+    __slots__ = ()
+
+    def update(self, values: Sequence[Any]) -> bool:
+        if not values:
+            return False
+        if len(values) != 1:
+            raise concurrent_update_error(self.key)
+        self.value = values[0]
+        return True
+
+    def copy_empty(self) -> LastValue:
+        return LastValue(self.key)
+
+
+class Reducer(Channel):
+    """Folds every write into the value with a binary reducer, in apply order."""
+
+    __slots__ = ("empty", "reducer")
+
+    def __init__(self, key: str, reducer: Callable[[Any, Any], Any], empty: Any = MISSING):
+        super().__init__(key)
+        self.reducer = reducer
+        self.empty = empty
+        self.value = empty
+
+    def update(self, values: Sequence[Any]) -> bool:
+        if not values:
+            return False
+        value = self.value
+        start = 0
+        if value is MISSING:
+            value, start = values[0], 1
+        reducer = self.reducer
+        for v in values[start:]:
+            value = reducer(value, v)
+        self.value = value
+        return True
+
+    def copy_empty(self) -> Reducer:
+        return Reducer(self.key, self.reducer, self.empty)
+
+
+class Barrier:
+    """A waiting edge's join: fires once every named source has finished."""
+
+    __slots__ = ("key", "names", "seen")
+
+    def __init__(self, key: str, names: frozenset[str]) -> None:
+        self.key = key
+        self.names = names
+        self.seen: set[str] = set()
+
+    def update(self, values: Sequence[str]) -> bool:
+        """Record finished sources; True when the join fires (and then resets)."""
+        for v in values:
+            if v not in self.names:
+                raise InvalidUpdateError(f"At key '{self.key}': value {v!r} not in {self.names}")
+            self.seen.add(v)
+        if self.seen == self.names:
+            self.seen = set()
+            return True
+        return False

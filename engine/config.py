@@ -1,0 +1,43 @@
+"""Run configuration and the context accessors nodes use: `get_config`, `get_stream_writer`."""
+
+from __future__ import annotations
+
+from typing import Any, TypedDict
+
+from engine.types import StreamWriter
+
+
+class RunnableConfig(TypedDict, total=False):
+    """The config dict a run is given and a node can ask for."""
+
+    tags: list[str]
+    metadata: dict[str, Any]
+    callbacks: Any
+    run_name: str
+    max_concurrency: int | None
+    recursion_limit: int
+    configurable: dict[str, Any]
+    run_id: Any
+
+
+def get_config() -> RunnableConfig:
+    """The config of the task running in this thread or asyncio task."""
+    from engine.pregel.task import current_task
+
+    return current_task("get_config").config
+
+
+def get_stream_writer() -> StreamWriter:
+    """The `custom`-mode writer of the running task."""
+    from engine.pregel.task import current_task
+
+    return current_task("get_stream_writer").writer
+
+
+def ensure_config(config: RunnableConfig | None) -> dict[str, Any]:
+    """A shallow, owned copy of `config` with the standard keys present."""
+    out: dict[str, Any] = dict(config or {})
+    out["tags"] = list(out.get("tags") or ())
+    out["metadata"] = dict(out.get("metadata") or {})
+    out["configurable"] = dict(out.get("configurable") or {})
+    return out

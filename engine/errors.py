@@ -1,0 +1,71 @@
+"""Exceptions raised by the engine, with LangGraph's classes and messages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from engine.constants import TROUBLESHOOTING
+
+
+def _with_link(message: str, code: str | None) -> str:
+    if code is None:
+        return message
+    return f"{message}\nFor troubleshooting, visit: {TROUBLESHOOTING}{code}"
+
+
+class GraphRecursionError(RecursionError):
+    """The run reached `recursion_limit` supersteps without stopping."""
+
+
+class InvalidUpdateError(Exception):
+    """A node or the input wrote something the state cannot accept."""
+
+
+class EmptyInputError(Exception):
+    """A run was started with no input and nothing to resume."""
+
+
+class RunStopped(Exception):
+    """A Controller stopped the run (the debugger's "stop")."""
+
+
+class GraphInterrupt(Exception):  # noqa: N818 - the name LangGraph programs catch
+    """Raised inside a task by `interrupt()`; the loop turns it into an interrupt."""
+
+    def __init__(self, interrupts: tuple[Any, ...] = ()) -> None:
+        super().__init__(interrupts)
+        self.interrupts = interrupts
+
+
+class ParentCommand(Exception):  # noqa: N818 - control flow, not an error
+    """Carries a `Command(graph=Command.PARENT)` from a subgraph to its parent's task."""
+
+    def __init__(self, command: Any) -> None:
+        super().__init__(command)
+        self.command = command
+
+
+def recursion_error(limit: int) -> GraphRecursionError:
+    return GraphRecursionError(
+        _with_link(
+            f"Recursion limit of {limit} reached without hitting a stop condition. "
+            "You can increase the limit by setting the `recursion_limit` config key.",
+            "GRAPH_RECURSION_LIMIT",
+        )
+    )
+
+
+def not_a_dict_error(value: Any) -> InvalidUpdateError:
+    return InvalidUpdateError(
+        _with_link(f"Expected dict, got {value}", "INVALID_GRAPH_NODE_RETURN_VALUE")
+    )
+
+
+def concurrent_update_error(key: str) -> InvalidUpdateError:
+    return InvalidUpdateError(
+        _with_link(
+            f"At key '{key}': Can receive only one value per step. "
+            "Use an Annotated key to handle multiple values.",
+            "INVALID_CONCURRENT_GRAPH_UPDATE",
+        )
+    )

@@ -1,0 +1,156 @@
+"""The event bus: every transition of a run is one immutable `Event` handed to sinks.
+
+Schema v1 (see ARCHITECTURE.md). Kinds and their `data` keys:
+
+- ``run_start``: run_id, graph (the CompiledStateGraph; `describe()` gives topology),
+  input, config, state (values the run starts from), resumed, parent, wall_start (ISO),
+  engine_version, python, pid, state_keys.
+- ``step_start``: tasks [{id, name, triggers, path, arg?}].
+- ``task_start``: task_id, name, triggers, path, input.
+- ``custom``: task_id, payload.
+- ``llm_start`` / ``token`` / ``llm_end``: call_id, task_id, ... (the chat-model layer).
+- ``task_end``: task_id, name, path, result (dict of known writes, or None), writes
+  [(channel, value)], error, interrupts, duration (ns), hidden (a Command.PARENT exit).
+- ``step_end``: changes {channel: new value}, wrote (any state channel written).
+- ``checkpoint``: the `checkpoints`-mode payload (only with a checkpointer).
+- ``interrupt``: interrupts (tuple), static (a breakpoint, not `interrupt()`).
+- ``run_end``: status (done/error/interrupted/stopped), output, error, duration.
+
+Events are immutable records; `data` is never mutated after the event is made.
+Sinks are plain callables `sink(event)`; they run in the thread that emitted.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, NamedTuple
+
+SCHEMA_VERSION = 1
+
+EVENT_KINDS = frozenset(
+    {
+        "run_start",
+        "step_start",
+        "task_start",
+        "custom",
+        "llm_start",
+        "token",
+        "llm_end",
+        "task_end",
+        "step_end",
+        "checkpoint",
+        "interrupt",
+        "run_end",
+    }
+)
+
+
+class Event(NamedTuple):
+    """One transition of a run."""
+
+    kind: str
+    seq: int
+    t: int
+    """Nanoseconds since the root run started (monotonic, from the run's clock)."""
+    ns: tuple[str, ...]
+    step: int
+    data: dict[str, Any]
+
+
+Sink = Callable[[Event], None]
+
+_global_sinks: list[Sink] = []
+_global_lock = threading.Lock()
+
+
+def global_sinks() -> tuple[Sink, ...]:
+    """Sinks attached process-wide (by `attach`), snapshotted when a run starts."""
+    return tuple(_global_sinks)
+
+
+@contextmanager
+def attach(sink: Sink) -> Iterator[Sink]:
+    """Attach `sink` to every root run that starts while the block is open."""
+    with _global_lock:
+        _global_sinks.append(sink)
+    try:
+        yield sink
+    finally:
+        with _global_lock:
+            _global_sinks.remove(sink)
+
+
+class EventBus:
+    """Numbers events gap-free and hands them to the run's sinks, from any thread."""
+
+    __slots__ = ("_lock", "_seq", "clock_ns", "sinks", "t0")
+
+    def __init__(self, sinks: tuple[Sink, ...], clock_ns: Callable[[], int]) -> None:
+        self.sinks = sinks
+        self.clock_ns = clock_ns
+        self.t0 = clock_ns()
+        self._seq = 0
+        self._lock = threading.Lock()
+
+    @property
+    def active(self) -> bool:
+        return bool(self.sinks)
+
+    def add(self, sink: Sink) -> None:
+        """Attach a sink (copy-on-write: emitters iterate a stable tuple)."""
+        with self._lock:
+            self.sinks = (*self.sinks, sink)
+
+    def remove(self, sink: Sink) -> None:
+        with self._lock:
+            self.sinks = tuple(s for s in self.sinks if s is not sink)
+
+    @contextmanager
+    def scoped(self, sink: Sink, base: tuple[str, ...]) -> Iterator[None]:
+        """Attach `sink` for the events under namespace `base`, with `base` stripped."""
+        depth = len(base)
+
+        def scoped_sink(event: Event) -> None:
+            if event.ns[:depth] == base:
+                sink(event._replace(ns=event.ns[depth:]))
+
+        self.add(scoped_sink)
+        try:
+            yield
+        finally:
+            self.remove(scoped_sink)
+
+    def emit(self, kind: str, ns: tuple[str, ...], step: int, data: dict[str, Any]) -> None:
+        # seq and t are taken under one lock so that seq order is time order.
+        with self._lock:
+            seq = self._seq
+            self._seq = seq + 1
+            event = Event(kind, seq, self.clock_ns() - self.t0, ns, step, data)
+            for sink in self.sinks:
+                sink(event)
+
+
+class EventCapture(list[Event]):
+    """A list of captured events with small query helpers for tests."""
+
+    def kinds(self) -> list[str]:
+        return [e.kind for e in self]
+
+    def of(self, kind: str) -> list[Event]:
+        return [e for e in self if e.kind == kind]
+
+
+@contextmanager
+def capture_events() -> Iterator[EventCapture]:
+    """Collect every event of the runs started inside the block."""
+    captured = EventCapture()
+    lock = threading.Lock()
+
+    def sink(event: Event) -> None:
+        with lock:
+            captured.append(event)
+
+    with attach(sink):
+        yield captured

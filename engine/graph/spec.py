@@ -1,0 +1,67 @@
+"""The immutable description a StateGraph compiles to: nodes, branches, channels."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from engine.graph.callspec import CallSpec
+from engine.schema import FieldSpec, Schema
+
+
+@dataclass(frozen=True)
+class BranchSpec:
+    """A conditional edge: `path(state)` picks targets, translated through `path_map`."""
+
+    source: str
+    call: CallSpec
+    path_map: dict[Any, str] | None
+    ends: tuple[str, ...] | None
+    """Possible targets, for drawing (from path_map or a Literal return hint)."""
+    name: str = "condition"
+
+
+@dataclass(frozen=True)
+class NodeSpec:
+    """One node: how to call it and where its edges lead."""
+
+    name: str
+    call: CallSpec | None
+    """None for a subgraph node (see `subgraph`) and for START."""
+    subgraph: Any
+    """A CompiledStateGraph run as this node, or None."""
+    input_schema: Schema
+    triggers: tuple[str, ...]
+    edges: tuple[str, ...]
+    joins: tuple[str, ...]
+    branches: tuple[BranchSpec, ...]
+    destinations: tuple[str, ...] | None
+    metadata: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class GraphSpec:
+    """Everything the loop needs, fixed at compile time."""
+
+    name: str
+    state: Schema
+    input_schema: Schema
+    output_schema: Schema
+    fields: dict[str, FieldSpec]
+    """Every state channel, in declaration order (state, then input/output/node schemas)."""
+    start: NodeSpec
+    nodes: dict[str, NodeSpec]
+    joins: dict[str, tuple[tuple[str, ...], str]]
+    """Barrier channel → (sources, target)."""
+    edges: tuple[tuple[str, str], ...]
+    waiting_edges: tuple[tuple[tuple[str, ...], str], ...]
+    interrupt_before: tuple[str, ...] = ()
+    interrupt_after: tuple[str, ...] = ()
+    node_order: tuple[str, ...] = field(default=())
+
+    def node(self, name: str) -> NodeSpec:
+        return self.nodes[name]
+
+
+StateFn = Callable[..., Any]

@@ -1,0 +1,221 @@
+"""Chat messages with LangChain's field names, so ported programs and dumps look the same.
+
+Each class lists its fields in `_fields` (LangChain's order); `model_dump()` returns
+them as a dict. `convert_to_messages` accepts the coercions `add_messages` does:
+message objects, dicts with role/type, (role, content) tuples and plain strings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any, Union
+
+_ROLE_TO_TYPE = {
+    "human": "human", "user": "human", "ai": "ai", "assistant": "ai",
+    "system": "system", "developer": "system", "tool": "tool", "remove": "remove",
+}
+
+
+class BaseMessage:
+    """A message: content plus metadata; equality compares every field."""
+
+    type: str = "base"
+    _fields: tuple[str, ...] = (
+        "content", "additional_kwargs", "response_metadata", "type", "name", "id")
+    _defaults: dict[str, Any] = {}
+
+    def __init__(self, content: Any = "", **kwargs: Any) -> None:
+        self.content = content
+        self.additional_kwargs: dict[str, Any] = dict(kwargs.pop("additional_kwargs", None) or {})
+        self.response_metadata: dict[str, Any] = dict(kwargs.pop("response_metadata", None) or {})
+        self.name: str | None = kwargs.pop("name", None)
+        self.id: str | None = kwargs.pop("id", None)
+        kwargs.pop("type", None)
+        for field in self._fields:
+            if field in kwargs:
+                setattr(self, field, kwargs.pop(field))
+            elif not hasattr(self, field) or field in self._defaults:
+                default = self._defaults.get(field)
+                setattr(self, field, default() if callable(default) else default)
+        if kwargs:
+            raise TypeError(f"{type(self).__name__} got unexpected fields: {sorted(kwargs)}")
+
+    def model_dump(self) -> dict[str, Any]:
+        return {f: getattr(self, f) for f in self._fields}
+
+    dict = model_dump
+
+    @property
+    def text(self) -> str:
+        if isinstance(self.content, str):
+            return self.content
+        return "".join(
+            b if isinstance(b, str) else str(b.get("text", ""))
+            for b in self.content
+            if isinstance(b, (str, dict))
+        )
+
+    def __eq__(self, other: object) -> bool:
+        return type(self) is type(other) and self.model_dump() == other.model_dump()  # type: ignore[attr-defined]
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        parts = [
+            f"{f}={getattr(self, f)!r}"
+            for f in self._fields
+            if f != "type" and getattr(self, f) is not None
+        ]
+        return f"{type(self).__name__}({', '.join(parts)})"
+
+    def pretty_repr(self) -> str:
+        title = f" {type(self).__name__.replace('Message', ' Message').strip()} "
+        return f"{title.center(80, '=')}\n\n{self.text}"
+
+    def pretty_print(self) -> None:
+        print(self.pretty_repr())  # noqa: T201 - a user-facing helper, as LangChain's
+
+
+class HumanMessage(BaseMessage):
+    type = "human"
+
+
+class SystemMessage(BaseMessage):
+    type = "system"
+
+
+class AIMessage(BaseMessage):
+    type = "ai"
+    _fields = (*BaseMessage._fields, "tool_calls", "invalid_tool_calls", "usage_metadata")
+    _defaults = {"tool_calls": list, "invalid_tool_calls": list, "usage_metadata": None}
+
+
+class AIMessageChunk(AIMessage):
+    type = "AIMessageChunk"
+    _fields = (*AIMessage._fields, "tool_call_chunks", "chunk_position")
+    _defaults = {**AIMessage._defaults, "tool_call_chunks": list, "chunk_position": None}
+
+    def __add__(self, other: AIMessageChunk) -> AIMessageChunk:
+        if not isinstance(other, AIMessageChunk):
+            return NotImplemented
+        return merge_chunks([self, other])
+
+
+class ToolMessage(BaseMessage):
+    type = "tool"
+    _fields = (*BaseMessage._fields, "tool_call_id", "artifact", "status")
+    _defaults = {"artifact": None, "status": lambda: "success"}
+
+    def __init__(self, content: Any = "", tool_call_id: str = "", **kwargs: Any) -> None:
+        super().__init__(content, tool_call_id=tool_call_id, **kwargs)
+
+
+class RemoveMessage(BaseMessage):
+    """Asks `add_messages` to delete the message with this id."""
+
+    type = "remove"
+
+    def __init__(self, id: str, **kwargs: Any) -> None:
+        super().__init__("", id=id, **kwargs)
+
+
+AnyMessage = Union[AIMessage, HumanMessage, SystemMessage, ToolMessage, RemoveMessage]  # noqa: UP007
+
+
+def merge_chunks(chunks: Sequence[AIMessageChunk]) -> AIMessageChunk:
+    """Concatenate streamed chunks: content joined, metadata merged, first id kept."""
+    first = chunks[0]
+    content: Any = first.content
+    for c in chunks[1:]:
+        if isinstance(content, str) and isinstance(c.content, str):
+            content += c.content
+        else:
+            content = _as_list(content) + _as_list(c.content)
+    merged = AIMessageChunk(
+        content,
+        additional_kwargs={k: v for c in chunks for k, v in c.additional_kwargs.items()},
+        response_metadata={k: v for c in chunks for k, v in c.response_metadata.items()},
+        id=next((c.id for c in chunks if c.id), None),
+        name=next((c.name for c in chunks if c.name), None),
+        tool_call_chunks=[tc for c in chunks for tc in c.tool_call_chunks],
+        chunk_position="last" if any(c.chunk_position == "last" for c in chunks) else None,
+    )
+    usages = [c.usage_metadata for c in chunks if c.usage_metadata]
+    if usages:
+        merged.usage_metadata = _sum_usage(usages)
+    merged.tool_calls = [tc for c in chunks for tc in c.tool_calls]
+    return merged
+
+
+def _as_list(content: Any) -> list[Any]:
+    return list(content) if isinstance(content, list) else ([content] if content else [])
+
+
+def _sum_usage(usages: list[dict[str, Any]]) -> dict[str, Any]:
+    total: dict[str, Any] = {}
+    for u in usages:
+        for k, v in u.items():
+            total[k] = total.get(k, 0) + v if isinstance(v, int) else v
+    return total
+
+
+def message_chunk_to_message(chunk: BaseMessage) -> BaseMessage:
+    """A whole AIMessage from a (merged) chunk."""
+    if not isinstance(chunk, AIMessageChunk):
+        return chunk
+    return AIMessage(
+        chunk.content,
+        additional_kwargs=chunk.additional_kwargs,
+        response_metadata=chunk.response_metadata,
+        name=chunk.name,
+        id=chunk.id,
+        tool_calls=list(chunk.tool_calls),
+        invalid_tool_calls=list(chunk.invalid_tool_calls),
+        usage_metadata=chunk.usage_metadata,
+    )
+
+
+def convert_to_message(value: Any) -> BaseMessage:
+    """One message from an object, a dict, a (role, content) tuple or a string."""
+    if isinstance(value, BaseMessage):
+        return value
+    if isinstance(value, str):
+        return HumanMessage(value)
+    if isinstance(value, (tuple, list)) and len(value) == 2 and isinstance(value[0], str):
+        return _from_role(value[0], value[1], {})
+    if isinstance(value, dict):
+        data = dict(value)
+        role = data.pop("role", None) or data.pop("type", None)
+        if role is None:
+            raise ValueError(f"Message dict must have a 'role' or 'type' key: {value!r}")
+        return _from_role(str(role), data.pop("content", ""), data)
+    raise NotImplementedError(f"Unsupported message type: {type(value).__name__}")
+
+
+def _from_role(role: str, content: Any, extra: dict[str, Any]) -> BaseMessage:
+    kind = _ROLE_TO_TYPE.get(role)
+    if kind == "human":
+        return HumanMessage(content, **extra)
+    if kind == "ai":
+        return AIMessage(content, **extra)
+    if kind == "system":
+        return SystemMessage(content, **extra)
+    if kind == "tool":
+        return ToolMessage(content, **extra)
+    if kind == "remove":
+        return RemoveMessage(**extra)
+    raise ValueError(
+        f"Unexpected message type: '{role}'. Use one of 'human', 'user', 'ai', "
+        "'assistant', 'system', 'developer' or 'tool'."
+    )
+
+
+def convert_to_messages(values: Any) -> list[BaseMessage]:
+    """A list of messages from one message-like value or an iterable of them."""
+    if isinstance(values, (str, BaseMessage, dict)):
+        return [convert_to_message(values)]
+    if isinstance(values, tuple) and len(values) == 2 and isinstance(values[0], str):
+        return [convert_to_message(values)]
+    if isinstance(values, Iterable):
+        return [convert_to_message(v) for v in values]
+    return [convert_to_message(values)]

@@ -1,0 +1,1 @@
+"""The Pregel loop: plan, execute, update, one superstep at a time."""

@@ -1,0 +1,179 @@
+"""Pure pieces of a superstep: plan tasks, turn a node's return into writes, apply writes.
+
+Nothing here does I/O, threads or events; the loop calls these between its phases.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from engine.channels import MISSING, Barrier, Channel
+from engine.constants import END, PULL, PUSH, START
+from engine.errors import InvalidUpdateError, ParentCommand, not_a_dict_error
+from engine.pregel.ids import task_id
+from engine.pregel.task import Task
+from engine.schema import node_update_as_dict
+from engine.types import Command, Send
+
+if TYPE_CHECKING:
+    from engine.graph.spec import BranchSpec, GraphSpec, NodeSpec
+    from engine.pregel.loop import Loop
+
+log = logging.getLogger("engine")
+
+
+# -- plan -------------------------------------------------------------------------------
+def prepare_tasks(
+    loop: Loop,
+    spec: GraphSpec,
+    step: int,
+    triggered: Iterable[str],
+    sends: list[Send],
+    checkpoint: str,
+) -> list[Task]:
+    """The step's tasks in announce order: PUSH (Send order), then PULL by node name."""
+    prefix = loop.ns_prefix
+    sstep = str(step)
+    tasks: list[Task] = []
+    for index, send in enumerate(sends):
+        node = spec.nodes.get(send.node)
+        if node is None:
+            raise InvalidUpdateError(f"Invalid node name {send.node!r} in Send")
+        name = node.name
+        tid = task_id(checkpoint, (prefix + name, sstep, name, PUSH, str(index)))
+        tasks.append(Task(loop, node, tid, (PUSH, index, False), (PUSH,), step, send.arg))
+    for name in sorted(triggered):
+        node = spec.nodes[name]
+        tid = task_id(checkpoint, (prefix + name, sstep, name, PULL, *node.triggers))
+        tasks.append(Task(loop, node, tid, (PULL, name), node.triggers, step))
+    return tasks
+
+
+def start_task(loop: Loop, spec: GraphSpec, step: int, checkpoint: str) -> Task:
+    """The internal task that writes the run's input (step 0; never announced)."""
+    name = START
+    tid = task_id(checkpoint, (loop.ns_prefix + name, str(step), name, PULL, START))
+    return Task(loop, spec.start, tid, (PULL, START), (START,), step)
+
+
+# -- a task's outcome → writes ----------------------------------------------------------
+def record_output(task: Task, value: Any, snapshot: Mapping[str, Any]) -> None:
+    """Fill `task.writes`, `task.result` and routes from what the node returned."""
+    spec = task.loop.spec
+    routes: list[Any] = []
+    update: Any = value
+    if isinstance(value, Command):
+        if value.graph == Command.PARENT:
+            raise ParentCommand(Command(update=value.update, goto=value.goto))
+        update = value.update
+        routes.extend(value.goto_targets())
+    update = node_update_as_dict(update)
+    writes: list[tuple[str, Any]] = []
+    if update is None:
+        pass
+    elif isinstance(update, Mapping):
+        fields = spec.fields
+        writes = [(k, v) for k, v in update.items() if k in fields]
+    elif isinstance(update, (list, tuple)) and update and all(
+        isinstance(u, tuple) and len(u) == 2 and isinstance(u[0], str) for u in update
+    ):
+        writes = [(k, v) for k, v in update if k in spec.fields]
+    else:
+        raise not_a_dict_error(value)
+    task.writes = writes
+    task.result = dict(writes) if writes else None
+    node = task.node
+    routes.extend(t for t in node.edges if t != END)
+    if node.branches:
+        view = None
+        for branch in node.branches:
+            if view is None:
+                view = local_view(task.loop.channels, snapshot, writes)
+            routes.extend(branch_targets(task, branch, view))
+    task.routes = routes
+
+
+def local_view(
+    channels: Mapping[str, Channel], snapshot: Mapping[str, Any], writes: list[tuple[str, Any]]
+) -> dict[str, Any]:
+    """The state as this task sees it after its own writes (what branches read)."""
+    view = dict(snapshot)
+    for key, value in writes:
+        reducer = channels[key].reducer
+        if reducer is not None:
+            current = view.get(key, MISSING)
+            view[key] = value if current is MISSING else reducer(current, value)
+        else:
+            view[key] = value
+    return view
+
+
+def branch_targets(task: Task, branch: BranchSpec, view: dict[str, Any]) -> list[Any]:
+    """Call a conditional edge's path function; return node names and Sends."""
+    state = task.loop.spec.state.node_input(view)
+    result = task.loop.call_with_injection(branch.call, state, task)
+    items = result if isinstance(result, (list, tuple)) else [result]
+    out: list[Any] = []
+    for item in items:
+        if isinstance(item, Send):
+            out.append(item)
+            continue
+        target = branch.path_map[item] if branch.path_map is not None else item
+        if target == END or target is None:
+            continue
+        out.append(target)
+    return out
+
+
+# -- update ----------------------------------------------------------------------------
+def apply_writes(
+    spec: GraphSpec,
+    channels: dict[str, Channel],
+    barriers: dict[str, Barrier],
+    tasks: list[Task],
+) -> tuple[list[str], set[str], list[Send]]:
+    """Fold the step's writes, in task-path order; return changed keys, triggers, sends.
+
+    Phases: (1) order tasks by path, never by completion; (2) group each channel's
+    writes in that order; (3) update each written channel once (reducers fold, a
+    last-value channel refuses two writes); (4) collect routes: edges, gotos, joins.
+    """
+    ordered = sorted(tasks, key=_path_key)
+    pending: dict[str, list[Any]] = {}
+    triggered: set[str] = set()
+    sends: list[Send] = []
+    nodes = spec.nodes
+    for task in ordered:
+        for key, value in task.writes:
+            bucket = pending.get(key)
+            if bucket is None:
+                pending[key] = [value]
+            else:
+                bucket.append(value)
+        for route in task.routes:
+            if isinstance(route, Send):
+                sends.append(route)
+            elif route in nodes:
+                triggered.add(route)
+            else:
+                log.warning(
+                    "Task %s with path %s wrote to unknown channel branch:to:%s, ignoring it.",
+                    task.name,
+                    task.path,
+                    route,
+                )
+        for join in task.node.joins:
+            if barriers[join].update((task.name,)):
+                triggered.add(spec.joins[join][1])
+    changed = [key for key, values in pending.items() if channels[key].update(values)]
+    return changed, triggered, sends
+
+
+def _path_key(task: Task) -> tuple[Any, ...]:
+    return task.path[:2]
+
+
+def node_for(spec: GraphSpec, name: str) -> NodeSpec:
+    return spec.nodes[name]

@@ -1,0 +1,245 @@
+"""`CompiledStateGraph`: run a compiled graph — invoke, stream, their async twins, state."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator, Sequence
+from queue import SimpleQueue
+from typing import Any
+
+from engine.config import ensure_config
+from engine.constants import DEFAULT_RECURSION_LIMIT, INTERRUPT, START
+from engine.errors import GraphInterrupt
+from engine.events import Sink, global_sinks
+from engine.graph.spec import GraphSpec
+from engine.pregel.drivers import AsyncInbox, Chunk, adrive, drive
+from engine.pregel.loop import Loop
+from engine.pregel.run import RunContext
+from engine.pregel.state import StateAccess
+from engine.pregel.stream import StreamProjector
+from engine.pregel.task import Task, peek_current
+from engine.runnables import Runnable
+from engine.types import STREAM_MODES, GraphOutput
+
+
+class PregelProtocol(Runnable):
+    """What every runnable graph offers."""
+
+
+class Pregel(PregelProtocol):
+    """A graph run in supersteps."""
+
+
+class _Call:
+    """One call's settings, parsed and validated once."""
+
+    def __init__(self, graph: CompiledStateGraph, config: Any, stream_mode: Any,
+                 kwargs: dict[str, Any]) -> None:
+        self.config = ensure_config(config)
+        limit = self.config.get("recursion_limit", DEFAULT_RECURSION_LIMIT)
+        if not isinstance(limit, int) or limit < 1:
+            raise ValueError("recursion_limit must be at least 1")
+        self.config["recursion_limit"] = limit
+        mode = graph.stream_mode if stream_mode is None else stream_mode
+        self.multi = not isinstance(mode, str)
+        self.modes: list[str] = [mode] if isinstance(mode, str) else list(mode)
+        for m in self.modes:
+            if m not in STREAM_MODES:
+                raise ValueError(
+                    f"Invalid stream_mode {m!r}: expected one of {', '.join(STREAM_MODES)}"
+                )
+        self.output_keys = kwargs.pop("output_keys", None)
+        self.subgraphs = bool(kwargs.pop("subgraphs", False))
+        self.version = kwargs.pop("version", "v1")
+        if self.version not in ("v1", "v2"):
+            raise ValueError(f"Invalid version {self.version!r}: expected 'v1' or 'v2'")
+        self.interrupt_before = _names(kwargs.pop("interrupt_before", None), graph)
+        self.interrupt_after = _names(kwargs.pop("interrupt_after", None), graph)
+        self.sinks: tuple[Sink, ...] = tuple(kwargs.pop("sinks", ()) or ())
+        self.controller = kwargs.pop("controller", None)
+        self.clock = kwargs.pop("clock", None)
+        kwargs.pop("debug", None)
+        kwargs.pop("context", None)
+        kwargs.pop("durability", None)
+        if kwargs:
+            raise TypeError(f"unexpected keyword arguments: {sorted(kwargs)}")
+
+
+def _names(value: Any, graph: CompiledStateGraph) -> tuple[str, ...] | None:
+    if value is None:
+        return None
+    if value == "*":
+        return tuple(graph.spec.nodes)
+    return (value,) if isinstance(value, str) else tuple(value)
+
+
+class CompiledStateGraph(Pregel, StateAccess):
+    """A validated, immutable graph, ready to run."""
+
+    stream_mode: Any = "updates"
+
+    def __init__(self, spec: GraphSpec, *, builder: Any, checkpointer: Any, store: Any) -> None:
+        self.spec = spec
+        self.builder = builder
+        self.checkpointer = checkpointer
+        self.store = store
+        self.name = spec.name
+
+    def __repr__(self) -> str:
+        return f"<CompiledStateGraph {self.name!r} nodes={list(self.spec.nodes)}>"
+
+    @property
+    def nodes(self) -> dict[str, Any]:
+        """`__start__` first, then the nodes in the order they were added."""
+        return {START: self.spec.start, **self.spec.nodes}
+
+    def with_config(self, config: Any = None, **kwargs: Any) -> CompiledStateGraph:
+        return self
+
+    # -- running -------------------------------------------------------------------------
+    def _root(self, call: _Call, outlet: Any, live: bool) -> tuple[RunContext, Loop]:
+        sinks = (*global_sinks(), *call.sinks)
+        run = RunContext(sinks, clock=call.clock, controller=call.controller,
+                         outlet=outlet, live=live, recursion_limit=call.config["recursion_limit"])
+        return run, Loop(self, run, call.config, interrupt_before=call.interrupt_before,
+                         interrupt_after=call.interrupt_after, checkpointer=self.checkpointer)
+
+    def _child(self, call: _Call, parent: Task) -> Loop:
+        parent_loop = parent.loop
+        saver = self.checkpointer if self.checkpointer is not None else parent_loop.cp.saver
+        config = call.config if call.config.get("configurable") else parent_loop.config
+        return Loop(self, parent_loop.run, config, ns=parent.ns, parent_task=parent,
+                    interrupt_before=call.interrupt_before,
+                    interrupt_after=call.interrupt_after, checkpointer=saver or None)
+
+    def _projector(self, call: _Call, outlet: Any, wall_start_ns: int) -> StreamProjector:
+        return StreamProjector(call.modes, multi=call.multi, subgraphs=call.subgraphs,
+                               version=call.version, output_keys=call.output_keys,
+                               outlet=outlet, wall_start_ns=wall_start_ns)
+
+    def stream(self, input: Any, config: Any = None, *, stream_mode: Any = None,
+               **kwargs: Any) -> Iterator[Any]:
+        """Run the graph, yielding chunks of the requested stream modes (SPEC §3)."""
+        call = _Call(self, config, stream_mode, kwargs)
+        return self._stream(call, input)
+
+    def _stream(self, call: _Call, input: Any) -> Iterator[Any]:
+        inbox: SimpleQueue[Any] = SimpleQueue()
+
+        def outlet(item: Any) -> None:
+            inbox.put(Chunk(item))
+
+        parent = peek_current()
+        if parent is not None:
+            loop = self._child(call, parent)
+            projector = self._projector(call, outlet, loop.run.wall_start_ns)
+            with loop.run.bus.scoped(projector, loop.ns):
+                yield from drive(loop, input, inbox)
+            return
+        live = "custom" in call.modes or "messages" in call.modes
+        run, loop = self._root(call, outlet, live)
+        run.bus.add(self._projector(call, outlet, run.wall_start_ns))
+        yield from drive(loop, input, inbox)
+
+    async def astream(self, input: Any, config: Any = None, *, stream_mode: Any = None,
+                      **kwargs: Any) -> AsyncIterator[Any]:
+        """The async twin of `stream`: async nodes run as asyncio tasks."""
+        call = _Call(self, config, stream_mode, kwargs)
+        inbox = AsyncInbox()
+
+        def outlet(item: Any) -> None:
+            inbox.put(Chunk(item))
+
+        parent = peek_current()
+        if parent is not None:
+            loop = self._child(call, parent)
+            projector = self._projector(call, outlet, loop.run.wall_start_ns)
+            with loop.run.bus.scoped(projector, loop.ns):
+                async for item in adrive(loop, input, inbox):
+                    yield item
+            return
+        run, loop = self._root(call, outlet, True)
+        run.bus.add(self._projector(call, outlet, run.wall_start_ns))
+        async for item in adrive(loop, input, inbox):
+            yield item
+
+    def invoke(self, input: Any, config: Any = None, *, stream_mode: Any = "values",
+               **kwargs: Any) -> Any:
+        """Run to the end; return the output state (or the list of chunks of a mode)."""
+        if stream_mode != "values":
+            return list(self.stream(input, config, stream_mode=stream_mode, **kwargs))
+        call = _Call(self, config, "values", kwargs)
+        parent = peek_current()
+        if parent is not None:
+            loop = self._child(call, parent)
+        else:
+            _, loop = self._root(call, None, False)
+        for _ in drive(loop, input):
+            pass
+        return self._output(loop, call)
+
+    async def ainvoke(self, input: Any, config: Any = None, *, stream_mode: Any = "values",
+                      **kwargs: Any) -> Any:
+        if stream_mode != "values":
+            return [c async for c in self.astream(input, config, stream_mode=stream_mode,
+                                                  **kwargs)]
+        call = _Call(self, config, "values", kwargs)
+        parent = peek_current()
+        if parent is not None:
+            loop = self._child(call, parent)
+        else:
+            _, loop = self._root(call, None, False)
+        async for _ in adrive(loop, input):
+            pass
+        return self._output(loop, call)
+
+    def _output(self, loop: Loop, call: _Call) -> Any:
+        keys = call.output_keys
+        if isinstance(keys, str):
+            value: Any = loop.values().get(keys)
+        elif keys is not None:
+            values = loop.values()
+            value = {k: values[k] for k in keys if k in values}
+        else:
+            value = loop.output()
+        if call.version == "v2":
+            return GraphOutput(value, tuple(loop.interrupts))
+        if loop.interrupts and isinstance(value, dict):
+            value = {**value, INTERRUPT: list(loop.interrupts)}
+        return value
+
+    # -- as a subgraph node --------------------------------------------------------------
+    def run_as_subgraph(self, task: Task) -> Any:
+        """Run inside `task` (a node of a parent graph); return the output state."""
+        call = _Call(self, None, "values", {})
+        loop = self._child(call, task)
+        for _ in drive(loop, task.input):
+            pass
+        return self._child_result(loop)
+
+    async def arun_as_subgraph(self, task: Task) -> Any:
+        call = _Call(self, None, "values", {})
+        loop = self._child(call, task)
+        async for _ in adrive(loop, task.input):
+            pass
+        return self._child_result(loop)
+
+    def _child_result(self, loop: Loop) -> Any:
+        if loop.status == "interrupted":
+            raise GraphInterrupt(loop.interrupts)
+        return loop.output()
+
+    # -- drawing -------------------------------------------------------------------------
+    def get_graph(self, config: Any = None, *, xray: int | bool = False) -> Any:
+        from engine.graph.draw import DrawableGraph
+
+        return DrawableGraph.from_spec(self.spec, xray=xray)
+
+    def describe(self) -> dict[str, Any]:
+        """The topology as plain data (stored in traces, drawn by the TUI)."""
+        from engine.graph.topology import describe
+
+        return describe(self.spec)
+
+
+def _as_tuple(value: Sequence[str] | None) -> tuple[str, ...]:
+    return tuple(value or ())

@@ -1,0 +1,170 @@
+"""Two drivers for the one loop: sync (threads) and async (asyncio tasks).
+
+A driver plans a step, starts its tasks, hands each finished task back to the loop,
+and closes the step; it yields the stream chunks that arrive in its inbox meanwhile.
+Chunks and finished tasks share the inbox, so they come out in the order they happened.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import threading
+from collections.abc import AsyncIterator, Iterator
+from queue import SimpleQueue
+from typing import Any
+
+from engine.pregel.loop import Loop
+from engine.pregel.pool import POOL
+from engine.pregel.task import Task
+
+
+class Chunk:
+    """A stream item in an inbox (wrapped so it is never mistaken for a finished Task)."""
+
+    __slots__ = ("item",)
+
+    def __init__(self, item: Any) -> None:
+        self.item = item
+
+
+def drive(loop: Loop, input: Any, inbox: SimpleQueue[Any] | None = None) -> Iterator[Any]:
+    """Run `loop` to the end on this thread (tasks on the pool); yield stream items."""
+    inbox = inbox if inbox is not None else SimpleQueue()
+    controller = loop.run.controller
+    try:
+        loop.begin(input)
+        yield from _drain(inbox)
+        while (tasks := loop.plan()) is not None:
+            yield from _drain(inbox)
+            if len(tasks) == 1 and not loop.run.live:
+                task = tasks[0]
+                if controller is not None:
+                    controller.before_task(task)
+                loop.execute(task)
+                loop.complete(task)
+            else:
+                for task in tasks:
+                    if controller is not None:
+                        controller.before_task(task)
+                    _start_sync(loop, task, inbox)
+                remaining = len(tasks)
+                while remaining:
+                    item = inbox.get()
+                    if type(item) is Task:
+                        loop.complete(item)
+                        remaining -= 1
+                    else:
+                        yield item.item
+            yield from _drain(inbox)
+            loop.finish_step()
+            yield from _drain(inbox)
+    except GeneratorExit:
+        raise
+    except BaseException as exc:
+        loop.end(exc)
+        yield from _drain(inbox)
+        raise
+    loop.end(None)
+    yield from _drain(inbox)
+
+
+def _start_sync(loop: Loop, task: Task, inbox: SimpleQueue[Any]) -> None:
+    ctx = contextvars.copy_context()
+
+    def job() -> None:
+        ctx.run(loop.execute, task)
+        inbox.put(task)
+
+    if not POOL.submit(job):
+        job()
+
+
+def _drain(inbox: SimpleQueue[Any]) -> Iterator[Any]:
+    while not inbox.empty():
+        item = inbox.get_nowait()
+        if type(item) is Task:  # pragma: no cover - tasks are only awaited in drive()
+            raise RuntimeError("task finished outside of a step")
+        yield item.item
+
+
+class AsyncInbox:
+    """An asyncio queue that threads may put into as well."""
+
+    def __init__(self) -> None:
+        self.queue: asyncio.Queue[Any] = asyncio.Queue()
+        self.aloop = asyncio.get_running_loop()
+        self.thread = threading.get_ident()
+
+    def put(self, item: Any) -> None:
+        if threading.get_ident() == self.thread:
+            self.queue.put_nowait(item)
+        else:
+            self.aloop.call_soon_threadsafe(self.queue.put_nowait, item)
+
+    def drain(self) -> list[Any]:
+        out = []
+        while not self.queue.empty():
+            out.append(self.queue.get_nowait().item)
+        return out
+
+
+async def adrive(loop: Loop, input: Any, inbox: AsyncInbox | None = None) -> AsyncIterator[Any]:
+    """Run `loop` in this event loop (sync nodes on the pool); yield stream items."""
+    inbox = inbox if inbox is not None else AsyncInbox()
+    controller = loop.run.controller
+    running: set[asyncio.Task[Any]] = set()
+    try:
+        loop.begin(input)
+        for item in inbox.drain():
+            yield item
+        while (tasks := loop.plan()) is not None:
+            for item in inbox.drain():
+                yield item
+            for task in tasks:
+                if controller is not None:
+                    controller.before_task(task)
+                if task.node.subgraph is not None or (task.node.call and task.node.call.is_async):
+                    running.add(asyncio.ensure_future(_run_async(loop, task, inbox)))
+                else:
+                    _start_sync_for_async(loop, task, inbox)
+            remaining = len(tasks)
+            while remaining:
+                item = await inbox.queue.get()
+                if type(item) is Task:
+                    loop.complete(item)
+                    remaining -= 1
+                else:
+                    yield item.item
+            running.clear()
+            for item in inbox.drain():
+                yield item
+            loop.finish_step()
+            for item in inbox.drain():
+                yield item
+    except GeneratorExit:
+        raise
+    except BaseException as exc:
+        loop.end(exc)
+        for item in inbox.drain():
+            yield item
+        raise
+    loop.end(None)
+    for item in inbox.drain():
+        yield item
+
+
+async def _run_async(loop: Loop, task: Task, inbox: AsyncInbox) -> None:
+    await loop.aexecute(task)
+    inbox.put(task)
+
+
+def _start_sync_for_async(loop: Loop, task: Task, inbox: AsyncInbox) -> None:
+    ctx = contextvars.copy_context()
+
+    def job() -> None:
+        ctx.run(loop.execute, task)
+        inbox.put(task)
+
+    if not POOL.submit(job):
+        job()

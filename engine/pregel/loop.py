@@ -1,0 +1,396 @@
+"""The Pregel loop as one state machine; `drivers.py` runs it sync or async.
+
+Phases, per superstep:
+  plan     — the tasks triggered by the previous step (computed when it finished);
+  execute  — the driver runs them concurrently and hands each back to `complete`;
+  update   — `finish_step` applies all writes at the barrier, in task-path order,
+             saves a checkpoint and plans the next step.
+Everything observable leaves as events on the run's bus.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+
+from engine.channels import Barrier
+from engine.checkpoint.base import CheckpointRecord, PendingTask
+from engine.constants import START
+from engine.errors import (
+    EmptyInputError,
+    GraphInterrupt,
+    ParentCommand,
+    recursion_error,
+)
+from engine.pregel import algo
+from engine.pregel.checkpointing import Checkpointing
+from engine.pregel.ids import checkpoint_id, node_bits
+from engine.pregel.run import RunContext
+from engine.pregel.task import Task, reset_current, set_current
+from engine.runtime import Runtime
+from engine.types import Command, Interrupt
+
+ENGINE_VERSION = "0.1.0"
+
+
+class Loop:
+    """One graph's run (the root, or a subgraph inside a parent task)."""
+
+    def __init__(
+        self,
+        graph: Any,
+        run: RunContext,
+        config: dict[str, Any],
+        *,
+        ns: tuple[str, ...] = (),
+        parent_task: Task | None = None,
+        interrupt_before: tuple[str, ...] | None = None,
+        interrupt_after: tuple[str, ...] | None = None,
+        checkpointer: Any = None,
+    ) -> None:
+        self.graph = graph
+        self.spec = graph.spec
+        self.run = run
+        self.bus = run.bus
+        self.clock = run.clock
+        self.config = config
+        self.ns = ns
+        self.ns_str = "|".join(ns)
+        self.ns_prefix = self.ns_str + "|" if ns else ""
+        self.parent_task = parent_task
+        self.interrupt_before = (
+            self.spec.interrupt_before if interrupt_before is None else interrupt_before
+        )
+        self.interrupt_after = (
+            self.spec.interrupt_after if interrupt_after is None else interrupt_after
+        )
+        limit = config.get("recursion_limit", run.recursion_limit)
+        self.recursion_limit: int = limit
+        self.channels = {k: f.make_channel() for k, f in self.spec.fields.items()}
+        self.barriers = {
+            name: Barrier(name, frozenset(sources))
+            for name, (sources, _) in self.spec.joins.items()
+        }
+        self.step = -1
+        self.tasks: list[Task] = []
+        self.next_tasks: list[Task] = []
+        self.done: list[Task] = []
+        self.snapshot: dict[str, Any] = {}
+        self.status = "running"
+        self.interrupts: tuple[Interrupt, ...] = ()
+        self.breakpoint_done = False
+        self._node_bits = node_bits(f"{run.run_id}|{self.ns_str}")
+        self.cp = Checkpointing(self, checkpointer)
+        self.t0 = self.clock.monotonic_ns()
+
+    # -- small helpers -------------------------------------------------------------------
+    def emit(self, kind: str, data: dict[str, Any], step: int | None = None) -> None:
+        if self.bus.sinks:
+            self.bus.emit(kind, self.ns, self.step if step is None else step, data)
+
+    def new_checkpoint_id(self, step: int) -> str:
+        return checkpoint_id(self.clock.unix_ns(), step, self._node_bits)
+
+    def values(self) -> dict[str, Any]:
+        """Every available channel value, in declaration order."""
+        return {k: c.value for k, c in self.channels.items() if c.is_available()}
+
+    def state_values(self) -> dict[str, Any]:
+        """The state keys as `values` mode shows them."""
+        chans = self.channels
+        return {k: chans[k].value for k in self.spec.state.keys if chans[k].is_available()}
+
+    def output(self) -> dict[str, Any]:
+        chans = self.channels
+        keys = self.spec.output_schema.keys or tuple(chans)
+        return {k: chans[k].value for k in keys if k in chans and chans[k].is_available()}
+
+    def task_config(self, task: Task) -> dict[str, Any]:
+        base = self.config
+        checkpoint_ns = task.full_checkpoint_ns
+        metadata = {
+            **base.get("metadata", {}),
+            "langgraph_step": task.step,
+            "langgraph_node": task.name,
+            "langgraph_triggers": task.triggers,
+            "langgraph_path": task.path,
+            "langgraph_checkpoint_ns": checkpoint_ns,
+            "checkpoint_ns": checkpoint_ns.split("|", 1)[0],
+        }
+        configurable = {**base.get("configurable", {}), "checkpoint_ns": checkpoint_ns}
+        return {
+            **base,
+            "tags": list(base.get("tags", ())),
+            "metadata": metadata,
+            "configurable": configurable,
+            "recursion_limit": self.recursion_limit,
+        }
+
+    def emit_custom(self, task: Task, payload: Any) -> None:
+        self.emit("custom", {"task_id": task.id, "name": task.name, "payload": payload},
+                  step=task.step)
+
+    def call_with_injection(self, call: Any, state: Any, task: Task) -> Any:
+        if not call.wants:
+            return call.fn(state)
+        kwargs: dict[str, Any] = {}
+        for want in call.wants:
+            name, kind = want.split("=", 1)
+            if kind == "config":
+                kwargs[name] = task.config
+            elif kind == "writer":
+                kwargs[name] = task.writer
+            elif kind == "runtime":
+                kwargs[name] = Runtime(context=None, store=None, stream_writer=task.writer)
+            else:
+                kwargs[name] = None
+        return call.fn(state, **kwargs)
+
+    # -- begin ---------------------------------------------------------------------------
+    def begin(self, input: Any) -> None:
+        """Start fresh from `input`, or resume from the thread's last checkpoint."""
+        resume = isinstance(input, Command) and input.resume is not None
+        saved = self.cp.load()
+        if self.parent_task is not None and self.parent_task.resume and saved is not None:
+            if saved.pending and any(p.interrupts for p in saved.pending.values()):
+                resume = True
+                input = Command(resume=list(self.parent_task.resume))
+        if input is None or resume:
+            if saved is None:
+                raise EmptyInputError("Received no input for __start__")
+            self._resume(saved, input)
+        else:
+            self._start_fresh(input, saved)
+
+    def _run_start(self, input: Any, resumed: bool) -> None:
+        if not self.bus.sinks:
+            return
+        self.emit(
+            "run_start",
+            {
+                "run_id": self.run.run_id,
+                "graph": self.graph,
+                "input": input,
+                "config": self.config,
+                "state": self.state_values(),
+                "state_keys": self.spec.state.keys,
+                "resumed": resumed,
+                "parent": self.parent_task.id if self.parent_task else None,
+                "wall_start_ns": self.run.wall_start_ns,
+                "engine_version": ENGINE_VERSION,
+                "python": sys.version.split()[0],
+                "pid": os.getpid(),
+            },
+        )
+
+    def _start_fresh(self, input: Any, saved: CheckpointRecord | None) -> None:
+        writes = self.spec.input_schema.read_input(input)
+        if saved is not None:
+            self.cp.restore(saved)
+            self.step = saved.step + 1
+        self._run_start(input, resumed=False)
+        start_cp = self.new_checkpoint_id(self.step)
+        start = algo.start_task(self, self.spec, self.step + 1, start_cp)
+        self.cp.save("input", start_cp, [start], triggered=(), sends=())
+        # The internal __start__ task: the input as writes, START's edges and branches.
+        self.snapshot = self.values()
+        start.input = input
+        algo.record_output(start, dict(writes), self.snapshot)
+        self.step += 1
+        self._apply([start])
+
+    def _resume(self, saved: CheckpointRecord, input: Any) -> None:
+        self.cp.restore(saved)
+        self.step = saved.step + 1
+        self.breakpoint_done = saved.breakpoint_done
+        self._run_start(input, resumed=True)
+        self.cp.replay(saved)
+        self.next_tasks = algo.prepare_tasks(
+            self, self.spec, self.step, saved.triggered, list(saved.sends), saved.id
+        )
+        resume = input.resume if isinstance(input, Command) else None
+        self.cp.attach_pending(saved, self.next_tasks, resume)
+
+    # -- plan ----------------------------------------------------------------------------
+    def plan(self) -> list[Task] | None:
+        """The tasks to run now, or None when the run is over (done or interrupted)."""
+        if self.status != "running":
+            return None
+        if self.step > self.recursion_limit:
+            raise recursion_error(self.recursion_limit)
+        tasks = self.next_tasks
+        if not tasks:
+            self.status = "done"
+            return None
+        if (
+            self.interrupt_before
+            and not self.breakpoint_done
+            and any(t.name in self.interrupt_before for t in tasks)
+        ):
+            self.cp.mark_breakpoint()
+            self._interrupt((), static=True)
+            return None
+        self.breakpoint_done = False
+        self.tasks = tasks
+        self.done = []
+        snapshot = self.snapshot = self.values()
+        todo: list[Task] = []
+        for task in tasks:
+            if task.arg is not None or not task.is_pull:
+                task.input = task.arg
+            else:
+                task.input = task.node.input_schema.node_input(snapshot)
+            if task.cached:
+                self.done.append(task)
+            else:
+                todo.append(task)
+        if self.run.controller is not None:
+            self.run.controller.before_step(self.ns, self.step, todo, snapshot)
+        if self.bus.sinks:
+            self.emit("step_start", {"tasks": [
+                {"id": t.id, "name": t.name, "triggers": t.triggers, "path": t.path,
+                 "arg": t.arg} for t in tasks]})
+            for t in todo:
+                self.emit("task_start", {"task_id": t.id, "name": t.name,
+                                         "triggers": t.triggers, "path": t.path,
+                                         "input": t.input})
+        return todo
+
+    # -- execute (called by drivers) -----------------------------------------------------
+    def execute(self, task: Task) -> None:
+        """Run one sync task to completion, recording its outcome; never raises."""
+        token = set_current(task)
+        start = self.clock.monotonic_ns()
+        try:
+            node = task.node
+            try:
+                if node.subgraph is not None:
+                    value = node.subgraph.run_as_subgraph(task)
+                else:
+                    call = node.call
+                    if call.is_async:
+                        raise TypeError(
+                            f'No synchronous function provided to "{task.name}".\n'
+                            "Either initialize with a synchronous function or invoke via "
+                            "the async API (ainvoke, astream, etc.)"
+                        )
+                    value = self.call_with_injection(call, task.input, task)
+            except ParentCommand as pc:
+                value = pc.command
+            algo.record_output(task, value, self.snapshot)
+        except BaseException as exc:
+            self._record_exception(task, exc)
+        finally:
+            task.duration = self.clock.monotonic_ns() - start
+            reset_current(token)
+
+    async def aexecute(self, task: Task) -> None:
+        """Run one async task (or async subgraph) to completion; never raises."""
+        token = set_current(task)
+        start = self.clock.monotonic_ns()
+        try:
+            node = task.node
+            try:
+                if node.subgraph is not None:
+                    value = await node.subgraph.arun_as_subgraph(task)
+                else:
+                    value = self.call_with_injection(node.call, task.input, task)
+                    if node.call.is_async:
+                        value = await value
+            except ParentCommand as pc:
+                value = pc.command
+            algo.record_output(task, value, self.snapshot)
+        except BaseException as exc:
+            self._record_exception(task, exc)
+        finally:
+            task.duration = self.clock.monotonic_ns() - start
+            reset_current(token)
+
+    def _record_exception(self, task: Task, exc: BaseException) -> None:
+        if isinstance(exc, GraphInterrupt):
+            task.interrupts = tuple(exc.interrupts)
+        elif isinstance(exc, ParentCommand):
+            task.hidden = True
+            task.error = exc
+        elif isinstance(exc, (KeyboardInterrupt, SystemExit)):
+            raise exc
+        else:
+            task.error = exc
+
+    def complete(self, task: Task) -> None:
+        """A task finished: announce it (updates come out in completion order)."""
+        self.done.append(task)
+        failed = any(t.error is not None and not t.hidden for t in self.done[:-1])
+        if not (failed and self.cp.enabled):
+            # With a checkpointer, a failed step stops reporting siblings (SPEC §9).
+            self.emit("task_end", {
+                "task_id": task.id, "name": task.name, "path": task.path,
+                "result": task.result, "writes": task.writes, "error": task.error,
+                "interrupts": task.interrupts, "duration": task.duration,
+                "hidden": task.hidden, "triggers": task.triggers,
+            }, step=task.step)
+        if self.run.controller is not None:
+            self.run.controller.after_task(task)
+
+    # -- update --------------------------------------------------------------------------
+    def finish_step(self) -> None:
+        """The barrier: raise the step's error, pause on interrupts, or apply writes."""
+        tasks = self.tasks
+        for task in self.done:
+            if task.hidden and isinstance(task.error, ParentCommand):
+                raise task.error
+        errors = [t for t in self.done if t.error is not None]
+        if errors:
+            self.cp.save_pending(tasks)
+            self.status = "error"
+            first = errors[0]
+            exc = first.error
+            assert exc is not None
+            exc.add_note(f"During task with name '{first.name}' and id '{first.id}'")
+            raise exc
+        interrupted = [t for t in tasks if t.interrupts]
+        if interrupted:
+            self.cp.save_pending(tasks)
+            self._interrupt(tuple(i for t in interrupted for i in t.interrupts), static=False)
+            return
+        self._apply(tasks)
+        if self.interrupt_after and any(t.name in self.interrupt_after for t in tasks):
+            self._interrupt((), static=True)
+
+    def _apply(self, tasks: list[Task], source: str = "loop") -> None:
+        self.cp.record_results(tasks)
+        changed, triggered, sends = algo.apply_writes(self.spec, self.channels, self.barriers,
+                                                      tasks)
+        if self.bus.sinks:
+            chans = self.channels
+            self.emit("step_end", {"changes": {k: chans[k].value for k in changed},
+                                   "wrote": bool(changed)})
+        if self.run.controller is not None:
+            self.run.controller.after_step(self.ns, self.step, self.values())
+        cid = self.new_checkpoint_id(self.step)
+        self.step += 1
+        self.next_tasks = algo.prepare_tasks(self, self.spec, self.step, triggered, sends, cid)
+        self.cp.save(source, cid, self.next_tasks, triggered=tuple(triggered),
+                     sends=tuple(sends), step=self.step - 1)
+
+    def _interrupt(self, interrupts: tuple[Interrupt, ...], static: bool) -> None:
+        self.status = "interrupted"
+        self.interrupts = interrupts
+        self.emit("interrupt", {"interrupts": interrupts, "static": static,
+                                "state": self.state_values()})
+
+    def end(self, error: BaseException | None = None) -> None:
+        if error is not None and self.status == "running":
+            self.status = "error"
+        if self.bus.sinks:
+            self.emit("run_end", {
+                "status": self.status,
+                "output": self.output() if error is None else None,
+                "error": error,
+                "interrupts": self.interrupts,
+                "duration": self.clock.monotonic_ns() - self.t0,
+            })
+
+
+__all__ = ["START", "Loop", "PendingTask"]

@@ -1,0 +1,49 @@
+"""What every graph in one root run shares: the bus, the clock, the controller, the outlet."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from typing import Any
+
+from engine.clock import DEFAULT_CLOCK
+from engine.controller import Controller
+from engine.events import EventBus, Sink
+
+
+class RunContext:
+    """Shared by the root graph and every subgraph run inside it."""
+
+    __slots__ = (
+        "bus",
+        "checkpointer",
+        "clock",
+        "controller",
+        "live",
+        "outlet",
+        "recursion_limit",
+        "run_id",
+        "wall_start_ns",
+    )
+
+    def __init__(
+        self,
+        sinks: tuple[Sink, ...],
+        *,
+        clock: Any = None,
+        controller: Controller | None = None,
+        checkpointer: Any = None,
+        outlet: Callable[[Any], None] | None = None,
+        live: bool = False,
+        recursion_limit: int,
+    ) -> None:
+        self.clock = clock or DEFAULT_CLOCK
+        self.bus = EventBus(sinks, self.clock.monotonic_ns)
+        self.wall_start_ns = self.clock.unix_ns()
+        self.controller = controller
+        self.checkpointer = checkpointer
+        self.outlet = outlet
+        self.live = live
+        """Chunks produced inside a task must reach the consumer while it runs."""
+        self.recursion_limit = recursion_limit
+        self.run_id = os.urandom(16).hex()

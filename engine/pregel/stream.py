@@ -1,0 +1,193 @@
+"""Stream modes as projections of the event sequence into LangGraph's chunk shapes.
+
+A `StreamProjector` is a sink: it sees every event of a root run (subgraphs included)
+and hands finished chunks to an outlet. It keeps only what a projection needs: each
+namespace's state (rebuilt from `step_end` changes) and a little per-task metadata.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from engine.clock import iso_from_unix_ns
+from engine.constants import INTERRUPT
+from engine.events import Event
+from engine.pregel.checkpointing import interrupt_dict
+from engine.pregel.messages_out import MessageTracker
+
+
+class StreamProjector:
+    """Turns events into `stream()` items for the requested modes."""
+
+    def __init__(
+        self,
+        modes: Sequence[str],
+        *,
+        multi: bool,
+        subgraphs: bool,
+        version: str,
+        output_keys: str | Sequence[str] | None,
+        outlet: Callable[[Any], None],
+        wall_start_ns: int,
+    ) -> None:
+        self.modes = frozenset(modes)
+        self.multi = multi
+        self.subgraphs = subgraphs
+        self.v2 = version == "v2"
+        self.output_keys = output_keys
+        self.outlet = outlet
+        self.wall_start_ns = wall_start_ns
+        self.state: dict[tuple[str, ...], dict[str, Any]] = {}
+        self.keys: dict[tuple[str, ...], tuple[str, ...]] = {}
+        self.messages = MessageTracker(self) if "messages" in self.modes else None
+        self._handlers: dict[str, Callable[[Event], None]] = {
+            "run_start": self._run_start,
+            "step_end": self._step_end,
+            "task_start": self._task_start,
+            "task_end": self._task_end,
+            "custom": self._custom,
+            "checkpoint": self._checkpoint,
+            "interrupt": self._interrupt,
+            "token": self._token,
+        }
+
+    def __call__(self, event: Event) -> None:
+        handler = self._handlers.get(event.kind)
+        if handler is not None:
+            handler(event)
+
+    # -- output --------------------------------------------------------------------------
+    def visible(self, ns: tuple[str, ...]) -> bool:
+        return self.subgraphs or not ns
+
+    def put(self, ns: tuple[str, ...], mode: str, chunk: Any, interrupts: Any = ()) -> None:
+        if self.v2:
+            item: Any = {"type": mode, "ns": ns, "data": chunk}
+            if mode == "values":
+                item["interrupts"] = interrupts
+        elif self.subgraphs:
+            item = (ns, mode, chunk) if self.multi else (ns, chunk)
+        else:
+            item = (mode, chunk) if self.multi else chunk
+        self.outlet(item)
+
+    def timestamp(self, event: Event) -> str:
+        return iso_from_unix_ns(self.wall_start_ns + event.t)
+
+    def debug(self, event: Event, kind: str, payload: Any, step: int | None = None) -> None:
+        self.put(event.ns, "debug", {
+            "step": event.step if step is None else step,
+            "timestamp": self.timestamp(event),
+            "type": kind,
+            "payload": payload,
+        })
+
+    # -- projections ---------------------------------------------------------------------
+    def _values_chunk(self, ns: tuple[str, ...]) -> Any:
+        state = self.state[ns]
+        keys = self.output_keys
+        if isinstance(keys, str):
+            return state.get(keys)
+        order = keys if keys is not None else self.keys[ns]
+        return {k: state[k] for k in order if k in state}
+
+    def _wants_values(self, changes: dict[str, Any]) -> bool:
+        keys = self.output_keys
+        if keys is None:
+            return bool(changes)
+        if isinstance(keys, str):
+            return keys in changes
+        return any(k in changes for k in keys)
+
+    def _run_start(self, event: Event) -> None:
+        data = event.data
+        self.state[event.ns] = dict(data["state"])
+        self.keys[event.ns] = tuple(data["state_keys"])
+        if data["resumed"] and "values" in self.modes and self.visible(event.ns):
+            self.put(event.ns, "values", self._values_chunk(event.ns))
+
+    def _step_end(self, event: Event) -> None:
+        changes = event.data["changes"]
+        self.state[event.ns].update(changes)
+        if "values" in self.modes and self.visible(event.ns) and self._wants_values(changes):
+            self.put(event.ns, "values", self._values_chunk(event.ns))
+
+    def _task_start(self, event: Event) -> None:
+        if self.messages is not None:
+            self.messages.task_started(event)
+        if not self.visible(event.ns):
+            return
+        data = event.data
+        if "tasks" in self.modes or "debug" in self.modes:
+            payload = {"id": data["task_id"], "name": data["name"], "input": data["input"],
+                       "triggers": data["triggers"]}
+            if "tasks" in self.modes:
+                self.put(event.ns, "tasks", payload)
+            if "debug" in self.modes:
+                self.debug(event, "task", payload)
+
+    def _task_end(self, event: Event) -> None:
+        data = event.data
+        if data["hidden"]:
+            return
+        if self.messages is not None:
+            self.messages.task_ended(event)
+        if not self.visible(event.ns):
+            return
+        ok = data["error"] is None and not data["interrupts"]
+        if ok and "updates" in self.modes:
+            self.put(event.ns, "updates", {data["name"]: self._update_value(data["result"])})
+        if "tasks" in self.modes or "debug" in self.modes:
+            payload = {
+                "id": data["task_id"],
+                "name": data["name"],
+                "error": data["error"],
+                "result": dict(data["result"] or {}) if ok else {},
+                "interrupts": [interrupt_dict(i) for i in data["interrupts"]],
+            }
+            if "tasks" in self.modes:
+                self.put(event.ns, "tasks", payload)
+            if "debug" in self.modes:
+                self.debug(event, "task_result", payload)
+
+    def _update_value(self, result: dict[str, Any] | None) -> Any:
+        keys = self.output_keys
+        if keys is None or result is None:
+            return result
+        if isinstance(keys, str):
+            return result.get(keys)
+        filtered = {k: v for k, v in result.items() if k in keys}
+        return filtered or None
+
+    def _custom(self, event: Event) -> None:
+        if "custom" in self.modes and self.visible(event.ns):
+            self.put(event.ns, "custom", event.data["payload"])
+
+    def _checkpoint(self, event: Event) -> None:
+        if not self.visible(event.ns):
+            return
+        if "checkpoints" in self.modes:
+            self.put(event.ns, "checkpoints", event.data)
+        if "debug" in self.modes:
+            self.debug(event, "checkpoint", event.data, step=event.data["metadata"]["step"])
+
+    def _interrupt(self, event: Event) -> None:
+        if not self.visible(event.ns):
+            return
+        data = event.data
+        interrupts = tuple(data["interrupts"])
+        if "updates" in self.modes:
+            self.put(event.ns, "updates", {INTERRUPT: interrupts})
+        if "values" in self.modes and not data["static"]:
+            chunk = self._values_chunk(event.ns)
+            if self.v2:
+                self.put(event.ns, "values", chunk, interrupts)
+            elif isinstance(chunk, dict):
+                self.put(event.ns, "values", {**chunk, INTERRUPT: interrupts})
+            else:
+                self.put(event.ns, "values", {INTERRUPT: interrupts})
+
+    def _token(self, event: Event) -> None:
+        if self.messages is not None:
+            self.messages.token(event)

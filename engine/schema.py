@@ -1,0 +1,145 @@
+"""State schemas: TypedDict, dataclass, pydantic model or plain dict, read once at build.
+
+A schema gives the ordered state keys, a reducer for `Annotated[T, reducer]` keys,
+how to turn channel values into what a node receives, and how to read a run's input.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import inspect
+import typing
+from collections.abc import Callable, Mapping
+from typing import Any, get_args, get_origin, get_type_hints
+
+from engine.channels import MISSING, Channel, LastValue, Reducer
+from engine.errors import not_a_dict_error
+
+
+@dataclasses.dataclass(frozen=True)
+class FieldSpec:
+    """One state key: its reducer (None for last-value) and the reducer's empty value."""
+
+    key: str
+    reducer: Callable[[Any, Any], Any] | None
+    empty: Any
+
+    def make_channel(self) -> Channel:
+        if self.reducer is None:
+            return LastValue(self.key)
+        return Reducer(self.key, self.reducer, self.empty)
+
+
+def _is_pydantic(cls: Any) -> bool:
+    return isinstance(cls, type) and hasattr(cls, "model_fields") and hasattr(cls, "model_dump")
+
+
+def _is_typeddict(cls: Any) -> bool:
+    return isinstance(cls, type) and issubclass(cls, dict) and hasattr(cls, "__annotations__")
+
+
+def is_state_type(cls: Any) -> bool:
+    """Whether `cls` can serve as a state schema (for node input inference)."""
+    return _is_typeddict(cls) or dataclasses.is_dataclass(cls) or _is_pydantic(cls)
+
+
+def _reducer_of(hint: Any) -> Callable[[Any, Any], Any] | None:
+    if get_origin(hint) is not typing.Annotated:
+        return None
+    for meta in reversed(get_args(hint)[1:]):
+        if callable(meta) and _takes_two_args(meta):
+            return meta
+    return None
+
+
+def _takes_two_args(fn: Callable[..., Any]) -> bool:
+    try:
+        params = inspect.signature(fn).parameters.values()
+    except (TypeError, ValueError):
+        return True  # builtins such as operator.add have no signature: trust them
+    positional = [
+        p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+    ]
+    return len(positional) >= 2 or any(p.kind is p.VAR_POSITIONAL for p in params)
+
+
+def _empty_of(hint: Any) -> Any:
+    base = get_args(hint)[0] if get_origin(hint) is typing.Annotated else hint
+    origin = get_origin(base) or base
+    if isinstance(origin, type):
+        try:
+            return origin()
+        except Exception:
+            return MISSING
+    return MISSING
+
+
+class Schema:
+    """An analysed state schema."""
+
+    def __init__(self, cls: Any) -> None:
+        self.cls = cls
+        if cls is dict or cls is None:
+            self.kind = "dict"
+            hints: dict[str, Any] = {}
+        else:
+            try:
+                hints = get_type_hints(cls, include_extras=True)
+            except Exception:
+                hints = dict(getattr(cls, "__annotations__", {}))
+            if _is_pydantic(cls):
+                self.kind = "pydantic"
+                hints = {k: hints.get(k, Any) for k in cls.model_fields}
+            elif dataclasses.is_dataclass(cls):
+                self.kind = "dataclass"
+                hints = {f.name: hints.get(f.name, Any) for f in dataclasses.fields(cls)}
+            elif _is_typeddict(cls):
+                self.kind = "typeddict"
+            else:
+                raise TypeError(f"Unsupported state schema: {cls!r}")
+        self.fields: dict[str, FieldSpec] = {
+            key: FieldSpec(key, _reducer_of(hint), _empty_of(hint) if _reducer_of(hint) else MISSING)
+            for key, hint in hints.items()
+        }
+        self.keys: tuple[str, ...] = tuple(self.fields)
+
+    def __repr__(self) -> str:
+        return f"Schema({getattr(self.cls, '__name__', self.cls)!r}, keys={self.keys})"
+
+    def node_input(self, values: Mapping[str, Any]) -> Any:
+        """What a node with this input schema receives, from the channel values."""
+        data = {k: values[k] for k in self.keys if k in values} if self.keys else dict(values)
+        if self.kind in ("dict", "typeddict"):
+            return data
+        try:
+            return self.cls(**data)
+        except Exception:
+            if self.kind == "pydantic":
+                return self.cls.model_construct(**data)
+            raise
+
+    def read_input(self, value: Any) -> dict[str, Any]:
+        """The writes a run's input makes: validated, unknown keys dropped."""
+        if self.kind == "pydantic":
+            if isinstance(value, self.cls):
+                return {k: getattr(value, k) for k in self.keys}
+            if not isinstance(value, Mapping):
+                raise not_a_dict_error(value)
+            model = self.cls(**value)  # raises pydantic's ValidationError, as LangGraph
+            return {k: getattr(model, k) for k in self.keys if k in model.model_fields_set}
+        if self.kind == "dataclass" and dataclasses.is_dataclass(value):
+            return {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
+        if not isinstance(value, Mapping):
+            raise not_a_dict_error(value)
+        if not self.keys:
+            return dict(value)
+        return {k: v for k, v in value.items() if k in self.fields}
+
+
+def node_update_as_dict(value: Any) -> Any:
+    """A node's return value as a dict when it is a state object; otherwise unchanged."""
+    if _is_pydantic(type(value)):
+        return {k: getattr(value, k) for k in type(value).model_fields}
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
+    return value

@@ -1,0 +1,143 @@
+"""Public value types of the engine: Send, Command, Interrupt, snapshots, outputs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar, Generic, Literal, NamedTuple, TypeVar
+
+StreamMode = Literal["values", "updates", "custom", "messages", "debug", "tasks", "checkpoints"]
+STREAM_MODES: tuple[str, ...] = (
+    "values",
+    "updates",
+    "checkpoints",
+    "tasks",
+    "debug",
+    "messages",
+    "custom",
+)
+
+StreamWriter = Callable[[Any], None]
+"""A callable a node is given (or gets with `get_stream_writer()`) to emit custom data."""
+
+N = TypeVar("N")
+
+
+class Send:
+    """Run `node` in the next superstep with `arg` as its whole input (map-reduce)."""
+
+    __slots__ = ("arg", "node")
+
+    def __init__(self, node: str, arg: Any) -> None:
+        self.node = node
+        self.arg = arg
+
+    def __repr__(self) -> str:
+        return f"Send(node={self.node!r}, arg={self.arg!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Send) and (self.node, self.arg) == (other.node, other.arg)
+
+    def __hash__(self) -> int:
+        return hash((self.node, repr(self.arg)))
+
+
+@dataclass(frozen=True)
+class Interrupt:
+    """A pause requested by `interrupt(value)`; `id` names it for resuming."""
+
+    value: Any = None
+    id: str = ""
+    response_schema: Any = None
+
+
+@dataclass(frozen=True, repr=False)
+class Command(Generic[N]):
+    """Returned by a node to update state and choose where to go; given as input to resume."""
+
+    graph: str | None = None
+    update: Any = None
+    resume: Any = None
+    goto: Any = ()
+
+    PARENT: ClassVar[str] = "__parent__"
+
+    def __repr__(self) -> str:
+        parts = [
+            f"{name}={value!r}"
+            for name, value in (
+                ("graph", self.graph),
+                ("update", self.update),
+                ("resume", self.resume),
+                ("goto", self.goto),
+            )
+            if value is not None and value != ()
+        ]
+        return f"Command({', '.join(parts)})"
+
+    def goto_targets(self) -> list[Any]:
+        """`goto` as a list of node names and Sends."""
+        if self.goto is None or self.goto == ():
+            return []
+        if isinstance(self.goto, (str, Send)):
+            return [self.goto]
+        return list(self.goto)
+
+
+class PregelTask(NamedTuple):
+    """A task of a checkpoint: what ran or will run, with its outcome."""
+
+    id: str
+    name: str
+    path: tuple[Any, ...]
+    error: Any = None
+    interrupts: tuple[Interrupt, ...] = ()
+    state: Any = None
+    result: Any = None
+
+
+class StateSnapshot(NamedTuple):
+    """The state of a thread at one checkpoint (`get_state`, `get_state_history`)."""
+
+    values: Any
+    next: tuple[str, ...]
+    config: dict[str, Any]
+    metadata: dict[str, Any] | None
+    created_at: str | None
+    parent_config: dict[str, Any] | None
+    tasks: tuple[PregelTask, ...]
+    interrupts: tuple[Interrupt, ...] = ()
+
+
+@dataclass(frozen=True)
+class GraphOutput:
+    """What `invoke(version="v2")` returns: the output value and any interrupts."""
+
+    value: Any
+    interrupts: tuple[Interrupt, ...] = ()
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Accepted for API compatibility; the engine does not retry nodes yet."""
+
+    initial_interval: float = 0.5
+    backoff_factor: float = 2.0
+    max_interval: float = 128.0
+    max_attempts: int = 3
+    jitter: bool = True
+    retry_on: Any = Exception
+
+
+def interrupt(value: Any) -> Any:
+    """Pause the run and surface `value`; returns the resume value once resumed."""
+    from engine.pregel.task import current_task
+
+    return current_task("interrupt").next_interrupt(value)
+
+
+def as_send_list(value: Any) -> Sequence[Any]:
+    """A branch result (name, Send, or list of them) as a list."""
+    if isinstance(value, (list, tuple)):
+        return list(value)
+    return [value]

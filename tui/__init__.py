@@ -1,0 +1,1 @@
+"""stepscope's terminal UI and command line. Depends on `tracer` and `engine`."""
