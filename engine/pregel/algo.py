@@ -84,6 +84,7 @@ def record_output(task: Task, value: Any, snapshot: Mapping[str, Any]) -> None:
         raise not_a_dict_error(value)
     task.writes = writes
     task.result = dict(writes) if writes else None
+    task.returned = True
     node = task.node
     routes.extend(t for t in node.edges if t != END)
     if node.branches:

@@ -328,7 +328,7 @@ class Loop:
                 "task_id": task.id, "name": task.name, "path": task.path,
                 "result": task.result, "writes": task.writes, "error": task.error,
                 "interrupts": task.interrupts, "duration": task.duration,
-                "hidden": task.hidden, "triggers": task.triggers,
+                "hidden": task.hidden, "triggers": task.triggers, "returned": task.returned,
             }, step=task.step)
         if self.run.controller is not None:
             self.run.controller.after_task(task)

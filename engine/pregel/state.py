@@ -7,7 +7,7 @@ from typing import Any
 
 from engine.checkpoint.base import CheckpointRecord
 from engine.config import ensure_config
-from engine.constants import DEFAULT_RECURSION_LIMIT, END, PULL
+from engine.constants import DEFAULT_RECURSION_LIMIT, END, PULL, PUSH
 from engine.graph.spec import NodeSpec
 from engine.pregel import algo
 from engine.pregel.run import RunContext
@@ -63,7 +63,12 @@ class StateAccess:
         saver = self._saver()
         tasks = []
         interrupts = []
-        for tid, name, path in record.next_tasks:
+        # Re-planned from a checkpoint, LangGraph lists PULL tasks in node insertion
+        # order (live planning is alphabetical); PUSH tasks keep their Send order.
+        order = {name: i for i, name in enumerate(self.spec.node_order)}
+        planned = sorted(record.next_tasks,
+                         key=lambda t: (t[2][0] != PUSH, order.get(t[1], -1)))
+        for tid, name, path in planned:
             pending = record.pending.get(tid)
             sub_ns = record.subgraph_ns.get(tid)
             state: Any = None
@@ -77,10 +82,11 @@ class StateAccess:
             interrupts.extend(task_interrupts)
             tasks.append(PregelTask(tid, name, path, pending.error if pending else None,
                                     task_interrupts, state, result))
-        nxt = tuple(name for tid, name, _ in record.next_tasks
+        nxt = tuple(name for tid, name, _ in planned
                     if not (tid in record.pending and record.pending[tid].done))
+        values = self._values_with_pending(record)
         return StateSnapshot(
-            values={k: record.values[k] for k in self.spec.state.keys if k in record.values},
+            values={k: values[k] for k in self.spec.state.keys if k in values},
             next=nxt,
             config=_config_of(record, record.id),
             metadata={"source": record.source, "step": record.step,
@@ -90,6 +96,24 @@ class StateAccess:
             tasks=tuple(tasks),
             interrupts=tuple(interrupts),
         )
+
+    def _values_with_pending(self, record: CheckpointRecord) -> dict[str, Any]:
+        """Checkpoint values plus the writes of tasks that finished in a failed step."""
+        done = [(path, p) for tid, _, path in record.next_tasks
+                if (p := record.pending.get(tid)) is not None and p.done]
+        if not done:
+            return record.values
+        channels = {k: f.make_channel() for k, f in self.spec.fields.items()}
+        for key, value in record.values.items():
+            if key in channels:
+                channels[key] = channels[key].from_checkpoint(value)
+        buckets: dict[str, list[Any]] = {}
+        for _, pending in sorted(done, key=lambda d: d[0][:2]):
+            for key, value in pending.writes:
+                buckets.setdefault(key, []).append(value)
+        for key, values in buckets.items():
+            channels[key].update(values)
+        return {k: c.value for k, c in channels.items() if c.is_available()}
 
     def _sub_snapshot(self, record: CheckpointRecord) -> StateSnapshot:
         return self._snapshot(record, True)

@@ -136,7 +136,7 @@ class StreamProjector:
         if not self.visible(event.ns):
             return
         ok = data["error"] is None and not data["interrupts"]
-        if ok and "updates" in self.modes:
+        if (ok or data["returned"]) and "updates" in self.modes:
             self.put(event.ns, "updates", {data["name"]: self._update_value(data["result"])})
         if "tasks" in self.modes or "debug" in self.modes:
             payload = {

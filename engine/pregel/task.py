@@ -41,6 +41,7 @@ class Task:
         "path",
         "result",
         "resume",
+        "returned",
         "step",
         "triggers",
         "routes",
@@ -77,6 +78,8 @@ class Task:
         self.duration = 0
         self.hidden = False
         self.cached = False
+        self.returned = False
+        """The node returned a valid update (routing may still fail after it)."""
         self._config: dict[str, Any] | None = None
 
     @property
