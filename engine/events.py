@@ -5,12 +5,13 @@ Schema v1 (see ARCHITECTURE.md). Kinds and their `data` keys:
 - ``run_start``: run_id, graph (the CompiledStateGraph; `describe()` gives topology),
   input, config, state (values the run starts from), resumed, parent, wall_start (ISO),
   engine_version, python, pid, state_keys.
-- ``step_start``: tasks [{id, name, triggers, path, arg?}].
+- ``step_start``: task_ids, names (all planned tasks, cached ones included).
 - ``task_start``: task_id, name, triggers, path, input.
 - ``custom``: task_id, payload.
 - ``llm_start`` / ``token`` / ``llm_end``: call_id, task_id, ... (the chat-model layer).
 - ``task_end``: task_id, name, path, result (dict of known writes, or None), writes
-  [(channel, value)], error, interrupts, duration (ns), hidden (a Command.PARENT exit).
+  [(channel, value)], error, interrupts, duration (ns), hidden (a Command.PARENT exit),
+  returned (the node returned a valid update, even if routing failed after it).
 - ``step_end``: changes {channel: new value}, wrote (any state channel written).
 - ``checkpoint``: the `checkpoints`-mode payload (only with a checkpointer).
 - ``interrupt``: interrupts (tuple), static (a breakpoint, not `interrupt()`).
@@ -22,6 +23,7 @@ Sinks are plain callables `sink(event)`; they run in the thread that emitted.
 
 from __future__ import annotations
 
+import itertools
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -61,6 +63,8 @@ class Event(NamedTuple):
 
 Sink = Callable[[Event], None]
 
+_new_event = tuple.__new__  # skips NamedTuple's Python-level __new__ on the hot path
+
 _global_sinks: list[Sink] = []
 _global_lock = threading.Lock()
 
@@ -83,15 +87,21 @@ def attach(sink: Sink) -> Iterator[Sink]:
 
 
 class EventBus:
-    """Numbers events gap-free and hands them to the run's sinks, from any thread."""
+    """Numbers events gap-free and hands them to the run's sinks, from any thread.
 
-    __slots__ = ("_lock", "_seq", "clock_ns", "sinks", "t0")
+    No lock on the hot path: `seq` comes from an atomic counter, so it is gap-free and
+    unique; events of one thread reach sinks in seq order. Events emitted at the same
+    moment by two threads (parallel tasks writing custom data, say) may reach a sink in
+    a different order than their seq; sinks that need strict order sort by `seq`.
+    """
+
+    __slots__ = ("_counter", "_lock", "clock_ns", "sinks", "t0")
 
     def __init__(self, sinks: tuple[Sink, ...], clock_ns: Callable[[], int]) -> None:
         self.sinks = sinks
         self.clock_ns = clock_ns
         self.t0 = clock_ns()
-        self._seq = 0
+        self._counter = itertools.count()
         self._lock = threading.Lock()
 
     @property
@@ -123,13 +133,11 @@ class EventBus:
             self.remove(scoped_sink)
 
     def emit(self, kind: str, ns: tuple[str, ...], step: int, data: dict[str, Any]) -> None:
-        # seq and t are taken under one lock so that seq order is time order.
-        with self._lock:
-            seq = self._seq
-            self._seq = seq + 1
-            event = Event(kind, seq, self.clock_ns() - self.t0, ns, step, data)
-            for sink in self.sinks:
-                sink(event)
+        event = _new_event(
+            Event, (kind, next(self._counter), self.clock_ns() - self.t0, ns, step, data)
+        )
+        for sink in self.sinks:
+            sink(event)
 
 
 class EventCapture(list[Event]):

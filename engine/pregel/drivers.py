@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import functools
 import threading
+from collections import deque
 from collections.abc import AsyncIterator, Iterator
 from queue import SimpleQueue
 from typing import Any
@@ -44,10 +46,13 @@ def drive(loop: Loop, input: Any, inbox: SimpleQueue[Any] | None = None) -> Iter
                 loop.execute(task)
                 loop.complete(task)
             else:
-                for task in tasks:
-                    if controller is not None:
+                if controller is not None:
+                    # Under a controller, tasks start one by one after its say-so.
+                    for task in tasks:
                         controller.before_task(task)
-                    _start_sync(loop, task, inbox)
+                        _start_sync(loop, [task], inbox, 1)
+                else:
+                    _start_sync(loop, tasks, inbox, MAX_RUNNERS)
                 remaining = len(tasks)
                 while remaining:
                     item = inbox.get()
@@ -69,15 +74,34 @@ def drive(loop: Loop, input: Any, inbox: SimpleQueue[Any] | None = None) -> Iter
     yield from _drain(inbox)
 
 
-def _start_sync(loop: Loop, task: Task, inbox: SimpleQueue[Any]) -> None:
+MAX_RUNNERS = 64
+"""At most this many pool workers run one step's sync tasks; each takes the next task
+from the step's queue when it finishes one, so a step of a thousand trivial tasks costs
+64 thread hand-offs, not a thousand, while up to 64 blocking tasks still overlap."""
+
+
+def _start_sync(loop: Loop, tasks: list[Task], inbox: Any, runners: int) -> None:
+    """Run `tasks` on pool workers; each finished task is put into `inbox`."""
     ctx = contextvars.copy_context()
+    queue = deque(tasks)
 
-    def job() -> None:
-        ctx.run(loop.execute, task)
-        inbox.put(task)
+    def runner(own: contextvars.Context) -> None:
+        # A Context can be entered by one thread at a time: each runner has its own copy.
+        while True:
+            try:
+                task = queue.popleft()
+            except IndexError:
+                return
+            try:
+                own.run(loop.execute, task)
+            except BaseException as exc:  # never lose a task: report it as failed
+                task.error = exc
+            inbox.put(task)
 
-    if not POOL.submit(job):
-        job()
+    for _ in range(min(runners, len(tasks))):
+        job = functools.partial(runner, ctx.copy())
+        if not POOL.submit(job):
+            job()
 
 
 def _drain(inbox: SimpleQueue[Any]) -> Iterator[Any]:
@@ -127,7 +151,7 @@ async def adrive(loop: Loop, input: Any, inbox: AsyncInbox | None = None) -> Asy
                 if task.node.subgraph is not None or (task.node.call and task.node.call.is_async):
                     running.add(asyncio.ensure_future(_run_async(loop, task, inbox)))
                 else:
-                    _start_sync_for_async(loop, task, inbox)
+                    _start_sync(loop, [task], inbox, 1)
             remaining = len(tasks)
             while remaining:
                 item = await inbox.queue.get()
@@ -158,13 +182,3 @@ async def _run_async(loop: Loop, task: Task, inbox: AsyncInbox) -> None:
     await loop.aexecute(task)
     inbox.put(task)
 
-
-def _start_sync_for_async(loop: Loop, task: Task, inbox: AsyncInbox) -> None:
-    ctx = contextvars.copy_context()
-
-    def job() -> None:
-        ctx.run(loop.execute, task)
-        inbox.put(task)
-
-    if not POOL.submit(job):
-        job()

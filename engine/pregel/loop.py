@@ -76,6 +76,7 @@ class Loop:
         self.tasks: list[Task] = []
         self.next_tasks: list[Task] = []
         self.done: list[Task] = []
+        self.step_failed = False
         self.snapshot: dict[str, Any] = {}
         self.status = "running"
         self.interrupts: tuple[Interrupt, ...] = ()
@@ -234,6 +235,7 @@ class Loop:
         self.breakpoint_done = False
         self.tasks = tasks
         self.done = []
+        self.step_failed = False
         snapshot = self.snapshot = self.values()
         todo: list[Task] = []
         for task in tasks:
@@ -247,14 +249,15 @@ class Loop:
                 todo.append(task)
         if self.run.controller is not None:
             self.run.controller.before_step(self.ns, self.step, todo, snapshot)
-        if self.bus.sinks:
-            self.emit("step_start", {"tasks": [
-                {"id": t.id, "name": t.name, "triggers": t.triggers, "path": t.path,
-                 "arg": t.arg} for t in tasks]})
+        bus = self.bus
+        if bus.sinks:
+            ns, step = self.ns, self.step
+            bus.emit("step_start", ns, step, {"task_ids": [t.id for t in tasks],
+                                              "names": [t.name for t in tasks]})
             for t in todo:
-                self.emit("task_start", {"task_id": t.id, "name": t.name,
-                                         "triggers": t.triggers, "path": t.path,
-                                         "input": t.input})
+                bus.emit("task_start", ns, step, {"task_id": t.id, "name": t.name,
+                                                  "triggers": t.triggers, "path": t.path,
+                                                  "input": t.input})
         return todo
 
     # -- execute (called by drivers) -----------------------------------------------------
@@ -321,15 +324,17 @@ class Loop:
     def complete(self, task: Task) -> None:
         """A task finished: announce it (updates come out in completion order)."""
         self.done.append(task)
-        failed = any(t.error is not None and not t.hidden for t in self.done[:-1])
-        if not (failed and self.cp.enabled):
+        failed = self.step_failed
+        if task.error is not None and not task.hidden:
+            self.step_failed = True
+        if self.bus.sinks and not (failed and self.cp.enabled):
             # With a checkpointer, a failed step stops reporting siblings (SPEC §9).
-            self.emit("task_end", {
+            self.bus.emit("task_end", self.ns, task.step, {
                 "task_id": task.id, "name": task.name, "path": task.path,
                 "result": task.result, "writes": task.writes, "error": task.error,
                 "interrupts": task.interrupts, "duration": task.duration,
-                "hidden": task.hidden, "triggers": task.triggers, "returned": task.returned,
-            }, step=task.step)
+                "hidden": task.hidden, "returned": task.returned,
+            })
         if self.run.controller is not None:
             self.run.controller.after_task(task)
 
@@ -364,8 +369,8 @@ class Loop:
                                                       tasks)
         if self.bus.sinks:
             chans = self.channels
-            self.emit("step_end", {"changes": {k: chans[k].value for k in changed},
-                                   "wrote": bool(changed)})
+            self.bus.emit("step_end", self.ns, self.step, {
+                "changes": {k: chans[k].value for k in changed}, "wrote": bool(changed)})
         if self.run.controller is not None:
             self.run.controller.after_step(self.ns, self.step, self.values())
         cid = self.new_checkpoint_id(self.step)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable
 from typing import Any
 
-from engine.clock import DEFAULT_CLOCK
+from engine.clock import DEFAULT_CLOCK, SystemClock
 from engine.controller import Controller
 from engine.events import EventBus, Sink
 
@@ -38,7 +39,10 @@ class RunContext:
         recursion_limit: int,
     ) -> None:
         self.clock = clock or DEFAULT_CLOCK
-        self.bus = EventBus(sinks, self.clock.monotonic_ns)
+        # The system clock's reading is taken straight from time (no Python frame).
+        clock_ns = (time.perf_counter_ns if isinstance(self.clock, SystemClock)
+                    else self.clock.monotonic_ns)
+        self.bus = EventBus(sinks, clock_ns)
         self.wall_start_ns = self.clock.unix_ns()
         self.controller = controller
         self.checkpointer = checkpointer
