@@ -13,7 +13,7 @@ from typing import Any
 from engine.errors import InvalidUpdateError, concurrent_update_error
 
 
-class EmptyChannel(Exception):  # noqa: N818 - a signal, as in dict's KeyError
+class EmptyChannel(Exception):
     """The channel holds no value yet."""
 
 

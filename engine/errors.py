@@ -29,7 +29,7 @@ class RunStopped(Exception):
     """A Controller stopped the run (the debugger's "stop")."""
 
 
-class GraphInterrupt(Exception):  # noqa: N818 - the name LangGraph programs catch
+class GraphInterrupt(Exception):
     """Raised inside a task by `interrupt()`; the loop turns it into an interrupt."""
 
     def __init__(self, interrupts: tuple[Any, ...] = ()) -> None:
@@ -37,7 +37,7 @@ class GraphInterrupt(Exception):  # noqa: N818 - the name LangGraph programs cat
         self.interrupts = interrupts
 
 
-class ParentCommand(Exception):  # noqa: N818 - control flow, not an error
+class ParentCommand(Exception):
     """Carries a `Command(graph=Command.PARENT)` from a subgraph to its parent's task."""
 
     def __init__(self, command: Any) -> None:

@@ -73,7 +73,7 @@ class BaseMessage:
         return f"{title.center(80, '=')}\n\n{self.text}"
 
     def pretty_print(self) -> None:
-        print(self.pretty_repr())  # noqa: T201 - a user-facing helper, as LangChain's
+        print(self.pretty_repr())
 
 
 class HumanMessage(BaseMessage):

@@ -97,10 +97,10 @@ class Schema:
                 self.kind = "typeddict"
             else:
                 raise TypeError(f"Unsupported state schema: {cls!r}")
-        self.fields: dict[str, FieldSpec] = {
-            key: FieldSpec(key, _reducer_of(hint), _empty_of(hint) if _reducer_of(hint) else MISSING)
-            for key, hint in hints.items()
-        }
+        self.fields: dict[str, FieldSpec] = {}
+        for key, hint in hints.items():
+            reducer = _reducer_of(hint)
+            self.fields[key] = FieldSpec(key, reducer, _empty_of(hint) if reducer else MISSING)
         self.keys: tuple[str, ...] = tuple(self.fields)
 
     def __repr__(self) -> str:

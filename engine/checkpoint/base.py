@@ -64,7 +64,9 @@ class BaseCheckpointSaver:
     def put(self, record: CheckpointRecord) -> None:
         raise NotImplementedError
 
-    def get(self, thread_id: str, ns: str, checkpoint_id: str | None = None) -> CheckpointRecord | None:
+    def get(
+        self, thread_id: str, ns: str, checkpoint_id: str | None = None
+    ) -> CheckpointRecord | None:
         raise NotImplementedError
 
     def history(self, thread_id: str, ns: str) -> list[CheckpointRecord]:

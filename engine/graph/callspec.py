@@ -46,8 +46,9 @@ def _target(fn: Any) -> Any:
         return fn
     if isinstance(fn, RunnableLambda):
         return fn.func
-    call = getattr(type(fn), "__call__", None)
-    return fn if call is None else fn.__call__
+    # A callable instance: inspect its bound __call__ (the class attribute, not callable()).
+    has_call = "__call__" in dir(type(fn))
+    return fn.__call__ if has_call else fn
 
 
 def is_async_callable(fn: Any) -> bool:

@@ -108,7 +108,7 @@ class DrawableGraph:
         raise ImportError("Install grandalf to draw graphs: `pip install grandalf`.")
 
     def print_ascii(self) -> None:
-        print(self.draw_ascii())  # noqa: T201
+        print(self.draw_ascii())
 
     def draw_mermaid(self) -> str:
         """Mermaid flowchart text, as LangGraph renders it."""
@@ -142,7 +142,8 @@ def render_mermaid(graph: DrawableGraph) -> str:
             continue
         if name in (START, END):
             cls_ = "first" if name == first else "last" if name == last else None
-            lines.append(f"\t{name}([<p>{name}</p>]):::{cls_}" if cls_ else f"\t{name}(<p>{name}</p>)")
+            shape = f"([<p>{name}</p>]):::{cls_}" if cls_ else f"(<p>{name}</p>)"
+            lines.append(f"\t{name}{shape}")
         else:
             lines.append(f"\t{_mermaid_id(name)}({name})")
     for e in graph.edges:

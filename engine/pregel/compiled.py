@@ -99,7 +99,8 @@ class CompiledStateGraph(Pregel, StateAccess):
     def _root(self, call: _Call, outlet: Any, live: bool) -> tuple[RunContext, Loop]:
         sinks = (*global_sinks(), *call.sinks)
         run = RunContext(sinks, clock=call.clock, controller=call.controller,
-                         outlet=outlet, live=live, recursion_limit=call.config["recursion_limit"])
+                         outlet=outlet, live=live, recursion_limit=call.config["recursion_limit"],
+                         run_id=call.config.get("run_id"))
         return run, Loop(self, run, call.config, interrupt_before=call.interrupt_before,
                          interrupt_after=call.interrupt_after, checkpointer=self.checkpointer)
 

@@ -37,6 +37,7 @@ class RunContext:
         outlet: Callable[[Any], None] | None = None,
         live: bool = False,
         recursion_limit: int,
+        run_id: Any = None,
     ) -> None:
         self.clock = clock or DEFAULT_CLOCK
         # The system clock's reading is taken straight from time (no Python frame).
@@ -50,4 +51,5 @@ class RunContext:
         self.live = live
         """Chunks produced inside a task must reach the consumer while it runs."""
         self.recursion_limit = recursion_limit
-        self.run_id = os.urandom(16).hex()
+        self.run_id = str(run_id) if run_id is not None else os.urandom(16).hex()
+        """Given (with `config["run_id"]`) and with a FixedClock, ids are reproducible."""

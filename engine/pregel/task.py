@@ -42,9 +42,9 @@ class Task:
         "result",
         "resume",
         "returned",
+        "routes",
         "step",
         "triggers",
-        "routes",
         "writes",
     )
 

@@ -1,0 +1,1 @@
+"""LangGraph conformance suite: the engine replayed against recorded LangGraph vectors."""

@@ -1,0 +1,51 @@
+"""Small graphs shared by the engine tests."""
+
+from __future__ import annotations
+
+import operator
+import time
+from typing import Annotated, TypedDict
+
+from engine.graph import END, START, StateGraph
+
+
+class Joke(TypedDict):
+    topic: str
+    joke: str
+
+
+def refine_topic(state: Joke) -> dict[str, str]:
+    return {"topic": state["topic"] + " and cats"}
+
+
+def generate_joke(state: Joke) -> dict[str, str]:
+    return {"joke": "This is a joke about " + state["topic"]}
+
+
+def linear(**compile_kwargs: object):
+    return (
+        StateGraph(Joke)
+        .add_node(refine_topic)
+        .add_node(generate_joke)
+        .add_edge(START, "refine_topic")
+        .add_edge("refine_topic", "generate_joke")
+        .add_edge("generate_joke", END)
+        .compile(**compile_kwargs)
+    )
+
+
+class Log(TypedDict):
+    log: Annotated[list, operator.add]
+
+
+def sleepers(*delays: float):
+    """Parallel nodes s0, s1, ... from START, each sleeping its delay and logging its name."""
+    builder = StateGraph(Log)
+    for i, delay in enumerate(delays):
+
+        def node(state: Log, _d: float = delay, _n: str = f"s{i}") -> dict[str, list[str]]:
+            time.sleep(_d)
+            return {"log": [_n]}
+
+        builder.add_node(f"s{i}", node).add_edge(START, f"s{i}")
+    return builder.compile()

@@ -1,0 +1,53 @@
+"""The dependency arrows point one way: tui → tracer → engine."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+FORBIDDEN = {"engine": {"tracer", "tui"}, "tracer": {"tui"}, "tui": set()}
+
+
+def imported_packages(path: Path) -> set[str]:
+    """Top-level package names a Python file imports (absolute imports only)."""
+    tree = ast.parse(path.read_text(), filename=str(path))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+class TestLayering:
+    """Walk every module of each package and check what it imports."""
+
+    @pytest.mark.parametrize("package", sorted(FORBIDDEN))
+    def test_no_import_against_the_arrow(self, package: str) -> None:
+        """No module of `package` imports a package above it."""
+        offenders = []
+        for path in sorted((ROOT / package).rglob("*.py")):
+            bad = imported_packages(path) & FORBIDDEN[package]
+            if bad:
+                offenders.append(f"{path.relative_to(ROOT)} imports {sorted(bad)}")
+        assert offenders == []
+
+    def test_engine_never_imports_langgraph(self) -> None:
+        """The product never imports LangGraph or LangChain (only bench peers do)."""
+        offenders = [
+            str(p.relative_to(ROOT))
+            for pkg in ("engine", "tracer", "tui")
+            for p in (ROOT / pkg).rglob("*.py")
+            if imported_packages(p) & {"langgraph", "langchain_core", "langchain"}
+        ]
+        assert offenders == []
+
+    def test_checker_sees_a_wrong_arrow(self, tmp_path: Path) -> None:
+        """The import walker really finds imports (so the tests above can fail)."""
+        bad = tmp_path / "m.py"
+        bad.write_text("import tui.cli\nfrom tracer import x\n")
+        assert imported_packages(bad) == {"tui", "tracer"}
