@@ -7,6 +7,7 @@ message objects, dicts with role/type, (role, content) tuples and plain strings.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from typing import Any, Union
 
@@ -89,6 +90,15 @@ class AIMessage(BaseMessage):
     _fields = (*BaseMessage._fields, "tool_calls", "invalid_tool_calls", "usage_metadata")
     _defaults = {"tool_calls": list, "invalid_tool_calls": list, "usage_metadata": None}
 
+    def __init__(self, content: Any = "", **kwargs: Any) -> None:
+        super().__init__(content, **kwargs)
+        # Tool calls given as plain dicts get LangChain's "type" key.
+        self.tool_calls = [
+            {"name": tc.get("name", ""), "args": tc.get("args", {}), "id": tc.get("id"),
+             "type": "tool_call"} if isinstance(tc, dict) else tc
+            for tc in (self.tool_calls or [])
+        ]
+
 
 class AIMessageChunk(AIMessage):
     type = "AIMessageChunk"
@@ -137,14 +147,59 @@ def merge_chunks(chunks: Sequence[AIMessageChunk]) -> AIMessageChunk:
         response_metadata={k: v for c in chunks for k, v in c.response_metadata.items()},
         id=next((c.id for c in chunks if c.id), None),
         name=next((c.name for c in chunks if c.name), None),
-        tool_call_chunks=[tc for c in chunks for tc in c.tool_call_chunks],
+        tool_call_chunks=merge_tool_call_chunks([tc for c in chunks for tc in c.tool_call_chunks]),
         chunk_position="last" if any(c.chunk_position == "last" for c in chunks) else None,
     )
     usages = [c.usage_metadata for c in chunks if c.usage_metadata]
     if usages:
         merged.usage_metadata = _sum_usage(usages)
-    merged.tool_calls = [tc for c in chunks for tc in c.tool_calls]
+    direct = [tc for c in chunks for tc in c.tool_calls]
+    parsed, invalid = parse_tool_call_chunks(merged.tool_call_chunks)
+    merged.tool_calls = direct or parsed
+    merged.invalid_tool_calls = [tc for c in chunks for tc in c.invalid_tool_calls] + invalid
     return merged
+
+
+def merge_tool_call_chunks(parts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Join streamed tool-call pieces that share an index: args strings concatenated."""
+    by_index: dict[Any, dict[str, Any]] = {}
+    order: list[Any] = []
+    for part in parts:
+        key = part.get("index")
+        if key is None:
+            key = ("id", part.get("id"), len(order))
+        current = by_index.get(key)
+        if current is None:
+            by_index[key] = {"name": part.get("name"), "args": part.get("args") or "",
+                             "id": part.get("id"), "index": part.get("index"),
+                             "type": "tool_call_chunk"}
+            order.append(key)
+        else:
+            current["name"] = current["name"] or part.get("name")
+            current["id"] = current["id"] or part.get("id")
+            current["args"] += part.get("args") or ""
+    return [by_index[k] for k in order]
+
+
+def parse_tool_call_chunks(
+    parts: list[dict[str, Any]],
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Tool calls from merged chunks; unparseable args become invalid tool calls."""
+    calls: list[dict[str, Any]] = []
+    invalid: list[dict[str, Any]] = []
+    for part in parts:
+        raw = part.get("args") or ""
+        try:
+            args = json.loads(raw) if raw.strip() else {}
+            if not isinstance(args, dict):
+                raise ValueError("tool arguments must be a JSON object")
+        except ValueError as exc:
+            invalid.append({"name": part.get("name"), "args": raw, "id": part.get("id"),
+                            "error": str(exc), "type": "invalid_tool_call"})
+            continue
+        calls.append({"name": part.get("name") or "", "args": args, "id": part.get("id"),
+                      "type": "tool_call"})
+    return calls, invalid
 
 
 def _as_list(content: Any) -> list[Any]:

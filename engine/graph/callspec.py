@@ -97,4 +97,7 @@ def infer_name(action: Any) -> str:
     name = getattr(action, "__name__", None)
     if isinstance(name, str):
         return name
+    own = getattr(action, "name", None)  # e.g. ToolNode names itself "tools"
+    if isinstance(own, str) and own:
+        return own
     return type(action).__name__

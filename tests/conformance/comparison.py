@@ -104,6 +104,22 @@ def unversion_pydantic_links(data: Any) -> Any:
     return data
 
 
+def drop_langchain_version_stamp(data: Any) -> Any:
+    """Remove `lc_versions` from LLM-token metadata.
+
+    LangGraph copies langchain-core's version ({'langchain-core': '1.7.2'}) into the
+    metadata of tokens from LangChain models. stepscope's own chat models are not
+    LangChain models, so they carry no such stamp: claiming a langchain-core version
+    would be false. Every other metadata key is still compared, in order.
+    """
+    if isinstance(data, list):
+        return [drop_langchain_version_stamp(v) for v in data]
+    if isinstance(data, dict):
+        return {k: drop_langchain_version_stamp(v) for k, v in data.items()
+                if k != "lc_versions"}
+    return data
+
+
 def render_diff(expected: Any, actual: Any, *, label: str = "items") -> str:
     """A unified diff of two JSON values, one list item (or one text line) per line."""
 

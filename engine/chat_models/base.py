@@ -1,0 +1,191 @@
+"""`BaseChatModel`: every call is observable, token by token.
+
+A provider implements `_stream` (and, if it has a cheaper path, `_astream`) yielding
+`AIMessageChunk`s; or `_generate` for a model that cannot stream. The base class does
+the rest: `invoke` streams internally (so `messages` mode and the token timeline see
+every chunk, as LangGraph's streaming callback makes them), and inside a graph task
+each call emits `llm_start`, one `token` per chunk, and `llm_end` on the run's bus.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+from collections.abc import AsyncIterator, Iterator, Sequence
+from typing import Any, ClassVar
+
+from engine.chat_models.capture import CallRecorder
+from engine.messages import (
+    AIMessage,
+    AIMessageChunk,
+    BaseMessage,
+    convert_to_messages,
+    merge_chunks,
+    message_chunk_to_message,
+)
+from engine.runnables import Runnable
+
+
+class BaseChatModel(Runnable):
+    """A chat model: messages in, an AIMessage out, chunks observable on the way."""
+
+    provider: ClassVar[str | None] = None
+    """`ls_provider` in metadata; defaults to the lower-cased class name."""
+
+    def __init__(
+        self,
+        *,
+        tags: Sequence[str] | None = None,
+        streaming: bool = True,
+        disable_streaming: bool = False,
+        model: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        self.tags: list[str] = list(tags or [])
+        self.streaming = streaming
+        self.disable_streaming = disable_streaming
+        self.model_name = model or kwargs.pop("model_name", None) or type(self).__name__
+        self.bound_tools: list[Any] = []
+        self.tool_choice: Any = None
+        self.bound_kwargs: dict[str, Any] = {}
+        if kwargs:
+            raise TypeError(f"{type(self).__name__} got unexpected arguments: {sorted(kwargs)}")
+
+    # -- what providers implement ----------------------------------------------------------
+    def _stream(self, messages: list[BaseMessage], **kwargs: Any) -> Iterator[AIMessageChunk]:
+        raise NotImplementedError(f"{type(self).__name__} cannot stream")
+
+    async def _astream(
+        self, messages: list[BaseMessage], **kwargs: Any
+    ) -> AsyncIterator[AIMessageChunk]:
+        for chunk in self._stream(messages, **kwargs):
+            yield chunk
+
+    def _generate(self, messages: list[BaseMessage], **kwargs: Any) -> AIMessage:
+        return message_chunk_to_message(merge_chunks(list(self._stream(messages, **kwargs))))  # type: ignore[return-value]
+
+    async def _agenerate(self, messages: list[BaseMessage], **kwargs: Any) -> AIMessage:
+        chunks = [c async for c in self._astream(messages, **kwargs)]
+        return message_chunk_to_message(merge_chunks(chunks))  # type: ignore[return-value]
+
+    @property
+    def can_stream(self) -> bool:
+        return type(self)._stream is not BaseChatModel._stream
+
+    # -- configuration --------------------------------------------------------------------
+    @property
+    def ls_provider(self) -> str:
+        return self.provider or type(self).__name__.lower()
+
+    def with_config(self, config: Any = None, **kwargs: Any) -> BaseChatModel:
+        """A copy with extra tags (`with_config(tags=[...])`)."""
+        merged = {**(config or {}), **kwargs}
+        clone = copy.copy(self)
+        clone.tags = [*self.tags, *merged.get("tags", [])]
+        return clone
+
+    def bind_tools(self, tools: Sequence[Any], *, tool_choice: Any = None,
+                   **kwargs: Any) -> BaseChatModel:
+        """A copy that offers `tools` to the model (providers send their schemas)."""
+        clone = copy.copy(self)
+        clone.bound_tools = list(tools)
+        clone.tool_choice = tool_choice
+        clone.bound_kwargs = {**self.bound_kwargs, **kwargs}
+        return clone
+
+    def bind(self, **kwargs: Any) -> BaseChatModel:
+        clone = copy.copy(self)
+        clone.bound_kwargs = {**self.bound_kwargs, **kwargs}
+        return clone
+
+    def _should_stream(self) -> bool:
+        return self.can_stream and self.streaming and not self.disable_streaming
+
+    # -- calling --------------------------------------------------------------------------
+    def invoke(self, input: Any, config: Any = None, **kwargs: Any) -> AIMessage:
+        """One reply. Streams internally when it can, so every chunk is observed."""
+        messages = convert_to_messages(input)
+        rec = CallRecorder.start(self, messages, config)
+        try:
+            if self._should_stream():
+                chunks = []
+                for chunk in self._stream(messages, **{**self.bound_kwargs, **kwargs}):
+                    chunks.append(rec.chunk(chunk))
+                message = rec.finish_stream(chunks)
+            else:
+                message = rec.whole(self._generate(messages, **{**self.bound_kwargs, **kwargs}))
+        except BaseException as exc:
+            rec.fail(exc)
+            raise
+        return message
+
+    async def ainvoke(self, input: Any, config: Any = None, **kwargs: Any) -> AIMessage:
+        messages = convert_to_messages(input)
+        rec = CallRecorder.start(self, messages, config)
+        try:
+            if self._should_stream():
+                chunks = []
+                async for chunk in self._astream(messages, **{**self.bound_kwargs, **kwargs}):
+                    chunks.append(rec.chunk(chunk))
+                message = rec.finish_stream(chunks)
+            else:
+                generated = await self._agenerate(messages, **{**self.bound_kwargs, **kwargs})
+                message = rec.whole(generated)
+        except BaseException as exc:
+            rec.fail(exc)
+            raise
+        return message
+
+    def stream(self, input: Any, config: Any = None, **kwargs: Any) -> Iterator[AIMessageChunk]:
+        """Chunks as they arrive (one whole-message chunk if streaming is disabled)."""
+        messages = convert_to_messages(input)
+        if not self._should_stream():
+            yield _as_chunk(self.invoke(messages, config, **kwargs))
+            return
+        rec = CallRecorder.start(self, messages, config)
+        chunks: list[AIMessageChunk] = []
+        try:
+            for chunk in self._stream(messages, **{**self.bound_kwargs, **kwargs}):
+                chunks.append(rec.chunk(chunk))
+                yield chunks[-1]
+        except BaseException as exc:
+            rec.fail(exc)
+            raise
+        rec.finish_stream(chunks)
+
+    async def astream(self, input: Any, config: Any = None,
+                      **kwargs: Any) -> AsyncIterator[AIMessageChunk]:
+        messages = convert_to_messages(input)
+        if not self._should_stream():
+            yield _as_chunk(await self.ainvoke(messages, config, **kwargs))
+            return
+        rec = CallRecorder.start(self, messages, config)
+        chunks: list[AIMessageChunk] = []
+        try:
+            async for chunk in self._astream(messages, **{**self.bound_kwargs, **kwargs}):
+                chunks.append(rec.chunk(chunk))
+                yield chunks[-1]
+        except BaseException as exc:
+            rec.fail(exc)
+            raise
+        rec.finish_stream(chunks)
+
+    def batch(self, inputs: Sequence[Any], config: Any = None, **kwargs: Any) -> list[AIMessage]:
+        return [self.invoke(i, config, **kwargs) for i in inputs]
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(model={self.model_name!r})"
+
+
+def _as_chunk(message: AIMessage) -> AIMessageChunk:
+    return AIMessageChunk(
+        message.content, additional_kwargs=message.additional_kwargs,
+        response_metadata=message.response_metadata, id=message.id, name=message.name,
+        tool_calls=list(message.tool_calls), usage_metadata=message.usage_metadata,
+        chunk_position="last",
+    )
+
+
+def env(name: str, default: str | None = None) -> str | None:
+    """Read a provider setting from the environment (kept here so tests can see it)."""
+    return os.environ.get(name, default)

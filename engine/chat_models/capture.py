@@ -1,0 +1,147 @@
+"""Turns one chat-model call into events: llm_start, a token per chunk, llm_end.
+
+Outside a graph task there is no bus, and recording costs one contextvar read. Inside
+one, each chunk becomes a `token` event carrying the chunk and the `messages`-mode
+metadata (SPEC §6), built once per call.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from typing import TYPE_CHECKING, Any
+
+from engine.messages import AIMessage, AIMessageChunk, BaseMessage, merge_chunks
+from engine.pregel.task import Task, peek_current
+
+if TYPE_CHECKING:
+    from engine.chat_models.base import BaseChatModel
+
+_INTERNAL_CONFIGURABLE = {"checkpoint_ns", "checkpoint_id", "checkpoint_map"}
+
+
+def _run_id() -> str:
+    h = os.urandom(16).hex()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
+def token_metadata(task: Task, model: BaseChatModel, config: Any) -> dict[str, Any]:
+    """The metadata LangGraph attaches to LLM tokens, in its key order."""
+    run_config = task.loop.config
+    metadata: dict[str, Any] = {}
+    for key, value in run_config.get("configurable", {}).items():
+        if key not in _INTERNAL_CONFIGURABLE and not key.startswith("__") and isinstance(
+            value, (str, int, float, bool)
+        ):
+            metadata[key] = value
+    metadata.update(run_config.get("metadata", {}))
+    checkpoint_ns = task.full_checkpoint_ns
+    metadata.update({
+        "ls_integration": "langchain_chat_model",
+        "langgraph_step": task.step,
+        "langgraph_node": task.name,
+        "langgraph_triggers": task.triggers,
+        "langgraph_path": task.path,
+        "langgraph_checkpoint_ns": checkpoint_ns,
+        "checkpoint_ns": checkpoint_ns.split("|", 1)[0],
+        "ls_provider": model.ls_provider,
+        "ls_model_type": "chat",
+    })
+    call_tags = list((config or {}).get("tags", []))
+    tags = [*run_config.get("tags", []), *sorted({*model.tags, *call_tags})]
+    if tags:
+        metadata["tags"] = tags
+    return metadata
+
+
+class CallRecorder:
+    """One model call's recorder; a no-op when not inside a graph task."""
+
+    __slots__ = ("call_id", "count", "hidden", "metadata", "model", "msg_id", "started", "task")
+
+    def __init__(self, model: BaseChatModel, task: Task | None, config: Any) -> None:
+        self.model = model
+        self.task = task
+        self.call_id = _run_id()
+        self.msg_id = f"lc_run--{self.call_id}"
+        self.count = 0
+        self.started = time.perf_counter_ns()
+        self.metadata: dict[str, Any] = {}
+        self.hidden = False
+        if task is not None:
+            self.metadata = token_metadata(task, model, config)
+            self.hidden = "nostream" in self.metadata.get("tags", ())
+
+    @classmethod
+    def start(cls, model: BaseChatModel, messages: list[BaseMessage], config: Any) -> CallRecorder:
+        rec = cls(model, peek_current(), config)
+        rec._emit("llm_start", {
+            "model": model.model_name,
+            "provider": model.ls_provider,
+            "tags": rec.metadata.get("tags", list(model.tags)),
+            "prompt": messages,
+            "tools": [getattr(t, "name", str(t)) for t in model.bound_tools],
+        })
+        return rec
+
+    def _emit(self, kind: str, data: dict[str, Any]) -> None:
+        task = self.task
+        if task is None:
+            return
+        loop = task.loop
+        if loop.bus.sinks:
+            data["call_id"] = self.call_id
+            data["task_id"] = task.id
+            data["name"] = task.name
+            loop.bus.emit(kind, loop.ns, task.step, data)
+
+    def chunk(self, chunk: AIMessageChunk) -> AIMessageChunk:
+        """Stamp the call's id on a streamed chunk and emit it as a token."""
+        if chunk.id is None:
+            chunk.id = self.msg_id
+        self.count += 1
+        if self.task is not None:
+            self._emit("token", {
+                "chunk": chunk,
+                "text": chunk.text,
+                "index": self.count - 1,
+                "metadata": self.metadata,
+                "hidden": self.hidden,
+            })
+        return chunk
+
+    def finish_stream(self, chunks: list[AIMessageChunk]) -> AIMessage:
+        if chunks:
+            if chunks[-1].chunk_position is None:
+                chunks[-1].chunk_position = "last"
+            merged = merge_chunks(chunks)
+        else:
+            merged = AIMessageChunk("", id=self.msg_id, chunk_position="last")
+        from engine.messages import message_chunk_to_message
+
+        message = message_chunk_to_message(merged)
+        self._end(message, None)
+        return message  # type: ignore[return-value]
+
+    def whole(self, message: AIMessage) -> AIMessage:
+        """A non-streaming reply: one token event carrying the whole message."""
+        if message.id is None:
+            message.id = f"{self.msg_id}-0"
+        if self.task is not None:
+            self.count += 1
+            self._emit("token", {"chunk": message, "text": message.text, "index": 0,
+                                 "metadata": self.metadata, "hidden": self.hidden})
+        self._end(message, None)
+        return message
+
+    def fail(self, exc: BaseException) -> None:
+        self._end(None, exc)
+
+    def _end(self, message: AIMessage | None, error: BaseException | None) -> None:
+        self._emit("llm_end", {
+            "message": message,
+            "usage": getattr(message, "usage_metadata", None),
+            "error": error,
+            "tokens": self.count,
+            "duration": time.perf_counter_ns() - self.started,
+        })
