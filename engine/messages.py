@@ -214,9 +214,25 @@ def _sum_usage(usages: list[dict[str, Any]]) -> dict[str, Any]:
     return total
 
 
-def message_chunk_to_message(chunk: BaseMessage) -> BaseMessage:
+def is_message(value: Any) -> bool:
+    """A stepscope message, or a message object of another library (LangChain's)."""
+    if isinstance(value, BaseMessage):
+        return True
+    return (
+        not isinstance(value, (dict, str, type))
+        and hasattr(value, "content") and hasattr(value, "type") and hasattr(value, "id")
+    )
+
+
+def message_chunk_to_message(chunk: Any) -> Any:
     """A whole AIMessage from a (merged) chunk."""
     if not isinstance(chunk, AIMessageChunk):
+        if getattr(chunk, "type", None) == "AIMessageChunk" and type(chunk).__module__.startswith(
+            "langchain_core"
+        ):
+            from langchain_core.messages import message_chunk_to_message as convert
+
+            return convert(chunk)
         return chunk
     return AIMessage(
         chunk.content,
@@ -232,8 +248,8 @@ def message_chunk_to_message(chunk: BaseMessage) -> BaseMessage:
 
 def convert_to_message(value: Any) -> BaseMessage:
     """One message from an object, a dict, a (role, content) tuple or a string."""
-    if isinstance(value, BaseMessage):
-        return value
+    if is_message(value):
+        return value  # type: ignore[no-any-return]
     if isinstance(value, str):
         return HumanMessage(value)
     if isinstance(value, (tuple, list)) and len(value) == 2 and isinstance(value[0], str):
@@ -267,7 +283,7 @@ def _from_role(role: str, content: Any, extra: dict[str, Any]) -> BaseMessage:
 
 def convert_to_messages(values: Any) -> list[BaseMessage]:
     """A list of messages from one message-like value or an iterable of them."""
-    if isinstance(values, (str, BaseMessage, dict)):
+    if isinstance(values, (str, dict)) or is_message(values):
         return [convert_to_message(values)]
     if isinstance(values, tuple) and len(values) == 2 and isinstance(values[0], str):
         return [convert_to_message(values)]

@@ -34,6 +34,22 @@ from engine.types import Command, Interrupt
 ENGINE_VERSION = "0.1.0"
 
 
+def _langchain_enter(task: Task) -> Any:
+    """Capture LangChain models in this task, if (and only if) LangChain is loaded."""
+    if "langchain_core" not in sys.modules or not task.loop.bus.sinks:
+        return None
+    from engine.integrations.langchain import enter_task
+
+    return enter_task(task)
+
+
+def _langchain_exit(token: Any) -> None:
+    if token is not None:
+        from engine.integrations.langchain import exit_task
+
+        exit_task(token)
+
+
 class Loop:
     """One graph's run (the root, or a subgraph inside a parent task)."""
 
@@ -264,6 +280,7 @@ class Loop:
     def execute(self, task: Task) -> None:
         """Run one sync task to completion, recording its outcome; never raises."""
         token = set_current(task)
+        lc = _langchain_enter(task)
         start = self.clock.monotonic_ns()
         try:
             node = task.node
@@ -286,11 +303,13 @@ class Loop:
             self._record_exception(task, exc)
         finally:
             task.duration = self.clock.monotonic_ns() - start
+            _langchain_exit(lc)
             reset_current(token)
 
     async def aexecute(self, task: Task) -> None:
         """Run one async task (or async subgraph) to completion; never raises."""
         token = set_current(task)
+        lc = _langchain_enter(task)
         start = self.clock.monotonic_ns()
         try:
             node = task.node
@@ -308,6 +327,7 @@ class Loop:
             self._record_exception(task, exc)
         finally:
             task.duration = self.clock.monotonic_ns() - start
+            _langchain_exit(lc)
             reset_current(token)
 
     def _record_exception(self, task: Task, exc: BaseException) -> None:

@@ -10,7 +10,7 @@ import uuid
 from typing import TYPE_CHECKING, Any
 
 from engine.events import Event
-from engine.messages import BaseMessage
+from engine.messages import BaseMessage, is_message
 from engine.types import Command
 
 if TYPE_CHECKING:
@@ -20,15 +20,15 @@ if TYPE_CHECKING:
 def _messages_in(value: Any) -> list[BaseMessage]:
     if isinstance(value, Command):
         value = value.update
-    if isinstance(value, BaseMessage):
+    if is_message(value):
         return [value]
     out: list[BaseMessage] = []
     items = value.values() if isinstance(value, dict) else ()
     for v in items:
-        if isinstance(v, BaseMessage):
+        if is_message(v):
             out.append(v)
         elif isinstance(v, (list, tuple)):
-            out.extend(x for x in v if isinstance(x, BaseMessage))
+            out.extend(x for x in v if is_message(x))
     return out
 
 

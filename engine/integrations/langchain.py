@@ -1,0 +1,141 @@
+"""Capture LangChain chat models used inside a node (only when langchain-core is loaded).
+
+While a task runs, LangChain's child-config contextvar carries a callback handler
+that turns the model's callbacks into stepscope events: llm_start, one token per
+chunk, llm_end. The handler is a streaming handler, so `invoke` streams (as under
+LangGraph) and `messages` mode sees every chunk. stepscope never requires langchain-core:
+this module is imported only when `langchain_core` is already in `sys.modules`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator, Iterator
+from contextvars import Token
+from typing import Any
+from uuid import UUID
+
+import langchain_core
+from langchain_core.callbacks import BaseCallbackHandler
+from langchain_core.runnables.config import var_child_runnable_config
+from langchain_core.tracers._streaming import _StreamingCallbackHandler
+
+from engine.pregel.task import Task
+
+_INTERNAL = {"checkpoint_ns", "checkpoint_id", "checkpoint_map"}
+
+
+class StepscopeCallback(BaseCallbackHandler, _StreamingCallbackHandler):
+    """Forwards one task's LangChain model callbacks to the run's event bus."""
+
+    run_inline = True
+
+    def __init__(self, task: Task) -> None:
+        self.task = task
+        self.calls: dict[UUID, dict[str, Any]] = {}
+
+    # _StreamingCallbackHandler asks for these: outputs pass through untouched.
+    def tap_output_iter(self, run_id: UUID, output: Iterator[Any]) -> Iterator[Any]:
+        return output
+
+    def tap_output_aiter(self, run_id: UUID, output: AsyncIterator[Any]) -> AsyncIterator[Any]:
+        return output
+
+    def _emit(self, kind: str, data: dict[str, Any]) -> None:
+        loop = self.task.loop
+        if loop.bus.sinks:
+            data["task_id"] = self.task.id
+            data["name"] = self.task.name
+            loop.bus.emit(kind, loop.ns, self.task.step, data)
+
+    def _metadata(self, tags: list[str] | None, metadata: dict[str, Any] | None) -> dict[str, Any]:
+        task = self.task
+        run_config = task.loop.config
+        out: dict[str, Any] = {
+            k: v for k, v in run_config.get("configurable", {}).items()
+            if k not in _INTERNAL and not k.startswith("__")
+            and isinstance(v, (str, int, float, bool))
+        }
+        out.update(run_config.get("metadata", {}))
+        ns = task.full_checkpoint_ns
+        md = metadata or {}
+        out.update({
+            "ls_integration": "langchain_chat_model",
+            "langgraph_step": task.step,
+            "langgraph_node": task.name,
+            "langgraph_triggers": task.triggers,
+            "langgraph_path": task.path,
+            "langgraph_checkpoint_ns": ns,
+            "checkpoint_ns": ns.split("|", 1)[0],
+            "ls_provider": md.get("ls_provider"),
+            "ls_model_type": md.get("ls_model_type", "chat"),
+            "lc_versions": {"langchain-core": langchain_core.__version__},
+        })
+        run_tags = list(run_config.get("tags", []))
+        own = sorted(set(tags or []) - set(run_tags))
+        if run_tags or own:
+            out["tags"] = [*run_tags, *own]
+        return out
+
+    def on_chat_model_start(self, serialized: Any, messages: list[list[Any]], *,
+                            run_id: UUID, tags: list[str] | None = None,
+                            metadata: dict[str, Any] | None = None, **kwargs: Any) -> None:
+        md = self._metadata(tags, metadata)
+        call = {"call_id": str(run_id), "metadata": md, "count": 0,
+                "hidden": "nostream" in md.get("tags", ()), "t0": time.perf_counter_ns()}
+        self.calls[run_id] = call
+        self._emit("llm_start", {"call_id": str(run_id), "model": (serialized or {}).get(
+            "name") or md.get("ls_model_name") or "langchain", "provider": md["ls_provider"],
+            "tags": md.get("tags", []), "prompt": messages[0] if messages else [], "tools": []})
+
+    def on_llm_new_token(self, token: str, *, chunk: Any = None, run_id: UUID,
+                         **kwargs: Any) -> None:
+        call = self.calls.get(run_id)
+        if call is None or chunk is None:
+            return
+        message = getattr(chunk, "message", chunk)
+        call["count"] += 1
+        self._emit("token", {"call_id": call["call_id"], "chunk": message, "text": token,
+                             "index": call["count"] - 1, "metadata": call["metadata"],
+                             "hidden": call["hidden"]})
+
+    def on_llm_end(self, response: Any, *, run_id: UUID, **kwargs: Any) -> None:
+        call = self.calls.pop(run_id, None)
+        if call is None:
+            return
+        message = None
+        try:
+            message = response.generations[0][0].message
+        except (AttributeError, IndexError):
+            pass
+        if call["count"] == 0 and message is not None:
+            # A model that did not stream: its whole message is the one token.
+            call["count"] = 1
+            self._emit("token", {"call_id": call["call_id"], "chunk": message,
+                                 "text": getattr(message, "text", ""), "index": 0,
+                                 "metadata": call["metadata"], "hidden": call["hidden"]})
+        self._emit("llm_end", {"call_id": call["call_id"], "message": message,
+                               "usage": getattr(message, "usage_metadata", None),
+                               "error": None, "tokens": call["count"],
+                               "duration": time.perf_counter_ns() - call["t0"]})
+
+    def on_llm_error(self, error: BaseException, *, run_id: UUID, **kwargs: Any) -> None:
+        call = self.calls.pop(run_id, None)
+        if call is not None:
+            self._emit("llm_end", {"call_id": call["call_id"], "message": None, "usage": None,
+                                   "error": error, "tokens": call["count"],
+                                   "duration": time.perf_counter_ns() - call["t0"]})
+
+
+def enter_task(task: Task) -> Token[Any] | None:
+    """Put a capturing handler into LangChain's config for this task; None if not useful."""
+    if not task.loop.bus.sinks:
+        return None
+    config = {"callbacks": [StepscopeCallback(task)],
+              "tags": list(task.loop.config.get("tags", []))}
+    return var_child_runnable_config.set(config)  # type: ignore[arg-type]
+
+
+def exit_task(token: Token[Any] | None) -> None:
+    if token is not None:
+        var_child_runnable_config.reset(token)
