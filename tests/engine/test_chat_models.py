@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from engine import capture_events
@@ -83,7 +85,7 @@ class TestTokenEvents:
         assert {t.data["call_id"] for t in tokens} == {start.data["call_id"]}
         assert start.data["model"] == "scripted" and start.data["prompt"][0].content == "hi"
         assert tokens[0].t - start.t >= 45_000_000
-        gaps = [b.t - a.t for a, b in zip(tokens, tokens[1:], strict=False)]
+        gaps = [b.t - a.t for a, b in itertools.pairwise(tokens)]
         assert min(gaps) >= 15_000_000
         assert end.data["tokens"] == 5 and end.data["error"] is None
         assert end.data["message"].content == "one two three"
