@@ -36,13 +36,24 @@ class TestLayering:
                 offenders.append(f"{path.relative_to(ROOT)} imports {sorted(bad)}")
         assert offenders == []
 
-    def test_engine_never_imports_langgraph(self) -> None:
-        """The product never imports LangGraph or LangChain (only bench peers do)."""
+    def test_product_never_imports_langgraph(self) -> None:
+        """The product never imports LangGraph (only the bench's peer venv does)."""
         offenders = [
             str(p.relative_to(ROOT))
             for pkg in ("engine", "tracer", "tui")
             for p in (ROOT / pkg).rglob("*.py")
-            if imported_packages(p) & {"langgraph", "langchain_core", "langchain"}
+            if imported_packages(p) & {"langgraph"}
+        ]
+        assert offenders == []
+
+    def test_langchain_only_in_its_optional_bridge(self) -> None:
+        """langchain-core is imported only by engine/integrations/langchain.py (optional)."""
+        allowed = ROOT / "engine" / "integrations" / "langchain.py"
+        offenders = [
+            str(p.relative_to(ROOT))
+            for pkg in ("engine", "tracer", "tui")
+            for p in (ROOT / pkg).rglob("*.py")
+            if p != allowed and imported_packages(p) & {"langchain_core", "langchain"}
         ]
         assert offenders == []
 

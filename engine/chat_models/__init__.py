@@ -12,17 +12,22 @@ from engine.chat_models.fake import (
     ScriptedChatModel,
 )
 
-PROVIDERS = ("openai", "ollama", "vllm", "llamacpp", "scripted")
+PROVIDERS = ("openai", "anthropic", "ollama", "vllm", "llamacpp", "scripted")
 _DEFAULT_BASE_URLS = {
     "ollama": "http://localhost:11434/v1",
     "vllm": "http://localhost:8000/v1",
     "llamacpp": "http://localhost:8080/v1",
+    # Anthropic serves an OpenAI-compatible chat completions endpoint.
+    "anthropic": "https://api.anthropic.com/v1",
 }
+_KEY_ENV = {"anthropic": "ANTHROPIC_API_KEY"}
 
 
 def _infer_provider(model: str) -> str | None:
     if model.startswith(("gpt-", "o1", "o3", "o4", "chatgpt")):
         return "openai"
+    if model.startswith("claude"):
+        return "anthropic"
     if model in ("scripted", "fake"):
         return "scripted"
     return None
@@ -56,13 +61,17 @@ def init_chat_model(
         raise ValueError(
             f"Unsupported model_provider {provider!r}. Supported: {', '.join(PROVIDERS)}"
         )
+    import os
+
     from engine.chat_models.openai import ChatOpenAI
 
     if provider in _DEFAULT_BASE_URLS and "base_url" not in kwargs:
-        import os
-
         kwargs["base_url"] = os.environ.get("OPENAI_BASE_URL", _DEFAULT_BASE_URLS[provider])
-    return ChatOpenAI(model=model, tags=tags, **kwargs)
+    if provider in _KEY_ENV and "api_key" not in kwargs and os.environ.get(_KEY_ENV[provider]):
+        kwargs["api_key"] = os.environ[_KEY_ENV[provider]]
+    model_obj = ChatOpenAI(model=model, tags=tags, **kwargs)
+    model_obj.provider = provider  # ls_provider in metadata and error messages
+    return model_obj
 
 
 __all__ = [

@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 import os
 from collections.abc import AsyncIterator, Iterator, Sequence
+from contextlib import aclosing
 from typing import Any, ClassVar
 
 from engine.chat_models.capture import CallRecorder
@@ -125,8 +126,10 @@ class BaseChatModel(Runnable):
         try:
             if self._should_stream():
                 chunks = []
-                async for chunk in self._astream(messages, **{**self.bound_kwargs, **kwargs}):
-                    chunks.append(rec.chunk(chunk))
+                stream = self._astream(messages, **{**self.bound_kwargs, **kwargs})
+                async with aclosing(stream):
+                    async for chunk in stream:
+                        chunks.append(rec.chunk(chunk))
                 message = rec.finish_stream(chunks)
             else:
                 generated = await self._agenerate(messages, **{**self.bound_kwargs, **kwargs})
@@ -161,10 +164,13 @@ class BaseChatModel(Runnable):
             return
         rec = CallRecorder.start(self, messages, config)
         chunks: list[AIMessageChunk] = []
+        stream = self._astream(messages, **{**self.bound_kwargs, **kwargs})
         try:
-            async for chunk in self._astream(messages, **{**self.bound_kwargs, **kwargs}):
-                chunks.append(rec.chunk(chunk))
-                yield chunks[-1]
+            # aclosing: a caller that stops early closes the provider's stream at once.
+            async with aclosing(stream):
+                async for chunk in stream:
+                    chunks.append(rec.chunk(chunk))
+                    yield chunks[-1]
         except BaseException as exc:
             rec.fail(exc)
             raise
