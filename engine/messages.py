@@ -230,9 +230,9 @@ def message_chunk_to_message(chunk: Any) -> Any:
         if getattr(chunk, "type", None) == "AIMessageChunk" and type(chunk).__module__.startswith(
             "langchain_core"
         ):
-            from langchain_core.messages import message_chunk_to_message as convert
+            from engine.integrations.langchain import chunk_to_message
 
-            return convert(chunk)
+            return chunk_to_message(chunk)
         return chunk
     return AIMessage(
         chunk.content,

@@ -127,6 +127,13 @@ class StepscopeCallback(BaseCallbackHandler, _StreamingCallbackHandler):
                                    "duration": time.perf_counter_ns() - call["t0"]})
 
 
+def chunk_to_message(chunk: Any) -> Any:
+    """A LangChain AIMessageChunk as LangChain's whole AIMessage (for add_messages)."""
+    from langchain_core.messages import message_chunk_to_message
+
+    return message_chunk_to_message(chunk)
+
+
 def enter_task(task: Task) -> Token[Any] | None:
     """Put a capturing handler into LangChain's config for this task; None if not useful."""
     if not task.loop.bus.sinks:
