@@ -12,7 +12,8 @@ Schema v1 (see ARCHITECTURE.md). Kinds and their `data` keys:
 - ``task_end``: task_id, name, path, result (dict of known writes, or None), writes
   [(channel, value)], error, interrupts, duration (ns), hidden (a Command.PARENT exit),
   returned (the node returned a valid update, even if routing failed after it).
-- ``step_end``: changes {channel: new value}, wrote (any state channel written).
+- ``step_end``: changes {channel: new value}, writes {channel: [values written, in
+  task-path order]}, wrote (any state channel written).
 - ``checkpoint``: the `checkpoints`-mode payload (only with a checkpointer).
 - ``interrupt``: interrupts (tuple), static (a breakpoint, not `interrupt()`).
 - ``run_end``: status (done/error/interrupted/stopped), output, error, duration.

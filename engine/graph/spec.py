@@ -59,6 +59,8 @@ class GraphSpec:
     interrupt_before: tuple[str, ...] = ()
     interrupt_after: tuple[str, ...] = ()
     node_order: tuple[str, ...] = field(default=())
+    message_keys: frozenset[str] = frozenset()
+    """State keys merged by `add_messages` (their new messages get ids at task end)."""
 
     def node(self, name: str) -> NodeSpec:
         return self.nodes[name]

@@ -8,6 +8,16 @@ from engine.constants import END, START
 from engine.graph.spec import GraphSpec
 
 
+def reducer_name(reducer: Any) -> str | None:
+    """A reducer's dotted name (`operator.add`, `engine.graph.message.add_messages`)."""
+    if reducer is None:
+        return None
+    module = getattr(reducer, "__module__", None) or ""
+    module = "operator" if module == "_operator" else module
+    name = getattr(reducer, "__qualname__", None) or getattr(reducer, "__name__", None)
+    return f"{module}.{name}" if name else repr(reducer)
+
+
 def describe(spec: GraphSpec) -> dict[str, Any]:
     """Nodes, edges (plain, conditional with labels, waiting) and subgraphs, as dicts."""
     nodes: list[dict[str, Any]] = [{"name": START, "kind": "start"}]
@@ -39,7 +49,8 @@ def describe(spec: GraphSpec) -> dict[str, Any]:
         if node.destinations:
             edges.extend({"source": node.name, "target": t, "conditional": True, "label": None}
                          for t in node.destinations)
+    channels = {key: {"reducer": reducer_name(f.reducer)} for key, f in spec.fields.items()}
     return {"name": spec.name, "nodes": nodes, "edges": edges,
-            "state_keys": list(spec.state.keys),
+            "state_keys": list(spec.state.keys), "channels": channels,
             "interrupt_before": list(spec.interrupt_before),
             "interrupt_after": list(spec.interrupt_after)}

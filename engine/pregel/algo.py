@@ -6,12 +6,14 @@ Nothing here does I/O, threads or events; the loop calls these between its phase
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from engine.channels import MISSING, Barrier, Channel
 from engine.constants import END, PULL, PUSH, START
 from engine.errors import InvalidUpdateError, ParentCommand, not_a_dict_error
+from engine.messages import is_message
 from engine.pregel.ids import task_id
 from engine.pregel.task import Task
 from engine.schema import node_update_as_dict
@@ -82,6 +84,8 @@ def record_output(task: Task, value: Any, snapshot: Mapping[str, Any]) -> None:
         writes = [(k, v) for k, v in update if k in spec.fields]
     else:
         raise not_a_dict_error(value)
+    if spec.message_keys:
+        assign_message_ids(writes, spec.message_keys)
     task.writes = writes
     task.result = dict(writes) if writes else None
     task.returned = True
@@ -94,6 +98,16 @@ def record_output(task: Task, value: Any, snapshot: Mapping[str, Any]) -> None:
                 view = local_view(task.loop.channels, snapshot, writes)
             routes.extend(branch_targets(task, branch, view))
     task.routes = routes
+
+
+def assign_message_ids(writes: list[tuple[str, Any]], keys: frozenset[str]) -> None:
+    """Give new messages their ids when the node finishes (as LangGraph's messages mode
+    does), so a task's recorded writes and the merged state name the same ids."""
+    for key, value in writes:
+        if key in keys:
+            for message in value if isinstance(value, list) else (value,):
+                if is_message(message) and getattr(message, "id", "") is None:
+                    message.id = str(uuid.uuid4())
 
 
 def local_view(
@@ -134,7 +148,7 @@ def apply_writes(
     channels: dict[str, Channel],
     barriers: dict[str, Barrier],
     tasks: list[Task],
-) -> tuple[list[str], set[str], list[Send]]:
+) -> tuple[list[str], set[str], list[Send], dict[str, list[Any]]]:
     """Fold the step's writes, in task-path order; return changed keys, triggers, sends.
 
     Phases: (1) order tasks by path, never by completion; (2) group each channel's
@@ -169,7 +183,7 @@ def apply_writes(
             if barriers[join].update((task.name,)):
                 triggered.add(spec.joins[join][1])
     changed = [key for key, values in pending.items() if channels[key].update(values)]
-    return changed, triggered, sends
+    return changed, triggered, sends, pending
 
 
 def _path_key(task: Task) -> tuple[Any, ...]:

@@ -385,12 +385,13 @@ class Loop:
 
     def _apply(self, tasks: list[Task], source: str = "loop") -> None:
         self.cp.record_results(tasks)
-        changed, triggered, sends = algo.apply_writes(self.spec, self.channels, self.barriers,
-                                                      tasks)
+        changed, triggered, sends, writes = algo.apply_writes(
+            self.spec, self.channels, self.barriers, tasks)
         if self.bus.sinks:
             chans = self.channels
             self.bus.emit("step_end", self.ns, self.step, {
-                "changes": {k: chans[k].value for k in changed}, "wrote": bool(changed)})
+                "changes": {k: chans[k].value for k in changed}, "writes": writes,
+                "wrote": bool(changed)})
         if self.run.controller is not None:
             self.run.controller.after_step(self.ns, self.step, self.values())
         cid = self.new_checkpoint_id(self.step)
