@@ -1,0 +1,130 @@
+"""The byte layout of a trace file: header, CRC'd frames, index, footer (FORMAT.md).
+
+    header  = a msgpack map {"magic": "stepscope-trace", "format": 1, ...}
+    frame   = msgpack [crc32 (uint32, 0xce), payload (bin32, 0xc6)]  → 11-byte head
+    footer  = msgpack ["ssidx", index frame offset (uint64, 0xcf)]   → 16 bytes, last
+
+Everything here is pure: functions over bytes and offsets; only `reader.py` and
+`writer.py` touch files.
+"""
+
+from __future__ import annotations
+
+import struct
+import zlib
+from dataclasses import dataclass
+from typing import Any
+
+import msgpack
+
+MAGIC = "stepscope-trace"
+FORMAT_VERSION = 1
+FRAME_HEAD = 11
+FOOTER_SIZE = 16
+_HEAD = struct.Struct(">BBIBI")  # 0x92, 0xce, crc, 0xc6, length
+_FOOTER = struct.Struct(">BB5sBQ")  # 0x92, 0xa5, "ssidx", 0xcf, offset
+MAX_FRAME = 1 << 30
+MAX_HEADER = 4096
+
+
+class TraceError(Exception):
+    """The file is not a readable trace (missing, empty, not a trace, too new)."""
+
+
+class TraceCorruptError(TraceError):
+    """A frame failed its checks; `offset` says where."""
+
+    def __init__(self, message: str, offset: int) -> None:
+        super().__init__(f"{message} at byte offset {offset}")
+        self.offset = offset
+
+
+def header_bytes(writer: str, created: str, schema: int) -> bytes:
+    return msgpack.packb({"magic": MAGIC, "format": FORMAT_VERSION, "writer": writer,
+                          "created": created, "schema": schema})
+
+
+def read_header(data: bytes, path: str = "") -> tuple[dict[str, Any], int]:
+    """Parse the header at the start of `data`; return it and where frames begin."""
+    name = path or "file"
+    if not data:
+        raise TraceError(f"{name} is empty: not a stepscope trace")
+    unpacker = msgpack.Unpacker(raw=False, max_buffer_size=MAX_HEADER * 4)
+    unpacker.feed(data[:MAX_HEADER])
+    try:
+        header = unpacker.unpack()
+    except msgpack.OutOfData:
+        if data[:1] and 0x80 <= data[0] <= 0x8F and len(data) < MAX_HEADER:
+            raise TraceError(f"{name} ends inside its header: an incomplete trace") from None
+        raise TraceError(f"{name} is not a stepscope trace (no header)") from None
+    except Exception:
+        raise TraceError(f"{name} is not a stepscope trace (no header)") from None
+    if not isinstance(header, dict) or header.get("magic") != MAGIC:
+        raise TraceError(f"{name} is not a stepscope trace (wrong magic)")
+    version = header.get("format")
+    if not isinstance(version, int) or version > FORMAT_VERSION:
+        raise TraceError(
+            f"{name} uses trace format {version!r}; this stepscope reads format "
+            f"{FORMAT_VERSION} and older — upgrade stepscope to open it"
+        )
+    return header, unpacker.tell()
+
+
+def frame_bytes(payload: bytes) -> bytes:
+    return _HEAD.pack(0x92, 0xCE, zlib.crc32(payload), 0xC6, len(payload)) + payload
+
+
+def footer_bytes(index_offset: int) -> bytes:
+    return _FOOTER.pack(0x92, 0xA5, b"ssidx", 0xCF, index_offset)
+
+
+def parse_footer(tail: bytes) -> int | None:
+    """The index offset from the file's last 16 bytes, or None if there is no footer."""
+    if len(tail) != FOOTER_SIZE:
+        return None
+    a, b, tag, c, offset = _FOOTER.unpack(tail)
+    if (a, b, tag, c) != (0x92, 0xA5, b"ssidx", 0xCF):
+        return None
+    return int(offset)
+
+
+@dataclass(frozen=True)
+class FrameHead:
+    offset: int
+    crc: int
+    length: int
+
+    @property
+    def end(self) -> int:
+        return self.offset + FRAME_HEAD + self.length
+
+
+def parse_head(buf: bytes, offset: int) -> FrameHead | None:
+    """The frame head at `offset` in `buf` (None if fewer than 11 bytes or not a head)."""
+    if len(buf) - offset < FRAME_HEAD:
+        return None
+    a, b, crc, c, length = _HEAD.unpack_from(buf, offset)
+    if (a, b, c) != (0x92, 0xCE, 0xC6) or length > MAX_FRAME:
+        raise ValueError("bad frame head")
+    return FrameHead(offset, crc, length)
+
+
+def check(payload: bytes, head: FrameHead) -> bool:
+    return zlib.crc32(payload) == head.crc
+
+
+def resync(buf: bytes, start: int) -> int | None:
+    """The next offset after `start` where a frame with a valid CRC begins, if any."""
+    pos = start
+    while True:
+        pos = buf.find(b"\x92\xce", pos + 1)
+        if pos < 0:
+            return None
+        try:
+            head = parse_head(buf, pos)
+        except ValueError:
+            continue
+        if head is None:
+            return None
+        if head.end <= len(buf) and check(buf[pos + FRAME_HEAD: head.end], head):
+            return pos

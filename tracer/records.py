@@ -1,0 +1,168 @@
+"""Events ↔ trace records. A record is `[kind, seq, t, ns, step, data]` (FORMAT.md).
+
+Writing drops what a reader can derive (a PULL task's path and triggers, a task's
+input, which is the state) and numbers LLM calls per file, so tokens stay small.
+`expand` rebuilds the engine's event data from a record.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+KIND_CODES: dict[str, int] = {
+    "run_start": 0, "step_start": 1, "task_start": 2, "task_end": 3, "step_end": 4,
+    "custom": 5, "llm_start": 6, "token": 7, "llm_end": 8, "checkpoint": 9,
+    "interrupt": 10, "run_end": 11, "keyframe": 20, "index": 30,
+}
+KIND_NAMES: dict[int, str] = {v: k for k, v in KIND_CODES.items()}
+PULL = "__pregel_pull"
+
+
+def _config(config: dict[str, Any]) -> dict[str, Any]:
+    keep = ("tags", "metadata", "recursion_limit", "run_name", "run_id")
+    out = {k: config[k] for k in keep if k in config}
+    out["configurable"] = {k: v for k, v in config.get("configurable", {}).items()
+                           if not k.startswith("__")}
+    return out
+
+
+def id_bytes(task_id: str) -> bytes | str:
+    """A UUID-shaped id as its 16 bytes (any other id is kept as text)."""
+    try:
+        raw = bytes.fromhex(task_id.replace("-", ""))
+    except (ValueError, AttributeError):
+        return task_id
+    return raw if len(raw) == 16 else task_id
+
+
+def id_text(raw: bytes | str) -> str:
+    if isinstance(raw, bytes) and len(raw) == 16:
+        h = raw.hex()
+        return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+    return str(raw)
+
+
+def compact(kind: str, data: dict[str, Any], calls: dict[str, int],
+            slot: int = -1) -> dict[str, Any]:
+    """The stored form of one event's data (see FORMAT.md "Records").
+
+    `slot` is the task's position in its step's step_start list: task_start and
+    task_end name their task by it instead of repeating the id.
+    """
+    if kind == "task_start":
+        out: dict[str, Any] = {"i": slot}
+        path = data["path"]
+        if path[0] != PULL or path[1] != data["name"]:
+            out["path"] = list(path)
+            out["arg"] = data.get("input")
+        if data["triggers"] != (f"branch:to:{data['name']}",):
+            out["trig"] = list(data["triggers"])
+        return out
+    if kind == "task_end":
+        out = {"i": slot, "d": data["duration"]}
+        path = data.get("path")
+        if path is not None and path[0] != PULL:
+            out["px"] = path[1]  # a Send's index orders its writes after PULL tasks
+        if data["writes"]:
+            out["w"] = [[k, v] for k, v in data["writes"]]
+        if data["error"] is not None:
+            out["e"] = data["error"]
+        if data["interrupts"]:
+            out["intr"] = list(data["interrupts"])
+        if not data.get("returned", True):
+            out["ret"] = False
+        if data.get("hidden"):
+            out["h"] = True
+        return out
+    if kind == "token":
+        chunk = data["chunk"]
+        out = {"n": calls.get(data["call_id"], -1), "x": data["text"]}
+        extra = {}
+        for field in ("tool_call_chunks", "usage_metadata", "response_metadata"):
+            value = getattr(chunk, field, None)
+            if value:
+                extra[field] = value
+        if extra:
+            out["k"] = extra
+        if data.get("hidden"):
+            out["h"] = True
+        return out
+    if kind == "llm_start":
+        number = calls.setdefault(data["call_id"], len(calls))
+        return {"n": number, "call": data["call_id"], "id": id_bytes(data["task_id"]),
+                "name": data.get("name"), "model": data.get("model"),
+                "provider": data.get("provider"), "tags": data.get("tags"),
+                "prompt": data.get("prompt"), "tools": data.get("tools")}
+    if kind == "llm_end":
+        out = {"n": calls.get(data["call_id"], -1), "tokens": data.get("tokens"),
+               "d": data.get("duration"), "usage": data.get("usage")}
+        message = data.get("message")
+        if message is not None:
+            out["text"] = getattr(message, "text", None)
+            calls_ = getattr(message, "tool_calls", None)
+            if calls_:
+                out["tool_calls"] = calls_
+        if data.get("error") is not None:
+            out["e"] = data["error"]
+        return out
+    if kind == "custom":
+        return {"id": id_bytes(data["task_id"]), "name": data.get("name"),
+                "p": data["payload"]}
+    if kind == "run_start":
+        graph = data["graph"]
+        return {
+            "run_id": data["run_id"], "graph": graph.describe(), "input": data["input"],
+            "config": _config(data["config"]), "state": data["state"],
+            "state_keys": list(data["state_keys"]), "resumed": data["resumed"],
+            "parent": data["parent"], "wall_start_ns": data["wall_start_ns"],
+            "engine_version": data["engine_version"], "python": data["python"],
+            "pid": data["pid"], "fork": data.get("fork"),
+        }
+    if kind == "step_start":
+        return {"ids": [id_bytes(i) for i in data["task_ids"]], "names": data["names"]}
+    if kind == "checkpoint":
+        return {k: v for k, v in data.items() if k != "values"}
+    if kind == "interrupt":
+        return {"interrupts": list(data["interrupts"]), "static": data["static"]}
+    if kind == "run_end":
+        out = {"status": data["status"], "d": data["duration"],
+               "interrupts": list(data.get("interrupts") or ())}
+        if data.get("error") is not None:
+            out["e"] = data["error"]
+        return out
+    return dict(data)
+
+
+def expand(kind: str, data: dict[str, Any],
+           step: tuple[list[Any], list[str]] | None = None) -> dict[str, Any]:
+    """Event data as the engine emitted it. `step` is (ids, names) of the event's step,
+    which task_start and task_end need to name their task."""
+    if kind in ("task_start", "task_end"):
+        slot = data.get("i", -1)
+        ids, names = step if step is not None else ([], [])
+        task_id = id_text(ids[slot]) if 0 <= slot < len(ids) else None
+        name = names[slot] if 0 <= slot < len(names) else None
+    if kind == "task_start":
+        path = tuple(data.get("path") or (PULL, name))
+        triggers = tuple(data.get("trig", (f"branch:to:{name}",)))
+        return {"task_id": task_id, "name": name, "path": path, "triggers": triggers,
+                "input": data.get("arg")}
+    if kind == "task_end":
+        writes = [(k, v) for k, v in data.get("w", ())]
+        path = ("__pregel_push", data["px"]) if "px" in data else (PULL, name)
+        return {"task_id": task_id, "name": name, "writes": writes, "path": path,
+                "result": dict(writes) if writes else None, "error": data.get("e"),
+                "interrupts": tuple(data.get("intr", ())), "duration": data.get("d", 0),
+                "returned": data.get("ret", True), "hidden": data.get("h", False)}
+    if kind == "custom":
+        return {"task_id": id_text(data["id"]), "name": data.get("name"),
+                "payload": data.get("p")}
+    if kind == "step_start":
+        return {"task_ids": [id_text(i) for i in data.get("ids", [])],
+                "names": data.get("names", [])}
+    if kind == "llm_start":
+        return {**data, "task_id": id_text(data.get("id", ""))}
+    if kind == "run_end":
+        return {"status": data.get("status"), "duration": data.get("d"),
+                "error": data.get("e"), "interrupts": tuple(data.get("interrupts", ()))}
+    return data

@@ -1,0 +1,172 @@
+"""State at any step, and per-step diffs: keyframes plus deltas, replayed with reducers.
+
+Pure logic over decoded records; the Trace supplies them. Reducers the format knows
+(last value, operator.add, add_messages) are replayed from the tasks' writes; any
+other reducer's result was stored whole ("s" deltas).
+"""
+
+from __future__ import annotations
+
+import operator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from tracer.reader import Trace
+
+ADD = "operator.add"
+ADD_MESSAGES = "engine.graph.message.add_messages"
+MEMO_EVERY = 64
+
+
+def _copy_state(state: dict[str, Any]) -> dict[str, Any]:
+    return {k: list(v) if isinstance(v, list) else v for k, v in state.items()}
+
+
+def path_key(path: tuple[Any, ...]) -> tuple[Any, ...]:
+    return tuple(path[:2])
+
+
+def apply_writes(state: dict[str, Any], key: str, reducer: str | None,
+                 values: list[Any]) -> None:
+    """Fold `values` into state[key] as the engine's channel would (in place for lists)."""
+    if not values:
+        return
+    if reducer is None:
+        state[key] = values[-1]
+        return
+    current = state.get(key)
+    if reducer == ADD_MESSAGES:
+        from engine.graph.message import add_messages
+
+        for v in values:
+            current = add_messages(current or [], v)
+        state[key] = current
+        return
+    if reducer == ADD:
+        if isinstance(current, list) and all(isinstance(v, list) for v in values):
+            for v in values:
+                current.extend(v)
+            return
+        start = 0
+        if current is None:
+            current, start = values[0], 1
+        for v in values[start:]:
+            current = operator.add(current, v)
+        state[key] = current
+        return
+    raise ValueError(f"cannot replay reducer {reducer!r}")
+
+
+def reducers_of(trace: Trace, run: int) -> dict[str, str | None]:
+    start = trace.read(trace.index.runs[run][0])
+    channels = start.data["graph"].get("channels", {})
+    return {k: c.get("reducer") for k, c in channels.items()}
+
+
+def _base(trace: Trace, step: int, run: int) -> tuple[int, dict[str, Any]]:
+    """The latest materialised state at or before `step`: memo, keyframe, or run start."""
+    best_step, best = -(10**9), None
+    memo: dict[tuple[int, int], dict[str, Any]] = trace.__dict__.setdefault("_memo", {})
+    for (r, s), state in memo.items():
+        if r == run and best_step < s <= step:
+            best_step, best = s, state
+    for kr, _ns, ks, offset in trace.index.keyframes:
+        if kr == run and best_step < ks <= step:
+            best_step, best = ks, trace.read(offset).data["state"]
+    if best is None:
+        start = trace.read(trace.index.runs[run][0])
+        return -(10**9), _copy_state(start.data["state"])
+    return best_step, _copy_state(best)
+
+
+def state_at(trace: Trace, step: int, run: int = 0) -> dict[str, Any]:
+    """The state of run `run` after `step` (its values, in declaration order of changes)."""
+    reducers = reducers_of(trace, run)
+    base_step, state = _base(trace, step, run)
+    memo: dict[tuple[int, int], dict[str, Any]] = trace.__dict__.setdefault("_memo", {})
+    for entry in trace.index.steps:
+        if entry[0] != run or not base_step < entry[2] <= step:
+            continue
+        apply_step(trace, entry, state, reducers)
+        if entry[2] % MEMO_EVERY == 0:
+            memo[(run, entry[2])] = _copy_state(state)
+    return state
+
+
+def apply_step(trace: Trace, entry: list[Any], state: dict[str, Any],
+               reducers: dict[str, str | None]) -> None:
+    """Apply one step's step_end deltas ("w" replays the task writes, "s" sets)."""
+    if entry[4] is None:
+        return  # the step never finished (error, interrupt or crash): state unchanged
+    deltas = trace.read(entry[4]).data.get("d", [])
+    ends = None
+    for delta in deltas:
+        op, key = delta[0], delta[1]
+        if op == "s":
+            state[key] = delta[2]
+        elif op == "w":
+            if ends is None:
+                ends = sorted((trace.read(o) for o in entry[5]),
+                              key=lambda e: path_key(e.data["path"]))
+            values = [v for e in ends for k, v in e.data["writes"] if k == key]
+            apply_writes(state, key, reducers.get(key), values)
+        elif op == "x":
+            state.pop(key, None)
+
+
+@dataclass
+class WriteDiff:
+    """One write of one task: through which reducer, and the channel before/after."""
+
+    key: str
+    reducer: str | None
+    op: str
+    """"set", "append" (list or string), "merge" (add_messages) or "reduce"."""
+    value: Any
+    old: Any
+    new: Any
+    added: list[Any] = field(default_factory=list)
+    replaced: list[Any] = field(default_factory=list)
+
+
+@dataclass
+class TaskDiff:
+    task_id: str
+    name: str
+    duration: int
+    error: Any
+    interrupts: tuple[Any, ...]
+    writes: list[WriteDiff]
+
+
+def diff(trace: Trace, step: int, run: int = 0) -> list[TaskDiff]:
+    """Per task of `step`: its writes with old → new values of each channel."""
+    entry = trace.step_entry(step, run)
+    steps = [e[2] for e in trace.index.steps if e[0] == run and e[2] < step]
+    old = state_at(trace, max(steps), run) if steps else state_at(trace, -1, run)
+    new = state_at(trace, step, run)
+    reducers = reducers_of(trace, run)
+    ends = sorted((trace.read(o) for o in entry[5]), key=lambda e: path_key(e.data["path"]))
+    out: list[TaskDiff] = []
+    for end in ends:
+        writes = [_write_diff(k, v, reducers.get(k), old.get(k), new.get(k))
+                  for k, v in end.data["writes"]]
+        out.append(TaskDiff(end.data["task_id"], end.data["name"], end.data["duration"],
+                            end.data["error"], end.data["interrupts"], writes))
+    return out
+
+
+def _write_diff(key: str, value: Any, reducer: str | None, old: Any, new: Any) -> WriteDiff:
+    if reducer is None:
+        return WriteDiff(key, reducer, "set", value, old, new)
+    if reducer == ADD and isinstance(value, (list, str)):
+        return WriteDiff(key, reducer, "append", value, old, new,
+                         added=list(value) if isinstance(value, list) else [value])
+    if reducer == ADD_MESSAGES:
+        old_ids = {getattr(m, "id", None) for m in (old or [])}
+        items = value if isinstance(value, list) else [value]
+        added = [m for m in items if getattr(m, "id", None) not in old_ids]
+        replaced = [m for m in items if getattr(m, "id", None) in old_ids]
+        return WriteDiff(key, reducer, "merge", value, old, new, added, replaced)
+    return WriteDiff(key, reducer, "reduce", value, old, new)

@@ -1,0 +1,304 @@
+"""`TraceWriter`: an event sink that appends CRC'd frames to a trace file.
+
+Frames are buffered and written (one syscall) at step boundaries, at the end of a
+run, and at most 50 ms apart while events keep coming, so a follower sees tokens
+live; there is no fsync per event (BASELINE.md: ~30× the cost). Each namespace's
+state is kept as deltas plus sparse keyframes. If the disk fills up, the run goes
+on: one warning is printed, the file is cut back to its last whole frame, and the
+writer stops.
+"""
+
+from __future__ import annotations
+
+import os
+import struct
+import sys
+import threading
+import time
+from pathlib import Path
+from time import monotonic
+from typing import Any
+from zlib import crc32
+
+from engine.events import Event
+from tracer.codec import Encoder
+from tracer.frames import (
+    FOOTER_SIZE,
+    FRAME_HEAD,
+    footer_bytes,
+    header_bytes,
+    parse_footer,
+    read_header,
+)
+from tracer.records import KIND_CODES, PULL, compact
+
+WRITER_VERSION = "stepscope 0.1.0"
+SCHEMA_VERSION = 1
+KEYFRAME_FACTOR = 10
+"""A keyframe is written once the bytes recorded for a namespace since its last one
+reach this many times the size of its state now, so keyframes stay within about a
+tenth of a trace. A state that only grows by appends (a chat history) is then never
+keyframed: replaying its appends is what a keyframe would cost to read anyway, and
+the reader memoises states as it replays."""
+FLUSH_INTERVAL = 0.05
+STEP_FLUSH = 0.01
+MAX_BUFFER = 1 << 20
+REPLAYABLE = ("operator.add", "engine.graph.message.add_messages", None)
+_HEAD = struct.Struct(">BBIBI").pack  # the 11-byte frame head (frames.py)
+
+
+class _Scope:
+    """What the writer tracks for one namespace (one graph run)."""
+
+    __slots__ = ("delta_bytes", "kf_size", "reducers", "state", "step_bytes", "step_writes")
+
+    def __init__(self, state: dict[str, Any], reducers: dict[str, Any], kf_size: int) -> None:
+        self.state = dict(state)
+        self.reducers = reducers
+        self.step_writes: dict[str, int] = {}
+        self.delta_bytes = 0
+        self.kf_size = max(kf_size, 1)
+        """Estimated encoded size of the state now."""
+        self.step_bytes = 0
+
+    def grows(self, changes: dict[str, Any]) -> bool:
+        """Whether the step appended to a channel (its state grew by what was written)."""
+        return any(self.reducers.get(k) is not None for k in changes)
+
+
+class TraceWriter:
+    """A sink (`writer(event)`) recording every event it is given to `path`."""
+
+    def __init__(self, path: str | os.PathLike[str], *, append: bool = False,
+                 created: str | None = None) -> None:
+        self.path = Path(path)
+        self._lock = threading.Lock()
+        self._enc = Encoder()
+        self._buf = bytearray()
+        self._calls: dict[str, int] = {}
+        self._scopes: dict[tuple[str, ...], _Scope] = {}
+        self._steps: list[list[Any]] = []
+        self._open_steps: dict[tuple[str, ...], list[Any]] = {}
+        self._keyframes: list[list[Any]] = []
+        self._runs: list[list[Any]] = []
+        self._run_of: dict[tuple[str, ...], int] = {}
+        self._run_ends: dict[int, int] = {}
+        self._slots: dict[tuple[str, ...], dict[str, int]] = {}
+        self._events = 0
+        self._last_flush = time.monotonic()
+        self.failed = False
+        self.closed = False
+        self._file = self._open(append, created)
+
+    # -- file --------------------------------------------------------------------------
+    def _open(self, append: bool, created: str | None) -> Any:
+        if append and self.path.exists() and self.path.stat().st_size > 0:
+            f = open(self.path, "r+b", buffering=0)
+            data = f.read(4096)
+            read_header(data, str(self.path))
+            size = f.seek(0, os.SEEK_END)
+            if size >= FOOTER_SIZE:
+                f.seek(size - FOOTER_SIZE)
+                index_at = parse_footer(f.read(FOOTER_SIZE))
+                if index_at is not None:
+                    f.truncate(index_at)  # drop the old index; a new one is written at close
+            self._offset = f.seek(0, os.SEEK_END)
+            return f
+        f = open(self.path, "wb", buffering=0)
+        stamp = created if created is not None else time.strftime("%Y-%m-%dT%H:%M:%S%z")
+        head = header_bytes(WRITER_VERSION, stamp, SCHEMA_VERSION)
+        f.write(head)
+        self._offset = len(head)
+        return f
+
+    def _frame(self, record: list[Any]) -> int:
+        """Buffer one record as a frame; return its file offset."""
+        payload = self._enc.pack(record)
+        buf = self._buf
+        offset = self._offset + len(buf)
+        buf += _HEAD(0x92, 0xCE, crc32(payload), 0xC6, len(payload))
+        buf += payload
+        return offset
+
+    def flush(self) -> None:
+        """Write buffered frames to the file (no fsync)."""
+        if not self._buf or self.failed:
+            self._buf.clear()
+            return
+        data = bytes(self._buf)
+        self._buf.clear()
+        try:
+            written = self._file.write(data)
+            if written != len(data):
+                raise OSError(28, "short write")
+            self._offset += len(data)
+        except OSError as exc:
+            self._give_up(exc)
+        self._last_flush = time.monotonic()
+
+    def _give_up(self, exc: OSError) -> None:
+        self.failed = True
+        try:
+            os.ftruncate(self._file.fileno(), self._offset)
+        except OSError:
+            pass
+        print(
+            f"stepscope: could not write trace {self.path} ({exc.strerror or exc}); "
+            f"recording stopped, the trace ends at byte {self._offset}",
+            file=sys.stderr,
+        )
+
+    # -- events ------------------------------------------------------------------------
+    def __call__(self, event: Event) -> None:
+        if self.failed or self.closed:
+            return
+        lock = self._lock
+        lock.acquire()
+        try:
+            self._write_event(event)
+        except Exception as exc:  # never break the user's run
+            self._give_up(OSError(0, f"{type(exc).__name__}: {exc}"))
+        finally:
+            lock.release()
+
+    def _write_event(self, event: Event) -> None:
+        kind, ns = event.kind, event.ns
+        data = event.data
+        if kind == "task_end":
+            offset = self._task_end(event, ns, data)
+        elif kind == "task_start":
+            slots = self._slots.get(ns)
+            record = compact(kind, data, self._calls,
+                             slots.get(data["task_id"], -1) if slots else -1)
+            offset = self._frame([2, event.seq, event.t, list(ns), event.step, record])
+        elif kind == "step_start":
+            ids = data["task_ids"]
+            self._slots[ns] = {ids[0]: 0} if len(ids) == 1 else {t: i for i, t in enumerate(ids)}
+            offset = self._frame([1, event.seq, event.t, list(ns), event.step,
+                                  compact(kind, data, self._calls)])
+            self._open_steps[ns] = [self._run_of.get(ns, -1), list(ns), event.step, offset,
+                                    None, []]
+        elif kind == "step_end":
+            offset = self._frame([4, event.seq, event.t, list(ns), event.step,
+                                  self._deltas(ns, data)])
+            entry = self._open_steps.pop(ns, None) or [self._run_of.get(ns, -1), list(ns),
+                                                        event.step, None, None, []]
+            entry[4] = offset
+            self._steps.append(entry)
+            self._after_step(ns, event, offset)
+        else:
+            record = compact(kind, data, self._calls)
+            offset = self._frame([KIND_CODES.get(kind, kind), event.seq, event.t, list(ns),
+                                  event.step, record])
+            if kind == "run_start":
+                self._run_started(ns, record, offset)
+            elif kind == "run_end":
+                self._run_ends[self._run_of.get(ns, -1)] = offset
+        self._events += 1
+        if kind != "step_end" and kind != "run_end" and len(self._buf) < MAX_BUFFER and (
+                monotonic() - self._last_flush <= FLUSH_INTERVAL):
+            return
+        # Flush at step boundaries (but not more than every STEP_FLUSH s: a trivial step
+        # is cheaper than a write syscall), at the end of a run, and when events have
+        # waited FLUSH_INTERVAL (tokens of a long step reach a follower promptly).
+        since = monotonic() - self._last_flush
+        if (kind == "run_end" or len(self._buf) > MAX_BUFFER or since > FLUSH_INTERVAL
+                or (kind == "step_end" and since > STEP_FLUSH)):
+            self.flush()
+
+    def _task_end(self, event: Event, ns: tuple[str, ...], data: dict[str, Any]) -> int:
+        slots = self._slots.get(ns)
+        record: dict[str, Any] = {"i": slots.get(data["task_id"], -1) if slots else -1,
+                                  "d": data["duration"]}
+        path = data["path"]
+        if path[0] != PULL:
+            record["px"] = path[1]
+        writes = data["writes"]
+        scope = self._scopes.get(ns)
+        if writes:
+            record["w"] = [[k, v] for k, v in writes]
+            if scope is not None:
+                counts = scope.step_writes
+                for key, _ in writes:
+                    counts[key] = counts.get(key, 0) + 1
+        if data["error"] is not None:
+            record["e"] = data["error"]
+        if data["interrupts"]:
+            record["intr"] = list(data["interrupts"])
+        if not data.get("returned", True):
+            record["ret"] = False
+        if data.get("hidden"):
+            record["h"] = True
+        offset = self._frame([3, event.seq, event.t, list(ns), event.step, record])
+        if scope is not None:
+            scope.step_bytes += self._offset + len(self._buf) - offset
+        entry = self._open_steps.get(ns)
+        if entry is not None:
+            entry[5].append(offset)
+        return offset
+
+    def _run_started(self, ns: tuple[str, ...], record: dict[str, Any], offset: int) -> None:
+        channels = record["graph"].get("channels", {})
+        reducers = {k: c.get("reducer") for k, c in channels.items()}
+        self._scopes[ns] = _Scope(record["state"], reducers, len(self._enc.pack(record["state"])))
+        self._run_of[ns] = len(self._runs)
+        self._runs.append([offset, list(ns), record["run_id"], record.get("parent")])
+
+    def _deltas(self, ns: tuple[str, ...], data: dict[str, Any]) -> dict[str, Any]:
+        """A step's state change: "w" (replay the tasks' writes) or "s" (set value)."""
+        scope = self._scopes.get(ns)
+        changes = data["changes"]
+        deltas: list[list[Any]] = []
+        for key, values in data.get("writes", {}).items():
+            if key not in changes:
+                continue
+            reducer = scope.reducers.get(key, "?") if scope else "?"
+            seen = scope.step_writes.get(key, 0) if scope else 0
+            if seen == len(values) and reducer in REPLAYABLE:
+                deltas.append(["w", key])
+            else:
+                deltas.append(["s", key, changes[key]])
+        return {"d": deltas}
+
+    def _after_step(self, ns: tuple[str, ...], event: Event, offset: int) -> None:
+        scope = self._scopes.get(ns)
+        if scope is None:
+            return
+        changes = event.data["changes"]
+        scope.state.update(changes)
+        scope.step_writes = {}
+        scope.delta_bytes += scope.step_bytes + self._offset + len(self._buf) - offset
+        if scope.grows(changes):
+            scope.kf_size += scope.step_bytes
+        scope.step_bytes = 0
+        if scope.delta_bytes >= KEYFRAME_FACTOR * scope.kf_size:
+            at = self._frame([KIND_CODES["keyframe"], -1, event.t, list(ns), event.step,
+                              {"state": scope.state}])
+            scope.kf_size = self._offset + len(self._buf) - at
+            scope.delta_bytes = 0
+            self._keyframes.append([self._run_of.get(ns, -1), list(ns), event.step, at])
+
+    # -- finish ------------------------------------------------------------------------
+    def close(self) -> None:
+        """Write the index and footer (O(1) opening) and close the file."""
+        with self._lock:
+            if self.closed:
+                return
+            self.closed = True
+            for entry in self._open_steps.values():
+                self._steps.append(entry)
+            if not self.failed:
+                index = {"steps": self._steps, "keyframes": self._keyframes,
+                         "runs": self._runs, "events": self._events,
+                         "run_ends": {str(k): v for k, v in self._run_ends.items()},
+                         "frame_head": FRAME_HEAD}
+                at = self._frame([KIND_CODES["index"], -1, 0, [], -1, index])
+                self._buf += footer_bytes(at)
+                self.flush()
+            self._file.close()
+
+    def __enter__(self) -> TraceWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
