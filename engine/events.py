@@ -25,7 +25,9 @@ Sinks are plain callables `sink(event)`; they run in the thread that emitted.
 from __future__ import annotations
 
 import itertools
+import os
 import threading
+import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, NamedTuple
@@ -70,8 +72,37 @@ _global_sinks: list[Sink] = []
 _global_lock = threading.Lock()
 
 
+_env_checked = False
+AUTOTRACE_GROUP = "stepscope.autotrace"
+
+
+def _env_sinks() -> None:
+    """Honour STEPSCOPE_TRACE=path once: plugins registered under the entry-point group
+    `stepscope.autotrace` (the tracer registers one) turn the path into a sink. The
+    engine itself stays free of file I/O and of imports of the packages above it."""
+    global _env_checked
+    _env_checked = True
+    path = os.environ.get("STEPSCOPE_TRACE")
+    if not path:
+        return
+    from importlib.metadata import entry_points
+
+    for ep in entry_points(group=AUTOTRACE_GROUP):
+        try:
+            sink = ep.load()(path)
+        except Exception as exc:  # a broken plugin must not break the user's program
+            warnings.warn(f"stepscope: autotrace plugin {ep.name!r} failed: {exc}",
+                          stacklevel=2)
+            continue
+        if sink is not None:
+            with _global_lock:
+                _global_sinks.append(sink)
+
+
 def global_sinks() -> tuple[Sink, ...]:
-    """Sinks attached process-wide (by `attach`), snapshotted when a run starts."""
+    """Sinks attached process-wide (by `attach`, or STEPSCOPE_TRACE), per run start."""
+    if not _env_checked:
+        _env_sinks()
     return tuple(_global_sinks)
 
 
