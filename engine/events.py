@@ -168,8 +168,12 @@ class EventBus:
         event = _new_event(
             Event, (kind, next(self._counter), self.clock_ns() - self.t0, ns, step, data)
         )
-        for sink in self.sinks:
-            sink(event)
+        sinks = self.sinks
+        if len(sinks) == 1:
+            sinks[0](event)
+        else:
+            for sink in sinks:
+                sink(event)
 
 
 class EventCapture(list[Event]):

@@ -268,8 +268,12 @@ class Loop:
         bus = self.bus
         if bus.sinks:
             ns, step = self.ns, self.step
-            bus.emit("step_start", ns, step, {"task_ids": [t.id for t in tasks],
-                                              "names": [t.name for t in tasks]})
+            if len(tasks) == 1:  # the common case, without two comprehensions
+                only = tasks[0]
+                ids, names = [only.id], [only.name]
+            else:
+                ids, names = [t.id for t in tasks], [t.name for t in tasks]
+            bus.emit("step_start", ns, step, {"task_ids": ids, "names": names})
             for t in todo:
                 bus.emit("task_start", ns, step, {"task_id": t.id, "name": t.name,
                                                   "triggers": t.triggers, "path": t.path,
