@@ -14,6 +14,7 @@ from types import ModuleType
 
 SUITES: dict[str, str] = {
     "engine": "bench.engine",
+    "tracer": "bench.tracer",
 }
 """Suite name -> module implementing it."""
 

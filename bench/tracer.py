@@ -1,0 +1,161 @@
+"""`python -m bench tracer`: what recording costs, how big traces are, how fast they open.
+
+Each figure is printed beside its target (issue 4). Recording cost alternates plain and
+recorded runs sample by sample, as the engine bench does, because this VM has fast and
+slow phases.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import random
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import msgpack
+
+from bench.tracer_shapes import INPUTS, chain, fanout, loop
+
+DESCRIPTION = "tracer: recording cost, trace size, open and seek times, against targets"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--events", type=int, default=1_000_000,
+                        help="events in the large trace for open/seek timing (default 1e6)")
+
+
+def _timed(fn: Callable[[], Any]) -> float:
+    gc.collect()
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def recording_cost(tmp: Path, samples: int) -> list[dict[str, Any]]:
+    import tracer
+
+    rows = []
+    limit = {"recursion_limit": 5000}
+    shapes = [("chain", chain(1000), 1.5), ("fanout", fanout(1000), 1.5),
+              ("loop", loop(1000), 1.5), ("loop, 1 ms nodes", loop(200, sleep=0.001), 1.05)]
+    for name, graph, target in shapes:
+        inp = INPUTS["loop" if name.startswith("loop") else name]
+        path = tmp / "cost.stepscope"
+
+        def plain(g: Any = graph, i: Any = inp) -> None:
+            g.invoke(i, limit)
+
+        def recorded(g: Any = graph, i: Any = inp, out: Path = path) -> None:
+            with tracer.record(out):
+                g.invoke(i, limit)
+
+        plain()
+        recorded()
+        p, r = [], []
+        for _ in range(samples):
+            p.append(_timed(plain))
+            r.append(_timed(recorded))
+        ratio = min(r) / min(p)
+        median = statistics.median(r) / statistics.median(p)
+        rows.append({"check": f"recording cost, {name}", "plain_ms": min(p) * 1e3,
+                     "recorded_ms": min(r) * 1e3, "value": ratio, "median_ratio": median,
+                     "target": target, "ok": ratio <= target,
+                     "text": f"{ratio:.2f}x (median {median:.2f}x)",
+                     "target_text": f"<= {target}x" if target > 1.1 else "<= 5% (1.05x)"})
+    return rows
+
+
+def trace_size(tmp: Path) -> dict[str, Any]:
+    import tracer
+
+    graph = loop(1000)
+    updates = sum(len(msgpack.packb(c)) for c in graph.stream(
+        {"msgs": []}, {"recursion_limit": 5000}, stream_mode="updates"))
+    path = tmp / "size.stepscope"
+    with tracer.record(path):
+        graph.invoke({"msgs": []}, {"recursion_limit": 5000})
+    size = path.stat().st_size
+    ratio = size / updates
+    return {"check": "trace size, 1000-step loop / packed updates stream", "value": ratio,
+            "target": 2.0, "ok": ratio <= 2.0, "text": f"{ratio:.2f}x ({size:,} / {updates:,} B)",
+            "target_text": "<= 2x"}
+
+
+def big_trace(tmp: Path, events: int) -> tuple[Path, Path, int]:
+    """A finished trace of about `events` events over 10,000 steps, and a footerless copy."""
+    import tracer
+    from tracer.frames import FOOTER_SIZE, parse_footer
+
+    steps = 10_000
+    customs = max(0, events // steps - 4)
+    path = tmp / "big.stepscope"
+    with tracer.record(path):
+        loop(steps, customs=customs).invoke({"msgs": []}, {"recursion_limit": steps + 10})
+    data = path.read_bytes()
+    index_at = parse_footer(data[-FOOTER_SIZE:])
+    crashed = tmp / "big-crashed.stepscope"
+    crashed.write_bytes(data[:index_at])
+    with tracer.open_trace(path) as t:
+        count = t.index.events
+    return path, crashed, count
+
+
+def open_times(path: Path, crashed: Path, count: int) -> list[dict[str, Any]]:
+    import tracer
+
+    rows = []
+    for label, p, target in (("finished", path, 0.2), ("no footer (crash)", crashed, 2.0)):
+        best = min(_timed(lambda p=p: tracer.open_trace(p).close()) for _ in range(3))
+        rows.append({"check": f"open_trace, {count:,} events, {label}", "value": best,
+                     "target": target, "ok": best <= target, "text": f"{best:.3f} s",
+                     "target_text": f"<= {target} s"})
+    return rows
+
+
+def seek_times(path: Path) -> dict[str, Any]:
+    import tracer
+
+    rng = random.Random(7)
+    with tracer.open_trace(path) as t:
+        steps = t.steps()
+        first = _timed(lambda: t.state_at(rng.choice(steps)))
+        times = [_timed(lambda: t.state_at(rng.choice(steps))) for _ in range(200)]
+    worst, median = max(times), statistics.median(times)
+    return {"check": f"state_at(random step), {len(steps):,}-step trace", "value": worst,
+            "target": 0.02, "ok": worst <= 0.02 and first <= 0.02,
+            "text": f"first {first * 1e3:.1f} ms, then median {median * 1e3:.2f} ms, "
+                    f"worst {worst * 1e3:.1f} ms", "target_text": "<= 20 ms"}
+
+
+def run(args: argparse.Namespace) -> int:
+    samples = 3 if args.quick else 9
+    events = min(args.events, 200_000) if args.quick else args.events
+    rows: list[dict[str, Any]] = []
+    with tempfile.TemporaryDirectory(prefix="stepscope-bench-") as name:
+        tmp = Path(name)
+        print("[bench] recording cost (plain and recorded runs alternated)", flush=True)
+        rows += recording_cost(tmp, samples)
+        rows.append(trace_size(tmp))
+        print(f"[bench] writing a {events:,}-event trace", flush=True)
+        path, crashed, count = big_trace(tmp, events)
+        rows += open_times(path, crashed, count)
+        rows.append(seek_times(path))
+    print(f"\nstepscope tracer benchmark ({time.strftime('%Y-%m-%dT%H:%M:%S')}, "
+          f"{os.cpu_count()} CPUs, python -m bench tracer{' --quick' if args.quick else ''})")
+    print(f"  {'check':58} {'value':>32}  {'target':>12}  result")
+    for row in rows:
+        print(f"  {row['check']:58} {row['text']:>32}  {row['target_text']:>12}  "
+              f"{'PASS' if row['ok'] else 'FAIL'}")
+    failed = [r["check"] for r in rows if not r["ok"]]
+    print(f"\nSUMMARY: {len(rows) - len(failed)}/{len(rows)} targets met"
+          + (f"; FAIL: {', '.join(failed)}" if failed else ""))
+    if args.json:
+        Path(args.json).write_text(json.dumps(rows, indent=1, default=str))
+    return 0
