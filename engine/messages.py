@@ -24,6 +24,9 @@ class BaseMessage:
     _fields: tuple[str, ...] = (
         "content", "additional_kwargs", "response_metadata", "type", "name", "id")
     _defaults: dict[str, Any] = {}
+    _required: tuple[str, ...] = ("content",)
+    _repr_hidden: tuple[str, ...] = ("type",)  # never shown (`type` is at its default)
+    _repr_defaults: dict[str, Any] = {}  # defaults that are not None, for __repr__
 
     def __init__(self, content: Any = "", **kwargs: Any) -> None:
         self.content = content
@@ -62,10 +65,12 @@ class BaseMessage:
     __hash__ = None  # type: ignore[assignment]
 
     def __repr__(self) -> str:
+        # LangChain's (pydantic's) repr: required fields, and the others only when they
+        # differ from their default, where a default_factory field's default counts as None.
         parts = [
-            f"{f}={getattr(self, f)!r}"
-            for f in self._fields
-            if f != "type" and getattr(self, f) is not None
+            f"{f}={getattr(self, f)!r}" for f in self._fields
+            if f not in self._repr_hidden and (f in self._required or getattr(
+                self, f) != self._repr_defaults.get(f))
         ]
         return f"{type(self).__name__}({', '.join(parts)})"
 
@@ -115,6 +120,9 @@ class ToolMessage(BaseMessage):
     type = "tool"
     _fields = (*BaseMessage._fields, "tool_call_id", "artifact", "status")
     _defaults = {"artifact": None, "status": lambda: "success"}
+    _required = ("content", "tool_call_id")
+    _repr_hidden = ("type", "additional_kwargs", "response_metadata")  # repr=False there
+    _repr_defaults = {"status": "success"}
 
     def __init__(self, content: Any = "", tool_call_id: str = "", **kwargs: Any) -> None:
         super().__init__(content, tool_call_id=tool_call_id, **kwargs)

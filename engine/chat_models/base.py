@@ -78,6 +78,10 @@ class BaseChatModel(Runnable):
     def ls_provider(self) -> str:
         return self.provider or type(self).__name__.lower()
 
+    def ls_params(self, **kwargs: Any) -> dict[str, Any]:
+        """The `ls_*` keys of token metadata, in LangChain's order, for one call's kwargs."""
+        return {"ls_provider": self.ls_provider, "ls_model_type": "chat"}
+
     def with_config(self, config: Any = None, **kwargs: Any) -> BaseChatModel:
         """A copy with extra tags (`with_config(tags=[...])`)."""
         merged = {**(config or {}), **kwargs}
@@ -106,15 +110,16 @@ class BaseChatModel(Runnable):
     def invoke(self, input: Any, config: Any = None, **kwargs: Any) -> AIMessage:
         """One reply. Streams internally when it can, so every chunk is observed."""
         messages = convert_to_messages(input)
-        rec = CallRecorder.start(self, messages, config)
+        kwargs = {**self.bound_kwargs, **kwargs}
+        rec = CallRecorder.start(self, messages, config, kwargs)
         try:
             if self._should_stream():
                 chunks = []
-                for chunk in self._stream(messages, **{**self.bound_kwargs, **kwargs}):
+                for chunk in self._stream(messages, **kwargs):
                     chunks.append(rec.chunk(chunk))
                 message = rec.finish_stream(chunks)
             else:
-                message = rec.whole(self._generate(messages, **{**self.bound_kwargs, **kwargs}))
+                message = rec.whole(self._generate(messages, **kwargs))
         except BaseException as exc:
             rec.fail(exc)
             raise
@@ -122,17 +127,18 @@ class BaseChatModel(Runnable):
 
     async def ainvoke(self, input: Any, config: Any = None, **kwargs: Any) -> AIMessage:
         messages = convert_to_messages(input)
-        rec = CallRecorder.start(self, messages, config)
+        kwargs = {**self.bound_kwargs, **kwargs}
+        rec = CallRecorder.start(self, messages, config, kwargs)
         try:
             if self._should_stream():
                 chunks = []
-                stream = self._astream(messages, **{**self.bound_kwargs, **kwargs})
+                stream = self._astream(messages, **kwargs)
                 async with aclosing(stream):
                     async for chunk in stream:
                         chunks.append(rec.chunk(chunk))
                 message = rec.finish_stream(chunks)
             else:
-                generated = await self._agenerate(messages, **{**self.bound_kwargs, **kwargs})
+                generated = await self._agenerate(messages, **kwargs)
                 message = rec.whole(generated)
         except BaseException as exc:
             rec.fail(exc)
@@ -145,10 +151,11 @@ class BaseChatModel(Runnable):
         if not self._should_stream():
             yield _as_chunk(self.invoke(messages, config, **kwargs))
             return
-        rec = CallRecorder.start(self, messages, config)
+        kwargs = {**self.bound_kwargs, **kwargs}
+        rec = CallRecorder.start(self, messages, config, kwargs)
         chunks: list[AIMessageChunk] = []
         try:
-            for chunk in self._stream(messages, **{**self.bound_kwargs, **kwargs}):
+            for chunk in self._stream(messages, **kwargs):
                 chunks.append(rec.chunk(chunk))
                 yield chunks[-1]
         except BaseException as exc:
@@ -162,9 +169,10 @@ class BaseChatModel(Runnable):
         if not self._should_stream():
             yield _as_chunk(await self.ainvoke(messages, config, **kwargs))
             return
-        rec = CallRecorder.start(self, messages, config)
+        kwargs = {**self.bound_kwargs, **kwargs}
+        rec = CallRecorder.start(self, messages, config, kwargs)
         chunks: list[AIMessageChunk] = []
-        stream = self._astream(messages, **{**self.bound_kwargs, **kwargs})
+        stream = self._astream(messages, **kwargs)
         try:
             # aclosing: a caller that stops early closes the provider's stream at once.
             async with aclosing(stream):

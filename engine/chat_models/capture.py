@@ -25,7 +25,8 @@ def _run_id() -> str:
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
-def token_metadata(task: Task, model: BaseChatModel, config: Any) -> dict[str, Any]:
+def token_metadata(task: Task, model: BaseChatModel, config: Any,
+                   call_kwargs: dict[str, Any] | None = None) -> dict[str, Any]:
     """The metadata LangGraph attaches to LLM tokens, in its key order."""
     run_config = task.loop.config
     metadata: dict[str, Any] = {}
@@ -44,8 +45,7 @@ def token_metadata(task: Task, model: BaseChatModel, config: Any) -> dict[str, A
         "langgraph_path": task.path,
         "langgraph_checkpoint_ns": checkpoint_ns,
         "checkpoint_ns": checkpoint_ns.split("|", 1)[0],
-        "ls_provider": model.ls_provider,
-        "ls_model_type": "chat",
+        **model.ls_params(**(call_kwargs or {})),
     })
     call_tags = list((config or {}).get("tags", []))
     tags = [*run_config.get("tags", []), *sorted({*model.tags, *call_tags})]
@@ -59,7 +59,8 @@ class CallRecorder:
 
     __slots__ = ("call_id", "count", "hidden", "metadata", "model", "msg_id", "started", "task")
 
-    def __init__(self, model: BaseChatModel, task: Task | None, config: Any) -> None:
+    def __init__(self, model: BaseChatModel, task: Task | None, config: Any,
+                 call_kwargs: dict[str, Any] | None = None) -> None:
         self.model = model
         self.task = task
         self.call_id = _run_id()
@@ -69,12 +70,13 @@ class CallRecorder:
         self.metadata: dict[str, Any] = {}
         self.hidden = False
         if task is not None:
-            self.metadata = token_metadata(task, model, config)
+            self.metadata = token_metadata(task, model, config, call_kwargs)
             self.hidden = "nostream" in self.metadata.get("tags", ())
 
     @classmethod
-    def start(cls, model: BaseChatModel, messages: list[BaseMessage], config: Any) -> CallRecorder:
-        rec = cls(model, peek_current(), config)
+    def start(cls, model: BaseChatModel, messages: list[BaseMessage], config: Any,
+              call_kwargs: dict[str, Any] | None = None) -> CallRecorder:
+        rec = cls(model, peek_current(), config, call_kwargs)
         rec._emit("llm_start", {
             "model": model.model_name,
             "provider": model.ls_provider,

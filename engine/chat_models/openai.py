@@ -12,21 +12,27 @@ from __future__ import annotations
 
 import http.client
 import json
-import socket
 from collections.abc import AsyncIterator, Iterator
 from contextlib import aclosing
-from http import HTTPStatus
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from engine.chat_models.base import BaseChatModel, env
-from engine.chat_models.openai_sse import MalformedStream, excerpt, iter_events, split_lines
-from engine.chat_models.openai_transport import Call, Emit, connection, in_thread, retry_delay
+from engine.chat_models.openai_sse import MalformedStream, StreamMapper, excerpt, read_events
+from engine.chat_models.openai_transport import (
+    Call,
+    Emit,
+    connection,
+    in_thread,
+    retry_delay,
+    status_reason,
+    transport_failure,
+)
 from engine.chat_models.openai_wire import (
-    StreamMapper,
     error_message,
     message_from_completion,
     messages_to_openai,
+    model_temperature,
     tool_choice_to_openai,
     tools_to_openai,
 )
@@ -35,6 +41,7 @@ from engine.messages import AIMessage, AIMessageChunk, BaseMessage
 __all__ = ["ChatModelError", "ChatOpenAI"]
 
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
+NOT_GIVEN: Any = object()  # `temperature` left out (o1 models then default to 1)
 RETRYABLE = frozenset({408, 409, 429, 500, 502, 503, 504})
 ERROR_BODY_LIMIT = 64 * 1024
 
@@ -60,20 +67,29 @@ class ChatOpenAI(BaseChatModel):
     provider = "openai"
 
     def __init__(self, model: str = "gpt-4o-mini", *, base_url: str | None = None,
-                 api_key: str | None = None, temperature: float | None = None,
-                 max_tokens: int | None = None, timeout: float = 60.0, max_retries: int = 2,
-                 retry_backoff: float = 0.5, extra_headers: dict[str, str] | None = None,
-                 **base_kwargs: Any) -> None:
+                 api_key: str | None = None, temperature: float | None = NOT_GIVEN,
+                 max_tokens: int | None = None, stream_usage: bool | None = None,
+                 reasoning_effort: str | None = None, timeout: float = 60.0,
+                 max_retries: int = 2, retry_backoff: float = 0.5,
+                 extra_headers: dict[str, str] | None = None, **base_kwargs: Any) -> None:
         super().__init__(model=model, **base_kwargs)
-        base = (base_url or env("OPENAI_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
+        custom = base_url or env("OPENAI_API_BASE")
+        base = (custom or env("OPENAI_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
         parts = urlsplit(base)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValueError(f"base_url must be an http(s) URL, got {base!r}")
         self.base_url = base
         self.url = urlunsplit(parts._replace(path=parts.path.rstrip("/") + "/chat/completions"))
         self.api_key = api_key if api_key is not None else env("OPENAI_API_KEY")
-        self.temperature = temperature
+        given = temperature is not NOT_GIVEN
+        self.temperature = model_temperature(self.model_name, temperature if given else None,
+                                             reasoning_effort, given=given)
         self.max_tokens = max_tokens
+        self.reasoning_effort = reasoning_effort
+        # As langchain-openai: by default usage is streamed from OpenAI's own endpoint only
+        # (many compatible servers reject `stream_options`).
+        self.stream_usage: bool = stream_usage if stream_usage is not None else not (
+            custom or env("OPENAI_BASE_URL") is not None or env("OPENAI_PROXY") is not None)
         self.timeout = timeout
         self.max_retries = max(0, max_retries)
         self.retry_backoff = retry_backoff
@@ -116,17 +132,35 @@ class ChatOpenAI(BaseChatModel):
             body["temperature"] = self.temperature
         if self.max_tokens is not None:
             body["max_tokens"] = self.max_tokens
+        if self.reasoning_effort is not None:
+            body["reasoning_effort"] = self.reasoning_effort
         if self.bound_tools:
             tools = tools_to_openai(self.bound_tools)
             body["tools"] = tools
             if self.tool_choice is not None:
                 names = [t["function"].get("name") for t in tools]
                 body["tool_choice"] = tool_choice_to_openai(self.tool_choice, names)
+        # Whether to ask for a usage chunk: the call's `stream_usage`, else its
+        # `stream_options.include_usage`, else the model's `stream_usage`.
+        sources = (kwargs.pop("stream_usage", None),
+                   (kwargs.get("stream_options") or {}).get("include_usage"), self.stream_usage)
         body.update(kwargs)
         body["stream"] = stream
-        if stream:
-            body["stream_options"] = {**body.get("stream_options", {}), "include_usage": True}
+        if stream and next((s for s in sources if isinstance(s, bool)), False):
+            body["stream_options"] = {"include_usage": True}
         return body
+
+    def ls_params(self, **kwargs: Any) -> dict[str, Any]:
+        """langchain-openai's tracing params, which LangGraph puts in token metadata."""
+        params = {"model": self.model_name, "temperature": self.temperature,
+                  "max_tokens": self.max_tokens, **kwargs}
+        out = {"ls_provider": self.ls_provider, "ls_model_name": params["model"],
+               "ls_model_type": "chat", "ls_temperature": params["temperature"]}
+        if max_tokens := params["max_tokens"] or params.get("max_completion_tokens"):
+            out["ls_max_tokens"] = max_tokens
+        if params.get("stop"):
+            out["ls_stop"] = params["stop"]
+        return out
 
     def _headers(self, stream: bool) -> dict[str, str]:
         headers = {"Content-Type": "application/json", "User-Agent": "stepscope",
@@ -172,11 +206,13 @@ class ChatOpenAI(BaseChatModel):
                 # A server that ignored `"stream": true` and sent one whole completion.
                 message = self._parse_completion(self._read(response))
                 yield AIMessageChunk(
-                    message.content, response_metadata=message.response_metadata,
-                    tool_calls=message.tool_calls, invalid_tool_calls=message.invalid_tool_calls,
-                    usage_metadata=message.usage_metadata)
+                    message.content, additional_kwargs=message.additional_kwargs,
+                    response_metadata=message.response_metadata, tool_calls=message.tool_calls,
+                    invalid_tool_calls=message.invalid_tool_calls,
+                    usage_metadata=message.usage_metadata, chunk_position="last")
                 return
             mapper = StreamMapper()
+            last: AIMessageChunk | None = None
             for event in self._events(response):
                 if event.get("error") or event.get("object") == "error":
                     detail = error_message(json.dumps(event).encode())
@@ -184,13 +220,18 @@ class ChatOpenAI(BaseChatModel):
                                          self.ls_provider, self.url, None, excerpt(str(event)))
                 chunk = mapper.chunk(event)
                 if chunk is not None:
+                    last = chunk
                     yield chunk
+            # As LangChain does: the stream ends with an empty chunk marked 'last'.
+            if last is not None:
+                yield AIMessageChunk("" if isinstance(last.content, str) else [],
+                                     chunk_position="last")
         finally:
             response.close()
             call.close()
 
     def _events(self, response: http.client.HTTPResponse) -> Iterator[dict[str, Any]]:
-        events = iter_events(split_lines(iter(response.readline, b"")))
+        events = read_events(response.readline)
         while True:
             try:
                 event = next(events)
@@ -237,13 +278,7 @@ class ChatOpenAI(BaseChatModel):
     def _status_error(self, response: http.client.HTTPResponse, raw: bytes,
                       attempts: int) -> ChatModelError:
         status = response.status
-        reason = response.reason
-        if not reason:
-            try:
-                reason = HTTPStatus(status).phrase
-            except ValueError:
-                reason = "error"
-        what = f"{status} {reason}"
+        what = f"{status} {status_reason(response)}"
         detail = error_message(raw)
         if detail:
             what += f": {detail}"
@@ -260,15 +295,6 @@ class ChatOpenAI(BaseChatModel):
     def _transport_error(self, exc: OSError | http.client.HTTPException,
                          when: str) -> ChatModelError:
         """A ChatModelError for a network failure, without the socket-level traceback."""
-        if isinstance(exc, TimeoutError):
-            what = f"timed out after {self.timeout:g} s {when}"
-        elif isinstance(exc, ConnectionRefusedError):
-            what = "connection refused (is the server running at that address?)"
-        elif isinstance(exc, http.client.IncompleteRead | ConnectionError) and when == "mid-stream":
-            what = f"connection lost mid-stream ({type(exc).__name__})"
-        elif isinstance(exc, socket.gaierror):
-            what = f"cannot resolve host: {exc.strerror or exc}"
-        else:
-            what = f"{type(exc).__name__} {when}: {exc}"
+        what = transport_failure(exc, when, self.timeout)
         return ChatModelError(self._describe(what), self.ls_provider, self.url)
 

@@ -1,8 +1,8 @@
 """HTTP plumbing for the OpenAI-compatible client: connections, retry delays, threads.
 
-Nothing here knows the chat-completions format; `openai.py` turns failures into
-`ChatModelError`s. `Call` is one request that another thread may cancel, `in_thread`
-bridges a blocking producer to asyncio without blocking the event loop.
+Nothing here knows the chat-completions format; `openai.py` turns failures (described
+here in words) into `ChatModelError`s. `Call` is one request that another thread may
+cancel, `in_thread` bridges a blocking producer to asyncio without blocking the event loop.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import threading
 import time
 from collections.abc import AsyncIterator, Callable
 from email.utils import parsedate_to_datetime
+from http import HTTPStatus
 from typing import Any
 from urllib.parse import SplitResult
 
@@ -98,6 +99,30 @@ def retry_delay(response: http.client.HTTPResponse, attempt: int, backoff: float
         if seconds >= 0:
             return min(seconds, MAX_RETRY_AFTER)
     return float(backoff * 2 ** (attempt - 1))
+
+
+def status_reason(response: http.client.HTTPResponse) -> str:
+    """The response's reason phrase, or the standard one for its status."""
+    if response.reason:
+        return response.reason
+    try:
+        return HTTPStatus(response.status).phrase
+    except ValueError:
+        return "error"
+
+
+def transport_failure(exc: OSError | http.client.HTTPException, when: str,
+                      timeout: float) -> str:
+    """What went wrong on the network, in a few words (`when`: the phase it happened in)."""
+    if isinstance(exc, TimeoutError):
+        return f"timed out after {timeout:g} s {when}"
+    if isinstance(exc, ConnectionRefusedError):
+        return "connection refused (is the server running at that address?)"
+    if isinstance(exc, http.client.IncompleteRead | ConnectionError) and when == "mid-stream":
+        return f"connection lost mid-stream ({type(exc).__name__})"
+    if isinstance(exc, socket.gaierror):
+        return f"cannot resolve host: {exc.strerror or exc}"
+    return f"{type(exc).__name__} {when}: {exc}"
 
 
 async def in_thread(produce: Callable[[Call, Emit], None]) -> AsyncIterator[Any]:

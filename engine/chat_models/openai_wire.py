@@ -1,9 +1,10 @@
 """Mapping between stepscope messages and the OpenAI chat-completions wire format.
 
-Requests: messages, tools and `tool_choice` in OpenAI's shapes. Replies: streamed
-`chat.completion.chunk` objects become `AIMessageChunk`s (`StreamMapper`), a whole
-`chat.completion` becomes an `AIMessage` (`message_from_completion`). Servers differ
-(OpenAI, Ollama, vLLM, llama.cpp), so every field of a reply is optional.
+Requests: messages, tools and `tool_choice` in OpenAI's shapes. Replies: a whole
+`chat.completion` becomes an `AIMessage` (`message_from_completion`) and `usage` becomes
+`usage_metadata`, shaped as langchain-openai shapes them (streamed chunks are mapped in
+`openai_sse`). Servers differ (OpenAI, Ollama, vLLM, llama.cpp), so every field of a reply
+is optional.
 """
 
 from __future__ import annotations
@@ -17,12 +18,10 @@ from typing import Any
 
 from engine.messages import (
     AIMessage,
-    AIMessageChunk,
     BaseMessage,
     HumanMessage,
     SystemMessage,
     ToolMessage,
-    parse_tool_call_chunks,
 )
 
 _JSON_TYPES: dict[Any, str] = {
@@ -147,6 +146,19 @@ def json_type(annotation: Any) -> dict[str, Any]:
     return {"type": kind} if kind else {}
 
 
+def model_temperature(model: str, temperature: float | None, reasoning_effort: str | None,
+                      *, given: bool) -> float | None:
+    """The temperature langchain-openai sends: o1 models default to 1 when none was given;
+    gpt-5 reasoning models (not `-chat`, effort not 'none') accept only 1, so drop others."""
+    name = model.lower()
+    if name.startswith("o1") and not given:
+        temperature = 1
+    if (name.startswith("gpt-5") and "chat" not in name and reasoning_effort != "none"
+            and temperature not in (None, 1)):
+        temperature = None
+    return None if temperature is None else float(temperature)
+
+
 def tool_choice_to_openai(choice: Any, tool_names: Sequence[str]) -> Any:
     """Pass `tool_choice` through; a bare tool name becomes OpenAI's function selector."""
     if choice == "any":
@@ -157,89 +169,105 @@ def tool_choice_to_openai(choice: Any, tool_names: Sequence[str]) -> Any:
 
 
 # -- replies ----------------------------------------------------------------------------
-def usage_metadata(usage: Any) -> dict[str, Any] | None:
-    """`usage_metadata` from an OpenAI `usage` object (None when absent)."""
-    if not isinstance(usage, dict):
+# What langchain-openai 1.7 makes of a reply, field by field: its `token_usage` is the openai
+# SDK's `CompletionUsage` dumped (known fields in the SDK's order, absent ones None).
+_USAGE_DETAILS = {
+    "completion_tokens_details": ("accepted_prediction_tokens", "audio_tokens",
+                                  "reasoning_tokens", "rejected_prediction_tokens", "text_tokens"),
+    "prompt_tokens_details": ("audio_tokens", "cache_write_tokens", "cached_tokens",
+                              "image_tokens", "text_tokens"),
+}
+_PARSE_FAILURE = ("\nFor troubleshooting, visit: https://docs.langchain.com/oss/python/"
+                  "langchain/errors/OUTPUT_PARSING_FAILURE ")
+
+
+def usage_metadata(usage: Any, service_tier: Any = None) -> dict[str, Any] | None:
+    """`usage_metadata` from an OpenAI `usage` object (None when absent or empty)."""
+    if not usage or not isinstance(usage, dict):
         return None
     inp = usage.get("prompt_tokens") or 0
     out = usage.get("completion_tokens") or 0
-    result: dict[str, Any] = {"input_tokens": inp, "output_tokens": out,
-                              "total_tokens": usage.get("total_tokens") or inp + out}
-    cached = (usage.get("prompt_tokens_details") or {}).get("cached_tokens")
-    if cached is not None:
-        result["input_token_details"] = {"cache_read": cached}
-    reasoning = (usage.get("completion_tokens_details") or {}).get("reasoning_tokens")
-    if reasoning is not None:
-        result["output_token_details"] = {"reasoning": reasoning}
-    return result
+    total = usage.get("total_tokens")
+    tier = service_tier if service_tier in ("priority", "flex") else None
+    pre = f"{tier}_" if tier else ""
+    prompt = _dict(usage.get("prompt_tokens_details"))
+    completion = _dict(usage.get("completion_tokens_details"))
+    inputs = {"audio": prompt.get("audio_tokens"), f"{pre}cache_read": prompt.get("cached_tokens"),
+              f"{pre}cache_creation": prompt.get("cache_write_tokens")}
+    outputs = {"audio": completion.get("audio_tokens"),
+               f"{pre}reasoning": completion.get("reasoning_tokens")}
+    if tier:  # service-tier counts leave out cache reads and reasoning, as OpenAI prices them
+        inputs[tier] = inp - (inputs[f"{pre}cache_read"] or 0)
+        outputs[tier] = out - (outputs[f"{pre}reasoning"] or 0)
+    return {"input_tokens": inp, "output_tokens": out,
+            "total_tokens": inp + out if total is None else total,
+            "input_token_details": {k: v for k, v in inputs.items() if v is not None},
+            "output_token_details": {k: v for k, v in outputs.items() if v is not None}}
 
 
-def _arguments(raw: Any) -> str:
-    """Tool-call arguments as a string (some servers send an already-parsed object)."""
-    if raw is None:
-        return ""
-    return raw if isinstance(raw, str) else json.dumps(raw)
+def token_usage(usage: Any) -> dict[str, Any] | None:
+    """A whole reply's `usage` as `response_metadata["token_usage"]` (None when absent)."""
+    if not isinstance(usage, dict):
+        return None
+    out: dict[str, Any] = {k: usage.get(k) for k in (
+        "completion_tokens", "prompt_tokens", "total_tokens", *_USAGE_DETAILS)}
+    for key, fields in _USAGE_DETAILS.items():
+        if isinstance(usage.get(key), dict):
+            out[key] = {**{f: usage[key].get(f) for f in fields}, **usage[key]}
+    return {**out, **{k: v for k, v in usage.items() if k not in out}}
 
 
-class StreamMapper:
-    """Turns one stream's `chat.completion.chunk` objects into `AIMessageChunk`s."""
-
-    def __init__(self) -> None:
-        self._ids: list[Any] = []  # tool-call ids seen, for servers that omit `index`
-
-    def chunk(self, event: dict[str, Any]) -> AIMessageChunk | None:
-        """The chunk for one event, or None when it carries nothing (a role-only delta)."""
-        content = ""
-        tool_chunks: list[dict[str, Any]] = []
-        metadata: dict[str, Any] = {}
-        choices = event.get("choices") or []
-        choice = next((c for c in choices if (c.get("index") or 0) == 0), None)
-        if choice is not None:
-            delta = choice.get("delta") or {}
-            content = delta.get("content") or ""
-            tool_chunks = [self._tool_chunk(tc) for tc in delta.get("tool_calls") or []]
-            if choice.get("finish_reason"):
-                metadata["finish_reason"] = choice["finish_reason"]
-        usage = usage_metadata(event.get("usage"))
-        if not (content or tool_chunks or metadata or usage):
-            return None
-        if (metadata or usage) and event.get("model"):
-            metadata["model_name"] = event["model"]
-        return AIMessageChunk(content, response_metadata=metadata,
-                              tool_call_chunks=tool_chunks, usage_metadata=usage)
-
-    def _tool_chunk(self, delta: dict[str, Any]) -> dict[str, Any]:
-        fn = delta.get("function") or {}
-        index = delta.get("index")
-        call_id = delta.get("id")
-        if index is None:  # no index: a new id starts a call, no id continues the last one
-            if call_id is not None and call_id not in self._ids:
-                self._ids.append(call_id)
-            index = max(len(self._ids) - 1, 0) if call_id is None else self._ids.index(call_id)
-        elif call_id is not None and call_id not in self._ids:
-            self._ids.append(call_id)
-        return {"name": fn.get("name"), "args": _arguments(fn.get("arguments")),
-                "id": call_id, "index": index, "type": "tool_call_chunk"}
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
 
 
 def message_from_completion(body: dict[str, Any]) -> AIMessage:
-    """An AIMessage from a non-streamed `chat.completion`."""
-    choices = body.get("choices") or [{}]
-    choice = choices[0] or {}
+    """An AIMessage from a non-streamed `chat.completion`, with langchain-openai's metadata."""
+    choice = (body.get("choices") or [{}])[0] or {}
     message = choice.get("message") or {}
-    parts = [{"name": (tc.get("function") or {}).get("name"),
-              "args": _arguments((tc.get("function") or {}).get("arguments")),
-              "id": tc.get("id"), "index": i}
-             for i, tc in enumerate(message.get("tool_calls") or [])]
-    calls, invalid = parse_tool_call_chunks(parts)
-    metadata: dict[str, Any] = {}
-    for key, value in (("finish_reason", choice.get("finish_reason")),
-                       ("model_name", body.get("model")), ("id", body.get("id"))):
-        if value:
-            metadata[key] = value
-    return AIMessage(message.get("content") or "", response_metadata=metadata,
+    calls: list[dict[str, Any]] = []
+    invalid: list[dict[str, Any]] = []
+    for raw in message.get("tool_calls") or []:
+        _parse_tool_call(raw, calls, invalid)
+    extra: dict[str, Any] = {}
+    if message.get("function_call"):
+        extra["function_call"] = dict(message["function_call"])
+    if message.get("audio"):
+        extra["audio"] = message["audio"]
+    extra["refusal"] = message.get("refusal")
+    usage, tier = body.get("usage"), body.get("service_tier")
+    metadata = {"token_usage": token_usage(usage), "model_provider": "openai",
+                "model_name": body.get("model"),
+                "system_fingerprint": body.get("system_fingerprint"), "id": body.get("id")}
+    if tier:
+        metadata["service_tier"] = tier
+    metadata.update(finish_reason=choice.get("finish_reason"), logprobs=choice.get("logprobs"))
+    return AIMessage(message.get("content") or "", additional_kwargs=extra,
+                     response_metadata=metadata, name=message.get("name"), id=message.get("id"),
                      tool_calls=calls, invalid_tool_calls=invalid,
-                     usage_metadata=usage_metadata(body.get("usage")))
+                     usage_metadata=usage_metadata(usage, tier))
+
+
+def _parse_tool_call(raw: Any, calls: list[dict[str, Any]],
+                     invalid: list[dict[str, Any]]) -> None:
+    """Append one whole tool call to `calls`, or to `invalid` (LangChain's error text)."""
+    fn = _dict(_dict(raw).get("function"))
+    name, arguments = fn.get("name"), fn.get("arguments")
+    error = None
+    try:
+        args = (arguments if isinstance(arguments, dict)
+                else json.loads(arguments, strict=False) if arguments else {})
+        if not isinstance(args, dict):
+            error = f"Function {name} arguments must be a JSON object, got: {arguments}"
+    except (TypeError, ValueError) as exc:
+        error = (f"Function {name} arguments:\n\n{arguments}\n\nare not valid JSON. "
+                 f"Received JSONDecodeError {exc}{_PARSE_FAILURE}")
+    if error is None:
+        calls.append({"name": name or "", "args": args or {}, "id": _dict(raw).get("id"),
+                      "type": "tool_call"})
+    else:
+        invalid.append({"type": "invalid_tool_call", "id": _dict(raw).get("id"), "name": name,
+                        "args": arguments, "error": error})
 
 
 def error_message(raw: bytes, limit: int = 300) -> str:

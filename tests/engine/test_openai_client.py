@@ -29,6 +29,8 @@ from .fake_openai import (
 )
 
 TOKENS = ["Hel", "lo", ",", " world"]
+USAGE = {"input_tokens": 7, "output_tokens": 4, "total_tokens": 11,
+         "input_token_details": {}, "output_token_details": {}}
 
 
 
@@ -36,13 +38,36 @@ class TestStreaming:
     """Streamed replies become one chunk per delta, merged by invoke."""
 
     def test_stream_yields_tokens_in_order(self, server: FakeOpenAI) -> None:
-        """Each content delta is one chunk; finish and usage arrive as trailing chunks."""
+        """As langchain-openai: one chunk per event (the role delta too), each delta's saying
+        `model_provider`; then the finish chunk, the usage chunk and an empty 'last' chunk."""
         server.script(sse(text_events(TOKENS)))
         chunks = list(model(server).stream("hi"))
-        assert [c.content for c in chunks] == [*TOKENS, "", ""]
-        assert chunks[-2].response_metadata == {"finish_reason": "stop", "model_name": MODEL}
-        assert chunks[-1].usage_metadata == {"input_tokens": 7, "output_tokens": 4,
-                                             "total_tokens": 11}
+        assert [c.content for c in chunks] == ["", *TOKENS, "", "", ""]
+        assert [c.response_metadata for c in chunks[:-3]] == [{"model_provider": "openai"}] * 5
+        assert chunks[-3].response_metadata == {"finish_reason": "stop", "model_name": MODEL,
+                                                "model_provider": "openai"}
+        assert chunks[-2].response_metadata == {}
+        assert chunks[-2].usage_metadata == USAGE
+        assert (chunks[-1].response_metadata, chunks[-1].chunk_position) == ({}, "last")
+        assert [c.chunk_position for c in chunks[:-1]] == [None] * (len(chunks) - 1)
+
+    def test_usage_details_and_finish_fields(self, server: FakeOpenAI) -> None:
+        """Token details, system_fingerprint, service_tier and logprobs land where
+        langchain-openai puts them; a flex/priority tier prefixes the detail keys."""
+        usage = usage_chunk(7, 2)
+        usage["usage"].update(prompt_tokens_details={"cached_tokens": 3, "audio_tokens": 0},
+                              completion_tokens_details={"reasoning_tokens": 1})
+        finish = {**chunk(finish="stop"), "system_fingerprint": "fp_1", "service_tier": "flex"}
+        finish["choices"][0]["logprobs"] = {"content": []}
+        server.script(sse([chunk("a"), finish, {**usage, "service_tier": "flex"}]))
+        chunks = list(model(server).stream("hi"))
+        assert chunks[1].response_metadata == {
+            "finish_reason": "stop", "model_name": MODEL, "system_fingerprint": "fp_1",
+            "service_tier": "flex", "logprobs": {"content": []}, "model_provider": "openai"}
+        assert chunks[2].usage_metadata == {
+            "input_tokens": 7, "output_tokens": 2, "total_tokens": 9,
+            "input_token_details": {"audio": 0, "flex_cache_read": 3, "flex": 4},
+            "output_token_details": {"flex_reasoning": 1, "flex": 1}}
 
     def test_stream_is_incremental(self, server: FakeOpenAI) -> None:
         """The first token reaches the caller long before the server has finished."""
@@ -56,8 +81,7 @@ class TestStreaming:
         reply = model(server).invoke([SystemMessage("be brief"), HumanMessage("hi")])
         assert isinstance(reply, AIMessage)
         assert reply.content == "Hello, world"
-        assert reply.usage_metadata == {"input_tokens": 7, "output_tokens": 4,
-                                        "total_tokens": 11}
+        assert reply.usage_metadata == USAGE
         assert reply.response_metadata["finish_reason"] == "stop"
         assert reply.response_metadata["model_name"] == MODEL
 
@@ -72,12 +96,31 @@ class TestStreaming:
             "model": "gpt-test",
             "messages": [{"role": "system", "content": "be brief"},
                          {"role": "user", "content": "hi", "name": "ann"}],
-            "temperature": 0.2, "max_tokens": 50, "stop": ["\n"],
-            "stream": True, "stream_options": {"include_usage": True},
+            "temperature": 0.2, "max_tokens": 50, "stop": ["\n"], "stream": True,
         }
         assert request.headers["authorization"] == "Bearer sk-test"
         assert request.headers["accept"] == "text/event-stream"
         assert request.headers["x-trace"] == "t1"
+
+    def test_stream_usage_only_by_default_from_openai(self, server: FakeOpenAI,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+        """`stream_options` goes out by default only with no custom base URL (langchain-openai's
+        rule); `stream_usage=` forces it either way, per model or per call."""
+        for name in ("OPENAI_BASE_URL", "OPENAI_API_BASE", "OPENAI_PROXY"):
+            monkeypatch.delenv(name, raising=False)
+        assert ChatOpenAI().stream_usage is True
+        assert ChatOpenAI(stream_usage=False).stream_usage is False
+        assert ChatOpenAI(base_url=server.base_url).stream_usage is False
+        monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
+        assert ChatOpenAI().stream_usage is False
+        server.script(*(sse(text_events(["ok"])) for _ in range(4)))
+        model(server).invoke("hi")
+        model(server, stream_usage=True).invoke("hi")
+        model(server).invoke("hi", stream_usage=True)
+        model(server, stream_usage=True).invoke("hi", stream_options={"include_usage": False})
+        assert [r.body.get("stream_options") for r in server.requests] == [
+            None, {"include_usage": True}, {"include_usage": True}, {"include_usage": False}]
+        assert "stream_usage" not in server.requests[2].body
 
     def test_no_api_key_sends_no_authorization(self, server: FakeOpenAI) -> None:
         """Without a key (a local server) there is no Authorization header at all."""
@@ -105,7 +148,8 @@ class TestStreaming:
         server.script(sse(events, newline=newline, done=False))
         reply = model(server).invoke("hi")
         assert reply.content == "ab"
-        assert reply.usage_metadata == {"input_tokens": 3, "output_tokens": 2, "total_tokens": 5}
+        assert reply.usage_metadata == {"input_tokens": 3, "output_tokens": 2, "total_tokens": 5,
+                                        "input_token_details": {}, "output_token_details": {}}
 
     def test_json_reply_to_a_stream_request(self, server: FakeOpenAI) -> None:
         """A server that ignores `stream` and answers JSON still yields the reply."""
@@ -229,9 +273,28 @@ class TestNonStreaming:
         assert reply.tool_calls == [{"name": "get_weather", "args": {"city": "Paris"},
                                      "id": "call_1", "type": "tool_call"}]
         assert [(c["name"], c["args"]) for c in reply.invalid_tool_calls] == [("bad", "{nope")]
+        assert reply.invalid_tool_calls[0]["error"].startswith(
+            "Function bad arguments:\n\n{nope\n\nare not valid JSON. Received JSONDecodeError")
         assert reply.usage_metadata == {"input_tokens": 9, "output_tokens": 3,
-                                        "total_tokens": 12}
-        assert reply.response_metadata["finish_reason"] == "tool_calls"
+                                        "total_tokens": 12, "input_token_details": {},
+                                        "output_token_details": {}}
+        # What langchain-openai 1.7.3 reports for this same reply.
+        assert reply.additional_kwargs == {"refusal": None}
+        assert list(reply.response_metadata.items()) == [
+            ("token_usage", {"completion_tokens": 3, "prompt_tokens": 9, "total_tokens": 12,
+                             "completion_tokens_details": None, "prompt_tokens_details": None}),
+            ("model_provider", "openai"), ("model_name", MODEL), ("system_fingerprint", None),
+            ("id", "chatcmpl-2"), ("finish_reason", "tool_calls"), ("logprobs", None)]
+
+    def test_o1_defaults_to_temperature_1(self, server: FakeOpenAI) -> None:
+        """As langchain-openai: o1 models send temperature 1.0 unless one was given (even
+        None); gpt-5 reasoning models drop a temperature other than 1."""
+        server.script(*(json_reply(completion("ok")) for _ in range(4)))
+        for name, options in (("o1-preview", {}), ("o1", {"temperature": None}),
+                              ("gpt-5", {"temperature": 0.5}), ("gpt-5-chat", {"temperature": 0})):
+            ChatOpenAI(name, base_url=server.base_url, streaming=False, **options).invoke("hi")
+        assert [r.body.get("temperature") for r in server.requests] == [1.0, None, None, 0.0]
+        assert ChatOpenAI("o1-mini", base_url=server.base_url).ls_params()["ls_temperature"] == 1.0
 
     def test_disable_streaming_stream_gives_one_chunk(self, server: FakeOpenAI) -> None:
         """stream() with disable_streaming=True yields the whole reply as one chunk."""
@@ -258,8 +321,11 @@ class TestGraph:
         graph.add_edge(START, "chat")
         items = list(graph.compile().stream({"messages": [HumanMessage("hi")]},
                                             stream_mode="messages"))
-        assert [c.content for c, _ in items] == [*TOKENS, "", ""]
+        assert [c.content for c, _ in items] == ["", *TOKENS, "", "", ""]
         assert {meta["langgraph_node"] for _, meta in items} == {"chat"}
         assert len({c.id for c, _ in items}) == 1
-        assert items[-1][0].usage_metadata == {"input_tokens": 7, "output_tokens": 4,
-                                               "total_tokens": 11}
+        assert items[-2][0].usage_metadata == USAGE
+        assert items[-1][0].chunk_position == "last"
+        assert [k for k in items[0][1] if k.startswith("ls_")] == [
+            "ls_integration", "ls_provider", "ls_model_name", "ls_model_type", "ls_temperature"]
+        assert (items[0][1]["ls_model_name"], items[0][1]["ls_temperature"]) == ("gpt-test", None)

@@ -167,7 +167,7 @@ class TestAsync:
         texts = [c.text async for c in model(server).astream("hi")]
         done.set()
         await task
-        assert texts == [*TOKENS, "", ""] and ticks >= 10
+        assert texts == ["", *TOKENS, "", "", ""] and ticks >= 10
 
     async def test_ainvoke_streams_and_merges(self, server: FakeOpenAI) -> None:
         """ainvoke returns the merged reply with usage."""
