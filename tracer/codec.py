@@ -211,12 +211,14 @@ def _message(cls: str, fields: dict[str, Any]) -> Any:
 
 
 def _hashable(key: Any) -> Any:
-    if isinstance(key, list):
+    if isinstance(key, (list, tuple)):
         return tuple(_hashable(k) for k in key)
     if isinstance(key, set):
         return frozenset(key)
     if isinstance(key, dict):
         return tuple(sorted((str(k), _hashable(v)) for k, v in key.items()))
+    if isinstance(key, ObjectValue):  # an enum / frozen dataclass / namedtuple key
+        return ObjectValue(key.kind, key.cls, _hashable(key.fields))
     return key
 
 

@@ -17,6 +17,7 @@ from tracer.frames import (
     FRAME_HEAD,
     TraceCorruptError,
     check,
+    footer_bytes,
     parse_footer,
     parse_head,
     resync,
@@ -24,6 +25,7 @@ from tracer.frames import (
 from tracer.records import KIND_CODES
 
 _CHUNK = 4 << 20
+_FOOTER_START = footer_bytes(0)[:8]  # 0x92 0xa5 "ssidx" 0xcf
 _STEP_KINDS = {KIND_CODES[k] for k in ("run_start", "step_start", "task_end", "step_end",
                                         "keyframe", "run_end")}
 
@@ -98,12 +100,20 @@ class Scanner:
                 try:
                     head = parse_head(buf, at)
                 except ValueError:
+                    if (size - self.pos - at <= FOOTER_SIZE
+                            and buf[at: at + 8] == _FOOTER_START):
+                        break  # the footer, whole or torn: the frames end here
                     nxt = self._corrupt(buf, at, "not a frame head")
                     if nxt is None:
                         return found
                     at = nxt
                     continue
                 if head is None or head.end > len(buf):
+                    if (head is not None and self.pos + len(buf) >= size
+                            and resync(buf, at) is not None):
+                        # Whole frames follow: a damaged length, not a torn tail.
+                        at = self._corrupt(buf, at, "frame length runs past valid frames")
+                        continue
                     if head is not None and at == 0:
                         want = head.end  # one frame larger than a chunk
                     break  # need more bytes (next chunk, or the file is torn/growing)
@@ -166,3 +176,6 @@ class Scanner:
             index.keyframes.append([run, ns_list, step, offset])
         elif kind == KIND_CODES["run_end"]:
             index.run_ends[run] = offset
+            cut = self._open.pop(ns, None)  # a step an error or interrupt ended
+            if cut is not None:
+                index.steps.append(cut)

@@ -139,13 +139,18 @@ class Trace:
                     best = entry[3]
         if best is None:
             return None
-        start = self.read(best).data
+        try:
+            start = self.read(best).data
+        except TraceCorruptError:  # a damaged step_start: its tasks stay unnamed
+            return None
         return start["task_ids"], start["names"]
 
     def offsets(self) -> Iterator[int]:
         """Offsets of every readable frame, in file order (corrupt regions skipped)."""
         scanner = Scanner(self._f, self.start)
         yield from scanner.scan()
+        known = {e.offset for e in self.index.errors}
+        self.index.errors.extend(e for e in scanner.index.errors if e.offset not in known)
 
     def events(self, kinds: set[str] | None = None,
                ns: tuple[str, ...] | None = None) -> Iterator[Event]:

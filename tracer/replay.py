@@ -23,6 +23,11 @@ def _copy_state(state: dict[str, Any]) -> dict[str, Any]:
     return {k: list(v) if isinstance(v, list) else v for k, v in state.items()}
 
 
+def _own(value: Any) -> Any:
+    """A list the state may extend in place: never one that a (cached) event holds."""
+    return list(value) if isinstance(value, list) else value
+
+
 def path_key(path: tuple[Any, ...]) -> tuple[Any, ...]:
     return tuple(path[:2])
 
@@ -50,7 +55,7 @@ def apply_writes(state: dict[str, Any], key: str, reducer: str | None,
             return
         start = 0
         if current is None:
-            current, start = values[0], 1
+            current, start = _own(values[0]), 1
         for v in values[start:]:
             current = operator.add(current, v)
         state[key] = current
@@ -104,7 +109,7 @@ def apply_step(trace: Trace, entry: list[Any], state: dict[str, Any],
     for delta in deltas:
         op, key = delta[0], delta[1]
         if op == "s":
-            state[key] = delta[2]
+            state[key] = _own(delta[2])
         elif op == "w":
             if ends is None:
                 ends = sorted((trace.read(o) for o in entry[5]),

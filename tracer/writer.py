@@ -128,9 +128,12 @@ class TraceWriter:
         data = bytes(self._buf)
         self._buf.clear()
         try:
-            written = self._file.write(data)
-            if written != len(data):
-                raise OSError(28, "short write")
+            view = memoryview(data)
+            while view:  # a short write is not an error: write the rest (or get the error)
+                written = self._file.write(view)
+                if not written:
+                    raise OSError(28, "short write")
+                view = view[written:]
             self._offset += len(data)
         except OSError as exc:
             self._give_up(exc)
@@ -194,6 +197,9 @@ class TraceWriter:
                 self._run_started(ns, record, offset)
             elif kind == "run_end":
                 self._run_ends[self._run_of.get(ns, -1)] = offset
+                cut = self._open_steps.pop(ns, None)  # a step an error or interrupt ended
+                if cut is not None:
+                    self._steps.append(cut)
         self._events += 1
         if kind != "step_end" and kind != "run_end" and len(self._buf) < MAX_BUFFER and (
                 monotonic() - self._last_flush <= FLUSH_INTERVAL):

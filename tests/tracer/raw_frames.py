@@ -1,0 +1,58 @@
+"""An independent frame walker: the whole frames found in a trace's bytes.
+
+Written from the format description (ARCHITECTURE.md, "Trace file format"), not from
+`tracer.index`, so the tests count frames independently of the reader.
+"""
+
+from __future__ import annotations
+
+import struct
+import zlib
+from dataclasses import dataclass
+
+import msgpack
+
+HEAD = struct.Struct(">BBIBI")  # 0x92, 0xce, crc32, 0xc6, payload length
+KEYFRAME, INDEX = 20, 30
+
+
+@dataclass(frozen=True)
+class RawFrame:
+    """One whole frame found in the bytes: where it starts, its kind code, its size."""
+
+    offset: int
+    kind: int
+    length: int
+    crc_ok: bool
+
+    @property
+    def end(self) -> int:
+        return self.offset + 11 + self.length
+
+
+def header_end(data: bytes) -> int:
+    """Where the frames begin: just past the msgpack header map."""
+    unpacker = msgpack.Unpacker(raw=False)
+    unpacker.feed(data)
+    unpacker.unpack()
+    return unpacker.tell()
+
+
+def walk_frames(data: bytes, start: int | None = None) -> list[RawFrame]:
+    """Every whole frame from `start` on, stopping at the first thing that is not one."""
+    pos = header_end(data) if start is None else start
+    frames: list[RawFrame] = []
+    while len(data) - pos >= 11:
+        a, b, crc, c, length = HEAD.unpack_from(data, pos)
+        if (a, b, c) != (0x92, 0xCE, 0xC6) or pos + 11 + length > len(data):
+            break
+        payload = data[pos + 11: pos + 11 + length]
+        kind = payload[1] if len(payload) > 1 else -1
+        frames.append(RawFrame(pos, kind, length, zlib.crc32(payload) == crc))
+        pos += 11 + length
+    return frames
+
+
+def event_frames(frames: list[RawFrame]) -> list[RawFrame]:
+    """The frames `Trace.events()` yields: all but keyframes and the index."""
+    return [f for f in frames if f.kind not in (KEYFRAME, INDEX)]

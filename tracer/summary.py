@@ -1,0 +1,255 @@
+"""Trace-level summaries: runs, steps and tasks with timings, and the LLM calls.
+
+`summarize(events)` folds events (file order) into a `TraceSummary` in one pass,
+touching no file (`TraceSummarizer` does it incrementally). `scan_integrity(trace)`
+lists corrupt regions by re-hopping all frames: a cleanly closed trace opens from its
+index, so its `Trace.errors` stays empty even when a frame in the middle is corrupt.
+Times are ns on the root run's clock (`Event.t`); `wall_start_ns` places a run on
+the wall clock (each root run has its own clock; subgraph runs share their root's).
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from engine.events import Event
+from tracer.analysis import LLMCall, llm_calls
+from tracer.frames import FOOTER_SIZE, TraceCorruptError
+from tracer.index import Scanner
+
+if TYPE_CHECKING:
+    from tracer.reader import Trace
+
+STATUS_ORDER = ("incomplete", "error", "interrupted", "stopped", "done")
+"""Run statuses, worst first: a trace's status is its worst root run's."""
+
+
+@dataclass
+class TaskSpan:
+    """One task of a step: when it ran, what it wrote, how it ended."""
+
+    name: str | None
+    task_id: str | None
+    run: int
+    ns: tuple[str, ...]
+    step: int
+    start: int | None = None
+    end: int | None = None
+    duration: int | None = None
+    """The engine's own measure (ns); None while the task has not ended."""
+    writes: list[str] = field(default_factory=list)
+    error: Any = None
+    interrupts: int = 0
+
+    @property
+    def status(self) -> str:
+        if self.end is None or self.error is not None:
+            return "running" if self.end is None else "error"
+        return "interrupted" if self.interrupts else "ok"
+
+
+@dataclass
+class StepSpan:
+    """One superstep of a run (step 0 is the input and has no tasks)."""
+
+    run: int
+    ns: tuple[str, ...]
+    step: int
+    start: int | None = None
+    end: int | None = None
+    complete: bool = False
+    """The step reached its step_end (the barrier)."""
+    planned: list[str] = field(default_factory=list)
+    tasks: list[TaskSpan] = field(default_factory=list)
+
+    @property
+    def duration(self) -> int | None:
+        return None if self.start is None or self.end is None else self.end - self.start
+
+    def straggler(self) -> tuple[TaskSpan, int] | None:
+        """The task the barrier waited for (last to end, ≥ 2 tasks) and its lead in ns."""
+        ended = sorted((t for t in self.tasks if t.end is not None), key=lambda t: t.end or 0)
+        if len(ended) < 2:
+            return None
+        last, before = ended[-1], ended[-2]
+        return last, (last.end or 0) - (before.end or 0)
+
+
+@dataclass
+class RunSpan:
+    """One graph run in the file: a root run, a subgraph run or a fork."""
+
+    number: int
+    ns: tuple[str, ...]
+    run_id: str | None
+    parent_task: str | None
+    graph: str | None
+    start: int
+    wall_start_ns: int | None
+    end: int | None = None
+    status: str = "incomplete"
+    error: Any = None
+    duration: int | None = None
+    interrupts: list[Any] = field(default_factory=list)
+    steps: list[StepSpan] = field(default_factory=list)
+    last_t: int = 0
+
+    @property
+    def complete(self) -> bool:
+        return self.end is not None  # reached its run_end
+
+
+@dataclass
+class TraceSummary:
+    """What `summarize` found: runs with their steps and tasks, LLM calls, counts."""
+
+    runs: list[RunSpan] = field(default_factory=list)
+    llm_calls: list[LLMCall] = field(default_factory=list)
+    """From `tracer.analysis.llm_calls` (TTFT, tokens per second, gaps, stalls)."""
+    call_runs: dict[int, int] = field(default_factory=dict)
+    """LLM call number → the run it was made in."""
+    events: int = 0
+    kinds: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def root_runs(self) -> list[RunSpan]:
+        return [r for r in self.runs if not r.ns]  # forks too: they have no namespace
+
+    @property
+    def status(self) -> str:
+        """The worst status of the root runs ("empty" when the trace holds none)."""
+        roots = self.root_runs
+        if not roots:
+            return "empty"
+        rank = {s: i for i, s in enumerate(STATUS_ORDER)}
+        return min((r.status for r in roots), key=lambda s: rank.get(s, 0))
+
+    def tasks(self) -> list[TaskSpan]:
+        """Every task of every run, in step order."""
+        return [t for r in self.runs for s in r.steps for t in s.tasks]
+
+
+class TraceSummarizer:
+    """Feed events in file order with `add`; `finish()` returns the `TraceSummary`."""
+
+    def __init__(self) -> None:
+        self.summary = TraceSummary()
+        # Runs by namespace: a namespace's latest run_start owns its later events.
+        self._run_of: dict[tuple[str, ...], int] = {}
+        self._steps: dict[tuple[int, int], StepSpan] = {}
+        self._tasks: dict[tuple[int, str | None], TaskSpan] = {}
+        self._llm_events: list[Event] = []
+
+    def _step(self, run: int, event: Event) -> StepSpan:
+        key = (run, event.step)
+        step = self._steps.get(key)
+        if step is None:
+            step = StepSpan(run, event.ns, event.step)
+            if 0 <= run < len(self.summary.runs):
+                owner = self.summary.runs[run]
+                step.start = owner.start if not owner.steps else owner.steps[-1].end
+                owner.steps.append(step)
+            self._steps[key] = step
+        return step
+
+    def _task(self, run: int, event: Event) -> TaskSpan:
+        task_id = event.data.get("task_id")
+        task = self._tasks.get((run, task_id))
+        if task is None or task.step != event.step:
+            task = TaskSpan(event.data.get("name"), task_id, run, event.ns, event.step)
+            self._step(run, event).tasks.append(task)
+            self._tasks[(run, task_id)] = task
+        return task
+
+    def add(self, event: Event) -> None:
+        summary = self.summary
+        summary.events += 1
+        summary.kinds[event.kind] += 1
+        kind, data, t = event.kind, event.data, event.t
+        if kind == "run_start":
+            self._run_of[event.ns] = len(summary.runs)
+            graph = data.get("graph")
+            summary.runs.append(RunSpan(
+                len(summary.runs), event.ns, data.get("run_id"), data.get("parent"),
+                graph.get("name") if isinstance(graph, dict) else None, t,
+                data.get("wall_start_ns")))
+        run = self._run_of.get(event.ns, -1)
+        owner = summary.runs[run] if 0 <= run < len(summary.runs) else None
+        if owner is not None:
+            owner.last_t = max(owner.last_t, t)
+        if kind == "step_start":
+            step = self._step(run, event)
+            step.start, step.planned = t, list(data.get("names") or ())
+        elif kind == "step_end":
+            step = self._step(run, event)
+            step.end, step.complete = t, True
+        elif kind == "task_start":
+            self._task(run, event).start = t
+        elif kind == "task_end":
+            task = self._task(run, event)
+            task.end, task.duration = t, data.get("duration")
+            task.writes = [str(k) for k, _ in data.get("writes") or ()]
+            task.error, task.interrupts = data.get("error"), len(data.get("interrupts") or ())
+        elif kind in ("llm_start", "token", "llm_end"):
+            self._llm_events.append(event)
+            if kind == "llm_start":
+                summary.call_runs[data.get("n", -1)] = run
+        elif kind == "interrupt" and owner is not None:
+            owner.interrupts.extend(data.get("interrupts") or ())
+        elif kind == "run_end" and owner is not None:
+            owner.end, owner.status = t, str(data.get("status") or "done")
+            owner.error, owner.duration = data.get("error"), data.get("duration")
+
+    def finish(self) -> TraceSummary:
+        """Close what a crash (or a failed step) left open, and return the summary."""
+        self.summary.llm_calls = llm_calls(self._llm_events)
+        for run in self.summary.runs:
+            if run.duration is None:
+                run.duration = (run.end if run.end is not None else run.last_t) - run.start
+            for step in run.steps:
+                ended = [t.end for t in step.tasks if t.end is not None]
+                if step.end is None:  # a task failed (its last end) or a crash (last event)
+                    full = ended and len(ended) == len(step.tasks)
+                    step.end = max(ended) if full else run.last_t
+                if step.start is None:
+                    step.start = run.start
+        return self.summary
+
+
+def summarize(events: Iterable[Event]) -> TraceSummary:
+    """Fold events (in file order) into a `TraceSummary`."""
+    summarizer = TraceSummarizer()
+    for event in events:
+        summarizer.add(event)
+    return summarizer.finish()
+
+
+@dataclass
+class Integrity:
+    """What a full frame-by-frame scan of a trace file found."""
+
+    errors: list[TraceCorruptError]
+    torn: bool  # the file ends inside a frame (the writer was killed, or still writes)
+    frames: int
+
+
+def scan_integrity(trace: Trace) -> Integrity:
+    """Hop every frame of `trace`'s file (its own handle) and list the corrupt regions.
+
+    A cleanly closed file ends with its 16-byte footer, which is not a frame: the scan
+    stops there, and what it says about those last bytes is left out.
+    """
+    with open(trace.path, "rb") as f:
+        scanner = Scanner(f, trace.start)
+        frames = len(scanner.scan())
+        size = os.fstat(f.fileno()).st_size
+    errors, torn = list(scanner.index.errors), scanner.index.torn
+    if trace.finished:
+        footer = size - FOOTER_SIZE
+        errors = [e for e in errors if e.offset < footer]
+        torn = torn and scanner.index.end < footer
+    return Integrity(errors, torn, frames)
