@@ -1,15 +1,21 @@
-"""The `stepscope` command line.
+"""The `stepscope` command line: `run`, `inspect`, `export`, `demo`.
 
-Only `demo` exists so far: it runs a sample graph and prints its streamed output.
-`run`, `view`, `debug`, `inspect` and `export` arrive with the tracer and TUI issues.
+Each command lives in `tui.commands.<name>` (`add_parser` + the function it runs).
+Exit statuses: 0 success; 1 the graph raised (`run`) or PATH is not a readable trace;
+2 bad arguments or a TARGET that cannot be loaded; 130 interrupted by Ctrl-C.
+Failures the user can fix print one line, `stepscope: …`, and no traceback.
+`view` and `debug` arrive with the TUI.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+
+from tui.commands import CommandError, export, inspect, run
 
 
 def _demo(_: argparse.Namespace) -> int:
@@ -31,6 +37,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="A terminal debugger and tracer for graph (Pregel / superstep) execution.",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    run.add_parser(sub)
+    inspect.add_parser(sub)
+    export.add_parser(sub)
     demo = sub.add_parser("demo", help="run a sample graph and show its streamed output")
     demo.set_defaults(func=_demo)
     return parser
@@ -42,7 +51,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not hasattr(args, "func"):
         parser.print_help()
         return 2
-    return int(args.func(args))
+    try:
+        return int(args.func(args))
+    except CommandError as exc:
+        print(f"stepscope: {exc}", file=sys.stderr)
+        return exc.status
+    except KeyboardInterrupt:
+        print("stepscope: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        # The reader went away (`stepscope export … -o - | head`): not an error of ours.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
 
 
 if __name__ == "__main__":

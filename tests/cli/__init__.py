@@ -1,0 +1,1 @@
+"""Tests of the `stepscope` command line, run as a real subprocess."""

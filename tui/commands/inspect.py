@@ -1,0 +1,211 @@
+"""`stepscope inspect PATH [--json]`: what a trace holds, as rich tables or as JSON.
+
+`--json` prints the report `build_report` makes (the text view renders the same
+data). Times are integers in nanoseconds: `*_start_ns` are relative to the start of
+their run, `wall_start_ns` is on the wall clock. Keys (schema 1):
+
+- `schema` (1), `path`, `size_bytes`, `events` (count, index/keyframe frames left
+  out), `format`, `writer`, `created` (from the file header), `closed_cleanly` (the
+  writer wrote its index and footer);
+- `status`: the worst root run's: `done` | `interrupted` | `stopped` | `error` |
+  `incomplete` (the run never reached its end: the program crashed or still runs);
+- `graph` (the root graph's name), `duration_ns`;
+- `totals`: `runs`, `root_runs`, `subgraph_runs`, `steps` (root supersteps, the input
+  step 0 left out), `tasks` (every run's), `llm_calls`, `tokens`, `custom_events`,
+  `interrupts`, `errors` (tasks that raised);
+- `kinds`: event count per kind;
+- `runs[]`: `number`, `ns` (namespace list; `[]` for a root run), `run_id`,
+  `parent_task`, `graph`, `status`, `complete`, `duration_ns`, `wall_start_ns`,
+  `error`, `interrupts`, `steps[]`:
+  - `step`, `start_ns`, `duration_ns`, `complete` (reached its barrier), `planned`
+    (task names), `straggler` (`{name, task_id, lead_ns}`: the task the barrier
+    waited for and by how much it finished after the next one; null under 2 tasks),
+    `tasks[]`: `name`, `task_id`, `start_ns`, `duration_ns`, `status` (`ok` | `error` |
+    `interrupted` | `running`), `writes` (channel names), `error`, `interrupts` (count);
+- `errors[]`: each exception once, where first raised: `source` (`task` | `run`),
+  `run`, `ns`, `step`, `task`, `task_id`, `class`, `message`, `traceback`;
+- `llm_calls[]` (from `tracer.analysis`): `n`, `run`, `ns`, `step`, `task`, `task_id`,
+  `model`, `provider`, `tags`, `start_ns`, `ttft_ns` (time to first token),
+  `duration_ns`, `tokens` (token events, i.e. streamed chunks), `tokens_per_s` (tokens
+  after the first over the time from first to last), `max_gap_ns` (longest wait
+  between tokens), `stalls[]` (`token`, `gap_ns`), `usage`, `complete`, `error`;
+- `corruption`: `torn` (the file ends inside a frame), `regions[]` (`offset`, `message`)
+  — frames after a corrupt region are still read.
+
+An `error` anywhere is `{class, message, traceback}`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+from rich import box
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from tracer import TraceError, open_trace
+from tui.commands import CommandError
+from tui.commands.report import build_report
+from tui.commands.units import fmt_ns, fmt_size, plural
+
+STATUS_STYLES = {"done": "bold green", "interrupted": "bold yellow", "stopped": "yellow",
+                 "error": "bold red", "incomplete": "bold magenta", "ok": "green",
+                 "running": "magenta"}
+
+
+def _status(status: str, label: str | None = None) -> Text:
+    return Text(label or status, style=STATUS_STYLES.get(status, ""))
+
+
+def _short_ns(ns: list[str]) -> str:
+    """A namespace with its task ids cut to 8 characters: `sub:eff1c489`."""
+    return " / ".join(part.split(":", 1)[0] + (":" + part.split(":", 1)[1][:8]
+                                             if ":" in part else "") for part in ns)
+
+
+def overview(report: dict[str, Any]) -> Panel:
+    totals = report["totals"]
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold")
+    grid.add_column()
+    status = report["status"]
+    label = "incomplete (crashed, or still running)" if status == "incomplete" else status
+    grid.add_row("status", _status(status, label))
+    grid.add_row("graph", Text(str(report["graph"])))
+    grid.add_row("duration", fmt_ns(report["duration_ns"]))
+    counts = [plural(totals["steps"], "step"), plural(totals["tasks"], "task"),
+              plural(totals["llm_calls"], "LLM call"), plural(totals["tokens"], "token"),
+              plural(totals["custom_events"], "custom event")]
+    if totals["subgraph_runs"]:
+        counts.append(plural(totals["subgraph_runs"], "subgraph run"))
+    grid.add_row("totals", " · ".join(counts))
+    closed = "closed cleanly" if report["closed_cleanly"] else "not closed (no index)"
+    grid.add_row("file", f"{fmt_size(report['size_bytes'])} · {plural(report['events'], 'event')}"
+                         f" · format {report['format']} · {report['writer']} · {closed}")
+    grid.add_row("created", str(report["created"]))
+    return Panel(grid, title=Text(report["path"], style="bold"), title_align="left",
+                 box=box.ROUNDED)
+
+
+def steps_table(run: dict[str, Any]) -> Table:
+    where = "root" if not run["ns"] else f"subgraph {_short_ns(run['ns'])}"
+    title = f"run {run['number']} · {where} · {run['graph']} · {run['status']}"
+    table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, expand=False)
+    for name, justify in (("step", "right"), ("task", "left"), ("start", "right"),
+                          ("duration", "right"), ("status", "left"), ("note", "left")):
+        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    for step in run["steps"]:
+        note = "" if step["complete"] else "no barrier (step did not finish)"
+        label = "(input)" if step["step"] == 0 and not step["tasks"] else ""
+        table.add_row(str(step["step"]), label, fmt_ns(step["start_ns"]),
+                      fmt_ns(step["duration_ns"]), "", Text(note, style="dim"),
+                      style="bold")
+        lagging = (step["straggler"] or {}).get("task_id")
+        for task in step["tasks"]:
+            notes = []
+            if lagging is not None and task["task_id"] == lagging:
+                notes.append(f"straggler (+{fmt_ns(step['straggler']['lead_ns'])})")
+            if task["error"]:
+                notes.append(f"{task['error']['class']}: {task['error']['message']}")
+            if task["writes"]:
+                notes.append("wrote " + ", ".join(dict.fromkeys(task["writes"])))
+            table.add_row("", Text(str(task["name"])), fmt_ns(task["start_ns"]),
+                          fmt_ns(task["duration_ns"]), _status(task["status"]),
+                          Text("; ".join(notes)))
+    return table
+
+
+def llm_table(calls: list[dict[str, Any]]) -> Table:
+    table = Table(title="LLM calls", title_justify="left", box=box.SIMPLE_HEAD)
+    for name in ("#", "task", "step", "model", "TTFT", "duration", "tokens", "tok/s",
+                 "max gap"):
+        table.add_column(name, justify="left" if name in ("task", "model") else "right")
+    for call in calls:
+        model = f"{call['model']} ({call['provider']})" if call["provider"] else call["model"]
+        rate = call["tokens_per_s"]
+        table.add_row(str(call["n"]), Text(str(call["task"])), str(call["step"]),
+                      Text(str(model)), fmt_ns(call["ttft_ns"]), fmt_ns(call["duration_ns"]),
+                      str(call["tokens"]), "–" if rate is None else f"{rate:.1f}",
+                      fmt_ns(call["max_gap_ns"]))
+        if call["error"]:
+            table.add_row("", Text(f"{call['error']['class']}: {call['error']['message']}",
+                                   style="red"))
+        for stall in call["stalls"]:
+            table.add_row("", Text(f"stall: {fmt_ns(stall['gap_ns'])} before token "
+                                   f"{stall['token']}", style="yellow"))
+    return table
+
+
+def runs_table(runs: list[dict[str, Any]]) -> Table:
+    table = Table(title="Subgraph runs", title_justify="left", box=box.SIMPLE_HEAD)
+    for name in ("#", "namespace", "parent task", "graph", "status", "steps", "duration"):
+        table.add_column(name)
+    for run in runs:
+        supersteps = sum(1 for s in run["steps"] if s["step"] > 0)
+        table.add_row(str(run["number"]), _short_ns(run["ns"]),
+                      str(run["parent_task"])[:8], Text(str(run["graph"])),
+                      _status(run["status"]), str(supersteps), fmt_ns(run["duration_ns"]))
+    return table
+
+
+def error_panel(error: dict[str, Any]) -> Panel:
+    where = f"task {error['task']} · step {error['step']}" if error["task"] else "run"
+    if error["ns"]:
+        where += f" · in {_short_ns(error['ns'])}"
+    head = Text(f"{error['class']}: {error['message']}", style="bold red")
+    body = Text((error["traceback"] or "(no traceback recorded)").rstrip(), style="dim")
+    return Panel(Group(head, body), title=f"error · {where}", title_align="left",
+                 border_style="red", box=box.ROUNDED)
+
+
+def render(report: dict[str, Any], console: Console) -> None:
+    console.print(overview(report))
+    for run in report["runs"]:
+        console.print(steps_table(run))
+    subgraphs = [r for r in report["runs"] if r["ns"]]
+    if subgraphs:
+        console.print(runs_table(subgraphs))
+    if report["llm_calls"]:
+        console.print(llm_table(report["llm_calls"]))
+    for error in report["errors"]:
+        console.print(error_panel(error))
+    corruption = report["corruption"]
+    if corruption["regions"] or corruption["torn"]:
+        lines = [f"corrupt frame at byte offset {r['offset']}: {r['message']}"
+                 for r in corruption["regions"]]
+        if corruption["torn"]:
+            lines.append("the file ends inside a frame (torn tail: the writer stopped "
+                         "mid-write)")
+        console.print(Panel("\n".join(lines), title="corruption", title_align="left",
+                            border_style="magenta", box=box.ROUNDED))
+
+
+def add_parser(sub: Any) -> None:
+    parser = sub.add_parser(
+        "inspect", help="summarise a trace: status, steps, tasks, errors, LLM calls",
+        description="Summarise a trace file: status, duration, steps with their tasks "
+                    "and durations (and each step's straggler), errors with tracebacks, "
+                    "LLM calls (model, TTFT, tokens, tokens/s), subgraph runs, size, "
+                    "and any corruption found (with byte offsets).")
+    parser.add_argument("path", metavar="PATH", help="a .stepscope trace file")
+    parser.add_argument("--json", action="store_true",
+                        help="print the same facts as JSON (keys documented in "
+                             "tui/commands/inspect.py)")
+    parser.set_defaults(func=run_inspect)
+
+
+def run_inspect(args: argparse.Namespace) -> int:
+    try:
+        with open_trace(args.path) as trace:
+            report = build_report(trace)
+    except TraceError as exc:
+        raise CommandError(f"inspect: {exc}") from exc
+    if args.json:
+        print(json.dumps(report, indent=2, ensure_ascii=False))
+    else:
+        render(report, Console(highlight=False))
+    return 0

@@ -1,0 +1,154 @@
+"""`build_report(trace)`: the facts `stepscope inspect` shows, as plain JSON-ready data.
+
+The layout (its keys) is documented in `tui.commands.inspect`; `REPORT_SCHEMA` is
+bumped when a key changes meaning or goes away (new keys may be added freely).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tracer import Trace, TraceError
+from tracer.analysis import LLMCall
+from tracer.summary import (
+    Integrity,
+    RunSpan,
+    StepSpan,
+    TaskSpan,
+    TraceSummary,
+    scan_integrity,
+    summarize,
+)
+from tui.commands.jsonable import error_dict, to_jsonable
+
+REPORT_SCHEMA = 1
+
+
+def _task(task: TaskSpan, run: RunSpan) -> dict[str, Any]:
+    return {
+        "name": task.name, "task_id": task.task_id,
+        "start_ns": None if task.start is None else task.start - run.start,
+        "duration_ns": task.duration, "status": task.status, "writes": task.writes,
+        "error": None if task.error is None else error_dict(task.error),
+        "interrupts": task.interrupts,
+    }
+
+
+def _step(step: StepSpan, run: RunSpan) -> dict[str, Any]:
+    lagging = step.straggler()
+    straggler = None
+    if lagging is not None:
+        task, lead = lagging
+        straggler = {"name": task.name, "task_id": task.task_id, "lead_ns": lead}
+    return {
+        "step": step.step,
+        "start_ns": None if step.start is None else step.start - run.start,
+        "duration_ns": step.duration, "complete": step.complete, "planned": step.planned,
+        "tasks": [_task(t, run) for t in step.tasks], "straggler": straggler,
+    }
+
+
+def _run(run: RunSpan) -> dict[str, Any]:
+    return {
+        "number": run.number, "ns": list(run.ns), "run_id": run.run_id,
+        "parent_task": run.parent_task, "graph": run.graph, "status": run.status,
+        "complete": run.complete, "duration_ns": run.duration,
+        "wall_start_ns": run.wall_start_ns,
+        "error": None if run.error is None else error_dict(run.error),
+        "interrupts": to_jsonable(run.interrupts),
+        "steps": [_step(s, run) for s in run.steps],
+    }
+
+
+def _llm(call: LLMCall, run: int, runs: list[RunSpan]) -> dict[str, Any]:
+    start = runs[run].start if 0 <= run < len(runs) else 0
+    rate, gaps = call.tokens_per_second, call.gaps
+    return {
+        "n": call.number, "run": run, "ns": list(call.ns), "step": call.step,
+        "task": call.node, "task_id": call.task_id, "model": call.model,
+        "provider": call.provider, "tags": call.tags, "start_ns": call.start - start,
+        "ttft_ns": call.ttft, "duration_ns": call.duration, "tokens": len(call.tokens),
+        "tokens_per_s": None if rate is None else round(rate, 2),
+        "max_gap_ns": max(gaps) if gaps else None,
+        "stalls": [{"token": i, "gap_ns": gap} for i, gap in call.stalls],
+        "usage": to_jsonable(call.usage), "complete": call.end is not None,
+        "error": None if call.error is None else error_dict(call.error),
+    }
+
+
+def _errors(summary: TraceSummary) -> list[dict[str, Any]]:
+    """Task errors, then run errors, each exception once (where it was first raised)."""
+    out: list[dict[str, Any]] = []
+    seen: set[tuple[str, str]] = set()
+    found: list[tuple[str, RunSpan, int | None, TaskSpan | None, Any]] = []
+    for run in summary.runs:
+        found += [("task", run, t.step, t, t.error) for t in
+                  (t for s in run.steps for t in s.tasks) if t.error is not None]
+    found.sort(key=lambda item: (item[3].end or 0) if item[3] is not None else 0)
+    found += [("run", r, None, None, r.error) for r in summary.runs if r.error is not None]
+    for source, run, step, task, error in found:
+        info = error_dict(error)
+        key = (info["class"], info["message"])
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append({"source": source, "run": run.number, "ns": list(run.ns), "step": step,
+                    "task": task.name if task else None,
+                    "task_id": task.task_id if task else None, **info})
+    return out
+
+
+def _duration(roots: list[RunSpan]) -> int | None:
+    """From the first root run's start to the last one's end (on the wall clock)."""
+    if not roots:
+        return None
+    if len(roots) == 1 or any(r.wall_start_ns is None for r in roots):
+        return sum(r.duration or 0 for r in roots)
+    first = min(r.wall_start_ns or 0 for r in roots)
+    last = max((r.wall_start_ns or 0) + r.start + (r.duration or 0) for r in roots)
+    return last - first
+
+
+def build_report(trace: Trace) -> dict[str, Any]:
+    """Everything `inspect` shows; TraceError if the file holds no readable run."""
+    integrity: Integrity = scan_integrity(trace)
+    summary = summarize(trace.events())
+    regions = [{"offset": e.offset, "message": str(e).rsplit(" at byte offset", 1)[0]}
+               for e in integrity.errors]
+    if not summary.runs:
+        where = f" (corrupt at byte offset {regions[0]['offset']})" if regions else ""
+        raise TraceError(f"{trace.path} holds no readable run{where}")
+    roots = summary.root_runs
+    tasks = summary.tasks()
+    calls = summary.llm_calls
+    return {
+        "schema": REPORT_SCHEMA,
+        "path": str(trace.path),
+        "size_bytes": trace.path.stat().st_size,
+        "events": summary.events,
+        "format": trace.header.get("format"),
+        "writer": trace.header.get("writer"),
+        "created": trace.header.get("created"),
+        "closed_cleanly": trace.finished,
+        "status": summary.status,
+        "graph": roots[0].graph if roots else summary.runs[0].graph,
+        "duration_ns": _duration(roots),
+        "totals": {
+            "runs": len(summary.runs),
+            "root_runs": len(roots),
+            "subgraph_runs": len(summary.runs) - len(roots),
+            "steps": sum(1 for r in roots for s in r.steps if s.step > 0),
+            "tasks": len(tasks),
+            "llm_calls": len(calls),
+            "tokens": sum(len(c.tokens) for c in calls),
+            "custom_events": summary.kinds.get("custom", 0),
+            "interrupts": sum(len(r.interrupts) for r in summary.runs),
+            "errors": sum(1 for t in tasks if t.error is not None),
+        },
+        "kinds": dict(sorted(summary.kinds.items())),
+        "runs": [_run(r) for r in summary.runs],
+        "errors": _errors(summary),
+        "llm_calls": [_llm(c, summary.call_runs.get(c.number, -1), summary.runs)
+                      for c in calls],
+        "corruption": {"torn": integrity.torn, "regions": regions},
+    }
