@@ -86,17 +86,35 @@ def _base(trace: Trace, step: int, run: int) -> tuple[int, dict[str, Any]]:
 
 
 def state_at(trace: Trace, step: int, run: int = 0) -> dict[str, Any]:
-    """The state of run `run` after `step` (its values, in declaration order of changes)."""
-    reducers = reducers_of(trace, run)
-    base_step, state = _base(trace, step, run)
+    """The state of run `run` after `step`.
+
+    The first call for a run replays the whole run once, keeping a copy of the state
+    every MEMO_EVERY steps (list values are copied as pointer arrays, their items
+    shared), so later calls replay at most MEMO_EVERY steps.
+    """
     memo: dict[tuple[int, int], dict[str, Any]] = trace.__dict__.setdefault("_memo", {})
-    for entry in trace.index.steps:
-        if entry[0] != run or not base_step < entry[2] <= step:
+    done: set[int] = trace.__dict__.setdefault("_memo_runs", set())
+    entries = [e for e in trace.index.steps if e[0] == run]
+    reducers = reducers_of(trace, run)
+    if run not in done and entries:
+        _memoise(trace, run, entries, reducers, memo)
+        done.add(run)
+    base_step, state = _base(trace, step, run)
+    for entry in entries:
+        if base_step < entry[2] <= step:
+            apply_step(trace, entry, state, reducers)
+    return state
+
+
+def _memoise(trace: Trace, run: int, entries: list[list[Any]],
+             reducers: dict[str, str | None], memo: dict[tuple[int, int], dict[str, Any]]) -> None:
+    base_step, state = _base(trace, -(10**9) + 1, run)
+    for entry in entries:
+        if entry[2] <= base_step:
             continue
         apply_step(trace, entry, state, reducers)
         if entry[2] % MEMO_EVERY == 0:
             memo[(run, entry[2])] = _copy_state(state)
-    return state
 
 
 def apply_step(trace: Trace, entry: list[Any], state: dict[str, Any],
@@ -104,20 +122,37 @@ def apply_step(trace: Trace, entry: list[Any], state: dict[str, Any],
     """Apply one step's step_end deltas ("w" replays the task writes, "s" sets)."""
     if entry[4] is None:
         return  # the step never finished (error, interrupt or crash): state unchanged
-    deltas = trace.read(entry[4]).data.get("d", [])
-    ends = None
+    deltas = trace.read_record(entry[4])[5].get("d", ())
+    ends: list[dict[str, Any]] | None = None
     for delta in deltas:
         op, key = delta[0], delta[1]
         if op == "s":
             state[key] = _own(delta[2])
         elif op == "w":
             if ends is None:
-                ends = sorted((trace.read(o) for o in entry[5]),
-                              key=lambda e: path_key(e.data["path"]))
-            values = [v for e in ends for k, v in e.data["writes"] if k == key]
+                ends = _ordered_task_ends(trace, entry)
+            values = [v for data in ends for k, v in data.get("w", ()) if k == key]
             apply_writes(state, key, reducers.get(key), values)
         elif op == "x":
             state.pop(key, None)
+
+
+def _ordered_task_ends(trace: Trace, entry: list[Any]) -> list[dict[str, Any]]:
+    """The step's task_end data in task-path order (names read only when needed)."""
+    ends = [trace.read_record(o)[5] for o in entry[5]]
+    if len(ends) < 2:
+        return ends
+    names: list[str] = []
+    if entry[3] is not None:
+        names = trace.read_record(entry[3])[5].get("names", [])
+
+    def key(data: dict[str, Any]) -> tuple[Any, ...]:
+        if "px" in data:
+            return ("__pregel_push", data["px"])
+        slot = data.get("i", -1)
+        return ("__pregel_pull", names[slot] if 0 <= slot < len(names) else "")
+
+    return sorted(ends, key=key)
 
 
 @dataclass
