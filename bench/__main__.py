@@ -15,6 +15,7 @@ from types import ModuleType
 SUITES: dict[str, str] = {
     "engine": "bench.engine",
     "tracer": "bench.tracer",
+    "llm": "bench.llm",
 }
 """Suite name -> module implementing it."""
 

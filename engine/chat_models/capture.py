@@ -102,7 +102,7 @@ class CallRecorder:
         if chunk.id is None:
             chunk.id = self.msg_id
         self.count += 1
-        if self.task is not None:
+        if self.task is not None and self.task.loop.bus.sinks:
             self._emit("token", {
                 "chunk": chunk,
                 "text": chunk.text,
