@@ -42,6 +42,25 @@ def id_text(raw: bytes | str) -> str:
     return str(raw)
 
 
+def task_end_record(data: Any, slot: int) -> dict[str, Any]:
+    """The stored form of a task_end (the hottest record; the writer calls it directly)."""
+    out: dict[str, Any] = {"i": slot, "d": data["duration"]}
+    path = data.get("path")
+    if path is not None and path[0] != PULL:
+        out["px"] = path[1]  # a Send's index orders its writes after PULL tasks
+    if data["writes"]:
+        out["w"] = [[k, v] for k, v in data["writes"]]
+    if data["error"] is not None:
+        out["e"] = data["error"]
+    if data["interrupts"]:
+        out["intr"] = list(data["interrupts"])
+    if not data.get("returned", True):
+        out["ret"] = False
+    if data.get("hidden"):
+        out["h"] = True
+    return out
+
+
 def compact(kind: str, data: dict[str, Any], calls: dict[str, int],
             slot: int = -1) -> dict[str, Any]:
     """The stored form of one event's data (see FORMAT.md "Records").
@@ -59,21 +78,7 @@ def compact(kind: str, data: dict[str, Any], calls: dict[str, int],
             out["trig"] = list(data["triggers"])
         return out
     if kind == "task_end":
-        out = {"i": slot, "d": data["duration"]}
-        path = data.get("path")
-        if path is not None and path[0] != PULL:
-            out["px"] = path[1]  # a Send's index orders its writes after PULL tasks
-        if data["writes"]:
-            out["w"] = [[k, v] for k, v in data["writes"]]
-        if data["error"] is not None:
-            out["e"] = data["error"]
-        if data["interrupts"]:
-            out["intr"] = list(data["interrupts"])
-        if not data.get("returned", True):
-            out["ret"] = False
-        if data.get("hidden"):
-            out["h"] = True
-        return out
+        return task_end_record(data, slot)
     if kind == "token":
         chunk = data["chunk"]
         out = {"n": calls.get(data["call_id"], -1), "x": data["text"]}

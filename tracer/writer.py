@@ -30,7 +30,7 @@ from tracer.frames import (
     parse_footer,
     read_header,
 )
-from tracer.records import KIND_CODES, PULL, compact
+from tracer.records import KIND_CODES, compact, task_end_record
 
 WRITER_VERSION = "stepscope 0.1.0"
 SCHEMA_VERSION = 1
@@ -214,27 +214,12 @@ class TraceWriter:
 
     def _task_end(self, event: Event, ns: tuple[str, ...], data: dict[str, Any]) -> int:
         slots = self._slots.get(ns)
-        record: dict[str, Any] = {"i": slots.get(data["task_id"], -1) if slots else -1,
-                                  "d": data["duration"]}
-        path = data["path"]
-        if path[0] != PULL:
-            record["px"] = path[1]
-        writes = data["writes"]
+        record = task_end_record(data, slots.get(data["task_id"], -1) if slots else -1)
         scope = self._scopes.get(ns)
-        if writes:
-            record["w"] = [[k, v] for k, v in writes]
-            if scope is not None:
-                counts = scope.step_writes
-                for key, _ in writes:
-                    counts[key] = counts.get(key, 0) + 1
-        if data["error"] is not None:
-            record["e"] = data["error"]
-        if data["interrupts"]:
-            record["intr"] = list(data["interrupts"])
-        if not data.get("returned", True):
-            record["ret"] = False
-        if data.get("hidden"):
-            record["h"] = True
+        if scope is not None:
+            counts = scope.step_writes
+            for key, _ in data["writes"]:
+                counts[key] = counts.get(key, 0) + 1
         offset = self._frame([3, event.seq, event.t, list(ns), event.step, record])
         if scope is not None:
             scope.step_bytes += self._offset + len(self._buf) - offset

@@ -36,17 +36,9 @@ def token_metadata(task: Task, model: BaseChatModel, config: Any,
         ):
             metadata[key] = value
     metadata.update(run_config.get("metadata", {}))
-    checkpoint_ns = task.full_checkpoint_ns
-    metadata.update({
-        "ls_integration": "langchain_chat_model",
-        "langgraph_step": task.step,
-        "langgraph_node": task.name,
-        "langgraph_triggers": task.triggers,
-        "langgraph_path": task.path,
-        "langgraph_checkpoint_ns": checkpoint_ns,
-        "checkpoint_ns": checkpoint_ns.split("|", 1)[0],
-        **model.ls_params(**(call_kwargs or {})),
-    })
+    metadata["ls_integration"] = "langchain_chat_model"
+    metadata.update(task.graph_metadata())
+    metadata.update(model.ls_params(**(call_kwargs or {})))
     call_tags = list((config or {}).get("tags", []))
     tags = [*run_config.get("tags", []), *sorted({*model.tags, *call_tags})]
     if tags:

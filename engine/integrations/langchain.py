@@ -57,16 +57,10 @@ class StepscopeCallback(BaseCallbackHandler, _StreamingCallbackHandler):
             and isinstance(v, (str, int, float, bool))
         }
         out.update(run_config.get("metadata", {}))
-        ns = task.full_checkpoint_ns
         md = metadata or {}
+        out["ls_integration"] = "langchain_chat_model"
+        out.update(task.graph_metadata())
         out.update({
-            "ls_integration": "langchain_chat_model",
-            "langgraph_step": task.step,
-            "langgraph_node": task.name,
-            "langgraph_triggers": task.triggers,
-            "langgraph_path": task.path,
-            "langgraph_checkpoint_ns": ns,
-            "checkpoint_ns": ns.split("|", 1)[0],
             "ls_provider": md.get("ls_provider"),
             "ls_model_type": md.get("ls_model_type", "chat"),
             "lc_versions": {"langchain-core": langchain_core.__version__},

@@ -125,17 +125,9 @@ class Loop:
 
     def task_config(self, task: Task) -> dict[str, Any]:
         base = self.config
-        checkpoint_ns = task.full_checkpoint_ns
-        metadata = {
-            **base.get("metadata", {}),
-            "langgraph_step": task.step,
-            "langgraph_node": task.name,
-            "langgraph_triggers": task.triggers,
-            "langgraph_path": task.path,
-            "langgraph_checkpoint_ns": checkpoint_ns,
-            "checkpoint_ns": checkpoint_ns.split("|", 1)[0],
-        }
-        configurable = {**base.get("configurable", {}), "checkpoint_ns": checkpoint_ns}
+        metadata = {**base.get("metadata", {}), **task.graph_metadata()}
+        configurable = {**base.get("configurable", {}),
+                        "checkpoint_ns": task.full_checkpoint_ns}
         return {
             **base,
             "tags": list(base.get("tags", ())),

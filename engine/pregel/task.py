@@ -95,6 +95,19 @@ class Task:
     def full_checkpoint_ns(self) -> str:
         return "|".join(self.ns)
 
+    def graph_metadata(self) -> dict[str, Any]:
+        """The langgraph_* keys LangGraph puts in a task's config metadata and in
+        messages-mode metadata, in LangGraph's order."""
+        checkpoint_ns = self.full_checkpoint_ns
+        return {
+            "langgraph_step": self.step,
+            "langgraph_node": self.name,
+            "langgraph_triggers": self.triggers,
+            "langgraph_path": self.path,
+            "langgraph_checkpoint_ns": checkpoint_ns,
+            "checkpoint_ns": checkpoint_ns.split("|", 1)[0],
+        }
+
     @property
     def config(self) -> dict[str, Any]:
         """The node's config, built on first use (most nodes never ask)."""
