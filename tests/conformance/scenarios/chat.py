@@ -29,7 +29,6 @@ def human_input(message_id: str = "human-1", text: str = "hi") -> dict[str, Any]
 def generic(text: str = "Hello there friend") -> Any:
     """GenericFakeChatModel that answers `text` once (streamed word by word)."""
     from engine.chat_models import GenericFakeChatModel
-
     from engine.messages import AIMessage
 
     return GenericFakeChatModel(messages=iter([AIMessage(content=text)]))
@@ -45,7 +44,6 @@ def fake_list() -> Any:
 def fake_messages_list() -> Any:
     """FakeMessagesListChatModel answering AIMessage('fml resp') (no streaming)."""
     from engine.chat_models import FakeMessagesListChatModel
-
     from engine.messages import AIMessage
 
     return FakeMessagesListChatModel(responses=[AIMessage(content="fml resp")])
