@@ -1,18 +1,29 @@
-"""Joke ∥ poem: two nodes run in the same superstep and report progress as they go.
+"""Joke ∥ poem: two nodes in one superstep, each streaming tokens from its own model.
 
 Shows: parallel tasks in one superstep (the slower one is the straggler the barrier
-waits for), a reducer-free fan-in, and custom stream data written by nodes.
-Run it: `stepscope run sample_graphs/joke_poem.py` (once the tracer lands), or import
-`graph` and stream it.
+waits for), LLM token timelines side by side, and filtering tokens by model tag
+(`metadata["tags"] == ["joke"]`), as in the seed document. Runs offline on
+ScriptedChatModel with model-like timing.
+
+    stepscope run sample_graphs/joke_poem.py
 """
 
 from __future__ import annotations
 
-import time
 from typing import TypedDict
 
-from engine.config import get_stream_writer
+from engine.chat_models import ScriptedChatModel
 from engine.graph import END, START, StateGraph
+
+joke_model = ScriptedChatModel(
+    ["Why did the ice cream cross the road? To get to the sundae side!"],
+    tags=["joke"], first_token_delay=0.15, token_delay=0.02, cycle=True,
+)
+poem_model = ScriptedChatModel(
+    ["Cold and sweet, a summer treat; it melts before the barrier, "
+     "and the superstep waits for every last beat."],
+    tags=["poem"], first_token_delay=0.25, token_delay=0.03, cycle=True,
+)
 
 
 class State(TypedDict):
@@ -21,24 +32,14 @@ class State(TypedDict):
     poem: str
 
 
-def _compose(kind: str, topic: str, words: list[str], delay: float) -> str:
-    writer = get_stream_writer()
-    text: list[str] = []
-    for i, word in enumerate(words, 1):
-        time.sleep(delay)
-        text.append(word)
-        writer({"node": kind, "progress": f"{i}/{len(words)}"})
-    return " ".join(text).replace("TOPIC", topic)
-
-
 def write_joke(state: State) -> dict[str, str]:
-    words = "Why did the TOPIC cross the road? To get to the other side!".split()
-    return {"joke": _compose("joke", state["topic"], words, 0.01)}
+    reply = joke_model.invoke([{"role": "user", "content": f"Joke about {state['topic']}"}])
+    return {"joke": reply.text}
 
 
 def write_poem(state: State) -> dict[str, str]:
-    words = "Roses are red, TOPIC is sweet, a superstep waits for every last beat.".split()
-    return {"poem": _compose("poem", state["topic"], words, 0.015)}
+    reply = poem_model.invoke([{"role": "user", "content": f"Poem about {state['topic']}"}])
+    return {"poem": reply.text}
 
 
 graph = (
@@ -49,7 +50,7 @@ graph = (
     .add_edge(START, "write_poem")
     .add_edge("write_joke", END)
     .add_edge("write_poem", END)
-    .compile()
+    .compile(name="joke-poem")
 )
 
 inputs = {"topic": "ice cream"}

@@ -92,6 +92,16 @@ class CompiledStateGraph(Pregel, StateAccess):
         """`__start__` first, then the nodes in the order they were added."""
         return {START: self.spec.start, **self.spec.nodes}
 
+    @property
+    def has_async_nodes(self) -> bool:
+        """Whether any node (subgraphs included) is async, so the graph needs the async API."""
+        for node in self.spec.nodes.values():
+            if node.subgraph is not None and node.subgraph.has_async_nodes:
+                return True
+            if node.call is not None and node.call.is_async:
+                return True
+        return False
+
     def with_config(self, config: Any = None, **kwargs: Any) -> CompiledStateGraph:
         return self
 

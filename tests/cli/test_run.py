@@ -26,12 +26,12 @@ class TestRunSampleGraphs:
     """The sample graphs run to completion and leave a readable trace."""
 
     def test_joke_poem(self, cli: Cli, tmp_path: Path) -> None:
-        """joke_poem: done, one superstep of two tasks, no LLM calls; the file opens."""
+        """joke_poem: done, one superstep of two tasks, one LLM call each; the file opens."""
         result = cli("run", SAMPLES / "joke_poem.py", "-o", "jp.stepscope")
         assert result.returncode == 0, result.stderr
         match = summary_of(result.stdout)
         assert match.group(1) == "done"
-        assert match.group(3, 4, 5) == ("1", "2", "0")
+        assert match.group(3, 4, 5) == ("1", "2", "2")
         with open_trace(tmp_path / "jp.stepscope") as trace:
             assert trace.finished and trace.run_complete(0)
             assert int(match.group(7)) == sum(1 for _ in trace.events())

@@ -9,6 +9,7 @@ or stopped; 1 when the graph raised (the trace is still written); 130 on Ctrl-C;
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import os
 import time
@@ -89,11 +90,16 @@ def summary_line(report: dict[str, Any]) -> str:
                        fmt_size(report["size_bytes"])])
 
 
-def _config(graph: Any) -> dict[str, Any] | None:
-    """A fresh thread_id for a graph with a checkpointer (it refuses to run without)."""
-    if getattr(graph, "checkpointer", None) is None:
-        return None
-    return {"configurable": {"thread_id": f"stepscope-{uuid.uuid4().hex[:12]}"}}
+def _config(graph: Any, module: Any = None) -> dict[str, Any] | None:
+    """The module's `config` (if it has one), plus a fresh thread_id for a graph with a
+    checkpointer (it refuses to run without one)."""
+    given = getattr(module, "config", None)
+    config: dict[str, Any] = dict(given) if isinstance(given, dict) else {}
+    if getattr(graph, "checkpointer", None) is not None:
+        configurable = dict(config.get("configurable", {}))
+        configurable.setdefault("thread_id", f"stepscope-{uuid.uuid4().hex[:12]}")
+        config["configurable"] = configurable
+    return config or None
 
 
 def run_run(args: argparse.Namespace) -> int:
@@ -113,7 +119,10 @@ def run_run(args: argparse.Namespace) -> int:
     try:
         with tracer.record(out):
             started = True
-            target.graph.invoke(inputs, _config(target.graph))
+            if getattr(target.graph, "has_async_nodes", False):
+                asyncio.run(target.graph.ainvoke(inputs, _config(target.graph, target.module)))
+            else:
+                target.graph.invoke(inputs, _config(target.graph, target.module))
     except KeyboardInterrupt as exc:
         failure = exc
     except Exception as exc:
