@@ -144,3 +144,32 @@ class TestSampleAgent:
                          "AIMessage", "ToolMessage", "AIMessage"]
         assert out["messages"][-1].content.startswith("Tokyo is warmer")
         assert isinstance(out["messages"][0], HumanMessage)
+
+
+class TestSampleAgentOnAServer:
+    """With OPENAI_BASE_URL set, the sample agent talks to that server instead."""
+
+    def test_agent_against_fake_openai(self, server, monkeypatch: pytest.MonkeyPatch) -> None:
+        """Two tool calls streamed by the server run in the ToolNode, then the answer."""
+        from sample_graphs.agent import build, inputs
+
+        from .fake_openai import chunk, sse, text_events, tool_delta
+
+        monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
+        monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
+        server.script(
+            sse([chunk(role="assistant", content=""),
+                 chunk(tool_calls=[tool_delta(0, id="c1", name="get_weather",
+                                              arguments='{"city": "Oslo"}')]),
+                 chunk(finish="tool_calls")]),
+            sse(text_events(["Oslo", " is", " 4°C."])),
+        )
+        out = build().invoke(inputs)
+        messages = out["messages"]
+        assert [type(m).__name__ for m in messages] == [
+            "HumanMessage", "AIMessage", "ToolMessage", "AIMessage"]
+        assert messages[2].content == "It is 4°C in Oslo."
+        assert messages[-1].content == "Oslo is 4°C."
+        body = server.requests[0].body
+        assert body["tools"][0]["function"]["name"] == "get_weather"
+        assert body["messages"][0]["role"] == "system"
