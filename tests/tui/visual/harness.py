@@ -1,0 +1,38 @@
+"""A small app that mounts one view widget and records the messages it posts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.app import App, ComposeResult
+from textual.message import Message
+from textual.widget import Widget
+
+
+class ViewHarness(App[None]):
+    """Mounts `widget` alone (focused) and keeps every message it posts up."""
+
+    def __init__(self, widget: Widget) -> None:
+        super().__init__()
+        self.widget = widget
+        self.posted: list[Message] = []
+
+    def compose(self) -> ComposeResult:
+        yield self.widget
+
+    def on_mount(self) -> None:
+        self.widget.focus()
+
+    def on_graph_view_node_selected(self, message: Any) -> None:
+        self.posted.append(message)
+
+    def on_superstep_lanes_step_selected(self, message: Any) -> None:
+        self.posted.append(message)
+
+    def on_token_timeline_call_selected(self, message: Any) -> None:
+        self.posted.append(message)
+
+
+def screen_text(widget: Widget) -> str:
+    """The widget's visible lines as plain text."""
+    return "\n".join(widget.render_line(y).text for y in range(widget.size.height))

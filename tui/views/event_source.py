@@ -1,0 +1,170 @@
+"""Reading events of a trace lazily, by offset, from any thread.
+
+`Trace.read` seeks a shared file object, so two threads calling it at once can read
+each other's bytes. The views read through `EventSource` instead: frames come from
+`Trace.read_record` (a memory map, no shared file position) and are rebuilt with the
+tracer's `expand`. Calls that must go through `Trace.read` (`state_at`, `diff`) hold
+`trace_lock(trace)`.
+"""
+
+from __future__ import annotations
+
+import bisect
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+from engine.events import Event
+from tracer import Trace
+from tracer.frames import FRAME_HEAD, parse_head
+from tracer.records import KIND_CODES, KIND_NAMES, expand
+
+_LOCKS_GUARD = threading.Lock()
+_CHUNK = 1 << 20
+
+
+def trace_lock(trace: Trace) -> threading.RLock:
+    """The lock the views hold around `Trace` calls that seek its file."""
+    with _LOCKS_GUARD:
+        lock = trace.__dict__.get("_tui_lock")
+        if lock is None:
+            lock = trace.__dict__["_tui_lock"] = threading.RLock()
+        return lock  # type: ignore[no-any-return]
+
+
+def frame_offsets(trace: Trace, start: int, stop: int | None = None) -> Iterator[tuple[int, int]]:
+    """(offset, kind code) of each whole frame from `start` up to `stop` (inclusive).
+
+    Hops frame heads through a file handle of its own; stops at the end of the whole
+    frames (or at the first damaged head: the tracer's index reports corruption).
+    The kind code is read from the payload's second byte (-1 for a kind given as text).
+    """
+    with open(trace.path, "rb") as f:
+        pos, want = start, _CHUNK
+        while stop is None or pos <= stop:
+            f.seek(pos)
+            asked, want, at = want, _CHUNK, 0
+            buf = f.read(asked)
+            while True:
+                try:
+                    head = parse_head(buf, at)
+                except ValueError:
+                    return
+                if head is None or head.end > len(buf):
+                    break
+                if stop is not None and pos + at > stop:
+                    return
+                code = buf[at + FRAME_HEAD + 1] if head.length > 1 else -1
+                yield pos + at, code if code < 0x80 else -1
+                at = head.end
+            if at == 0:
+                if head is None or len(buf) < asked or head.end <= asked:
+                    return  # the end of the whole frames
+                want = head.end  # one frame bigger than a chunk: read it whole
+                continue
+            pos += at
+
+
+def kind_name(code: Any) -> str:
+    return KIND_NAMES.get(code, str(code)) if isinstance(code, int) else str(code)
+
+
+class EventSource:
+    """Events of one trace by offset, task events named from their step's step_start."""
+
+    def __init__(self, trace: Trace) -> None:
+        self.trace = trace
+        self._starts: dict[tuple[tuple[str, ...], int], list[int]] = {}
+        self._seen = -1
+        self._names: dict[int, tuple[list[Any], list[str]]] = {}
+        self._cache: dict[int, Event] = {}
+
+    def event(self, offset: int) -> Event:
+        cached = self._cache.get(offset)
+        if cached is not None:
+            return cached
+        code, seq, t, ns_list, step, data = self.trace.read_record(offset)
+        kind, ns = kind_name(code), tuple(ns_list)
+        names = self._step_names(ns, step, offset) if code in _TASK_CODES else None
+        event = Event(kind, seq, t, ns, step, expand(kind, data, names))
+        if len(self._cache) > 2048:
+            self._cache.clear()
+        self._cache[offset] = event
+        return event
+
+    def _step_names(self, ns: tuple[str, ...], step: int,
+                    offset: int) -> tuple[list[Any], list[str]] | None:
+        steps = self.trace.index.steps
+        if self._seen != len(steps):
+            self._starts = {}
+            for entry in steps:
+                if entry[3] is not None:
+                    self._starts.setdefault((tuple(entry[1]), entry[2]), []).append(entry[3])
+            for starts in self._starts.values():
+                starts.sort()
+            self._seen = len(steps)
+        starts = self._starts.get((ns, step), [])
+        i = bisect.bisect_left(starts, offset)
+        if i == 0:
+            return None
+        start = starts[i - 1]
+        names = self._names.get(start)
+        if names is None:
+            data = self.trace.read_record(start)[5]
+            names = self._names[start] = (data.get("ids", []), data.get("names", []))
+        return names
+
+
+_TASK_CODES = {KIND_CODES["task_start"], KIND_CODES["task_end"]}
+
+
+def run_range(trace: Trace, run: int) -> tuple[int, int | None]:
+    """Offsets bounding run `run`'s frames: its run_start, and its run_end (None: open)."""
+    return trace.index.runs[run][0], trace.index.run_ends.get(run)
+
+
+def step_range(trace: Trace, run: int, step: int) -> tuple[int, int | None]:
+    """Offsets bounding a step's frames (step 0, the input, starts at the run_start)."""
+    entry = trace.step_entry(step, run)
+    start = entry[3] if entry[3] is not None else trace.index.runs[run][0]
+    end = entry[4]
+    if end is None and entry[5]:
+        end = entry[5][-1]
+    return start, end
+
+
+def step_events(source: EventSource, run: int, step: int,
+                kinds: set[str] | None = None) -> list[Event]:
+    """The events of one step of one run (its own namespace), lazily read."""
+    trace = source.trace
+    start, end = step_range(trace, run, step)
+    ns = tuple(trace.index.runs[run][1])
+    codes = None if kinds is None else {KIND_CODES[k] for k in kinds if k in KIND_CODES}
+    out = []
+    for offset, code in frame_offsets(trace, start, end):
+        if codes is not None and code not in codes:
+            continue
+        event = source.event(offset)
+        if event.ns != ns or event.kind in ("keyframe", "index"):
+            continue
+        if event.step == step or event.kind == "run_start":
+            out.append(event)
+    return out
+
+
+def run_events(source: EventSource, run: int, kinds: set[str]) -> list[Event]:
+    """The events of `kinds` in run `run`'s own namespace, from its run_start to its end.
+
+    Only frames of those kinds are decoded (the kind is read from the frame's bytes).
+    """
+    trace = source.trace
+    start, end = run_range(trace, run)
+    ns = tuple(trace.index.runs[run][1])
+    codes = {KIND_CODES[k] for k in kinds if k in KIND_CODES}
+    out = []
+    for offset, code in frame_offsets(trace, start, end):
+        if code in codes:
+            event = source.event(offset)
+            if event.ns == ns:
+                out.append(event)
+    return out

@@ -1,0 +1,146 @@
+"""When each step and task of a run started and ended, read from a trace's index.
+
+Only the frames the index points at are read (step_start, task_end, step_end), so a
+step costs a few reads whatever the trace's size; `RunSteps` keeps a run's index
+entries and a bounded cache of `StepTiming`s, for views that redraw on every step change.
+No Textual here.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+
+from tracer import Trace, TraceCorruptError
+
+
+@dataclass(frozen=True)
+class TaskTiming:
+    """One task of a step: times in ns since the root run started."""
+
+    name: str
+    task_id: str
+    start: int | None
+    end: int | None
+    """None while the task runs (no task_end yet)."""
+    status: str
+    """"done", "failed", "interrupted" or "running"."""
+
+    @property
+    def duration(self) -> int | None:
+        if self.start is None or self.end is None:
+            return None
+        return self.end - self.start
+
+
+@dataclass(frozen=True)
+class StepTiming:
+    """One superstep: its span (step_start → step_end) and its tasks in plan order."""
+
+    run: int
+    step: int
+    start: int
+    end: int | None
+    tasks: tuple[TaskTiming, ...]
+
+    @property
+    def duration(self) -> int:
+        """step_start → step_end; for a step an error cut short, → its last task_end."""
+        end = self.end
+        if end is None:
+            end = max((t.end for t in self.tasks if t.end is not None), default=self.start)
+        return max(0, end - self.start)
+
+    @property
+    def straggler(self) -> TaskTiming | None:
+        """The task that ended last, when several ran: the barrier waited for it."""
+        ended = [t for t in self.tasks if t.end is not None]
+        if len(self.tasks) < 2 or not ended:
+            return None
+        return max(ended, key=lambda t: t.end or 0)
+
+    def wait(self, task: TaskTiming) -> int:
+        """How long `task` waited at the barrier for the straggler, ns."""
+        straggler = self.straggler
+        if straggler is None or task.end is None or straggler.end is None:
+            return 0
+        return max(0, straggler.end - task.end)
+
+
+def read_step(trace: Trace, entry: list[Any]) -> StepTiming:
+    """The timing of the step an index entry [run, ns, step, start, end, task_ends] names."""
+    run, _ns, step, start_off, end_off, task_offs = entry
+    ids: list[str] = []
+    names: list[str] = []
+    start = end = None
+    if start_off is not None:
+        event = trace.read(start_off)
+        start = event.t
+        ids, names = list(event.data.get("task_ids", [])), list(event.data.get("names", []))
+    if end_off is not None:
+        end = trace.read(end_off).t
+    ended: dict[str, TaskTiming] = {}
+    for off in task_offs:
+        try:
+            event = trace.read(off)
+        except TraceCorruptError:
+            continue
+        data, t = event.data, event.t
+        duration = int(data.get("duration") or 0)
+        status = ("failed" if data.get("error") is not None
+                  else "interrupted" if data.get("interrupts") else "done")
+        task_id = str(data.get("task_id", off))
+        ended[task_id] = TaskTiming(str(data.get("name", "?")), task_id, t - duration, t, status)
+    tasks = [ended.pop(str(i), None) or TaskTiming(n, str(i), start, None, "running")
+             for i, n in zip(ids, names, strict=False)]
+    tasks.extend(ended.values())  # task_ends whose step_start was lost
+    first = start if start is not None else end if end is not None else 0
+    return StepTiming(run, step, first, end, tuple(tasks))
+
+
+class RunSteps:
+    """A run's step index entries (refreshed as a live trace grows) and cached timings."""
+
+    def __init__(self, trace: Trace, run: int, cache_size: int = 2048) -> None:
+        self.trace = trace
+        self.run = run
+        self._entries: list[list[Any]] = []
+        self._position: dict[int, int] = {}
+        self._seen = 0
+        self._cache: OrderedDict[tuple[int, Any], StepTiming] = OrderedDict()
+        self._cache_size = cache_size
+
+    @property
+    def entries(self) -> list[list[Any]]:
+        """[run, ns, step, start, end, task_ends] of each step of the run, in order."""
+        self._refresh()
+        return self._entries
+
+    def _refresh(self) -> None:
+        steps = self.trace.index.steps
+        if len(steps) != self._seen:
+            for entry in steps[self._seen:]:
+                if entry[0] == self.run:
+                    self._position[entry[2]] = len(self._entries)
+                    self._entries.append(entry)
+            self._seen = len(steps)
+
+    def position(self, step: int) -> int | None:
+        """The index of `step` among the run's steps (None if it is not indexed)."""
+        self._refresh()
+        return self._position.get(step)
+
+    def timing(self, position: int) -> StepTiming:
+        """The timing of the step at `position` in `entries` (cached)."""
+        entry = self.entries[position]
+        key = (position, entry[4])
+        cached = self._cache.get(key)
+        if cached is not None:
+            self._cache.move_to_end(key)
+            return cached
+        timing = read_step(self.trace, entry)
+        self._cache[key] = timing
+        if len(self._cache) > self._cache_size:
+            self._cache.popitem(last=False)
+        return timing

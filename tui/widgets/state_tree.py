@@ -1,0 +1,151 @@
+"""StateTree: the full state after the selected step, as an expandable tree."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from textual import work
+from textual.binding import Binding, BindingType
+from textual.message import Message
+from textual.widgets import Tree
+from textual.widgets.tree import TreeNode
+from textual.worker import get_current_worker
+
+from tui.selection import Selection
+from tui.views.event_source import trace_lock
+from tui.views.state_data import StateNode, child_nodes, expanded_paths_after, state_nodes
+
+Path = tuple[str, ...]
+
+
+class StateTree(Tree[StateNode]):
+    """The state at the selected step; opened nodes stay open on other steps.
+
+    Long strings are shortened; enter (or `a`) on one opens its whole text.
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("a", "whole_text", "Whole text", id="state.whole_text"),
+        Binding("c", "collapse_all", "Collapse all", id="state.collapse_all"),
+    ]
+
+    DEFAULT_CSS = """
+    StateTree { height: 1fr; }
+    """
+
+    class StateLoaded(Message):
+        """Posted (by the reading worker, to the tree itself) when a state was read."""
+
+        def __init__(self, selection: Selection, state: dict[str, Any] | None,
+                     problem: str | None = None) -> None:
+            super().__init__()
+            self.selection = selection
+            self.state = state
+            self.problem = problem
+
+    def __init__(self, *, name: str | None = None, id: str | None = None,
+                 classes: str | None = None) -> None:
+        super().__init__("state", name=name, id=id, classes=classes)
+        self.selection: Selection | None = None
+        self.opened: set[Path] = set()
+        """Paths of the nodes the user opened (kept across steps)."""
+        self._filled: set[int] = set()
+        self._rebuilding = False
+
+    # -- showing a step ---------------------------------------------------------------
+    def show(self, selection: Selection) -> None:
+        """Read the state after `selection.step` in a worker; the tree updates when done."""
+        self.selection = selection
+        self._load(selection)
+
+    @work(thread=True, exclusive=True, group="state-tree")
+    def _load(self, selection: Selection) -> None:
+        try:
+            with trace_lock(selection.trace):
+                if get_current_worker().is_cancelled:
+                    return  # a newer step was selected while this one waited
+                state = selection.trace.state_at(selection.step, selection.run)
+        except Exception as exc:  # a damaged trace: say so in the tree, not a traceback
+            self.post_message(self.StateLoaded(selection, None, f"{type(exc).__name__}: {exc}"))
+            return
+        self.post_message(self.StateLoaded(selection, state))
+
+    def _fill(self, node: TreeNode[StateNode]) -> None:
+        """Add `node`'s children (once), opening those the user had opened."""
+        if node.id in self._filled or node.data is None:
+            return
+        self._filled.add(node.id)
+        for child in child_nodes(node.data):
+            self._add(node, child)
+
+    def _add(self, parent: TreeNode[StateNode], item: StateNode) -> None:
+        if not item.expandable:
+            parent.add_leaf(item.label, item)
+            return
+        node = parent.add(item.label, item)
+        if item.path in self.opened:
+            self._fill(node)
+            node.expand()
+
+    def _rebuild(self, state: dict[str, Any], step: int) -> None:
+        cursor = self.cursor_node.data.path if self.cursor_node and self.cursor_node.data else None
+        self._rebuilding = True
+        self.clear()
+        self._filled = set()
+        self.root.set_label(f"state after step {step}" if step > 0 else "input (step 0)")
+        for item in state_nodes(state):
+            self._add(self.root, item)
+        self.root.expand()
+        self._rebuilding = False
+        if cursor is not None:
+            found = self.find(cursor)
+            if found is not None:
+                self.call_after_refresh(self.move_cursor, found)
+
+    def find(self, path: Path) -> TreeNode[StateNode] | None:
+        """The node shown for `path`, if it is in the tree (opened that far)."""
+        node: TreeNode[StateNode] = self.root
+        for depth in range(1, len(path) + 1):
+            for child in node.children:
+                if child.data is not None and child.data.path == path[:depth]:
+                    node = child
+                    break
+            else:
+                return None
+        return node
+
+    # -- handlers ---------------------------------------------------------------------
+    def on_state_tree_state_loaded(self, message: StateLoaded) -> None:
+        message.stop()
+        if message.selection != self.selection:
+            return  # a newer step was asked for meanwhile
+        if message.state is None:
+            self.clear()
+            self.root.set_label(f"state unavailable: {message.problem}")
+            return
+        self._rebuild(message.state, message.selection.step)
+
+    def on_tree_node_expanded(self, event: Tree.NodeExpanded[StateNode]) -> None:
+        node = event.node
+        self._fill(node)
+        if node.data is not None and not self._rebuilding:
+            self.opened = expanded_paths_after(self.opened, node.data.path, True)
+
+    def on_tree_node_collapsed(self, event: Tree.NodeCollapsed[StateNode]) -> None:
+        node = event.node
+        if node.data is not None and not self._rebuilding:
+            self.opened = expanded_paths_after(self.opened, node.data.path, False)
+
+    # -- actions ----------------------------------------------------------------------
+    def action_whole_text(self) -> None:
+        """Open (or close) the whole text of the long string under the cursor."""
+        node = self.cursor_node
+        if node is not None and node.data is not None and node.data.is_text:
+            self._fill(node)
+            node.toggle()
+
+    def action_collapse_all(self) -> None:
+        """Close every node (and forget what was open)."""
+        self.opened = set()
+        for child in self.root.children:
+            child.collapse_all()

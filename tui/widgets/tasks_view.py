@@ -1,0 +1,145 @@
+"""TasksView: each task of the selected step — why it ran, its input, writes, errors."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.message import Message
+from textual.widgets import Static
+from textual.worker import get_current_worker
+
+from tui.selection import Selection
+from tui.views.event_source import EventSource, step_events, trace_lock
+from tui.views.tasks_data import TaskInfo, status, step_tasks
+from tui.views.values import duration, inline
+
+
+def _previous_step(selection: Selection) -> int:
+    earlier = [s for s in selection.trace.steps(selection.run) if s < selection.step]
+    return max(earlier) if earlier else -1
+
+
+class TasksView(VerticalScroll):
+    """Per task: name, id, triggers explained, input, writes, duration, interrupts, error."""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "tasks-view--title", "tasks-view--label", "tasks-view--error", "tasks-view--why",
+    }
+
+    DEFAULT_CSS = """
+    TasksView { height: 1fr; }
+    TasksView > .tasks-view--title { text-style: bold; }
+    TasksView > .tasks-view--label { color: $text-muted; }
+    TasksView > .tasks-view--error { color: $error; }
+    TasksView > .tasks-view--why { color: $accent; }
+    """
+
+    class TasksLoaded(Message):
+        """Posted (by the reading worker, to the view itself) when a step's tasks were read."""
+
+        def __init__(self, selection: Selection, tasks: list[TaskInfo] | None,
+                     problem: str | None = None) -> None:
+            super().__init__()
+            self.selection = selection
+            self.tasks = tasks
+            self.problem = problem
+
+    def __init__(self, *, name: str | None = None, id: str | None = None,
+                 classes: str | None = None) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self.selection: Selection | None = None
+        self.tasks: list[TaskInfo] = []
+        self._sources: dict[int, EventSource] = {}
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="tasks-body")
+
+    def show(self, selection: Selection) -> None:
+        """Read the step's task events and prior state in a worker; render when done."""
+        self.selection = selection
+        source = self._sources.get(id(selection.trace))
+        if source is None or source.trace is not selection.trace:
+            source = self._sources[id(selection.trace)] = EventSource(selection.trace)
+        self._load(selection, source)
+
+    @work(thread=True, exclusive=True, group="tasks-view")
+    def _load(self, selection: Selection, source: EventSource) -> None:
+        trace, run = selection.trace, selection.run
+        if get_current_worker().is_cancelled:
+            return
+        try:
+            events = step_events(source, run, selection.step,
+                                 {"step_start", "task_start", "task_end", "custom"})
+            topology = source.event(trace.index.runs[run][0]).data.get("graph") or {}
+            with trace_lock(trace):
+                if get_current_worker().is_cancelled:
+                    return  # a newer step was selected while this one waited
+                before = trace.state_at(_previous_step(selection), run)
+            tasks = step_tasks(events, topology, before)
+        except Exception as exc:  # a damaged or cut trace: say so in the view
+            self.post_message(self.TasksLoaded(selection, None, f"{type(exc).__name__}: {exc}"))
+            return
+        self.post_message(self.TasksLoaded(selection, tasks))
+
+    @property
+    def text(self) -> Text:
+        """The rendered tasks (for tests and copying)."""
+        return self._render_tasks(self.tasks)
+
+    def _render_tasks(self, tasks: list[TaskInfo]) -> Text:
+        style = self.get_component_rich_style
+        label, error = style("tasks-view--label"), style("tasks-view--error")
+        out = Text()
+        for task in tasks:
+            state = status(task)
+            title = style("tasks-view--error" if state == "failed" else "tasks-view--title")
+            out.append(f"▌ {task.name}  {state}  {duration(task.duration)}\n", title)
+            out.append("  id       ", label).append(f"{task.task_id}\n")
+            for reason in task.reasons or ["(not started)"]:
+                out.append("  why      ", label).append(f"{reason}\n", style("tasks-view--why"))
+            self._render_input(out, task, label)
+            out.append("  writes   ", label)
+            out.append(", ".join(f"{k} = {inline(v)}" for k, v in task.writes) or "(none)")
+            out.append("\n")
+            for intr in task.interrupts:
+                fields = getattr(intr, "fields", None)
+                value = fields.get("value") if isinstance(fields, dict) else intr
+                out.append("  interrupt ", label).append(f"{inline(value)}\n")
+            if task.custom:
+                out.append("  custom   ", label).append(f"{task.custom} event(s)\n")
+            if task.error is not None:
+                err: Any = task.error
+                name = getattr(err, "name", type(err).__name__)
+                out.append(f"  error    {name}: {err}\n", error)
+                for line in (getattr(err, "traceback", "") or "").rstrip().splitlines():
+                    out.append(f"    {line}\n", error)
+            out.append("\n")
+        return out
+
+    def _render_input(self, out: Text, task: TaskInfo, label: Any) -> None:
+        if task.input_is_send:
+            out.append("  input    ", label).append(f"Send arg: {inline(task.input, 200)}\n")
+            return
+        before = f"state before step {self.selection.step}" if self.selection else "state"
+        out.append("  input    ", label).append(f"({before})\n")
+        for key, value in (task.input or {}).items():
+            out.append(f"    {key}: {inline(value, 100)}\n")
+
+    def on_tasks_view_tasks_loaded(self, message: TasksLoaded) -> None:
+        message.stop()
+        if message.selection != self.selection:
+            return
+        body = self.query_one("#tasks-body", Static)
+        if message.tasks is None:
+            self.tasks = []
+            body.update(Text(f"tasks unavailable: {message.problem}", style="bold red"))
+            return
+        self.tasks = message.tasks
+        if not self.tasks:
+            body.update(Text("(no tasks: step 0 is the run's input)", style="dim"))
+            return
+        body.update(self._render_tasks(self.tasks))
