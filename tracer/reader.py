@@ -10,6 +10,7 @@ from __future__ import annotations
 import mmap
 import os
 import struct
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -71,6 +72,9 @@ class Trace:
         self._view: memoryview | None = None
         self._starts: dict[tuple[tuple[str, ...], int], list[int]] = {}
         self._starts_seen = -1
+        # One lock for the file handle, the memory map and the state memo: a UI reads
+        # steps while worker threads follow the file or replay state.
+        self._lock = threading.RLock()
 
     # -- basics --------------------------------------------------------------------------
     def close(self) -> None:
@@ -109,6 +113,10 @@ class Trace:
 
     def read(self, offset: int) -> Event:
         """The event of the frame at `offset` (TraceCorruptError if it fails its CRC)."""
+        with self._lock:
+            return self._read(offset)
+
+    def _read(self, offset: int) -> Event:
         cached = self._cache.get(offset)
         if cached is not None:
             return cached
@@ -140,6 +148,10 @@ class Trace:
         Reads go through a memory map of the file (remapped when the file has grown),
         so replaying thousands of steps costs no system calls.
         """
+        with self._lock:
+            return self._read_record(offset)
+
+    def _read_record(self, offset: int) -> list[Any]:
         view = self._view
         if view is None or offset + FRAME_HEAD > len(view):
             view = self._remap()
@@ -199,7 +211,9 @@ class Trace:
     def offsets(self) -> Iterator[int]:
         """Offsets of every readable frame, in file order (corrupt regions skipped)."""
         scanner = Scanner(self._f, self.start)
-        yield from scanner.scan()
+        with self._lock:
+            found = scanner.scan()
+        yield from found
         known = {e.offset for e in self.index.errors}
         self.index.errors.extend(e for e in scanner.index.errors if e.offset not in known)
 
@@ -239,10 +253,22 @@ class Trace:
         raise KeyError(f"run {run} has no step {step}")
 
     def step_events(self, step: int, run: int = 0) -> list[Event]:
-        """The step's own events (its namespace) from step_start to step_end."""
+        """The step's own events (its namespace) from step_start to step_end.
+
+        Hops frame heads from the step's first frame to its last (to the end of the
+        indexed region while the step is unfinished); a corrupt frame in between falls
+        back to a full scan that resyncs past it.
+        """
         entry = self.step_entry(step, run)
         start, end = entry[3], entry[4]
         ns = tuple(entry[1])
+        first = start if start is not None else self.index.runs[run][0]
+        with self._lock:
+            try:
+                offsets = self.frame_offsets(first, end)
+                return [e for e in map(self._read, offsets) if e.ns == ns]
+            except TraceCorruptError:
+                pass
         out: list[Event] = []
         for offset in self.offsets():
             if start is not None and offset < start:
@@ -254,17 +280,43 @@ class Trace:
                 out.append(event)
         return out
 
+    def frame_offsets(self, first: int, last: int | None = None) -> list[int]:
+        """Offsets of the frames from `first` through `last` (or the indexed end), by
+        hopping frame heads; TraceCorruptError at a frame head that is not one."""
+        return [offset for offset, _ in self.frame_kinds(first, last)]
+
+    def frame_kinds(self, first: int, last: int | None = None) -> list[tuple[int, int]]:
+        """(offset, kind code) per frame, as `frame_offsets` hops them. The code is peeked
+        from the payload's second byte without a CRC check (-1 if not a small int)."""
+        with self._lock:
+            view = self._remap()
+            limit = min(len(view), self.index.end if last is None else last + 1)
+            out: list[tuple[int, int]] = []
+            at = first
+            while at < limit:
+                if at + FRAME_HEAD + 2 > len(view):
+                    raise TraceCorruptError("truncated frame", at)
+                a, b, _crc, c, length = _unpack_head(view, at)
+                if a != 0x92 or b != 0xCE or c != 0xC6:
+                    raise TraceCorruptError("not a frame head", at)
+                code = view[at + FRAME_HEAD + 1]
+                out.append((at, code if code < 0x80 else -1))
+                at += FRAME_HEAD + length
+            return out
+
     def state_at(self, step: int, run: int = 0) -> dict[str, Any]:
         """The state after `step` of run `run` (nearest keyframe, then deltas)."""
         from tracer.replay import state_at
 
-        return state_at(self, step, run)
+        with self._lock:
+            return state_at(self, step, run)
 
     def diff(self, step: int, run: int = 0) -> Any:
         """Per task: what it wrote in `step`, through which reducer, old → new."""
         from tracer.replay import diff
 
-        return diff(self, step, run)
+        with self._lock:
+            return diff(self, step, run)
 
     def llm_calls(self) -> list[Any]:
         """Every LLM call with its token times, TTFT, tokens per second and stalls."""
@@ -279,7 +331,8 @@ class Trace:
         if self._scanner is None:
             self._scanner = scanner
         while True:
-            new = scanner.scan()
+            with self._lock:
+                new = scanner.scan()
             for offset in new:
                 event = self.read(offset)
                 if event.kind not in ("index", "keyframe"):

@@ -1,10 +1,10 @@
-"""The `stepscope` command line: `run`, `inspect`, `export`, `demo`.
+"""The `stepscope` command line: `run`, `inspect`, `export`, `view`, `demo`.
 
 Each command lives in `tui.commands.<name>` (`add_parser` + the function it runs).
 Exit statuses: 0 success; 1 the graph raised (`run`) or PATH is not a readable trace;
 2 bad arguments or a TARGET that cannot be loaded; 130 interrupted by Ctrl-C.
 Failures the user can fix print one line, `stepscope: …`, and no traceback.
-`view` and `debug` arrive with the TUI.
+`view` and `demo` open the TUI (`tui.app`); `debug` arrives later.
 """
 
 from __future__ import annotations
@@ -13,22 +13,8 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 
-from tui.commands import CommandError, export, inspect, run
-
-
-def _demo(_: argparse.Namespace) -> int:
-    from tui.target import load_target
-
-    path = Path(__file__).resolve().parent.parent / "sample_graphs" / "joke_poem.py"
-    graph = load_target(f"{path}:graph")
-    inputs = {"topic": "ice cream"}
-    print("stepscope demo: joke ∥ poem, streamed with stream_mode=['updates', 'custom']\n")
-    for mode, chunk in graph.stream(inputs, stream_mode=["updates", "custom"]):
-        print(f"  {mode:8} {chunk}")
-    print("\nfinal state:", graph.invoke(inputs))
-    return 0
+from tui.commands import CommandError, export, inspect, run, view
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -40,8 +26,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_parser(sub)
     inspect.add_parser(sub)
     export.add_parser(sub)
-    demo = sub.add_parser("demo", help="run a sample graph and show its streamed output")
-    demo.set_defaults(func=_demo)
+    view.add_parser(sub)
     return parser
 
 

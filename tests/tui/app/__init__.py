@@ -1,0 +1,1 @@
+"""Pilot tests of the app: keys, actions, follow mode and in-app errors."""

@@ -1,0 +1,122 @@
+"""View tabs (keys 1-8), the help screen (?), the command palette (ctrl+p), quitting."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from rich.console import Console
+from textual.command import CommandList, CommandPalette
+from textual.widgets import TabbedContent
+
+from tui.bindings import ACTIONS, VIEWS
+from tui.screens.help import HelpScreen, help_table, key_text
+
+from .conftest import SIZE, app_for, opened, wait_for
+
+
+class TestViewTabs:
+    """Each number key shows its view, and the view is given the selection."""
+
+    async def test_number_keys_switch_views(self, agent_trace: Path) -> None:
+        async with app_for(agent_trace).run_test(size=SIZE) as pilot:
+            screen = await opened(pilot)
+            tabs = screen.query_one(TabbedContent)
+            assert tabs.active == "graph"
+            for number, (view, _) in reversed(list(enumerate(VIEWS, 1))):
+                await pilot.press(str(number))
+                await pilot.pause()
+                assert tabs.active == view
+
+    async def test_the_active_view_follows_the_selection(self, agent_trace: Path) -> None:
+        """Switching tab, and then moving, hands the view the current selection."""
+        async with app_for(agent_trace).run_test(size=SIZE) as pilot:
+            screen = await opened(pilot)
+            await pilot.press("right", "right", "4")
+            await pilot.pause()
+            shown = []
+            view = screen.query_one("#view-tasks")
+            original = view.show
+            view.show = lambda sel: (shown.append(sel.step), original(sel))  # type: ignore
+            await pilot.press("right")
+            assert shown == [3]
+
+
+class TestHelp:
+    """? shows every key; escape or ? closes it."""
+
+    async def test_help_lists_every_action(self, agent_trace: Path) -> None:
+        async with app_for(agent_trace).run_test(size=SIZE) as pilot:
+            await opened(pilot)
+            await pilot.press("question_mark")
+            await pilot.pause()
+            assert isinstance(pilot.app.screen, HelpScreen)
+            await pilot.press("escape")
+            assert not isinstance(pilot.app.screen, HelpScreen)
+            await pilot.press("question_mark", "question_mark")
+            assert not isinstance(pilot.app.screen, HelpScreen)
+
+    def test_help_table_has_every_key(self) -> None:
+        """Every action's keys and palette title are in the help table."""
+        console = Console(width=160, record=True, file=io.StringIO())
+        console.print(help_table())
+        text = console.export_text()
+        for spec in ACTIONS:
+            assert spec.title in text
+            assert key_text(spec.keys) in text
+        assert "ctrl+p" in text
+
+
+class TestPalette:
+    """ctrl+p lists every action by title and runs the one chosen."""
+
+    async def test_palette_lists_actions(self, agent_trace: Path) -> None:
+        async with app_for(agent_trace).run_test(size=SIZE) as pilot:
+            await opened(pilot)
+            await pilot.press("ctrl+p")
+            await wait_for(pilot, lambda: isinstance(pilot.app.screen, CommandPalette))
+            commands = pilot.app.screen.query_one(CommandList)
+            await wait_for(pilot, lambda: commands.option_count >= len(ACTIONS))
+            titles = {str(commands.get_option_at_index(i).prompt).split("\n")[0]
+                      for i in range(commands.option_count)}
+            for wanted in ("step: go to…", "view: state", "follow: toggle", "search: find…"):
+                assert any(t.startswith(wanted) for t in titles), (wanted, titles)
+
+    async def test_palette_runs_an_action(self, agent_trace: Path) -> None:
+        """Typing "view: diff" and enter switches to the Diff tab."""
+        async with app_for(agent_trace).run_test(size=SIZE) as pilot:
+            screen = await opened(pilot)
+            await pilot.press("ctrl+p")
+            await wait_for(pilot, lambda: isinstance(pilot.app.screen, CommandPalette))
+            await pilot.press(*"view: diff")
+            commands = pilot.app.screen.query_one(CommandList)
+            await wait_for(pilot, lambda: commands.option_count > 0
+                           and "view: diff" in str(commands.get_option_at_index(0).prompt))
+            await pilot.press("enter")
+            tabs = screen.query_one(TabbedContent)
+            await wait_for(pilot, lambda: tabs.active == "diff")
+
+    async def test_palette_follow_toggle(self, agent_trace: Path) -> None:
+        """"follow: toggle" from the palette sets the follow flag."""
+        async with app_for(agent_trace).run_test(size=SIZE) as pilot:
+            screen = await opened(pilot)
+            await pilot.press("ctrl+p")
+            await wait_for(pilot, lambda: isinstance(pilot.app.screen, CommandPalette))
+            await pilot.press(*"follow: toggle")
+            commands = pilot.app.screen.query_one(CommandList)
+            await wait_for(pilot, lambda: commands.option_count > 0 and "follow"
+                           in str(commands.get_option_at_index(0).prompt))
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: screen.following)
+
+
+class TestQuit:
+    """q quits."""
+
+    async def test_q_quits(self, agent_trace: Path) -> None:
+        app = app_for(agent_trace)
+        async with app.run_test(size=SIZE) as pilot:
+            await opened(pilot)
+            await pilot.press("q")
+            await pilot.pause()
+            assert app._exit or not app.is_running

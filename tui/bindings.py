@@ -1,0 +1,85 @@
+"""Every action of the main screen, once: its keys, footer label, palette title, help.
+
+The main screen's BINDINGS, the help screen and the command palette are all built from
+`ACTIONS`, so a key added here shows up in all three.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.binding import Binding
+
+VIEWS: tuple[tuple[str, str], ...] = (
+    ("graph", "Graph"),
+    ("state", "State"),
+    ("diff", "Diff"),
+    ("tasks", "Tasks"),
+    ("tokens", "Tokens"),
+    ("lanes", "Lanes"),
+    ("custom", "Custom"),
+    ("events", "Events"),
+)
+"""(tab id, tab title) of each view, in tab order; keys 1-8 switch to them."""
+
+
+@dataclass(frozen=True)
+class ActionSpec:
+    """One action: `keys` (Textual key names, comma-separated), the action string."""
+
+    id: str
+    keys: str
+    action: str
+    label: str
+    title: str
+    """Command palette title, e.g. "step: go to…"."""
+    help: str
+    footer: bool = True
+    key_display: str | None = None
+
+
+ACTIONS: tuple[ActionSpec, ...] = (
+    ActionSpec("step.prev", "left,h", "prev_step", "prev", "step: previous",
+               "Select the previous step", key_display="←/h"),
+    ActionSpec("step.next", "right,l", "next_step", "next", "step: next",
+               "Select the next step", key_display="→/l"),
+    ActionSpec("step.first", "home", "first_step", "first", "step: first",
+               "Select the first step", footer=False),
+    ActionSpec("step.last", "end", "last_step", "last", "step: last",
+               "Select the last step", footer=False),
+    ActionSpec("step.goto", "g", "goto_step", "go to", "step: go to…",
+               "Go to step N (asks for N)"),
+    ActionSpec("step.error", "e", "next_error", "error", "step: next error",
+               "Select the next step with a failed task (or unreadable frames)"),
+    ActionSpec("step.llm", "t", "next_llm", "LLM", "step: next LLM call",
+               "Select the next step that called an LLM"),
+    ActionSpec("search.find", "slash", "search", "search", "search: find…",
+               "Search the events' text (asks for the text)", key_display="/"),
+    ActionSpec("search.next", "n", "next_match", "next match", "search: next match",
+               "Select the next step matching the search", footer=False),
+    ActionSpec("search.prev", "N", "prev_match", "prev match", "search: previous match",
+               "Select the previous step matching the search", footer=False),
+    ActionSpec("replay.play", "space", "toggle_play", "play", "replay: play / pause",
+               "Play the steps one after another, or pause"),
+    ActionSpec("replay.faster", "plus,equals_sign", "faster", "faster", "replay: faster",
+               "Play faster", footer=False, key_display="+"),
+    ActionSpec("replay.slower", "minus", "slower", "slower", "replay: slower",
+               "Play slower", footer=False, key_display="-"),
+    ActionSpec("follow.toggle", "f", "toggle_follow", "follow", "follow: toggle",
+               "Follow the file as another process writes it (stay at the end)"),
+    ActionSpec("run.up", "u,backspace", "parent_run", "up", "run: up to the parent graph",
+               "Leave a subgraph run: back to the run that called it", footer=False),
+    *(ActionSpec(f"view.{vid}", str(i), f"view('{vid}')", title.lower(), f"view: {vid}",
+                 f"Show the {title} view", footer=False)
+      for i, (vid, title) in enumerate(VIEWS, 1)),
+    ActionSpec("app.help", "question_mark", "help", "help", "app: help (every key)",
+               "Show every key", key_display="?"),
+    ActionSpec("app.quit", "q", "app.quit", "quit", "app: quit", "Quit stepscope"),
+)
+
+
+def main_bindings() -> list[Binding]:
+    """The main screen's bindings, each with an id (for keymaps) and a description."""
+    return [Binding(a.keys, a.action, a.label, show=a.footer, id=a.id,
+                    key_display=a.key_display, tooltip=a.help)
+            for a in ACTIONS]

@@ -1,0 +1,73 @@
+"""`stepscope view PATH [--follow]` and `stepscope demo`: open a trace in the TUI."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import tracer
+from tui.commands import CommandError
+from tui.commands.inspect import run_inspect
+from tui.target import TargetError, resolve_target
+
+DEMO = Path(__file__).resolve().parents[2] / "sample_graphs" / "joke_poem.py"
+
+
+def add_parser(sub: Any) -> None:
+    parser = sub.add_parser(
+        "view", help="open a trace in the terminal UI (--follow: tail a growing one)",
+        description="Open a trace in the terminal UI: steps, graph, state, diffs, tasks, "
+                    "tokens, lanes, custom and raw events. With --follow, tail a trace "
+                    "another process is still writing (press ? in the app for the keys).")
+    parser.add_argument("path", metavar="PATH", help="a .stepscope trace file")
+    parser.add_argument("--follow", action="store_true",
+                        help="follow the file as it grows (waits for it to appear)")
+    parser.set_defaults(func=run_view)
+    demo = sub.add_parser(
+        "demo", help="record the joke ∥ poem sample and open it in the UI",
+        description="Record sample_graphs/joke_poem.py into a trace and open it in the "
+                    "terminal UI; without a terminal, print `stepscope inspect` instead.")
+    demo.add_argument("-o", "--output", metavar="PATH",
+                      help="where to write the trace (default: a temporary file)")
+    demo.set_defaults(func=run_demo)
+
+
+def run_view(args: argparse.Namespace) -> int:
+    from tui.app import make_app  # Textual loads only for the commands that need it
+
+    make_app(args.path, follow=args.follow).run()
+    return 0
+
+
+def record_demo(out: Path) -> None:
+    """Run the joke ∥ poem sample (its `graph` and `inputs`) with the tracer on."""
+    try:
+        target = resolve_target(f"{DEMO}:graph")
+    except TargetError as exc:
+        raise CommandError(f"demo: cannot load {DEMO}: {exc}", 2) from None
+    inputs = getattr(target.module, "inputs", {})
+    os.environ.pop("STEPSCOPE_TRACE", None)  # recorded here; not a second time
+    with tracer.record(out):
+        if getattr(target.graph, "has_async_nodes", False):
+            asyncio.run(target.graph.ainvoke(inputs))
+        else:
+            target.graph.invoke(inputs)
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    if args.output:
+        out = Path(args.output)
+    else:
+        fd, name = tempfile.mkstemp(prefix="stepscope-demo-", suffix=".stepscope")
+        os.close(fd)
+        out = Path(name)
+    print(f"stepscope demo: recording joke ∥ poem into {out} …", flush=True)
+    record_demo(out)
+    if not sys.stdout.isatty():
+        return run_inspect(argparse.Namespace(path=str(out), json=False))
+    return run_view(argparse.Namespace(path=str(out), follow=False))

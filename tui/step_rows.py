@@ -1,0 +1,199 @@
+"""What the step list shows for each step, read from a trace without Textual.
+
+A row needs the step's task names, its duration, and whether a task failed, was
+interrupted or called an LLM. That is a handful of frames per step (step_start,
+step_end, task_ends), plus one kind check per frame of the step for LLM calls, so rows
+are read lazily (only the visible ones, or in a background pass) and cached.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from tracer import Trace, TraceCorruptError, TraceError
+from tracer.records import KIND_CODES
+
+_LLM_START = KIND_CODES["llm_start"]
+_INTERRUPT = KIND_CODES["interrupt"]
+
+
+@dataclass(frozen=True)
+class StepRow:
+    """One line of the step list."""
+
+    step: int
+    nodes: tuple[str, ...] = ()
+    duration_ns: int | None = None
+    errors: int = 0
+    interrupts: int = 0
+    llm_calls: int = 0
+    complete: bool = True
+    """The step reached its step_end (its barrier)."""
+    broken: bool = False
+    """A frame of the step could not be read (corruption)."""
+
+    @property
+    def marks(self) -> str:
+        """The row's marks: ✗ error, ⏸ interrupt, ◆N LLM calls, ⚠ unreadable frames."""
+        out = []
+        if self.errors:
+            out.append("✗")
+        if self.interrupts:
+            out.append("⏸")
+        if self.llm_calls:
+            out.append(f"◆{self.llm_calls}")
+        if self.broken:
+            out.append("⚠")
+        return " ".join(out)
+
+
+def format_duration(ns: int | None) -> str:
+    """A short human duration: 850µs, 12ms, 1.25s, 3m04s."""
+    if ns is None:
+        return "…"
+    if ns < 1_000_000:
+        return f"{ns // 1000}µs"
+    if ns < 1_000_000_000:
+        return f"{ns / 1e6:.0f}ms"
+    if ns < 60_000_000_000:
+        return f"{ns / 1e9:.2f}s"
+    seconds = int(ns / 1e9)
+    return f"{seconds // 60}m{seconds % 60:02d}s"
+
+
+def run_status(trace: Trace | None, run: int) -> str:
+    """done / error / interrupted from the run's run_end; "incomplete" without one."""
+    offset = trace.index.run_ends.get(run) if trace is not None else None
+    if trace is None or offset is None:
+        return "incomplete" if trace is not None else ""
+    try:
+        return str(trace.read(offset).data.get("status") or "done")
+    except TraceError:
+        return "end unreadable"
+
+
+def step_entries(trace: Trace, run: int) -> list[list[Any]]:
+    """The index entries of run `run`, in step order."""
+    return [entry for entry in trace.index.steps if entry[0] == run]
+
+
+def first_offset(trace: Trace, run: int, entry: list[Any]) -> int:
+    """Where a step's frames begin (step 0 has no step_start: from its run_start)."""
+    return int(entry[3]) if entry[3] is not None else int(trace.index.runs[run][0])
+
+
+def damaged_rows(trace: Trace, run: int, entries: list[list[Any]],
+                 bad_offsets: tuple[int, ...]) -> set[int]:
+    """Rows to mark for each corrupt offset: the step whose frames hold it, else the
+    first step after it (a step whose own frames were lost is not in the index)."""
+    out: set[int] = set()
+    for bad in bad_offsets:
+        after = None
+        for i, entry in enumerate(entries):
+            first = first_offset(trace, run, entry)
+            last = entry[4] if entry[4] is not None else trace.index.end
+            if first <= bad <= last:
+                out.add(i)
+                break
+            if first > bad and after is None:
+                after = i
+        else:
+            if after is not None:
+                out.add(after)
+    return out
+
+
+def read_row(trace: Trace, run: int, entry: list[Any], broken: bool = False) -> StepRow:
+    """The step list row for one index entry ([run, ns, step, start, end, task_ends])."""
+    _, _, step, start, end, task_ends = entry
+    first = first_offset(trace, run, entry)
+    try:
+        t0 = trace.read_record(first)[2]
+        nodes: tuple[str, ...] = ()
+        if start is not None:
+            nodes = tuple(trace.read(start).data.get("names") or ())
+        errors = interrupts = 0
+        t1 = None
+        for offset in task_ends:
+            data = trace.read(offset)
+            errors += data.data.get("error") is not None
+            interrupts += bool(data.data.get("interrupts"))
+            t1 = data.t if t1 is None else max(t1, data.t)
+        if end is not None:
+            t1 = trace.read_record(end)[2]
+        llm = 0
+        for _, code in trace.frame_kinds(first, end):
+            if code == _LLM_START:
+                llm += 1
+            elif code == _INTERRUPT:
+                interrupts = max(interrupts, 1)
+    except TraceCorruptError:
+        return StepRow(step, nodes=("(unreadable)",), complete=end is not None, broken=True)
+    duration = None if t1 is None else max(0, t1 - t0)
+    return StepRow(step, nodes, duration, errors, interrupts, llm, end is not None, broken)
+
+
+class RowCache:
+    """Rows of one run, read on demand and kept (safe to fill from a worker thread)."""
+
+    def __init__(self, trace: Trace, run: int) -> None:
+        self.trace = trace
+        self.run = run
+        self.entries: list[list[Any]] = step_entries(trace, run)
+        self._rows: dict[int, StepRow] = {}
+        self.bad_offsets: tuple[int, ...] = ()
+        self.bad_rows: set[int] = set()
+        self.mark_bad(tuple(e.offset for e in trace.errors))
+
+    def refresh(self) -> int:
+        """Pick up steps the index gained (a growing file); return how many are new."""
+        before = len(self.entries)
+        self.entries = step_entries(self.trace, self.run)
+        if len(self.trace.errors) != len(self.bad_offsets):
+            self.mark_bad(tuple(e.offset for e in self.trace.errors))
+        return len(self.entries) - before
+
+    def mark_bad(self, offsets: tuple[int, ...]) -> None:
+        """Corrupt offsets found later (an integrity scan): rows re-read with the marks."""
+        self.bad_offsets = offsets
+        self.bad_rows = damaged_rows(self.trace, self.run, self.entries, offsets)
+        self._rows.clear()
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def steps(self) -> list[int]:
+        return [entry[2] for entry in self.entries]
+
+    def row(self, index: int) -> StepRow:
+        row = self._rows.get(index)
+        if row is None:
+            row = read_row(self.trace, self.run, self.entries[index], index in self.bad_rows)
+            self._rows[index] = row
+        return row
+
+    def cached(self, index: int) -> StepRow | None:
+        return self._rows.get(index)
+
+    def index_of(self, step: int) -> int | None:
+        """The row index showing `step` (steps are increasing within a run)."""
+        lo, hi = 0, len(self.entries)
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if self.entries[mid][2] < step:
+                lo = mid + 1
+            else:
+                hi = mid
+        return lo if lo < len(self.entries) and self.entries[lo][2] == step else None
+
+    def find(self, start: int, want: str, direction: int = 1) -> int | None:
+        """The next row index after `start` whose row has `want` ("error" or "llm")."""
+        i = start + direction
+        while 0 <= i < len(self.entries):
+            row = self.row(i)
+            if (want == "error" and (row.errors or row.broken)) or (
+                    want == "llm" and row.llm_calls):
+                return i
+            i += direction
+        return None

@@ -1,0 +1,193 @@
+"""Work on a trace that runs in worker threads, and the messages it posts to the UI.
+
+Each function takes the trace (or path), a `post` callable (a widget's thread-safe
+`post_message`) and a `cancelled` callable, so it runs and is tested without an app.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+
+from textual.message import Message
+
+from tracer import Trace, TraceCorruptError, TraceError, open_trace
+from tracer.summary import scan_integrity
+from tui.step_rows import RowCache
+
+Post = Callable[[Message], object]
+Cancelled = Callable[[], bool]
+
+FOLLOW_BATCH_S = 0.05
+"""Follow mode merges what arrives within this window into one message."""
+YIELD_S = 0.001
+"""Warm-up loops pause this long between reads: the trace's lock is not fair, and a
+thread that takes it back at once would starve the UI's reads."""
+
+
+class TraceOpened(Message):
+    """Posted when the trace file has been opened and indexed."""
+
+    def __init__(self, trace: Trace) -> None:
+        super().__init__()
+        self.trace = trace
+
+
+class TraceFailed(Message):
+    """Posted when the file cannot be opened as a trace (`waiting`: follow retries)."""
+
+    def __init__(self, message: str, *, waiting: bool = False) -> None:
+        super().__init__()
+        self.message = message
+        self.waiting = waiting
+
+
+class FollowBatch(Message):
+    """Posted (at most every 50 ms) when a followed trace grew: how many events, by kind."""
+
+    def __init__(self, events: int, kinds: Counter[str]) -> None:
+        super().__init__()
+        self.events = events
+        self.kinds = kinds
+
+
+class IntegrityChecked(Message):
+    """Posted when a full frame scan finished: the corrupt regions it found."""
+
+    def __init__(self, errors: list[TraceCorruptError], frames: int) -> None:
+        super().__init__()
+        self.errors = errors
+        self.frames = frames
+
+
+class SearchDone(Message):
+    """Posted when a search over the run's events finished: the matching steps."""
+
+    def __init__(self, text: str, run: int, steps: list[int]) -> None:
+        super().__init__()
+        self.text = text
+        self.run = run
+        self.steps = steps
+
+
+def describe_failure(path: Path, exc: BaseException) -> str:
+    """A one-paragraph explanation of why `path` cannot be shown."""
+    if isinstance(exc, TraceError):
+        return str(exc)
+    if isinstance(exc, PermissionError):
+        return f"{path}: permission denied"
+    if isinstance(exc, OSError):
+        return f"{path}: {exc.strerror or exc}"
+    return f"{path} could not be read as a stepscope trace ({type(exc).__name__}: {exc})"
+
+
+def damage_text(errors: list[TraceCorruptError], frames: int | None = None) -> str:
+    """The banner over a corrupt trace: where it broke, and that the rest is shown."""
+    regions = f"{len(errors)} damaged region{'s' if len(errors) > 1 else ''}"
+    read = f"{frames} frames read; " if frames is not None else ""
+    return (f"⚠ corrupt trace: {errors[0]} ({regions}); {read}showing what was read, "
+            "steps marked ⚠ touch the damage")
+
+
+def open_until_ready(path: Path, post: Post, cancelled: Cancelled, *,
+                     wait: bool, poll: float = 0.05) -> None:
+    """Open `path` and post `TraceOpened`; on failure post `TraceFailed`.
+
+    With `wait` (follow mode) a file that does not exist yet, is empty, or holds no
+    run yet is retried until it becomes a trace, since the writer may not have started.
+    """
+    told = False
+    while not cancelled():
+        try:
+            trace = open_trace(path)
+        except Exception as exc:  # every failure becomes a message, never a traceback
+            message = describe_failure(path, exc)
+            retry = wait and (not path.exists() or _still_starting(path, exc))
+            if not retry:
+                post(TraceFailed(message))
+                return
+            if not told:
+                post(TraceFailed(f"waiting for {path} … ({message})", waiting=True))
+                told = True
+            time.sleep(poll)
+            continue
+        if not trace.index.runs and not wait:
+            trace.close()
+            post(TraceFailed(f"{path} holds no graph run yet (the writer stopped "
+                             "before the first event)"))
+            return
+        post(TraceOpened(trace))
+        return
+
+
+def _still_starting(path: Path, exc: BaseException) -> bool:
+    try:
+        small = os.path.getsize(path) < 4096
+    except OSError:
+        return True
+    return small and isinstance(exc, TraceError) and (
+        "empty" in str(exc) or "incomplete" in str(exc))
+
+
+def follow_batches(trace: Trace, post: Post, cancelled: Cancelled,
+                   window: float = FOLLOW_BATCH_S, poll: float = 0.01) -> None:
+    """Tail `trace` with `Trace.follow`, posting at most one `FollowBatch` per `window`.
+
+    The follow loop calls `stop()` after every read pass, even when nothing came: what
+    was read is posted there at once if the last post is `window` old, else held back
+    until it is (so a burst costs one message, and a lone step waits at most `poll`).
+    """
+    kinds: Counter[str] = Counter()
+    last = 0.0
+
+    def flush_and_check() -> bool:
+        nonlocal last, kinds
+        now = time.monotonic()
+        if kinds and now - last >= window:
+            post(FollowBatch(sum(kinds.values()), kinds))
+            kinds, last = Counter(), now
+        return cancelled()
+
+    for event in trace.follow(poll=poll, stop=flush_and_check):
+        kinds[event.kind] += 1
+    if kinds:
+        post(FollowBatch(sum(kinds.values()), kinds))
+
+
+def check_integrity(trace: Trace, post: Post) -> None:
+    """Hop every frame of a finished trace, posting what is corrupt (nothing if clean)."""
+    try:
+        found = scan_integrity(trace)
+    except OSError:
+        return
+    if found.errors:
+        post(IntegrityChecked(found.errors, found.frames))
+
+
+def warm_states(trace: Trace, run: int, cancelled: Cancelled, every: int = 64) -> None:
+    """Replay run `run`'s state forward in short locked slices, so the reader memoises
+    keyframes along the way and later `state_at` calls are quick."""
+    steps = trace.steps(run)
+    for step in [*steps[::every], *steps[-1:]]:
+        if cancelled():
+            return
+        try:
+            trace.state_at(step, run)
+        except (TraceError, KeyError, ValueError):
+            return
+        time.sleep(YIELD_S)
+
+
+def warm_rows(rows: RowCache, cancelled: Cancelled) -> None:
+    """Read every step list row ahead of need, so `e` and `t` search a filled cache."""
+    for index in range(len(rows)):
+        if cancelled():
+            return
+        try:
+            rows.row(index)
+        except (TraceError, IndexError):
+            return
+        time.sleep(YIELD_S)

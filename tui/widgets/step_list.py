@@ -1,0 +1,154 @@
+"""The step list: one line per superstep, drawn with the line API (visible rows only)."""
+
+from __future__ import annotations
+
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.binding import Binding
+from textual.geometry import Region, Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from tui.selection import Selection
+from tui.step_rows import RowCache, StepRow, format_duration
+
+_STEP_W, _DUR_W, _MARK_W = 6, 8, 9
+
+
+class StepList(ScrollView, can_focus=True, inherit_bindings=False):
+    """Every step of the selected run: number, nodes run, duration and marks.
+
+    Rows come from a `RowCache`, read only when a row is drawn, so a run of 10,000
+    steps costs what the screen shows. Clicking a row, or moving with ↑/↓ and page
+    up/down, posts `StepChosen`; the screen decides and calls `show` back. Home and end
+    are left to the screen (ScrollView's own scrolling bindings are not inherited).
+    """
+
+    BINDINGS = [
+        Binding("up,k", "move(-1)", "up", show=False, id="step-list.up"),
+        Binding("down,j", "move(1)", "down", show=False, id="step-list.down"),
+        Binding("pageup", "page(-1)", "page up", show=False, id="step-list.page-up"),
+        Binding("pagedown", "page(1)", "page down", show=False, id="step-list.page-down"),
+    ]
+
+    COMPONENT_CLASSES = {
+        "step-list--cursor",
+        "step-list--error",
+        "step-list--dim",
+        "step-list--marks",
+    }
+
+    DEFAULT_CSS = """
+    StepList {
+        background: $surface;
+        scrollbar-size-vertical: 1;
+        overflow-x: hidden;
+    }
+    StepList > .step-list--cursor { background: $accent 40%; text-style: bold; }
+    StepList:focus > .step-list--cursor { background: $accent; }
+    StepList > .step-list--error { color: $error; }
+    StepList > .step-list--dim { color: $text-muted; }
+    StepList > .step-list--marks { color: $warning; }
+    """
+
+    class StepChosen(Message):
+        """Posted when the user picks a step here (click, ↑/↓, page up/down)."""
+
+        def __init__(self, step: int) -> None:
+            super().__init__()
+            self.step = step
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self.rows: RowCache | None = None
+        self.cursor = 0
+        """Row index of the selected step."""
+
+    # -- state in ------------------------------------------------------------------------
+    def set_rows(self, rows: RowCache) -> None:
+        """Show the rows of a (new) run."""
+        self.rows = rows
+        self.cursor = 0
+        self._resize()
+
+    def grow(self) -> None:
+        """The row cache gained rows (a growing file): extend the scroll region."""
+        self._resize()
+
+    def show(self, selection: Selection) -> None:
+        """Move the cursor to the selected step and scroll it into view."""
+        if self.rows is None:
+            return
+        index = self.rows.index_of(selection.step)
+        if index is None:
+            return
+        old, self.cursor = self.cursor, index
+        self.refresh_line(old)
+        self.refresh_line(index)
+        self.scroll_to_region(Region(0, index, 1, 1), animate=False, immediate=True)
+
+    def _resize(self) -> None:
+        count = len(self.rows) if self.rows is not None else 0
+        self.virtual_size = Size(self.size.width, count)
+        self.refresh()
+
+    # -- drawing -------------------------------------------------------------------------
+    def render_line(self, y: int) -> Strip:
+        index = self.scroll_offset.y + y
+        width = self.scrollable_content_region.width
+        base = self.rich_style
+        if self.rows is None or index >= len(self.rows):
+            return Strip.blank(width, base)
+        row = self.rows.row(index)
+        style = base
+        if index == self.cursor:
+            style = base + self.get_component_rich_style("step-list--cursor")
+        segments = self._segments(row, style, width)
+        return Strip(segments).crop_extend(0, width, style)
+
+    def _segments(self, row: StepRow, style: Style, width: int) -> list[Segment]:
+        nodes_w = max(4, width - _STEP_W - _DUR_W - _MARK_W - 3)
+        nodes = ", ".join(row.nodes) if row.nodes else ("input" if row.step == 0 else "—")
+        if len(nodes) > nodes_w:
+            nodes = nodes[: nodes_w - 1] + "…"
+        dim = style + self.get_component_rich_style("step-list--dim", partial=True)
+        node_style = style
+        if row.errors or row.broken:
+            node_style = style + self.get_component_rich_style("step-list--error", partial=True)
+        marks_style = style + self.get_component_rich_style("step-list--marks", partial=True)
+        if row.errors or row.broken:
+            marks_style = node_style
+        return [
+            Segment(f"{row.step:>{_STEP_W}} ", dim),
+            Segment(f"{nodes:<{nodes_w}} ", node_style),
+            Segment(f"{format_duration(row.duration_ns):>{_DUR_W}} ", dim),
+            Segment(f"{row.marks:<{_MARK_W}}", marks_style),
+        ]
+
+    # -- handlers ------------------------------------------------------------------------
+    def on_resize(self, event: events.Resize) -> None:
+        self._resize()
+
+    def on_click(self, event: events.Click) -> None:
+        if self.rows is None:
+            return
+        offset = event.get_content_offset(self)
+        if offset is None:
+            return
+        index = self.scroll_offset.y + offset.y
+        if 0 <= index < len(self.rows):
+            self._choose(index)
+
+    def _choose(self, index: int) -> None:
+        if self.rows is not None and len(self.rows):
+            index = max(0, min(index, len(self.rows) - 1))
+            self.post_message(self.StepChosen(self.rows.entries[index][2]))
+
+    # -- actions -------------------------------------------------------------------------
+    def action_move(self, delta: int) -> None:
+        self._choose(self.cursor + delta)
+
+    def action_page(self, direction: int) -> None:
+        self._choose(self.cursor + direction * max(1, self.scrollable_content_region.height))
