@@ -14,7 +14,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-Row = list[tuple[str, str]]
+from tui.views.styled_rows import Row, merge_cells
+
 LABEL_WIDTH = 16
 MIN_WIDTH = 5
 MAX_WIDTH = 40
@@ -108,7 +109,7 @@ def render_lanes(columns: Sequence[Column], keys: Sequence[tuple[str, int]], sel
         header.append((text, "sel:header" if sel else "header"))
         dur = _short(column.timing.duration)[: column.width - 1].ljust(column.width - 1) + "┃"
         footer.append((dur, "sel:muted" if sel else "muted"))
-    rows: list[Row] = [_merge(header)]
+    rows: list[Row] = [merge_cells(header)]
     for name, k in keys:
         label = name if k == 0 else f"{name} #{k + 1}"
         cells: list[tuple[str, str]] = [(_fit(label, LABEL_WIDTH - 1) + " ", "label")]
@@ -116,8 +117,8 @@ def render_lanes(columns: Sequence[Column], keys: Sequence[tuple[str, int]], sel
             sel = column.timing.step == selected
             cells.extend((ch, f"sel:{role}" if sel else role)
                          for ch, role in _cells_of(column, (name, k)))
-        rows.append(_merge(cells))
-    rows.append(_merge(footer))
+        rows.append(merge_cells(cells))
+    rows.append(merge_cells(footer))
     last = columns[-1].position + 1 if columns else 0
     first = columns[0].position if columns else 0
     mode = "scaled to duration (u: uniform)" if scaled else "uniform (u: scaled)"
@@ -159,17 +160,3 @@ def _short(ns: int) -> str:
 
 def _fit(text: str, width: int) -> str:
     return text.ljust(width) if len(text) <= width else text[: width - 1] + "…"
-
-
-def _merge(cells: Sequence[tuple[str, str]]) -> Row:
-    out: Row = []
-    for ch, role in cells:
-        if out and out[-1][1] == role:
-            out[-1] = (out[-1][0] + ch, role)
-        else:
-            out.append((ch, role))
-    return out
-
-
-def row_text(row: Row) -> str:
-    return "".join(text for text, _ in row)

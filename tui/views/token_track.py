@@ -13,7 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-Row = list[tuple[str, str]]
+from tui.views.styled_rows import Row, merge_cells
+
 NICE_MS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 30000, 60000]
 
 
@@ -95,7 +96,7 @@ def track(call: Any, axis: Axis, barriers: Sequence[int], cursor: int | None = N
     if cursor is not None and 0 <= cursor < len(call.tokens):
         x = axis.col(call.tokens[cursor][0])
         cells[x] = (cells[x][0], "cursor")
-    return _runs(cells)
+    return merge_cells(cells)
 
 
 def axis_row(axis: Axis, barriers: Sequence[int]) -> Row:
@@ -114,7 +115,7 @@ def axis_row(axis: Axis, barriers: Sequence[int]) -> Row:
         at += step
     for t in barriers:
         cells[axis.col(t)] = ("┃", "barrier")
-    return _runs(cells)
+    return merge_cells(cells)
 
 
 def streamed_rows(call: Any, cursor: int, width: int) -> list[Row]:
@@ -127,27 +128,16 @@ def streamed_rows(call: Any, cursor: int, width: int) -> list[Row]:
     line: list[tuple[str, str]] = []
     for ch, role in chars:
         if ch == "\n" or len(line) >= width:
-            rows.append(_runs(line))
+            rows.append(merge_cells(line))
             line = []
             if ch == "\n":
                 continue
         line.append((ch, role))
-    rows.append(_runs(line))
+    rows.append(merge_cells(line))
     return rows
 
 
-def _runs(cells: Sequence[tuple[str, str]]) -> Row:
-    out: Row = []
-    for ch, role in cells:
-        if out and out[-1][1] == role:
-            out[-1] = (out[-1][0] + ch, role)
-        else:
-            out.append((ch, role))
-    return out
 
-
-def row_text(row: Row) -> str:
-    return "".join(text for text, _ in row)
 
 
 @dataclass(frozen=True)

@@ -8,11 +8,11 @@ from dataclasses import replace
 import tracer
 from tracer.analysis import LLMCall
 from tui.views.step_timing import read_step
+from tui.views.styled_rows import row_text
 from tui.views.token_track import (
     Axis,
     axis_for,
     call_label,
-    row_text,
     streamed_rows,
     tick_columns,
     timeline,
