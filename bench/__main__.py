@@ -16,6 +16,7 @@ SUITES: dict[str, str] = {
     "engine": "bench.engine",
     "tracer": "bench.tracer",
     "llm": "bench.llm",
+    "tui": "bench.tui",
 }
 """Suite name -> module implementing it."""
 
