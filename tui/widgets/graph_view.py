@@ -13,6 +13,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from tracer import TraceError
 from tui.selection import Selection
 from tui.views.graph_canvas import Canvas, Marks, draw, step_marks, styled_rows
 from tui.views.graph_layout import GraphLayout, layout
@@ -79,25 +80,40 @@ class GraphView(ScrollView, can_focus=True):
         return None if self.canvas is None else self.canvas.layout
 
     def show(self, selection: Selection) -> None:
-        """Draw `selection.run`'s topology (laid out once per run) and mark its step."""
+        """Draw `selection.run`'s topology (laid out once per run) and mark its step.
+
+        A trace with no run yet draws nothing; a step whose frames are damaged draws the
+        graph unmarked (the app reports the damage itself).
+        """
         self.selection = selection
         key = (id(selection.trace), selection.run)
         if key != self._layout_key:
             self._layout_key = key
             self._canvases = {}
             self._steps = RunSteps(selection.trace, selection.run)
-        self._fit()
+        try:
+            self._fit()
+        except (TraceError, IndexError):
+            self.canvas, self._layout_key = None, None
+            self.virtual_size = Size(0, 0)
+            self.refresh()
+            return
         assert self._steps is not None and self.canvas is not None
-        position = self._steps.position(selection.step)
-        if position is None:
+        try:
+            self.marks = self._marks_for(selection.step)
+        except TraceError:
             self.marks = Marks()
-        else:
-            timing = self._steps.timing(position)
-            previous = self._steps.timing(position - 1) if position > 0 else None
-            self.marks = step_marks(self.canvas.layout,
-                                    [(t.name, t.status) for t in timing.tasks],
-                                    [t.name for t in previous.tasks] if previous else [])
         self._restyle()
+
+    def _marks_for(self, step: int) -> Marks:
+        assert self._steps is not None and self.canvas is not None
+        position = self._steps.position(step)
+        if position is None:
+            return Marks()
+        timing = self._steps.timing(position)
+        previous = self._steps.timing(position - 1) if position > 0 else None
+        return step_marks(self.canvas.layout, [(t.name, t.status) for t in timing.tasks],
+                          [t.name for t in previous.tasks] if previous else [])
 
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import tracer
 from tests.tui.visual.harness import ViewHarness, screen_text
@@ -41,6 +42,34 @@ class TestGraphView:
             await pilot.pause()
             assert view.marks.status == {"boom": "failed"}
             assert "✗" in screen_text(view)
+
+    async def test_damaged_step_and_empty_trace(self, trace_paths: dict[str, Path],
+                                                tmp_path: Path) -> None:
+        """Damaged step frames still draw the graph (no exception); no run draws nothing."""
+        damaged = tmp_path / "damaged.stepscope"
+        data = bytearray(trace_paths["branching"].read_bytes())
+        with tracer.open_trace(trace_paths["branching"]) as clean:
+            entry = clean.step_entry(3, 0)
+        for frame in (entry[3], entry[5][0]):  # the step_start and a task_end
+            data[frame + 20] ^= 0xFF  # inside the payload: the CRC no longer matches
+        damaged.write_bytes(bytes(data))
+        empty = tmp_path / "empty.stepscope"
+        empty.write_bytes(trace_paths["branching"].read_bytes()[:40])
+        view = GraphView()
+        async with ViewHarness(view).run_test(size=SIZE) as pilot:
+            with tracer.open_trace(damaged) as trace:
+                view.show(Selection(trace, 0, 3))
+                await pilot.pause()
+                assert view.canvas is not None
+                assert "merge" in screen_text(view) and "review" in screen_text(view)
+            try:
+                trace = tracer.open_trace(empty)
+            except tracer.TraceError:
+                return  # cut inside the header: nothing to show, and nothing shown
+            with trace:
+                view.show(Selection(trace, 0, 0))
+                await pilot.pause()
+                assert view.canvas is None and "START" not in screen_text(view)
 
     async def test_click_posts_node_selected(self, open_trace: Opener) -> None:
         """Clicking node_2's box posts NodeSelected('node_2', 'subgraph')."""
