@@ -1,4 +1,8 @@
-"""Graphs for the tracer benchmark (stepscope only; the tracer has no LangGraph peer)."""
+"""Graphs for the tracer benchmark (stepscope only; the tracer has no LangGraph peer).
+
+The chain and fan-out are the engine bench's own shapes; the loop adds options
+(node sleep, custom events per step) that only the tracer bench needs.
+"""
 
 from __future__ import annotations
 
@@ -6,18 +10,11 @@ import operator
 import time
 from typing import Annotated, Any, TypedDict
 
+from bench.engine_shapes import build_chain, build_fanout, graph_api
 from engine.config import get_stream_writer
 from engine.graph import END, START, StateGraph
 
 MESSAGE = "m" * 200
-
-
-class Counter(TypedDict):
-    x: int
-
-
-class Fan(TypedDict):
-    out: Annotated[list, operator.add]
 
 
 class Log(TypedDict):
@@ -25,23 +22,13 @@ class Log(TypedDict):
 
 
 def chain(n: int) -> Any:
-    builder = StateGraph(Counter)
-    for i in range(n):
-        builder.add_node(f"n{i}", lambda s: {"x": s["x"] + 1})
-        builder.add_edge(START if i == 0 else f"n{i - 1}", f"n{i}")
-    return builder.compile()
+    """The engine bench's chain of `n` nodes, compiled with stepscope."""
+    return build_chain(graph_api("stepscope"), n).compile()
 
 
 def fanout(n: int) -> Any:
-    builder = StateGraph(Fan)
-    for i in range(n):
-        builder.add_node(f"n{i}", _appender(i))
-        builder.add_edge(START, f"n{i}")
-    return builder.compile()
-
-
-def _appender(i: int) -> Any:
-    return lambda s: {"out": [i]}
+    """The engine bench's fan-out of `n` parallel nodes, compiled with stepscope."""
+    return build_fanout(graph_api("stepscope"), n).compile()
 
 
 def loop(n: int, *, sleep: float = 0.0, customs: int = 0) -> Any:
@@ -62,3 +49,4 @@ def loop(n: int, *, sleep: float = 0.0, customs: int = 0) -> Any:
 
 
 INPUTS = {"chain": {"x": 0}, "fanout": {"out": []}, "loop": {"msgs": []}}
+"""Inputs per shape (the chain and fan-out state keys are engine_shapes')."""
