@@ -20,7 +20,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from tui.views.graph_routing import chain_links, place, ports_of, route
+from tui.views.graph_routing import link_neighbours, place, ports_of, route
 
 BOX_HEIGHT = 3
 NAME_LIMIT = 24
@@ -196,12 +196,7 @@ def _crossings(layers: list[list[Item]], links: list[tuple[Item, Item]]) -> int:
 
 def _order(layers: list[list[Item]], chains: dict[int, list[Item]]) -> None:
     """Phase 4: barycenter sweeps (down, then up), four rounds; keep the best order seen."""
-    pairs = chain_links(chains)
-    up: dict[Item, list[Item]] = defaultdict(list)
-    down: dict[Item, list[Item]] = defaultdict(list)
-    for a, b in pairs:
-        down[a].append(b)
-        up[b].append(a)
+    pairs, up, down = link_neighbours(chains)
     best = [list(layer) for layer in layers]
     best_count = _crossings(layers, pairs)
     for _ in range(4):

@@ -21,6 +21,21 @@ def chain_links(chains: dict[int, list[Item]]) -> list[tuple[Item, Item]]:
     return [pair for chain in chains.values() for pair in itertools.pairwise(chain)]
 
 
+Neighbours = dict["Item", list["Item"]]
+
+
+def link_neighbours(chains: dict[int, list[Item]],
+                    ) -> tuple[list[tuple[Item, Item]], Neighbours, Neighbours]:
+    """The chain links, and each item's neighbours in the layer above and below."""
+    pairs = chain_links(chains)
+    up: Neighbours = defaultdict(list)
+    down: Neighbours = defaultdict(list)
+    for a, b in pairs:
+        down[a].append(b)
+        up[b].append(a)
+    return pairs, up, down
+
+
 def ports_of(layers: list[list[Item]], chains: dict[int, list[Item]], edges: list[EdgePath],
            boxes: dict[str, Box]) -> dict[tuple[Any, Any], int]:
     """Where each chain link leaves and enters a box, as an offset from the box's left.
@@ -60,12 +75,7 @@ def _width(item: Item, boxes: dict[str, Box]) -> int:
 def place(layers: list[list[Item]], chains: dict[int, list[Item]],
            boxes: dict[str, Box]) -> dict[Item, int]:
     """Phase 5: x of each item: centred on its neighbours above (then below, then above)."""
-    pairs = chain_links(chains)
-    up: dict[Item, list[Item]] = defaultdict(list)
-    down: dict[Item, list[Item]] = defaultdict(list)
-    for a, b in pairs:
-        down[a].append(b)
-        up[b].append(a)
+    _, up, down = link_neighbours(chains)
     xs: dict[Item, int] = {}
     for layer in layers:  # start: each layer packed from 0
         x = 0
