@@ -139,6 +139,13 @@ class TraceWriter:
             self._give_up(exc)
         self._last_flush = time.monotonic()
 
+    def sync(self) -> None:
+        """Flush now, from any thread (the debugger calls this when it pauses a run, so
+        a reader sees every event so far)."""
+        with self._lock:
+            if not self.closed:
+                self.flush()
+
     def _give_up(self, exc: OSError) -> None:
         self.failed = True
         try:

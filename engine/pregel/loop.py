@@ -21,6 +21,7 @@ from engine.errors import (
     EmptyInputError,
     GraphInterrupt,
     ParentCommand,
+    RunStopped,
     recursion_error,
 )
 from engine.pregel import algo
@@ -172,7 +173,7 @@ class Loop:
         else:
             self._start_fresh(input, saved)
 
-    def _run_start(self, input: Any, resumed: bool) -> None:
+    def _run_start(self, input: Any, resumed: bool, fork: dict[str, Any] | None = None) -> None:
         if not self.bus.sinks:
             return
         self.emit(
@@ -190,6 +191,7 @@ class Loop:
                 "engine_version": ENGINE_VERSION,
                 "python": sys.version.split()[0],
                 "pid": os.getpid(),
+                **({"fork": fork} if fork is not None else {}),
             },
         )
 
@@ -213,7 +215,9 @@ class Loop:
         self.cp.restore(saved)
         self.step = saved.step + 1
         self.breakpoint_done = saved.breakpoint_done
-        self._run_start(input, resumed=True)
+        # A thread seeded by `engine.pregel.fork` starts as a branch of the run it names.
+        fork = saved.fork if saved.source == "fork" and not self.ns else None
+        self._run_start(input, resumed=True, fork=fork)
         self.cp.replay(saved)
         self.next_tasks = algo.prepare_tasks(
             self, self.spec, self.step, saved.triggered, list(saved.sends), saved.id
@@ -364,6 +368,10 @@ class Loop:
         errors = [t for t in self.done if t.error is not None]
         if errors:
             self.cp.save_pending(tasks)
+            stopped = [t for t in errors if isinstance(t.error, RunStopped)]
+            if stopped:  # the debugger stopped the run inside a task (or its subgraph)
+                self.status = "stopped"
+                raise stopped[0].error  # type: ignore[misc]
             self.status = "error"
             first = errors[0]
             exc = first.error
@@ -404,7 +412,7 @@ class Loop:
 
     def end(self, error: BaseException | None = None) -> None:
         if error is not None and self.status == "running":
-            self.status = "error"
+            self.status = "stopped" if isinstance(error, RunStopped) else "error"
         if self.bus.sinks:
             self.emit("run_end", {
                 "status": self.status,
