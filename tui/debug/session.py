@@ -1,0 +1,224 @@
+"""A debugging session: runs a graph in a worker thread, under the DebugController,
+recording every run (the first, resumes after interrupts, forks) into one trace.
+
+The UI thread calls the commands; the run thread calls `notify` (thread-safe, e.g. a
+widget's post_message) whenever something the UI shows changed: a pause, a resume,
+the end of a run. `status()` is a snapshot the UI can read at any time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from engine.checkpoint.memory import InMemorySaver
+from engine.errors import RunStopped
+from engine.pregel.fork import seed_fork
+from engine.types import Command
+from tracer.writer import TraceWriter
+from tui.debug.breakpoints import BreakpointSet
+from tui.debug.controller import DebugController, Pause, Running
+from tui.debug.forking import ForkPoint
+
+
+class SessionError(Exception):
+    """A command that cannot be carried out now; the message says why, for the user."""
+
+
+@dataclass(frozen=True)
+class Status:
+    """What the session is doing, for the UI."""
+
+    state: str
+    """"idle", "running", "paused", "stopping", "interrupted", "done", "error", "stopped"."""
+    pause: Pause | None
+    running: tuple[Running, ...]
+    interrupts: tuple[Any, ...]
+    """The pending interrupts' values (state "interrupted")."""
+    error: str | None
+    runs: int
+    """Root runs started so far in this session."""
+
+
+class DebugSession:
+    """One graph, one trace file, any number of root runs (one at a time)."""
+
+    def __init__(self, graph: Any, path: str | Path, *, breakpoints: BreakpointSet | None = None,
+                 notify: Callable[[], None] = lambda: None, append: bool = False) -> None:
+        self.path = Path(path)
+        self.graph = _with_checkpointer(graph)
+        self.breakpoints = breakpoints if breakpoints is not None else BreakpointSet()
+        self._notify = notify
+        self._append = append
+        self._writer: TraceWriter | None = None
+        self.controller = DebugController(self.breakpoints, self._changed, self._sync)
+        self.thread_id = f"debug-{uuid.uuid4().hex[:12]}"
+        self.config: dict[str, Any] = {"configurable": {"thread_id": self.thread_id}}
+        self.threads: dict[str, str] = {}
+        """Root run id → the checkpointer thread it ran in (forks look their step up)."""
+        self._thread: threading.Thread | None = None
+        self._state = "idle"
+        self._error: str | None = None
+        self._interrupts: tuple[Any, ...] = ()
+        self._runs = 0
+        self._forks = 0
+
+    # -- status --------------------------------------------------------------------------
+    @property
+    def active(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def status(self) -> Status:
+        pause = self.controller.paused
+        state = self._state
+        if state == "running":
+            state = "stopping" if self.controller.stopping else "paused" if pause else state
+        return Status(state, pause if state == "paused" else None,
+                      tuple(self.controller.running.values()), self._interrupts, self._error,
+                      self._runs)
+
+    def _changed(self) -> None:
+        self._notify()
+
+    def _sync(self) -> None:
+        if self._writer is not None:
+            self._writer.sync()
+
+    @property
+    def writer(self) -> TraceWriter:
+        if self._writer is None:
+            self._writer = TraceWriter(self.path, append=self._append)
+        return self._writer
+
+    # -- runs ----------------------------------------------------------------------------
+    def start(self, input: Any, *, mode: str = "step") -> None:
+        """The first run, from `input`."""
+        self._launch(input, self.config, mode)
+
+    def resume(self, value: Any = None, *, mode: str = "step") -> None:
+        """Continue an interrupted run; `value` answers interrupt() (Command(resume=…))."""
+        if self._state != "interrupted":
+            raise SessionError("the run is not waiting at an interrupt")
+        payload = Command(resume=value) if self._interrupts else None
+        self._launch(payload, self.config, mode)
+
+    def fork(self, point: ForkPoint, values: dict[str, Any] | None = None, *,
+             mode: str = "step") -> None:
+        """Re-run from `point` (a root run's step) with its state, or with `values`."""
+        if self.active:
+            raise SessionError("a run is in progress: stop it first")
+        self._forks += 1
+        thread = f"{self.thread_id}-fork{self._forks}"
+        edited = values is not None
+        config = seed_fork(
+            self.graph, thread, point.values if values is None else values, step=point.step,
+            triggered=point.triggered, sends=point.sends, barriers=point.barriers,
+            checkpoint_id=None if edited else point.checkpoint_id,
+            fork={"run_id": point.run_id, "step": point.step})
+        self.config = config
+        self._launch(None, config, mode)
+
+    def _launch(self, input: Any, config: dict[str, Any], mode: str) -> None:
+        if self.active:
+            raise SessionError("a run is in progress: stop it first")
+        run_id = uuid.uuid4().hex
+        self.threads[run_id] = config["configurable"]["thread_id"]
+        config = {**config, "run_id": run_id}
+        self.controller.reset(mode)
+        writer = self.writer
+        self._state, self._error, self._interrupts = "running", None, ()
+        self._runs += 1
+        self._thread = threading.Thread(target=self._run, args=(input, config, writer),
+                                        name="stepscope-debug-run", daemon=True)
+        self._thread.start()
+        self._changed()
+
+    def _run(self, input: Any, config: dict[str, Any], writer: TraceWriter) -> None:
+        kwargs = {"sinks": (writer, self.controller.token_sink), "controller": self.controller}
+        try:
+            if self.graph.has_async_nodes:
+                asyncio.run(_drain_async(self.graph.astream(input, config, **kwargs)))
+            else:
+                for _ in self.graph.stream(input, config, **kwargs):
+                    pass
+        except RunStopped:
+            self._state = "stopped"
+        except Exception as exc:
+            self._state, self._error = "error", f"{type(exc).__name__}: {exc}"
+        else:
+            snapshot = self.graph.get_state(config)
+            if snapshot.next or snapshot.interrupts:
+                self._state = "interrupted"
+                self._interrupts = tuple(i.value for i in snapshot.interrupts)
+            else:
+                self._state = "done"
+        finally:
+            writer.sync()
+            self.controller.running.clear()
+            self._changed()
+
+    # -- commands ------------------------------------------------------------------------
+    def step(self) -> None:
+        self.controller.step()
+
+    def step_into(self) -> None:
+        self.controller.step_into()
+
+    def cont(self) -> None:
+        self.controller.cont()
+
+    def pause(self) -> None:
+        self.controller.pause()
+
+    def stop(self) -> None:
+        if self.active:
+            self.controller.stop()
+            self._changed()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Wait for the current run to end (tests, shutdown); True if it has."""
+        thread = self._thread
+        if thread is not None:
+            thread.join(timeout)
+        return not self.active
+
+    def wait_paused(self, timeout: float = 10.0) -> Pause | None:
+        """Wait until the run pauses or ends (tests); the pause, or None if it ended."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            pause = self.controller.paused
+            if pause is not None:
+                return pause
+            if not self.active:
+                return None
+            time.sleep(0.005)
+        raise TimeoutError("the run neither paused nor ended")
+
+    def close(self, timeout: float = 5.0) -> None:
+        """Stop any run and finish the trace (index and footer)."""
+        self.stop()
+        self.wait(timeout)
+        if self._writer is not None:
+            self._writer.close()
+
+
+async def _drain_async(stream: Any) -> None:
+    async for _ in stream:
+        pass
+
+
+def _with_checkpointer(graph: Any) -> Any:
+    """The graph itself, or a shallow copy with an InMemorySaver: interrupts, resume and
+    time travel need checkpoints."""
+    if getattr(graph, "checkpointer", None):
+        return graph
+    twin = copy.copy(graph)
+    twin.checkpointer = InMemorySaver()
+    return twin
