@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 from textual.app import App
 
+from tui.debug.session import DebugSession
 from tui.palette import StepscopeCommands
+from tui.screens.debug import DebugScreen
 from tui.screens.main import MainScreen
 
 
@@ -32,6 +35,24 @@ class StepscopeApp(App[None]):
         screen = self.screen_stack[0]
         assert isinstance(screen, MainScreen)
         return screen
+
+
+class DebugApp(StepscopeApp):
+    """`stepscope debug`: the views over the trace a DebugSession writes as it runs."""
+
+    TITLE = "stepscope debug"
+
+    def __init__(self, session: DebugSession, *, input: Any = None, start: bool = True,
+                 mode: str = "step") -> None:
+        super().__init__(session.path, follow=True)
+        self.session = session
+        self.start_input = input
+        self.start_run = start
+        self.start_mode = mode
+
+    def get_default_screen(self) -> MainScreen:
+        return DebugScreen(self.path, self.session, input=self.start_input,
+                           start=self.start_run, mode=self.start_mode)
 
 
 def make_app(path: str | os.PathLike[str], *, follow: bool = False) -> StepscopeApp:

@@ -78,8 +78,32 @@ ACTIONS: tuple[ActionSpec, ...] = (
 )
 
 
-def main_bindings() -> list[Binding]:
-    """The main screen's bindings, each with an id (for keymaps) and a description."""
+DEBUG_ACTIONS: tuple[ActionSpec, ...] = (
+    ActionSpec("debug.step", "s", "debug_step", "step", "debug: step",
+               "Run to the next superstep (at this depth), or a breakpoint"),
+    ActionSpec("debug.into", "i", "debug_into", "into", "debug: step into",
+               "Run to the next task or step, into subgraphs"),
+    ActionSpec("debug.continue", "c", "debug_continue", "continue", "debug: continue",
+               "Run until a breakpoint, an interrupt or the end"),
+    ActionSpec("debug.pause", "p", "debug_pause", "pause", "debug: pause",
+               "Pause at the next phase boundary", footer=False),
+    ActionSpec("debug.stop", "x", "debug_stop", "stop", "debug: stop",
+               "Stop the run (running tasks finish first)"),
+    ActionSpec("debug.resume", "r", "debug_resume", "resume", "debug: answer the interrupt…",
+               "Resume an interrupted run with a value (JSON) for interrupt()"),
+    ActionSpec("debug.fork", "F", "debug_fork", "fork", "debug: fork here…",
+               "Edit the selected step's state and re-run from it (a new branch)"),
+    ActionSpec("debug.toggle", "b", "debug_toggle_breakpoint", "break", "debug: toggle "
+               "breakpoint", "Toggle a breakpoint before the graph view's node under the "
+               "cursor (click a node, or [ and ] to move); else open the panel"),
+    ActionSpec("debug.breakpoints", "B", "debug_breakpoints", "breakpoints",
+               "debug: breakpoints…", "List, add and remove breakpoints", footer=False),
+)
+"""The debug screen's actions, on top of ACTIONS."""
+
+
+def main_bindings(actions: tuple[ActionSpec, ...] = ACTIONS) -> list[Binding]:
+    """A screen's bindings, each with an id (for keymaps) and a description."""
     return [Binding(a.keys, a.action, a.label, show=a.footer, id=a.id,
                     key_display=a.key_display, tooltip=a.help)
-            for a in ACTIONS]
+            for a in actions]

@@ -1,10 +1,10 @@
-"""The `stepscope` command line: `run`, `inspect`, `export`, `view`, `demo`.
+"""The `stepscope` command line: `run`, `inspect`, `export`, `view`, `demo`, `debug`.
 
 Each command lives in `tui.commands.<name>` (`add_parser` + the function it runs).
 Exit statuses: 0 success; 1 the graph raised (`run`) or PATH is not a readable trace;
 2 bad arguments or a TARGET that cannot be loaded; 130 interrupted by Ctrl-C.
 Failures the user can fix print one line, `stepscope: …`, and no traceback.
-`view` and `demo` open the TUI (`tui.app`); `debug` arrives later.
+`view`, `demo` and `debug` open the TUI (`tui.app`).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from tui.commands import CommandError, export, inspect, run, view
+from tui.commands import CommandError, debug, export, inspect, run, view
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -27,6 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
     inspect.add_parser(sub)
     export.add_parser(sub)
     view.add_parser(sub)
+    debug.add_parser(sub)
     return parser
 
 

@@ -44,7 +44,7 @@ def add_parser(sub: Any) -> None:
     parser.set_defaults(func=run_run)
 
 
-def parse_input(text: str) -> Any:
+def parse_input(text: str, command: str = "run") -> Any:
     """--input's value: JSON text, or `@path` to a JSON file (CommandError, status 2)."""
     where = "--input"
     if text.startswith("@"):
@@ -53,13 +53,13 @@ def parse_input(text: str) -> Any:
         try:
             text = path.read_text(encoding="utf-8")
         except FileNotFoundError:
-            raise CommandError(f"run: {where}: no such file", 2) from None
+            raise CommandError(f"{command}: {where}: no such file", 2) from None
         except (OSError, UnicodeDecodeError) as exc:
-            raise CommandError(f"run: {where}: cannot read it ({exc})", 2) from None
+            raise CommandError(f"{command}: {where}: cannot read it ({exc})", 2) from None
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise CommandError(f"run: {where}: invalid JSON: {exc}", 2) from None
+        raise CommandError(f"{command}: {where}: invalid JSON: {exc}", 2) from None
 
 
 def default_output(stem: str) -> Path:
@@ -90,7 +90,7 @@ def summary_line(report: dict[str, Any]) -> str:
                        fmt_size(report["size_bytes"])])
 
 
-def _config(graph: Any, module: Any = None) -> dict[str, Any] | None:
+def module_config(graph: Any, module: Any = None) -> dict[str, Any] | None:
     """The module's `config` (if it has one), plus a fresh thread_id for a graph with a
     checkpointer (it refuses to run without one)."""
     given = getattr(module, "config", None)
@@ -119,10 +119,11 @@ def run_run(args: argparse.Namespace) -> int:
     try:
         with tracer.record(out):
             started = True
+            config = module_config(target.graph, target.module)
             if getattr(target.graph, "has_async_nodes", False):
-                asyncio.run(target.graph.ainvoke(inputs, _config(target.graph, target.module)))
+                asyncio.run(target.graph.ainvoke(inputs, config))
             else:
-                target.graph.invoke(inputs, _config(target.graph, target.module))
+                target.graph.invoke(inputs, config)
     except KeyboardInterrupt as exc:
         failure = exc
     except Exception as exc:

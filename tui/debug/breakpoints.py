@@ -21,6 +21,9 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+SYNTAX = ("NODE or before:NODE · after:NODE · error · interrupt · if:EXPR over state · "
+          "change:KEY · token:REGEX   (NODE: name, or sub/inner inside a subgraph)")
+"""One line for help texts (the panel, --break's help)."""
 KINDS = ("before", "after", "error", "interrupt", "if", "change", "token")
 _NO_TARGET = ("error", "interrupt")
 

@@ -51,16 +51,21 @@ class DebugSession:
     """One graph, one trace file, any number of root runs (one at a time)."""
 
     def __init__(self, graph: Any, path: str | Path, *, breakpoints: BreakpointSet | None = None,
-                 notify: Callable[[], None] = lambda: None, append: bool = False) -> None:
+                 notify: Callable[[], None] = lambda: None, append: bool = False,
+                 config: dict[str, Any] | None = None) -> None:
         self.path = Path(path)
         self.graph = _with_checkpointer(graph)
         self.breakpoints = breakpoints if breakpoints is not None else BreakpointSet()
-        self._notify = notify
+        self.notify = notify
+        """Called (from any thread) when the status changed; the UI sets it."""
         self._append = append
         self._writer: TraceWriter | None = None
         self.controller = DebugController(self.breakpoints, self._changed, self._sync)
         self.thread_id = f"debug-{uuid.uuid4().hex[:12]}"
-        self.config: dict[str, Any] = {"configurable": {"thread_id": self.thread_id}}
+        self.base_config = {k: v for k, v in (config or {}).items() if k != "configurable"}
+        """The target module's `config` (recursion_limit, tags…), for every run."""
+        self.config: dict[str, Any] = {**self.base_config,
+                                       "configurable": {"thread_id": self.thread_id}}
         self.threads: dict[str, str] = {}
         """Root run id → the checkpointer thread it ran in (forks look their step up)."""
         self._thread: threading.Thread | None = None
@@ -85,7 +90,7 @@ class DebugSession:
                       self._runs)
 
     def _changed(self) -> None:
-        self._notify()
+        self.notify()
 
     def _sync(self) -> None:
         if self._writer is not None:
@@ -122,8 +127,8 @@ class DebugSession:
             triggered=point.triggered, sends=point.sends, barriers=point.barriers,
             checkpoint_id=None if edited else point.checkpoint_id,
             fork={"run_id": point.run_id, "step": point.step})
-        self.config = config
-        self._launch(None, config, mode)
+        self.config = {**self.base_config, **config}
+        self._launch(None, self.config, mode)
 
     def _launch(self, input: Any, config: dict[str, Any], mode: str) -> None:
         if self.active:

@@ -21,7 +21,7 @@ from textual.worker import get_current_worker
 
 from tracer import Trace, TraceCorruptError, TraceError
 from tui import trace_tasks as tasks
-from tui.bindings import VIEWS, main_bindings
+from tui.bindings import ACTIONS, VIEWS, main_bindings
 from tui.event_search import search_steps
 from tui.run_paths import RunNode, breadcrumb, run_nodes
 from tui.screens.main_actions import MainActions
@@ -41,6 +41,8 @@ class MainScreen(MainActions, Screen[None]):
     """One trace: run tree, step list, header, and a tab per view."""
 
     BINDINGS = main_bindings()
+    ACTIONS = ACTIONS
+    """Every action of this screen (help and palette list them)."""
 
     following: reactive[bool] = reactive(False)
     """Tail the file as it grows; the selection moves only when it is at the end."""

@@ -170,4 +170,4 @@ class MainActions(_Base):
         self.query_one(TabbedContent).active = view
 
     def action_help(self) -> None:
-        self.app.push_screen(HelpScreen())
+        self.app.push_screen(HelpScreen(self.ACTIONS))

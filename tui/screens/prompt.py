@@ -17,9 +17,10 @@ class PromptScreen(ModalScreen[str | None]):
     DEFAULT_CSS = """
     PromptScreen { align: center middle; }
     PromptScreen > Vertical {
-        width: 60; height: auto; padding: 1 2;
+        width: 60; max-width: 90%; height: auto; padding: 1 2;
         border: thick $accent; background: $panel;
     }
+    PromptScreen Label { width: 100%; }
     """
 
     def __init__(self, question: str, *, placeholder: str = "", value: str = "") -> None:

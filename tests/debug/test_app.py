@@ -1,0 +1,204 @@
+"""Pilot tests of `stepscope debug`'s screen: keys drive a real graph run, the views follow."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypedDict
+
+from textual.pilot import Pilot
+from textual.widgets import Input, TabbedContent, TextArea
+
+from engine.graph import END, START, StateGraph
+from tests.debug.conftest import sample
+from tui.app import DebugApp
+from tui.debug.breakpoints import BreakpointSet, parse
+from tui.debug.session import DebugSession
+from tui.screens.debug import DebugScreen, resume_value
+
+SIZE = (120, 36)
+
+
+async def until(pilot: Pilot[Any], ok: Callable[[], bool], timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not ok():
+        assert time.monotonic() < deadline, "timed out"
+        await pilot.pause(0.02)
+
+
+def _app(graph: Any, path: Path, input: Any, *breaks: str, mode: str = "step") -> DebugApp:
+    points = BreakpointSet(parse(b, graph.describe()) for b in breaks)
+    return DebugApp(DebugSession(graph, path, breakpoints=points), input=input, mode=mode)
+
+
+def _screen(app: DebugApp) -> DebugScreen:
+    screen = app.main
+    assert isinstance(screen, DebugScreen)
+    return screen
+
+
+def _bar(app: DebugApp) -> str:
+    return str(app.main.query_one("#debug-bar").render())
+
+
+async def test_step_keys_walk_the_run_and_the_views_follow(tmp_path: Path) -> None:
+    app = _app(sample("topic_joke"), tmp_path / "t.stepscope", {"topic": "cats"})
+    async with app.run_test(size=SIZE) as pilot:
+        s = app.session
+        await until(pilot, lambda: s.status().state == "paused")
+        assert "before step 1 (refine_topic)" in _bar(app)
+        await pilot.press("s")
+        await until(pilot, lambda: (p := s.status().pause) is not None and p.step == 2)
+        screen = _screen(app)
+        await until(pilot, lambda: screen.selection is not None and screen.selection.step == 1)
+        assert "before step 2 (generate_joke)" in _bar(app)
+        await pilot.press("c")
+        await until(pilot, lambda: s.status().state == "done")
+        await until(pilot, lambda: "done" in _bar(app))
+        assert s.graph.get_state(s.config).values["joke"] == (
+            "This is a joke about cats and cats")
+        await pilot.press("s")  # nothing to step now: a warning, no crash
+        await pilot.pause()
+        assert s.status().state == "done"
+
+
+async def test_a_subgraph_breakpoint_from_the_command_line_shows_the_subgraph(
+        tmp_path: Path) -> None:
+    app = _app(sample("subgraph"), tmp_path / "t.stepscope", {"foo": "foo"},
+               "node_2/subgraph_node_2", mode="continue")
+    async with app.run_test(size=SIZE) as pilot:
+        s = app.session
+        await until(pilot, lambda: s.status().pause is not None)
+        pause = s.status().pause
+        assert pause is not None and pause.node == "subgraph_node_2"
+        screen = _screen(app)
+        await until(pilot, lambda: screen.selection is not None and screen.selection.run == 1)
+        assert screen.trace is not None and screen.trace.index.runs[1][1] == list(pause.ns)
+        await pilot.press("c")
+        await until(pilot, lambda: s.status().state == "done")
+
+
+async def test_interrupt_answered_in_the_ui_resumes_the_run(tmp_path: Path) -> None:
+    app = _app(sample("interrupt"), tmp_path / "t.stepscope",
+               {"draft": "", "approved": False}, mode="continue")
+    async with app.run_test(size=SIZE) as pilot:
+        s = app.session
+        await until(pilot, lambda: s.status().state == "interrupted")
+        await until(pilot, lambda: "Send this email?" in _bar(app))
+        await pilot.press("r")
+        await until(pilot, lambda: isinstance(app.screen.focused, Input))
+        await pilot.press(*'"yes"', "enter")
+        await until(pilot, lambda: s.status().state == "paused")  # resumed in step mode
+        await pilot.press("c")
+        await until(pilot, lambda: s.status().state == "done")
+        assert s.graph.get_state(s.config).values["approved"] is True
+        screen = _screen(app)
+        await until(pilot, lambda: screen.trace is not None and len(screen.trace.index.runs) == 2)
+
+
+def test_resume_answers_are_json_or_bare_words() -> None:
+    assert resume_value('{"a": 1}') == {"a": 1}
+    assert resume_value("yes") == "yes"
+    assert resume_value(" 42 ") == 42
+    for bad in ('{"a": ', "[1,", ""):
+        try:
+            resume_value(bad)
+        except ValueError as exc:
+            assert str(exc).startswith("not JSON")
+        else:
+            raise AssertionError(f"{bad!r} accepted")
+
+
+async def test_fork_here_with_an_edited_state_records_a_branch(tmp_path: Path) -> None:
+    app = _app(sample("topic_joke"), tmp_path / "t.stepscope", {"topic": "cats"},
+               mode="continue")
+    async with app.run_test(size=SIZE) as pilot:
+        s = app.session
+        await until(pilot, lambda: s.status().state == "done")
+        screen = _screen(app)
+        await until(pilot, lambda: screen.rows is not None and len(screen.rows) == 3)
+        screen.go_to(1)
+        await pilot.press("F")
+        await until(pilot, lambda: isinstance(app.screen.focused, TextArea))
+        editor = app.screen.focused
+        assert isinstance(editor, TextArea)
+        assert '"topic": "cats and cats"' in editor.text
+        editor.text = editor.text.replace('"topic"', "topic")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert "not valid JSON" in str(app.screen.query_one("#fork-error").render())
+        editor.text = '{"topic": "dogs"}'
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: s.status().state == "paused")
+        await pilot.press("c")
+        await until(pilot, lambda: s.status().state == "done")
+        assert s.graph.get_state(s.config).values == {
+            "topic": "dogs", "joke": "This is a joke about dogs"}
+        await until(pilot, lambda: screen.trace is not None and len(screen.trace.index.runs) == 2)
+        assert screen.trace is not None
+        start = screen.trace.read(screen.trace.index.runs[1][0]).data
+        assert start["fork"]["step"] == 1
+
+
+async def test_breakpoints_panel_adds_refuses_and_removes(tmp_path: Path) -> None:
+    app = _app(sample("subgraph"), tmp_path / "t.stepscope", {"foo": "foo"})
+    async with app.run_test(size=SIZE) as pilot:
+        s = app.session
+        await until(pilot, lambda: s.status().state == "paused")
+        await pilot.press("B")
+        await until(pilot, lambda: isinstance(app.screen.focused, Input))
+        await pilot.press(*"after:nope", "enter")
+        await pilot.pause()
+        assert "no node 'nope'" in str(app.screen.query_one("#bp-error").render())
+        assert not len(s.breakpoints)
+        app.screen.query_one(Input).value = "after:node_1"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert [b.text for b in s.breakpoints] == ["after:node_1"]
+        app.screen.query_one("#bp-list").focus()
+        await pilot.press("delete")
+        await pilot.pause()
+        assert not len(s.breakpoints)
+        app.screen.query_one(Input).value = "after:node_1"
+        app.screen.query_one(Input).focus()
+        await pilot.press("enter", "escape")
+        await pilot.pause()
+        await pilot.press("c")  # the breakpoint set in the panel stops the run
+        await until(pilot, lambda: (p := s.status().pause) is not None and p.node == "node_1")
+        assert s.status().pause.where == "task_done"  # type: ignore[union-attr]
+
+
+class _Sleepy(TypedDict):
+    n: int
+
+
+def _sleepy_graph() -> Any:
+    def slow(state: _Sleepy) -> dict[str, int]:
+        time.sleep(2)
+        return {"n": state["n"] + 1}
+
+    return (StateGraph(_Sleepy).add_node("slow", slow).add_edge(START, "slow")
+            .add_edge("slow", END).compile())
+
+
+async def test_keys_are_handled_within_100ms_while_a_node_sleeps(tmp_path: Path) -> None:
+    app = _app(_sleepy_graph(), tmp_path / "t.stepscope", {"n": 0}, mode="continue")
+    async with app.run_test(size=SIZE) as pilot:
+        s = app.session
+        await until(pilot, lambda: bool(s.status().running))
+        tabs = app.main.query_one(TabbedContent)
+        worst = 0.0
+        for key, tab in (("2", "state"), ("3", "diff"), ("1", "graph"), ("4", "tasks")):
+            started = time.monotonic()
+            pressing = asyncio.ensure_future(pilot.press(key))
+            while tabs.active != tab:  # the key's effect, not the repaint after it
+                assert time.monotonic() - started < 1, f"{key} was not handled"
+                await asyncio.sleep(0.002)
+            worst = max(worst, time.monotonic() - started)
+            await pressing
+        assert s.status().running, "the node should still be sleeping"
+        assert "running: slow" in _bar(app)
+        assert worst < 0.1, f"a key took {worst * 1000:.0f} ms while the node slept"
+        await until(pilot, lambda: s.status().state == "done", timeout=5)

@@ -1,0 +1,116 @@
+"""`stepscope debug TARGET [--input …] [--break BP]… [-o PATH] [--replay PATH]`.
+
+Runs the graph in-process under the debugger (paused before its first superstep),
+recording every run — the first, resumes after interrupts, forks — into one trace,
+and opens the views on it. With --replay, opens a recorded trace of the same graph
+instead, to fork from any of its steps; the branches are appended to that trace (or,
+with -o, to a copy of it). Exit status 2 for bad arguments, a TARGET that cannot be
+loaded, or a breakpoint that names nothing; 1 for a --replay file that is not a trace.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+from tracer import TraceError, open_trace
+from tui.commands import CommandError
+from tui.commands.run import TARGET_HELP, default_output, module_config, parse_input
+from tui.debug.breakpoints import SYNTAX, BreakpointError, BreakpointSet, parse
+from tui.target import TargetError, resolve_target
+
+
+def add_parser(sub: Any) -> None:
+    parser = sub.add_parser(
+        "debug", help="run a graph step by step under the debugger",
+        description="Run a graph in the terminal UI under the debugger: pause at every "
+                    "superstep (or run to breakpoints), step into tasks and subgraphs, "
+                    "answer interrupt(), and fork any step with an edited state. Every "
+                    "run is recorded into one trace (press ? in the app for the keys).")
+    parser.add_argument("target", metavar="TARGET", help=TARGET_HELP)
+    parser.add_argument("--input", metavar="JSON|@FILE",
+                        help="the graph's input: JSON text, or @path to a JSON file "
+                             "(default: the module's `inputs` attribute, else {})")
+    parser.add_argument("--break", dest="breaks", action="append", default=[], metavar="BP",
+                        help=f"a breakpoint (repeatable): {SYNTAX}")
+    parser.add_argument("--continue", dest="go", action="store_true",
+                        help="run to the first breakpoint instead of pausing at step 1")
+    parser.add_argument("-o", "--output", metavar="PATH",
+                        help="where to write the trace (default: ./<target-stem>-<time>."
+                             "stepscope; with --replay: the recorded trace itself)")
+    parser.add_argument("--replay", metavar="PATH",
+                        help="open this recorded trace of TARGET to fork from its steps "
+                             "instead of starting a new run")
+    parser.set_defaults(func=run_debug)
+
+
+def breakpoints_for(graph: Any, texts: list[str]) -> BreakpointSet:
+    topology = graph.describe()
+    points = BreakpointSet()
+    for text in texts:
+        try:
+            points.add(parse(text, topology, topology.get("state_keys")))
+        except BreakpointError as exc:
+            raise CommandError(f"debug: --break {text!r}: {exc}", 2) from None
+    return points
+
+
+def replay_path(replay: str, output: str | None) -> Path:
+    """The trace forks are appended to: --replay's file, or a copy of it at -o."""
+    source = Path(replay)
+    try:
+        with open_trace(source) as trace:
+            if not trace.index.runs:
+                raise CommandError(f"debug: --replay {replay}: holds no graph run", 1)
+    except TraceError as exc:
+        raise CommandError(f"debug: --replay {replay}: {exc}", 1) from None
+    except OSError as exc:
+        raise CommandError(f"debug: --replay {replay}: {exc.strerror or exc}", 1) from None
+    if output is None:
+        return source
+    out = Path(output)
+    if out.exists() and out.resolve() == source.resolve():
+        return source
+    if out.is_dir():
+        raise CommandError(f"debug: -o {out}: is a directory", 2)
+    shutil.copyfile(source, out)
+    return out
+
+
+def run_debug(args: argparse.Namespace) -> int:
+    from tui.app import DebugApp  # Textual loads only for the commands that need it
+    from tui.debug.session import DebugSession
+
+    given = parse_input(args.input, "debug") if args.input is not None else None
+    os.environ.pop("STEPSCOPE_TRACE", None)  # recorded here; not a second time
+    try:
+        target = resolve_target(args.target)
+    except TargetError as exc:
+        raise CommandError(f"cannot load TARGET {args.target!r}: {exc}", 2) from None
+    points = breakpoints_for(target.graph, args.breaks)
+    inputs = given if args.input is not None else getattr(target.module, "inputs", {})
+    if args.replay:
+        path = replay_path(args.replay, args.output)
+    else:
+        path = Path(args.output) if args.output else default_output(target.stem)
+        if path.is_dir():
+            raise CommandError(f"debug: -o {path}: is a directory", 2)
+    config = module_config(target.graph, target.module) or {}
+    session = DebugSession(target.graph, path, breakpoints=points, config=config,
+                           append=bool(args.replay))
+    try:
+        session.writer  # noqa: B018 - open (or, for --replay, reopen for appending) now
+    except OSError as exc:
+        raise CommandError(f"debug: cannot write the trace {path}: "
+                           f"{exc.strerror or exc}", 2) from None
+    app = DebugApp(session, input=inputs, start=not args.replay,
+                   mode="continue" if args.go else "step")
+    try:
+        app.run()
+    finally:
+        session.close()
+    print(f"trace: {path}")
+    return 0
