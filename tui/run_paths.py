@@ -2,12 +2,14 @@
 
 A subgraph run's namespace extends its parent's by one `"node:task_id"` part, so the
 parent of a run is the latest earlier run whose namespace is its namespace minus the
-last part. Forks are root runs (empty namespace) and stay at the top level.
+last part. Forks and resumed runs are root runs (empty namespace): they sit under the
+run they branch from or resume.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from tracer import Trace, TraceError
 
@@ -22,31 +24,60 @@ class RunNode:
     ns: tuple[str, ...]
 
 
-def graph_name(trace: Trace, run: int) -> str | None:
+def _start(trace: Trace, run: int) -> dict[str, Any]:
     try:
-        graph = trace.read(trace.index.runs[run][0]).data.get("graph")
+        data = trace.read(trace.index.runs[run][0]).data
     except (TraceError, IndexError):
-        return None
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def graph_name(trace: Trace, run: int) -> str | None:
+    graph = _start(trace, run).get("graph")
     return graph.get("name") if isinstance(graph, dict) else None
 
 
 def run_nodes(trace: Trace) -> list[RunNode]:
-    """Every run, in file order, with its parent run and a label."""
+    """Every run, in file order, with its parent run and a label. A fork sits under the
+    run it branched from; a resumed run (after an interrupt) under the run it resumes."""
     out: list[RunNode] = []
     latest: dict[tuple[str, ...], int] = {}
-    for number, (_, ns_list, _, _) in enumerate(trace.index.runs):
+    by_id: dict[str, int] = {}
+    for number, (_, ns_list, run_id, _) in enumerate(trace.index.runs):
         ns = tuple(ns_list)
+        start = _start(trace, number)
+        graph = start.get("graph")
+        name = graph.get("name") if isinstance(graph, dict) else None
         parent = latest.get(ns[:-1]) if ns else None
-        name = graph_name(trace, number)
         if ns:
             node = ns[-1].split(":", 1)[0]
             label = f"{node}" + (f" ({name})" if name and name != node else "")
+        elif isinstance(fork := start.get("fork"), dict) and str(fork.get("run_id")) in by_id:
+            parent = by_id[str(fork["run_id"])]
+            label = f"⑂ fork @ step {fork.get('step')} · run {number}"
+        elif start.get("resumed") and () in latest:
+            parent = latest[()]
+            label = f"↻ resumed · run {number}"
         else:
             label = name or "graph"
             if any(not n.ns for n in out):
                 label += f" · run {number}"
         out.append(RunNode(number, parent, label, ns))
         latest[ns] = number
+        by_id[str(run_id)] = number
+    return out
+
+
+def fork_steps(trace: Trace, run: int) -> set[int]:
+    """The steps of run `run` that forks branched from (the step list marks them)."""
+    run_id = str(trace.index.runs[run][2]) if 0 <= run < len(trace.index.runs) else None
+    out: set[int] = set()
+    for number, (_, ns_list, _, _) in enumerate(trace.index.runs):
+        if ns_list or number == run:
+            continue
+        fork = _start(trace, number).get("fork")
+        if isinstance(fork, dict) and str(fork.get("run_id")) == run_id:
+            out.add(int(fork.get("step", -1)))
     return out
 
 

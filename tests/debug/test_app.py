@@ -202,3 +202,32 @@ async def test_keys_are_handled_within_100ms_while_a_node_sleeps(tmp_path: Path)
         assert "running: slow" in _bar(app)
         assert worst < 0.1, f"a key took {worst * 1000:.0f} ms while the node slept"
         await until(pilot, lambda: s.status().state == "done", timeout=5)
+
+
+async def test_replay_a_recorded_trace_and_fork_from_it(tmp_path: Path) -> None:
+    import tracer
+    from tui.run_paths import run_nodes
+
+    graph = sample("topic_joke")
+    path = tmp_path / "recorded.stepscope"
+    with tracer.record(path):
+        graph.invoke({"topic": "cats"})
+    session = DebugSession(graph, path, append=True)
+    app = DebugApp(session, start=False)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = _screen(app)
+        await until(pilot, lambda: screen.rows is not None and len(screen.rows) == 3)
+        assert "idle" in _bar(app) and "F forks" in _bar(app)
+        screen.go_to(1)
+        await pilot.press("F")
+        await until(pilot, lambda: isinstance(app.screen.focused, TextArea))
+        await pilot.press("ctrl+s")  # unedited
+        await until(pilot, lambda: session.status().state == "paused")
+        await pilot.press("c")
+        await until(pilot, lambda: session.status().state == "done")
+        await until(pilot, lambda: screen.trace is not None and len(screen.trace.index.runs) == 2)
+        assert screen.trace is not None
+        nodes = run_nodes(screen.trace)
+        assert [(n.parent, n.label) for n in nodes] == [
+            (None, "topic-joke"), (0, "⑂ fork @ step 1 · run 1")]
+        assert screen.trace.state_at(2, 1) == screen.trace.state_at(2, 0)

@@ -99,10 +99,9 @@ def run_debug(args: argparse.Namespace) -> int:
         if path.is_dir():
             raise CommandError(f"debug: -o {path}: is a directory", 2)
     config = module_config(target.graph, target.module) or {}
-    session = DebugSession(target.graph, path, breakpoints=points, config=config,
-                           append=bool(args.replay))
     try:
-        session.writer  # noqa: B018 - open (or, for --replay, reopen for appending) now
+        session = DebugSession(target.graph, path, breakpoints=points, config=config,
+                               append=bool(args.replay))
     except OSError as exc:
         raise CommandError(f"debug: cannot write the trace {path}: "
                            f"{exc.strerror or exc}", 2) from None

@@ -58,8 +58,6 @@ class DebugSession:
         self.breakpoints = breakpoints if breakpoints is not None else BreakpointSet()
         self.notify = notify
         """Called (from any thread) when the status changed; the UI sets it."""
-        self._append = append
-        self._writer: TraceWriter | None = None
         self.controller = DebugController(self.breakpoints, self._changed, self._sync)
         self.thread_id = f"debug-{uuid.uuid4().hex[:12]}"
         self.base_config = {k: v for k, v in (config or {}).items() if k != "configurable"}
@@ -74,6 +72,9 @@ class DebugSession:
         self._interrupts: tuple[Any, ...] = ()
         self._runs = 0
         self._forks = 0
+        # Open the trace now: appending cuts a recorded trace's footer, which must happen
+        # before a reader opens the file and follows it (OSError: cannot write it).
+        self.writer = TraceWriter(self.path, append=append)
 
     # -- status --------------------------------------------------------------------------
     @property
@@ -93,14 +94,7 @@ class DebugSession:
         self.notify()
 
     def _sync(self) -> None:
-        if self._writer is not None:
-            self._writer.sync()
-
-    @property
-    def writer(self) -> TraceWriter:
-        if self._writer is None:
-            self._writer = TraceWriter(self.path, append=self._append)
-        return self._writer
+        self.writer.sync()
 
     # -- runs ----------------------------------------------------------------------------
     def start(self, input: Any, *, mode: str = "step") -> None:
@@ -210,8 +204,7 @@ class DebugSession:
         """Stop any run and finish the trace (index and footer)."""
         self.stop()
         self.wait(timeout)
-        if self._writer is not None:
-            self._writer.close()
+        self.writer.close()
 
 
 async def _drain_async(stream: Any) -> None:

@@ -16,6 +16,7 @@ _STATE_STYLE = {
     "done": ("■", "bold green"), "error": ("✖", "bold red"), "stopped": ("■", "yellow"),
 }
 _HINTS = {
+    "idle": "a recorded trace: select a step, F forks from it",
     "stopping": "waiting for the running tasks to return",
     "interrupted": "r answers it",
     "done": "F forks the selected step",

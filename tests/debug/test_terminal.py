@@ -1,0 +1,49 @@
+"""`stepscope debug` in a real terminal (tmux): set a breakpoint, run to it, step, read."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.debug.conftest import ROOT
+from tests.tui.app.test_terminal import TMUX, Tmux
+from tracer import open_trace
+
+
+@pytest.mark.skipif(TMUX is None, reason="tmux is not installed")
+def test_debug_a_subgraph_to_a_breakpoint_and_step(tmp_path: Path) -> None:
+    out = tmp_path / "d.stepscope"
+    command = (f"{sys.executable} -m tui.cli debug {ROOT / 'sample_graphs' / 'subgraph.py'} "
+               f"-o {out}")
+    session = Tmux(command, tmp_path)
+    try:
+        session.wait_for("before step 1 (node_1)")
+        screen = session.wait_for("c continue")  # the footer: the debugger's keys
+        assert "⏸ paused" in screen and "s step" in screen and "x stop" in screen
+        session.keys("B")
+        session.wait_for("Breakpoints")
+        session.keys("node_2/subgraph_node_2", "Enter")
+        session.wait_for("before node node_2/subgraph_node_2")
+        session.keys("Escape")
+        time.sleep(0.3)  # a lone Escape, not the start of an escape sequence
+        session.wait_for("1 breakpoint")
+        session.keys("c")
+        screen = session.wait_for("breakpoint before:node_2/subgraph_node_2")
+        assert "before node_2 subgraph_node_2 (step 2)" in screen
+        assert "node_2 (subgraph)" in screen  # the run tree, scoped to the subgraph
+        assert "subgraph_node_1" in screen  # its finished step is listed
+        session.keys("s")
+        screen = session.wait_for("■ done")
+        session.keys("q")
+        deadline = time.monotonic() + 10
+        while session.alive() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not session.alive()
+    finally:
+        session.close()
+    with open_trace(out) as trace:
+        assert trace.finished
+        assert trace.read(trace.index.run_ends[0]).data["status"] == "done"
