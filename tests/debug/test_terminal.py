@@ -22,7 +22,7 @@ def test_debug_a_subgraph_to_a_breakpoint_and_step(tmp_path: Path) -> None:
     try:
         session.wait_for("before step 1 (node_1)")
         screen = session.wait_for("c continue")  # the footer: the debugger's keys
-        assert "⏸ paused" in screen and "s step" in screen and "x stop" in screen
+        assert "‖ paused" in screen and "s step" in screen and "x stop" in screen
         session.keys("B")
         session.wait_for("Breakpoints")
         session.keys("node_2/subgraph_node_2", "Enter")

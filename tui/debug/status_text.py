@@ -11,8 +11,8 @@ from rich.markup import escape
 from tui.debug.session import Status
 
 _STATE_STYLE = {
-    "idle": ("○", "dim"), "running": ("▶", "bold green"), "paused": ("⏸", "bold yellow"),
-    "stopping": ("■", "bold yellow"), "interrupted": ("⏳", "bold magenta"),
+    "idle": ("○", "dim"), "running": ("▶", "bold green"), "paused": ("‖", "bold yellow"),
+    "stopping": ("■", "bold yellow"), "interrupted": ("?", "bold magenta"),
     "done": ("■", "bold green"), "error": ("✖", "bold red"), "stopped": ("■", "yellow"),
 }
 _HINTS = {
