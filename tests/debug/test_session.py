@@ -170,3 +170,19 @@ def test_stop_while_paused_ends_the_run_as_stopped(session: Make) -> None:
     assert _end_status(s) == "stopped"
     with pytest.raises(SessionError, match="not waiting at an interrupt"):
         s.resume("x")
+
+
+def test_an_async_graph_is_stepped_too(session: Make) -> None:
+    from tests.debug.conftest import ROOT
+    from tui.target import resolve_target
+
+    target = resolve_target(str(ROOT / "sample_graphs" / "async_writer.py"))
+    assert target.graph.has_async_nodes
+    s = session(target.graph)
+    s.start(target.module.inputs, mode="into")
+    kinds = []
+    while (pause := s.wait_paused()) is not None:
+        kinds.append(pause.where)
+        s.step_into()
+    assert s.wait(5) and s.status().state == "done"
+    assert kinds[:2] == ["step", "task"]
