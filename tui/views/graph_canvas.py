@@ -3,7 +3,9 @@
 Lines are merged per cell from the directions passing through it (so crossings become
 ┼ and joins ┴), dashed for conditional edges; boxes have a border per kind (rounded for
 START/END, double for subgraphs). `styled_rows` then turns cells into (text, role) runs
-for the selected step's marks: the widget maps roles to component styles.
+for the selected step's marks, the node cursor and the nodes with a breakpoint: the
+widget maps roles to component styles. Breakpoint targets are node paths (`inner`: any
+node named inner; `sub/inner`: inner in the subgraph root node sub runs).
 
 Pure: no Textual.
 """
@@ -11,7 +13,7 @@ Pure: no Textual.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from tui.views.graph_layout import Box, EdgePath, GraphLayout
@@ -26,6 +28,8 @@ BORDERS = {"node": "┌┐└┘─│┬┴", "subgraph": "╔╗╚╝═║�
 COMPACT = {"node": "[]", "subgraph": "⟪⟫", "start": "()", "end": "()"}
 STATUS_TEXT = {"done": "✓ done", "failed": "✗ failed", "interrupted": "⏸ interrupted",
                "running": "▶ running"}
+BREAKPOINT = "●"
+UNSELECTABLE = ("start", "end")
 
 
 @dataclass
@@ -184,16 +188,29 @@ class Marks:
     fired: frozenset[int] = frozenset()
 
 
-def styled_rows(canvas: Canvas, marks: Marks) -> list[list[tuple[str, str]]]:
+def styled_rows(canvas: Canvas, marks: Marks, *, cursor: str | None = None,
+                breakpoints: Collection[str] = ()) -> list[list[tuple[str, str]]]:
     """Each row as runs of (text, role); roles: node, start, end, subgraph, edge,
-    conditional, fired, label, done, failed, interrupted, running, blank."""
-    status_cells = _status_cells(canvas, marks)
+    conditional, fired, label, done, failed, interrupted, running, breakpoint, blank;
+    on the `cursor` node's frame (its whole row when compact) a role is followed by
+    " cursor". `breakpoints` are node names: their box gets a ● before the name."""
+    overlay = _status_cells(canvas, marks)
+    roles: dict[tuple[int, int], str] = {}
+    for name in breakpoints:
+        box = canvas.layout.boxes.get(name)
+        if box is not None:  # the blank before the name, in full and compact boxes alike
+            overlay[(box.x + 1, box.y + box.h // 2)] = BREAKPOINT
+            roles[(box.x + 1, box.y + box.h // 2)] = "breakpoint"
+    frame = _frame_cells(canvas.layout.boxes[cursor]) \
+        if cursor in canvas.layout.boxes else set()
     rows: list[list[tuple[str, str]]] = []
     for y, row in enumerate(canvas.cells):
         runs: list[tuple[str, str]] = []
         for x, cell in enumerate(row):
-            ch = status_cells.get((x, y)) or canvas.char(x, y)
-            role = _role(canvas, cell, marks)
+            ch = overlay.get((x, y)) or canvas.char(x, y)
+            role = roles.get((x, y)) or _role(canvas, cell, marks)
+            if (x, y) in frame:
+                role += " cursor"
             if runs and runs[-1][1] == role:
                 runs[-1] = (runs[-1][0] + ch, role)
             else:
@@ -202,14 +219,27 @@ def styled_rows(canvas: Canvas, marks: Marks) -> list[list[tuple[str, str]]]:
     return rows
 
 
+def _frame_cells(box: Box) -> set[tuple[int, int]]:
+    """A box's border cells; a compact box's whole row (its brackets alone are too thin)."""
+    cells = {(x, y) for y in range(box.y, box.y + box.h) for x in range(box.x, box.x + box.w)}
+    if box.h == 1:
+        return cells
+    return {(x, y) for x, y in cells if y in (box.y, box.y + box.h - 1)
+            or x in (box.x, box.x + box.w - 1)}
+
+
 def _status_cells(canvas: Canvas, marks: Marks) -> dict[tuple[int, int], str]:
-    """The status word written into a marked box's top border (glyph only if narrow)."""
+    """The status word written into a marked box's top border (glyph only if narrow);
+    a compact box has no border: its glyph goes in the blank after the name."""
     out: dict[tuple[int, int], str] = {}
     for name, status in marks.status.items():
         box = canvas.layout.boxes.get(name)
         if box is None or status not in STATUS_TEXT:
             continue
         text = STATUS_TEXT[status]
+        if box.h == 1:
+            out[(box.x + 2 + len(box.text), box.y)] = text[0]
+            continue
         if len(text) > box.w - 3:
             text = text[0]
         for i, ch in enumerate(text):
@@ -232,6 +262,30 @@ def _role(canvas: Canvas, cell: Cell, marks: Marks) -> str:
             return "fired"
         return "conditional" if cell.dashed else "edge"
     return "blank"
+
+
+def node_order(layout: GraphLayout) -> list[str]:
+    """The nodes a cursor can be on (not START/END): top to bottom, left to right."""
+    boxes = [b for b in layout.boxes.values() if b.kind not in UNSELECTABLE]
+    return [b.name for b in sorted(boxes, key=lambda b: (b.y, b.x))]
+
+
+def scope_of(ns: Iterable[str]) -> tuple[str, ...]:
+    """A run's namespace (`("sub:<task id>", …)`) as the node names along it."""
+    return tuple(part.split(":", 1)[0] for part in ns)
+
+
+def node_target(scope: Sequence[str], name: str) -> str:
+    """The breakpoint target meaning exactly this node: `sub/inner`, or `name` at the root."""
+    return "/".join((*scope, name))
+
+
+def breakpoint_nodes(layout: GraphLayout, scope: Sequence[str],
+                     targets: Iterable[str]) -> set[str]:
+    """The nodes of a run at `scope` that `targets` mean: by bare name or by full path."""
+    wanted = set(targets)
+    return {b.name for b in layout.boxes.values() if b.kind not in UNSELECTABLE
+            and (b.name in wanted or node_target(scope, b.name) in wanted)}
 
 
 STATUS_RANK = {"failed": 3, "interrupted": 2, "running": 1, "done": 0}

@@ -2,20 +2,33 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
 from textual.binding import Binding
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
+from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from tracer import TraceError
 from tui.selection import Selection
-from tui.views.graph_canvas import Canvas, Marks, draw, step_marks, styled_rows
+from tui.views.graph_canvas import (
+    UNSELECTABLE,
+    Canvas,
+    Marks,
+    breakpoint_nodes,
+    draw,
+    node_order,
+    node_target,
+    scope_of,
+    step_marks,
+    styled_rows,
+)
 from tui.views.graph_layout import GraphLayout, layout
 from tui.views.step_timing import RunSteps
 
@@ -24,18 +37,30 @@ class GraphView(ScrollView, can_focus=True):
     """Nodes, edges (conditional ones dashed, with labels) and subgraphs of the selected
     run, with the selected step's nodes marked done, failed, interrupted or running and
     the edges that fired into them highlighted. Clicking a node posts `NodeSelected`.
+
+    A node cursor (a click, or `[` / `]`) picks the node a debugger's breakpoint key
+    means (`cursor_path()`); nodes with a breakpoint (`set_breakpoints`) show a red ●.
     """
 
     BINDINGS = [
         Binding("enter", "select_marked", "Open node", id="graph.select",
-                tooltip="Select the first node the step ran (e.g. to open its subgraph)"),
+                tooltip="Select the cursor's node, else the first node the step ran "
+                        "(e.g. to open its subgraph)"),
+        # Not in the footer: with the screen's keys it would push them off a 120-column one.
+        Binding("left_square_bracket", "move_cursor(-1)", "prev node", show=False,
+                id="graph.cursor_prev", key_display="[",
+                tooltip="Move the node cursor to the previous node"),
+        Binding("right_square_bracket", "move_cursor(1)", "next node", show=False,
+                id="graph.cursor_next", key_display="]",
+                tooltip="Move the node cursor to the next node (top to bottom, left to right)"),
     ]
 
     COMPONENT_CLASSES = {
         "graph-view--node", "graph-view--start", "graph-view--subgraph",
         "graph-view--edge", "graph-view--conditional", "graph-view--label",
         "graph-view--fired", "graph-view--done", "graph-view--failed",
-        "graph-view--interrupted", "graph-view--running",
+        "graph-view--interrupted", "graph-view--running", "graph-view--breakpoint",
+        "graph-view--cursor",
     }
 
     DEFAULT_CSS = """
@@ -51,7 +76,12 @@ class GraphView(ScrollView, can_focus=True):
     GraphView > .graph-view--failed { color: $error; text-style: bold; }
     GraphView > .graph-view--interrupted { color: $warning; text-style: bold; }
     GraphView > .graph-view--running { color: $primary; text-style: bold reverse; }
+    GraphView > .graph-view--breakpoint { color: $error; text-style: bold; }
+    GraphView > .graph-view--cursor { text-style: bold reverse; }
     """
+
+    cursor: reactive[str | None] = reactive(None, repaint=False)
+    """The node under the cursor (never START/END), or None until a click or `[` / `]`."""
 
     class NodeSelected(Message):
         """Posted when a node is clicked (or chosen with enter)."""
@@ -60,6 +90,14 @@ class GraphView(ScrollView, can_focus=True):
             self.name = name
             self.kind = kind
             """start, node, subgraph or end: the app opens subgraphs."""
+            super().__init__()
+
+    class CursorMoved(Message):
+        """Posted when the cursor's breakpoint target changes (a new node or run)."""
+
+        def __init__(self, path: str | None) -> None:
+            self.path = path
+            """`cursor_path()`: what a breakpoint set now would name, or None."""
             super().__init__()
 
     def __init__(self, *, name: str | None = None, id: str | None = None,
@@ -74,6 +112,10 @@ class GraphView(ScrollView, can_focus=True):
         self._steps: RunSteps | None = None
         self._rows: list[list[tuple[str, str]]] = []
         self._strips: dict[int, Strip] = {}
+        self._scope: tuple[str, ...] = ()
+        self.breakpoints: frozenset[str] = frozenset()
+        """Breakpoint targets (node paths) to mark, as last given to `set_breakpoints`."""
+        self._announced: str | None = None
 
     @property
     def layout_(self) -> GraphLayout | None:
@@ -87,17 +129,23 @@ class GraphView(ScrollView, can_focus=True):
         """
         self.selection = selection
         key = (id(selection.trace), selection.run)
-        if key != self._layout_key:
+        new_run = key != self._layout_key
+        if new_run:
             self._layout_key = key
             self._canvases = {}
             self._steps = RunSteps(selection.trace, selection.run)
+            self._scope = scope_of(selection.ns)
         try:
             self._fit()
         except (TraceError, IndexError):
             self.canvas, self._layout_key = None, None
             self.virtual_size = Size(0, 0)
+            self.cursor = None
             self.refresh()
             return
+        if new_run:  # keep the cursor on a node of the same name, if the run has one
+            self.cursor = self.validate_cursor(self.cursor)
+            self._announce()
         assert self._steps is not None and self.canvas is not None
         try:
             self.marks = self._marks_for(selection.step)
@@ -129,10 +177,38 @@ class GraphView(ScrollView, can_focus=True):
             self._strips[row] = strip
         return strip.crop_extend(scroll_x, scroll_x + width, self.rich_style)
 
+    def cursor_path(self) -> str | None:
+        """The breakpoint target for the cursor's node: `sub/inner` in a subgraph run."""
+        return None if self.cursor is None else node_target(self._scope, self.cursor)
+
+    def set_breakpoints(self, targets: Iterable[str]) -> None:
+        """Mark the nodes these targets mean (`inner`: by name; `sub/inner`: by path)."""
+        self.breakpoints = frozenset(targets)
+        self._restyle()
+
     def _restyle(self) -> None:
-        self._rows = styled_rows(self.canvas, self.marks) if self.canvas is not None else []
+        canvas = self.canvas
+        self._rows = [] if canvas is None else styled_rows(
+            canvas, self.marks, cursor=self.cursor,
+            breakpoints=breakpoint_nodes(canvas.layout, self._scope, self.breakpoints))
         self._strips.clear()
         self.refresh()
+
+    def validate_cursor(self, name: str | None) -> str | None:
+        """Only a node of the shown run (not START/END) can hold the cursor."""
+        box = None if self.canvas is None or name is None else self.canvas.layout.boxes.get(name)
+        return None if box is None or box.kind in UNSELECTABLE else name
+
+    def watch_cursor(self) -> None:
+        self._restyle()
+        self._announce()
+
+    def _announce(self) -> None:
+        """Post `CursorMoved` if the cursor's target is not the one last posted."""
+        path = self.cursor_path()
+        if path != self._announced:
+            self._announced = path
+            self.post_message(self.CursorMoved(path))
 
     def on_resize(self, event: events.Resize) -> None:
         if self.selection is not None:
@@ -162,12 +238,25 @@ class GraphView(ScrollView, can_focus=True):
         x = offset.x + self.scroll_offset.x - self._pad()
         box = self.canvas.layout.box_at(x, offset.y + self.scroll_offset.y)
         if box is not None:
+            if box.kind not in UNSELECTABLE:
+                self.cursor = box.name
             self.post_message(self.NodeSelected(box.name, box.kind))
+
+    def action_move_cursor(self, delta: int) -> None:
+        """Move the cursor `delta` nodes on in layout order, wrapping around."""
+        if self.canvas is None or not (order := node_order(self.canvas.layout)):
+            return
+        if self.cursor in order:
+            self.cursor = order[(order.index(self.cursor) + delta) % len(order)]
+        else:
+            self.cursor = order[0 if delta > 0 else -1]
+        box = self.canvas.layout.boxes[self.cursor]
+        self.scroll_to_region(Region(box.x, box.y, box.w, box.h), animate=False)
 
     def action_select_marked(self) -> None:
         if self.canvas is None:
             return
-        for name in self.marks.status:
+        for name in ([self.cursor] if self.cursor else []) + list(self.marks.status):
             box = self.canvas.layout.boxes.get(name)
             if box is not None:
                 self.post_message(self.NodeSelected(box.name, box.kind))
@@ -180,9 +269,16 @@ class GraphView(ScrollView, can_focus=True):
         return max(0, (self.scrollable_content_region.width - self.canvas.width) // 2)
 
     def _style(self, role: str) -> Style:
-        if role == "blank":
-            return self.rich_style
-        return self.get_component_rich_style(f"graph-view--{role}")
+        base, _, cursor = role.partition(" ")
+        style = self.rich_style if base == "blank" else \
+            self.get_component_rich_style(f"graph-view--{base}")
+        if cursor:
+            frame = self.get_component_rich_style("graph-view--cursor", partial=True)
+            if style.reverse and frame.reverse:
+                # A box drawn reversed already (running): un-reversing its frame shows it.
+                frame += Style(reverse=False)
+            style += frame
+        return style
 
 
 def _topology(selection: Selection) -> dict[str, Any]:
