@@ -231,3 +231,31 @@ async def test_replay_a_recorded_trace_and_fork_from_it(tmp_path: Path) -> None:
         assert [(n.parent, n.label) for n in nodes] == [
             (None, "topic-joke"), (0, "⑂ fork @ step 1 · run 1")]
         assert screen.trace.state_at(2, 1) == screen.trace.state_at(2, 0)
+
+
+async def test_b_toggles_a_breakpoint_on_the_graph_views_node(tmp_path: Path) -> None:
+    from tui.widgets.graph_view import GraphView
+
+    app = _app(sample("subgraph"), tmp_path / "t.stepscope", {"foo": "foo"})
+    async with app.run_test(size=SIZE) as pilot:
+        s = app.session
+        await until(pilot, lambda: s.status().state == "paused")
+        graph = app.main.query_one(GraphView)
+        await until(pilot, lambda: graph.layout_ is not None)
+        graph.focus()
+        await pilot.press("right_square_bracket")  # the cursor on the first node
+        await until(pilot, lambda: graph.cursor is not None)
+        path = graph.cursor_path()
+        assert path == "node_1"
+        await pilot.press("b")
+        await pilot.pause()
+        assert [b.text for b in s.breakpoints] == ["before:node_1"]
+        assert graph.breakpoints == frozenset({"node_1"})
+        await pilot.press("b")
+        await pilot.pause()
+        assert not len(s.breakpoints) and not graph.breakpoints
+        await pilot.press("b", "right_square_bracket", "b")  # node_2, the subgraph node
+        await pilot.pause()
+        assert [b.text for b in s.breakpoints] == ["before:node_1", "before:node_2"]
+        await pilot.press("c")
+        await until(pilot, lambda: (p := s.status().pause) is not None and p.node == "node_1")
