@@ -28,6 +28,8 @@ _CHUNK = 4 << 20
 _FOOTER_START = footer_bytes(0)[:8]  # 0x92 0xa5 "ssidx" 0xcf
 _STEP_KINDS = {KIND_CODES[k] for k in ("run_start", "step_start", "task_end", "step_end",
                                         "keyframe", "run_end")}
+_STEP_START, _TASK_END, _STEP_END, _RUN_END = (
+    KIND_CODES[k] for k in ("step_start", "task_end", "step_end", "run_end"))
 
 
 @dataclass
@@ -37,7 +39,9 @@ class TraceIndex:
     runs: list[list[Any]] = field(default_factory=list)
     """[offset, ns, run_id, parent task id] per run, in file order."""
     steps: list[list[Any]] = field(default_factory=list)
-    """[run, ns, step, step_start offset, step_end offset, [task_end offsets]]."""
+    """[run, ns, step, step_start offset, step_end offset, [task_end offsets]], in
+    step_start order; listed from step_start on, with step_end None until it arrives
+    (and for good when an error, interrupt or crash cut the step)."""
     keyframes: list[list[Any]] = field(default_factory=list)
     """[run, ns, step, offset]."""
     run_ends: dict[int, int] = field(default_factory=dict)
@@ -161,21 +165,38 @@ class Scanner:
         if kind == KIND_CODES["run_start"]:
             self._run_of[ns] = len(index.runs)
             index.runs.append([offset, ns_list, data.get("run_id"), data.get("parent")])
-        run = self._run_of.get(ns, -1)
-        if kind == KIND_CODES["step_start"]:
-            self._open[ns] = [run, ns_list, step, offset, None, []]
-        elif kind == KIND_CODES["task_end"]:
-            entry = self._open.get(ns)
-            if entry is not None:
-                entry[5].append(offset)
-        elif kind == KIND_CODES["step_end"]:
-            entry = self._open.pop(ns, None) or [run, ns_list, step, None, None, []]
-            entry[4] = offset
-            index.steps.append(entry)
-        elif kind == KIND_CODES["keyframe"]:
-            index.keyframes.append([run, ns_list, step, offset])
+            self._open.pop(ns, None)  # a step of an earlier run here that never ended
+        note_step(index.steps, self._open, kind, self._run_of.get(ns, -1), ns, step, offset)
+        if kind == KIND_CODES["keyframe"]:
+            index.keyframes.append([self._run_of.get(ns, -1), ns_list, step, offset])
         elif kind == KIND_CODES["run_end"]:
-            index.run_ends[run] = offset
-            cut = self._open.pop(ns, None)  # a step an error or interrupt ended
-            if cut is not None:
-                index.steps.append(cut)
+            index.run_ends[self._run_of.get(ns, -1)] = offset
+
+
+def note_step(steps: list[list[Any]], open_steps: dict[tuple[str, ...], list[Any]], kind: int,
+              run: int, ns: tuple[str, ...], step: int, offset: int) -> None:
+    """Keep the step entries up to date with one frame (the writer and the scanner
+    both index this way).
+
+    A step is listed from its step_start on, so a reader following a live trace sees
+    the step in progress ([run, ns, step, start, None, []]); its task_end offsets and
+    its step_end offset are filled into that same entry as they arrive. A step with
+    no step_start (step 0, the input) is listed at its step_end. The list is thus in
+    step_start order: a parent's step comes before the steps of a subgraph it runs.
+    """
+    if kind == _STEP_START:
+        entry = [run, list(ns), step, offset, None, []]
+        open_steps[ns] = entry
+        steps.append(entry)
+    elif kind == _TASK_END:
+        entry = open_steps.get(ns)
+        if entry is not None:
+            entry[5].append(offset)
+    elif kind == _STEP_END:
+        entry = open_steps.pop(ns, None)
+        if entry is None:
+            steps.append([run, list(ns), step, None, offset, []])
+        else:
+            entry[4] = offset
+    elif kind == _RUN_END:
+        open_steps.pop(ns, None)  # a step an error or interrupt cut: it stays unfinished

@@ -196,10 +196,6 @@ class Trace:
         for start in self._starts.get((ns, step), ()):
             if start < offset and (best is None or start > best):
                 best = start
-        if best is None and self._scanner is not None:
-            for entry in self._scanner._open.values():
-                if tuple(entry[1]) == ns and entry[2] == step and entry[3] < offset:
-                    best = entry[3]
         if best is None:
             return None
         try:

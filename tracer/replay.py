@@ -86,7 +86,8 @@ def _base(trace: Trace, step: int, run: int) -> tuple[int, dict[str, Any]]:
 
 
 def state_at(trace: Trace, step: int, run: int = 0) -> dict[str, Any]:
-    """The state of run `run` after `step`.
+    """The state of run `run` after `step` (for a step without its step_end, running or
+    cut short, the state before it: its writes are applied at the barrier).
 
     The first call for a run replays the whole run once, keeping a copy of the state
     every MEMO_EVERY steps (list values are copied as pointer arrays, their items
@@ -113,7 +114,9 @@ def _memoise(trace: Trace, run: int, entries: list[list[Any]],
         if entry[2] <= base_step:
             continue
         apply_step(trace, entry, state, reducers)
-        if entry[2] % MEMO_EVERY == 0:
+        if entry[2] % MEMO_EVERY == 0 and entry[4] is not None:
+            # Not a step without its step_end: in a live trace it may still end and
+            # change the state, and this memo would then keep the state before it.
             memo[(run, entry[2])] = _copy_state(state)
 
 

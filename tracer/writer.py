@@ -30,6 +30,7 @@ from tracer.frames import (
     parse_footer,
     read_header,
 )
+from tracer.index import note_step
 from tracer.records import KIND_CODES, compact, task_end_record
 
 WRITER_VERSION = "stepscope 0.1.0"
@@ -186,15 +187,11 @@ class TraceWriter:
             self._slots[ns] = {ids[0]: 0} if len(ids) == 1 else {t: i for i, t in enumerate(ids)}
             offset = self._frame([1, event.seq, event.t, list(ns), event.step,
                                   compact(kind, data, self._calls)])
-            self._open_steps[ns] = [self._run_of.get(ns, -1), list(ns), event.step, offset,
-                                    None, []]
+            self._note_step(KIND_CODES[kind], ns, event.step, offset)
         elif kind == "step_end":
             offset = self._frame([4, event.seq, event.t, list(ns), event.step,
                                   self._deltas(ns, data)])
-            entry = self._open_steps.pop(ns, None) or [self._run_of.get(ns, -1), list(ns),
-                                                        event.step, None, None, []]
-            entry[4] = offset
-            self._steps.append(entry)
+            self._note_step(KIND_CODES[kind], ns, event.step, offset)
             self._after_step(ns, event, offset)
         else:
             record = compact(kind, data, self._calls)
@@ -204,9 +201,7 @@ class TraceWriter:
                 self._run_started(ns, record, offset)
             elif kind == "run_end":
                 self._run_ends[self._run_of.get(ns, -1)] = offset
-                cut = self._open_steps.pop(ns, None)  # a step an error or interrupt ended
-                if cut is not None:
-                    self._steps.append(cut)
+                self._note_step(KIND_CODES[kind], ns, event.step, offset)
         self._events += 1
         if kind != "step_end" and kind != "run_end" and len(self._buf) < MAX_BUFFER and (
                 monotonic() - self._last_flush <= FLUSH_INTERVAL):
@@ -230,10 +225,11 @@ class TraceWriter:
         offset = self._frame([3, event.seq, event.t, list(ns), event.step, record])
         if scope is not None:
             scope.step_bytes += self._offset + len(self._buf) - offset
-        entry = self._open_steps.get(ns)
-        if entry is not None:
-            entry[5].append(offset)
+        self._note_step(KIND_CODES["task_end"], ns, event.step, offset)
         return offset
+
+    def _note_step(self, code: int, ns: tuple[str, ...], step: int, offset: int) -> None:
+        note_step(self._steps, self._open_steps, code, self._run_of.get(ns, -1), ns, step, offset)
 
     def _run_started(self, ns: tuple[str, ...], record: dict[str, Any], offset: int) -> None:
         channels = record["graph"].get("channels", {})
@@ -241,6 +237,7 @@ class TraceWriter:
         self._scopes[ns] = _Scope(record["state"], reducers, len(self._enc.pack(record["state"])))
         self._run_of[ns] = len(self._runs)
         self._runs.append([offset, list(ns), record["run_id"], record.get("parent")])
+        self._open_steps.pop(ns, None)  # a step of an earlier run here that never ended
 
     def _deltas(self, ns: tuple[str, ...], data: dict[str, Any]) -> dict[str, Any]:
         """A step's state change: "w" (replay the tasks' writes) or "s" (set value)."""
@@ -282,9 +279,7 @@ class TraceWriter:
         with self._lock:
             if self.closed:
                 return
-            self.closed = True
-            for entry in self._open_steps.values():
-                self._steps.append(entry)
+            self.closed = True  # steps still open are in the index already, unfinished
             if not self.failed:
                 index = {"steps": self._steps, "keyframes": self._keyframes,
                          "runs": self._runs, "events": self._events,
