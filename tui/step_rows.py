@@ -30,6 +30,9 @@ class StepRow:
     llm_calls: int = 0
     complete: bool = True
     """The step reached its step_end (its barrier)."""
+    running: bool = False
+    """No step_end yet and the run has not ended: the step is in progress (or the
+    writer died in it: a file cannot tell the two apart)."""
     broken: bool = False
     """A frame of the step could not be read (corruption)."""
 
@@ -63,14 +66,32 @@ def format_duration(ns: int | None) -> str:
 
 
 def run_status(trace: Trace | None, run: int) -> str:
-    """done / error / interrupted from the run's run_end; "incomplete" without one."""
+    """done / error / interrupted from the run's run_end; "incomplete" without one, plus
+    "step N running" while its latest step has no step_end either."""
     offset = trace.index.run_ends.get(run) if trace is not None else None
-    if trace is None or offset is None:
-        return "incomplete" if trace is not None else ""
+    if trace is None:
+        return ""
+    if offset is None:
+        open_step = running_step(trace, run)
+        return "incomplete" + ("" if open_step is None else f" · step {open_step} running")
     try:
         return str(trace.read(offset).data.get("status") or "done")
     except TraceError:
         return "end unreadable"
+
+
+def is_running(trace: Trace, run: int, entry: list[Any]) -> bool:
+    """The step has no step_end and nothing says it will not get one (its run has not
+    ended and the writer has not closed the file)."""
+    return entry[4] is None and run not in trace.index.run_ends and not trace.finished
+
+
+def running_step(trace: Trace, run: int) -> int | None:
+    """The step of run `run` in progress (its latest, if that has no step_end yet)."""
+    for entry in reversed(trace.index.steps):
+        if entry[0] == run:
+            return int(entry[2]) if is_running(trace, run, entry) else None
+    return None
 
 
 def step_entries(trace: Trace, run: int) -> list[list[Any]]:
@@ -107,6 +128,7 @@ def damaged_rows(trace: Trace, run: int, entries: list[list[Any]],
 def read_row(trace: Trace, run: int, entry: list[Any], broken: bool = False) -> StepRow:
     """The step list row for one index entry ([run, ns, step, start, end, task_ends])."""
     _, _, step, start, end, task_ends = entry
+    running = is_running(trace, run, entry)
     first = first_offset(trace, run, entry)
     try:
         t0 = trace.read_record(first)[2]
@@ -129,9 +151,11 @@ def read_row(trace: Trace, run: int, entry: list[Any], broken: bool = False) -> 
             elif code == _INTERRUPT:
                 interrupts = max(interrupts, 1)
     except TraceCorruptError:
-        return StepRow(step, nodes=("(unreadable)",), complete=end is not None, broken=True)
-    duration = None if t1 is None else max(0, t1 - t0)
-    return StepRow(step, nodes, duration, errors, interrupts, llm, end is not None, broken)
+        return StepRow(step, nodes=("(unreadable)",), complete=end is not None,
+                       running=running, broken=True)
+    duration = None if t1 is None or running else max(0, t1 - t0)
+    return StepRow(step, nodes, duration, errors, interrupts, llm, end is not None, running,
+                   broken)
 
 
 class RowCache:
@@ -142,17 +166,40 @@ class RowCache:
         self.run = run
         self.entries: list[list[Any]] = step_entries(trace, run)
         self._rows: dict[int, StepRow] = {}
+        self._open: dict[int, tuple[Any, ...]] = {}
+        """Row index → what its entry held at the last refresh, for steps that had no
+        step_end then (their entries are filled in place as a live trace grows)."""
         self.bad_offsets: tuple[int, ...] = ()
         self.bad_rows: set[int] = set()
         self.mark_bad(tuple(e.offset for e in trace.errors))
+        self._watch(list(range(len(self.entries))))
 
     def refresh(self) -> int:
-        """Pick up steps the index gained (a growing file); return how many are new."""
+        """Pick up what a growing file added; return how many rows are new or changed.
+
+        A changed row is a step that had no step_end at the last refresh and has since
+        gained a task_end or its step_end, or whose run ended: its cached row is dropped
+        so it is read again (a step shown as running does not stay so).
+        """
         before = len(self.entries)
         self.entries = step_entries(self.trace, self.run)
+        changed = [i for i, seen in self._open.items()
+                   if self._signature(self.entries[i]) != seen]
+        for i in changed:
+            self._rows.pop(i, None)
+        self._watch([*self._open, *range(before, len(self.entries))])
         if len(self.trace.errors) != len(self.bad_offsets):
             self.mark_bad(tuple(e.offset for e in self.trace.errors))
-        return len(self.entries) - before
+        return len(self.entries) - before + len(changed)
+
+    def _signature(self, entry: list[Any]) -> tuple[Any, ...]:
+        return entry[4], len(entry[5]), self.run in self.trace.index.run_ends
+
+    def _watch(self, indices: list[int]) -> None:
+        """Note what the entries at `indices` hold now, keeping those still unfinished."""
+        ended = self.run in self.trace.index.run_ends
+        self._open = {i: self._signature(self.entries[i]) for i in indices
+                      if self.entries[i][4] is None and not ended}
 
     def mark_bad(self, offsets: tuple[int, ...]) -> None:
         """Corrupt offsets found later (an integrity scan): rows re-read with the marks."""

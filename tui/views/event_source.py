@@ -128,8 +128,8 @@ def step_range(trace: Trace, run: int, step: int) -> tuple[int, int | None]:
     entry = trace.step_entry(step, run)
     start = entry[3] if entry[3] is not None else trace.index.runs[run][0]
     end = entry[4]
-    if end is None and entry[5]:
-        end = entry[5][-1]
+    if end is None and entry[5] and run in trace.index.run_ends:
+        end = entry[5][-1]  # cut short by an error or interrupt; still running: open
     return start, end
 
 

@@ -37,6 +37,7 @@ class StepList(ScrollView, can_focus=True, inherit_bindings=False):
         "step-list--cursor",
         "step-list--error",
         "step-list--dim",
+        "step-list--running",
         "step-list--marks",
     }
 
@@ -50,6 +51,7 @@ class StepList(ScrollView, can_focus=True, inherit_bindings=False):
     StepList:focus > .step-list--cursor { background: $accent; }
     StepList > .step-list--error { color: $error; }
     StepList > .step-list--dim { color: $text-muted; }
+    StepList > .step-list--running { color: $accent; text-style: italic; }
     StepList > .step-list--marks { color: $warning; }
     """
 
@@ -120,10 +122,13 @@ class StepList(ScrollView, can_focus=True, inherit_bindings=False):
         marks_style = style + self.get_component_rich_style("step-list--marks", partial=True)
         if row.errors or row.broken:
             marks_style = node_style
+        took = "running" if row.running else format_duration(row.duration_ns)
+        took_style = style + self.get_component_rich_style(
+            "step-list--running" if row.running else "step-list--dim", partial=True)
         return [
             Segment(f"{row.step:>{_STEP_W}} ", dim),
             Segment(f"{nodes:<{nodes_w}} ", node_style),
-            Segment(f"{format_duration(row.duration_ns):>{_DUR_W}} ", dim),
+            Segment(f"{took:>{_DUR_W}} ", took_style),
             Segment(f"{row.marks:<{_MARK_W}}", marks_style),
         ]
 
