@@ -1,4 +1,5 @@
-"""The step list: one line per superstep, drawn with the line API (visible rows only)."""
+"""The step list: a heading, then one line per superstep, drawn with the line API
+(visible rows only)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from rich.segment import Segment
 from rich.style import Style
 from textual import events
 from textual.binding import Binding
-from textual.geometry import Region, Size
+from textual.geometry import Region, Size, Spacing
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -15,15 +16,19 @@ from tui.selection import Selection
 from tui.step_rows import RowCache, StepRow, format_duration
 
 _STEP_W, _DUR_W, _MARK_W = 6, 8, 9
+_HEAD = 1
+"""Lines the column heading takes at the top; it stays put while the rows scroll."""
 
 
 class StepList(ScrollView, can_focus=True, inherit_bindings=False):
     """Every step of the selected run: number, nodes run, duration and marks.
 
     Rows come from a `RowCache`, read only when a row is drawn, so a run of 10,000
-    steps costs what the screen shows. Clicking a row, or moving with ↑/↓ and page
-    up/down, posts `StepChosen`; the screen decides and calls `show` back. Home and end
-    are left to the screen (ScrollView's own scrolling bindings are not inherited).
+    steps costs what the screen shows. The first line is a column heading that stays
+    put (as DataTable's: virtual line 0, drawn at the top whatever the scroll offset).
+    Clicking a row, or moving with ↑/↓ and page up/down, posts `StepChosen`; the screen
+    decides and calls `show` back. Home and end are left to the screen (ScrollView's
+    own scrolling bindings are not inherited).
     """
 
     BINDINGS = [
@@ -34,6 +39,7 @@ class StepList(ScrollView, can_focus=True, inherit_bindings=False):
     ]
 
     COMPONENT_CLASSES = {
+        "step-list--heading",
         "step-list--cursor",
         "step-list--error",
         "step-list--dim",
@@ -47,6 +53,7 @@ class StepList(ScrollView, can_focus=True, inherit_bindings=False):
         scrollbar-size-vertical: 1;
         overflow-x: hidden;
     }
+    StepList > .step-list--heading { color: $text-muted; text-style: bold; }
     StepList > .step-list--cursor { background: $accent 40%; text-style: bold; }
     StepList:focus > .step-list--cursor { background: $accent; }
     StepList > .step-list--error { color: $error; }
@@ -87,20 +94,29 @@ class StepList(ScrollView, can_focus=True, inherit_bindings=False):
         if index is None:
             return
         old, self.cursor = self.cursor, index
-        self.refresh_line(old)
-        self.refresh_line(index)
-        self.scroll_to_region(Region(0, index, 1, 1), animate=False, immediate=True)
+        self.refresh_line(old + _HEAD)  # virtual lines: the heading is line 0
+        self.refresh_line(index + _HEAD)
+        self.scroll_to_region(Region(0, index + _HEAD, 1, 1), spacing=Spacing(top=_HEAD),
+                              animate=False, immediate=True)
+
+    @property
+    def page_rows(self) -> int:
+        """How many step rows fit below the heading."""
+        return max(1, self.scrollable_content_region.height - _HEAD)
 
     def _resize(self) -> None:
         count = len(self.rows) if self.rows is not None else 0
-        self.virtual_size = Size(self.size.width, count)
+        self.virtual_size = Size(self.size.width, count + _HEAD)
         self.refresh()
 
     # -- drawing -------------------------------------------------------------------------
     def render_line(self, y: int) -> Strip:
-        index = self.scroll_offset.y + y
         width = self.scrollable_content_region.width
         base = self.rich_style
+        if y < _HEAD:
+            style = base + self.get_component_rich_style("step-list--heading")
+            return Strip(self._heading(style, width)).crop_extend(0, width, style)
+        index = self.scroll_offset.y + y - _HEAD
         if self.rows is None or index >= len(self.rows):
             return Strip.blank(width, base)
         row = self.rows.row(index)
@@ -110,8 +126,18 @@ class StepList(ScrollView, can_focus=True, inherit_bindings=False):
         segments = self._segments(row, style, width)
         return Strip(segments).crop_extend(0, width, style)
 
+    @staticmethod
+    def _nodes_width(width: int) -> int:
+        return max(4, width - _STEP_W - _DUR_W - _MARK_W - 3)
+
+    def _heading(self, style: Style, width: int) -> list[Segment]:
+        """The column names, aligned as `_segments` lays out a row."""
+        nodes_w = self._nodes_width(width)
+        return [Segment(f"{'step':>{_STEP_W}} {'nodes':<{nodes_w}} "
+                        f"{'duration':>{_DUR_W}} {'marks':<{_MARK_W}}", style)]
+
     def _segments(self, row: StepRow, style: Style, width: int) -> list[Segment]:
-        nodes_w = max(4, width - _STEP_W - _DUR_W - _MARK_W - 3)
+        nodes_w = self._nodes_width(width)
         nodes = ", ".join(row.nodes) if row.nodes else ("input" if row.step == 0 else "—")
         if len(nodes) > nodes_w:
             nodes = nodes[: nodes_w - 1] + "…"
@@ -142,7 +168,9 @@ class StepList(ScrollView, can_focus=True, inherit_bindings=False):
         offset = event.get_content_offset(self)
         if offset is None:
             return
-        index = self.scroll_offset.y + offset.y
+        if offset.y < _HEAD:
+            return  # the heading
+        index = self.scroll_offset.y + offset.y - _HEAD
         if 0 <= index < len(self.rows):
             self._choose(index)
 
@@ -156,4 +184,4 @@ class StepList(ScrollView, can_focus=True, inherit_bindings=False):
         self._choose(self.cursor + delta)
 
     def action_page(self, direction: int) -> None:
-        self._choose(self.cursor + direction * max(1, self.scrollable_content_region.height))
+        self._choose(self.cursor + direction * self.page_rows)

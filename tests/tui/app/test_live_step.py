@@ -122,7 +122,7 @@ class TestFollowRunningStep:
             graph = screen.query_one(GraphView)
 
             def line(index: int) -> str:
-                return steps.render_line(index - steps.scroll_offset.y).text
+                return steps.render_line(1 + index - steps.scroll_offset.y).text
 
             assert screen.selection is not None and screen.selection.step == 2
             assert "running" in line(2) and "b0, b1, b2" in line(2)

@@ -87,10 +87,10 @@ class TestStepKeys:
             assert seen == [1, 3, 5, 5]
 
     async def test_click_selects_a_step(self, agent_trace: Path) -> None:
-        """Clicking the fourth row selects step 3."""
+        """Clicking the fourth row (below the heading line) selects step 3."""
         async with app_for(agent_trace).run_test(size=SIZE) as pilot:
             screen = await opened(pilot)
-            await pilot.click("#steps", offset=(3, 3))
+            await pilot.click("#steps", offset=(3, 4))
             await wait_for(pilot, lambda: screen.selection is not None
                            and screen.selection.step == 3)
             assert screen.query_one("#steps").cursor == 3
