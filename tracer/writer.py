@@ -30,7 +30,7 @@ from tracer.frames import (
     parse_footer,
     read_header,
 )
-from tracer.index import note_step
+from tracer.index import Scanner, note_step
 from tracer.records import KIND_CODES, compact, task_end_record
 
 WRITER_VERSION = "stepscope 0.1.0"
@@ -96,14 +96,14 @@ class TraceWriter:
         if append and self.path.exists() and self.path.stat().st_size > 0:
             f = open(self.path, "r+b", buffering=0)
             data = f.read(4096)
-            read_header(data, str(self.path))
+            _, start = read_header(data, str(self.path))
             size = f.seek(0, os.SEEK_END)
             if size >= FOOTER_SIZE:
                 f.seek(size - FOOTER_SIZE)
                 index_at = parse_footer(f.read(FOOTER_SIZE))
                 if index_at is not None:
                     f.truncate(index_at)  # drop the old index; a new one is written at close
-            self._offset = f.seek(0, os.SEEK_END)
+            self._adopt(f, start)
             return f
         f = open(self.path, "wb", buffering=0)
         stamp = created if created is not None else time.strftime("%Y-%m-%dT%H:%M:%S%z")
@@ -111,6 +111,19 @@ class TraceWriter:
         f.write(head)
         self._offset = len(head)
         return f
+
+    def _adopt(self, f: Any, start: int) -> None:
+        """Appending: index the frames already there (the new index covers them too) and
+        cut a torn tail, so new frames start on a frame boundary."""
+        scanner = Scanner(f, start)
+        scanner.scan()
+        index = scanner.index
+        f.truncate(index.end)
+        self._runs, self._steps, self._keyframes = index.runs, index.steps, index.keyframes
+        # The scan counts frames; the writer counts events (keyframes are not events).
+        self._run_ends = dict(index.run_ends)
+        self._events = index.events - len(index.keyframes)
+        self._offset = f.seek(0, os.SEEK_END)
 
     def _frame(self, record: list[Any]) -> int:
         """Buffer one record as a frame; return its file offset."""
