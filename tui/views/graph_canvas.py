@@ -27,7 +27,7 @@ BORDERS = {"node": "┌┐└┘─│┬┴", "subgraph": "╔╗╚╝═║�
            "end": "╭╮╰╯─│┬┴"}
 COMPACT = {"node": "[]", "subgraph": "⟪⟫", "start": "()", "end": "()"}
 STATUS_TEXT = {"done": "✓ done", "failed": "✗ failed", "interrupted": "⏸ interrupted",
-               "running": "▶ running"}
+               "running": "▶ running", "unknown": "? unknown"}
 BREAKPOINT = "●"
 UNSELECTABLE = ("start", "end")
 
@@ -191,7 +191,8 @@ class Marks:
 def styled_rows(canvas: Canvas, marks: Marks, *, cursor: str | None = None,
                 breakpoints: Collection[str] = ()) -> list[list[tuple[str, str]]]:
     """Each row as runs of (text, role); roles: node, start, end, subgraph, edge,
-    conditional, fired, label, done, failed, interrupted, running, breakpoint, blank;
+    conditional, fired, label, done, failed, interrupted, running, unknown, breakpoint,
+    blank;
     on the `cursor` node's frame (its whole row when compact) a role is followed by
     " cursor". `breakpoints` are node names: their box gets a ● before the name."""
     overlay = _status_cells(canvas, marks)
@@ -288,7 +289,7 @@ def breakpoint_nodes(layout: GraphLayout, scope: Sequence[str],
             and (b.name in wanted or node_target(scope, b.name) in wanted)}
 
 
-STATUS_RANK = {"failed": 3, "interrupted": 2, "running": 1, "done": 0}
+STATUS_RANK = {"failed": 3, "interrupted": 2, "running": 1, "unknown": 1, "done": 0}
 
 
 def step_marks(layout: GraphLayout, tasks: Iterable[tuple[str, str]],

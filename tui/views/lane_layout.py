@@ -21,7 +21,9 @@ MIN_WIDTH = 5
 MAX_WIDTH = 40
 UNIFORM_WIDTH = 10
 BAR_ROLES = {"done": "bar", "failed": "failed", "interrupted": "interrupted",
-             "running": "running"}
+             "running": "running", "unknown": "unknown"}
+UNKNOWN_BAR = "?·"
+"""A task whose end is unknown (its task_end unreadable): "?" then dots to the barrier."""
 
 
 @dataclass(frozen=True)
@@ -91,7 +93,7 @@ def _cells_of(column: Column, key: tuple[str, int]) -> list[tuple[str, str]]:
         role = "straggler"
     a, b = col(task.start), col(task.end)
     for x in range(a, max(a, b) + 1):
-        cells[x] = ("█", role)
+        cells[x] = (UNKNOWN_BAR[x > a] if role == "unknown" else "█", role)
     if timing.wait(task) > 0 and straggler is not None:
         for x in range(b + 1, col(straggler.end) + 1):
             cells[x] = ("░", "wait")

@@ -25,7 +25,8 @@ class TaskTiming:
     end: int | None
     """None while the task runs (no task_end yet)."""
     status: str
-    """"done", "failed", "interrupted" or "running"."""
+    """"done", "failed", "interrupted", "running" (no task_end yet), or "unknown" (the
+    step ended but the task's task_end could not be read)."""
 
     @property
     def duration(self) -> int | None:
@@ -69,8 +70,13 @@ class StepTiming:
 
 
 def read_step(trace: Trace, entry: list[Any]) -> StepTiming:
-    """The timing of the step an index entry [run, ns, step, start, end, task_ends] names."""
+    """The timing of the step an index entry [run, ns, step, start, end, task_ends] names.
+
+    A planned task without a readable task_end is "running" while the step has not
+    ended; once it has (step_end, or the run_end that cut it), its end is "unknown".
+    """
     run, _ns, step, start_off, end_off, task_offs = entry
+    ended = end_off is not None or run in trace.index.run_ends
     ids: list[str] = []
     names: list[str] = []
     start = end = None
@@ -80,7 +86,7 @@ def read_step(trace: Trace, entry: list[Any]) -> StepTiming:
         ids, names = list(event.data.get("task_ids", [])), list(event.data.get("names", []))
     if end_off is not None:
         end = trace.read(end_off).t
-    ended: dict[str, TaskTiming] = {}
+    finished: dict[str, TaskTiming] = {}
     for off in task_offs:
         try:
             event = trace.read(off)
@@ -91,10 +97,12 @@ def read_step(trace: Trace, entry: list[Any]) -> StepTiming:
         status = ("failed" if data.get("error") is not None
                   else "interrupted" if data.get("interrupts") else "done")
         task_id = str(data.get("task_id", off))
-        ended[task_id] = TaskTiming(str(data.get("name", "?")), task_id, t - duration, t, status)
-    tasks = [ended.pop(str(i), None) or TaskTiming(n, str(i), start, None, "running")
+        finished[task_id] = TaskTiming(str(data.get("name", "?")), task_id, t - duration, t,
+                                       status)
+    unread = "unknown" if ended else "running"
+    tasks = [finished.pop(str(i), None) or TaskTiming(n, str(i), start, None, unread)
              for i, n in zip(ids, names, strict=False)]
-    tasks.extend(ended.values())  # task_ends whose step_start was lost
+    tasks.extend(finished.values())  # task_ends whose step_start was lost
     first = start if start is not None else end if end is not None else 0
     return StepTiming(run, step, first, end, tuple(tasks))
 
@@ -108,7 +116,7 @@ class RunSteps:
         self._entries: list[list[Any]] = []
         self._position: dict[int, int] = {}
         self._seen = 0
-        self._cache: OrderedDict[tuple[int, Any], StepTiming] = OrderedDict()
+        self._cache: OrderedDict[tuple[Any, ...], StepTiming] = OrderedDict()
         self._cache_size = cache_size
 
     @property
@@ -132,9 +140,10 @@ class RunSteps:
         return self._position.get(step)
 
     def timing(self, position: int) -> StepTiming:
-        """The timing of the step at `position` in `entries` (cached)."""
+        """The timing of the step at `position` in `entries` (cached until its entry, filled
+        in as a live trace grows, or its run's end changes it)."""
         entry = self.entries[position]
-        key = (position, entry[4])
+        key = (position, entry[4], len(entry[5]), entry[0] in self.trace.index.run_ends)
         cached = self._cache.get(key)
         if cached is not None:
             self._cache.move_to_end(key)

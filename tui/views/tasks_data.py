@@ -32,6 +32,9 @@ class TaskInfo:
     interrupts: tuple[Any, ...] = ()
     error: Any = None
     finished: bool = False
+    step_ended: bool = False
+    """The step reached its step_end, or its run ended: a task without a task_end is
+    then not running (its task_end was lost or could not be read)."""
     custom: int = 0
 
 
@@ -71,11 +74,12 @@ def explain_trigger(trigger: str, node: str, topology: dict[str, Any]) -> str:
 
 
 def step_tasks(events: list[Event], topology: dict[str, Any],
-               state_before: dict[str, Any]) -> list[TaskInfo]:
+               state_before: dict[str, Any], *, step_ended: bool = False) -> list[TaskInfo]:
     """The step's tasks in planned order, filled from their events.
 
     A PULL task's input is the state before the step (the tracer does not store it
     again; the node's input schema may narrow it); a PUSH task's input is its Send arg.
+    `step_ended`: the step reached its step_end or its run ended (see `status`).
     """
     tasks: dict[str, TaskInfo] = {}
     for event in events:
@@ -102,13 +106,18 @@ def step_tasks(events: list[Event], topology: dict[str, Any],
             task.interrupts = tuple(data.get("interrupts") or ())
             task.error = data.get("error")
             task.finished = True
+    for task in tasks.values():
+        task.step_ended = step_ended
     return list(tasks.values())
 
 
 def status(task: TaskInfo) -> str:
-    """done / failed / interrupted / running (no task_end: the run stopped mid-task)."""
+    """done / failed / interrupted; without a task_end, running while the step has not
+    ended, else unknown (the task_end was lost: a damaged frame)."""
     if task.error is not None:
         return "failed"
     if task.interrupts:
         return "interrupted"
-    return "done" if task.finished else "running"
+    if task.finished:
+        return "done"
+    return "unknown" if task.step_ended else "running"

@@ -43,7 +43,7 @@ class SuperstepLanes(Widget, can_focus=True):
         "superstep-lanes--header", "superstep-lanes--label", "superstep-lanes--muted",
         "superstep-lanes--bar", "superstep-lanes--straggler", "superstep-lanes--wait",
         "superstep-lanes--failed", "superstep-lanes--interrupted",
-        "superstep-lanes--running", "superstep-lanes--barrier",
+        "superstep-lanes--running", "superstep-lanes--unknown", "superstep-lanes--barrier",
         "superstep-lanes--selected",
     }
 
@@ -58,6 +58,7 @@ class SuperstepLanes(Widget, can_focus=True):
     SuperstepLanes > .superstep-lanes--failed { color: $error; }
     SuperstepLanes > .superstep-lanes--interrupted { color: $warning; }
     SuperstepLanes > .superstep-lanes--running { color: $primary; }
+    SuperstepLanes > .superstep-lanes--unknown { color: $text-muted; text-style: dim; }
     SuperstepLanes > .superstep-lanes--barrier { color: $text-muted; }
     SuperstepLanes > .superstep-lanes--selected { background: $primary-muted; }
     """

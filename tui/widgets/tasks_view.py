@@ -79,7 +79,9 @@ class TasksView(VerticalScroll):
                 if get_current_worker().is_cancelled:
                     return  # a newer step was selected while this one waited
                 before = trace.state_at(_previous_step(selection), run)
-            tasks = step_tasks(events, topology, before)
+            entry = trace.step_entry(selection.step, run)
+            ended = entry[4] is not None or run in trace.index.run_ends
+            tasks = step_tasks(events, topology, before, step_ended=ended)
         except Exception as exc:  # a damaged or cut trace: say so in the view
             self.post_message(self.TasksLoaded(selection, None, f"{type(exc).__name__}: {exc}"))
             return
