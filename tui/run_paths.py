@@ -68,16 +68,17 @@ def run_nodes(trace: Trace) -> list[RunNode]:
     return out
 
 
-def fork_steps(trace: Trace, run: int) -> set[int]:
-    """The steps of run `run` that forks branched from (the step list marks them)."""
+def fork_counts(trace: Trace, run: int) -> dict[int, int]:
+    """Step of run `run` → how many forks branched from it (the step list marks them)."""
     run_id = str(trace.index.runs[run][2]) if 0 <= run < len(trace.index.runs) else None
-    out: set[int] = set()
+    out: dict[int, int] = {}
     for number, (_, ns_list, _, _) in enumerate(trace.index.runs):
         if ns_list or number == run:
             continue
         fork = _start(trace, number).get("fork")
         if isinstance(fork, dict) and str(fork.get("run_id")) == run_id:
-            out.add(int(fork.get("step", -1)))
+            step = int(fork.get("step", -1))
+            out[step] = out.get(step, 0) + 1
     return out
 
 

@@ -8,11 +8,12 @@ are read lazily (only the visible ones, or in a background pass) and cached.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from tracer import Trace, TraceCorruptError, TraceError
 from tracer.records import KIND_CODES
+from tui.run_paths import fork_counts
 
 _LLM_START = KIND_CODES["llm_start"]
 _INTERRUPT = KIND_CODES["interrupt"]
@@ -35,10 +36,13 @@ class StepRow:
     writer died in it: a file cannot tell the two apart)."""
     broken: bool = False
     """A frame of the step could not be read (corruption)."""
+    forks: int = 0
+    """Time-travel branches recorded from this step (`stepscope debug`'s forks)."""
 
     @property
     def marks(self) -> str:
-        """The row's marks: ✗ error, ⏸ interrupt, ◆N LLM calls, ⚠ unreadable frames."""
+        """The row's marks: ✗ error, ⏸ interrupt, ◆N LLM calls, ⑂N forks from the step,
+        ⚠ unreadable frames."""
         out = []
         if self.errors:
             out.append("✗")
@@ -46,6 +50,8 @@ class StepRow:
             out.append("⏸")
         if self.llm_calls:
             out.append(f"◆{self.llm_calls}")
+        if self.forks:
+            out.append(f"⑂{self.forks}")
         if self.broken:
             out.append("⚠")
         return " ".join(out)
@@ -171,6 +177,8 @@ class RowCache:
         step_end then (their entries are filled in place as a live trace grows)."""
         self.bad_offsets: tuple[int, ...] = ()
         self.bad_rows: set[int] = set()
+        self._runs_seen = len(trace.index.runs)
+        self.forks = fork_counts(trace, run)
         self.mark_bad(tuple(e.offset for e in trace.errors))
         self._watch(list(range(len(self.entries))))
 
@@ -190,6 +198,13 @@ class RowCache:
         self._watch([*self._open, *range(before, len(self.entries))])
         if len(self.trace.errors) != len(self.bad_offsets):
             self.mark_bad(tuple(e.offset for e in self.trace.errors))
+        if len(self.trace.index.runs) != self._runs_seen:  # maybe a fork of this run
+            self._runs_seen = len(self.trace.index.runs)
+            forks = fork_counts(self.trace, self.run)
+            if forks != self.forks:
+                self.forks = forks
+                self._rows.clear()
+                return len(self.entries) - before + len(changed) + 1
         return len(self.entries) - before + len(changed)
 
     def _signature(self, entry: list[Any]) -> tuple[Any, ...]:
@@ -217,6 +232,8 @@ class RowCache:
         row = self._rows.get(index)
         if row is None:
             row = read_row(self.trace, self.run, self.entries[index], index in self.bad_rows)
+            if self.forks.get(row.step):
+                row = replace(row, forks=self.forks[row.step])
             self._rows[index] = row
         return row
 

@@ -207,6 +207,7 @@ async def test_keys_are_handled_within_100ms_while_a_node_sleeps(tmp_path: Path)
 async def test_replay_a_recorded_trace_and_fork_from_it(tmp_path: Path) -> None:
     import tracer
     from tui.run_paths import run_nodes
+    from tui.step_rows import RowCache
 
     graph = sample("topic_joke")
     path = tmp_path / "recorded.stepscope"
@@ -231,6 +232,12 @@ async def test_replay_a_recorded_trace_and_fork_from_it(tmp_path: Path) -> None:
         assert [(n.parent, n.label) for n in nodes] == [
             (None, "topic-joke"), (0, "⑂ fork @ step 1 · run 1")]
         assert screen.trace.state_at(2, 1) == screen.trace.state_at(2, 0)
+        rows = RowCache(screen.trace, 0)  # the step list of the original run: ⑂ at step 1
+        index = rows.index_of(1)
+        assert index is not None and rows.row(index).marks == "⑂1"
+        screen.choose_run(0)
+        await pilot.pause()
+        assert screen.rows is not None and screen.rows.row(index).forks == 1
 
 
 async def test_b_toggles_a_breakpoint_on_the_graph_views_node(tmp_path: Path) -> None:
