@@ -139,3 +139,18 @@ def test_forks_only_from_root_steps_that_exist(tmp_path: Path) -> None:
             fork_point(trace, 1, 1)
         with pytest.raises(ForkError, match="run 0 has no step 9"):
             fork_point(trace, 0, 9)
+
+
+def test_an_unedited_fork_of_a_loop_repeats_every_later_write(session: Make) -> None:
+    s = session(sample("long_loop"))
+    _run_to_end(s, {"messages": ["m"] * 1990, "count": 0})  # stops at 2000: 10 steps
+    with open_trace(s.path) as trace:
+        steps = trace.steps(0)
+    assert steps[-1] == 10
+    _run_to_end(s, fork=_live_point(s, 0, 4))
+    with open_trace(s.path) as trace:
+        original = [t for t in _tasks(trace, 0) if t[0] > 4]
+        branch = _tasks(trace, 1)
+        assert [(t[0], t[1], t[3]) for t in branch] == [(t[0], t[1], t[3]) for t in original]
+        assert branch[0][2] == original[0][2]  # planned from the forked checkpoint
+        assert trace.state_at(10, 1) == trace.state_at(10, 0)
