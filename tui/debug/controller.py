@@ -259,7 +259,7 @@ class DebugController(Controller):
         if hit is None:
             return
         self._hit_calls.add(call)  # once per call: the text only grows
-        tail = text[-60:].replace("\n", " ")
+        tail = text[-40:].replace("\n", " ")
 
         def decide() -> Pause:
             return Pause("token", event.ns, event.step, f"breakpoint {hit.text}",

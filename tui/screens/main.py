@@ -169,7 +169,8 @@ class MainScreen(MainActions, Screen[None]):
         if self.selection is None or self.rows is None:
             return
         index = self.cursor_index()
-        header.position = f"step {self.selection.step} ({index + 1}/{len(self.rows)})"
+        header.position = (f"step {self.selection.step} ({index + 1}/{len(self.rows)})"
+                           if len(self.rows) else "no steps yet")
         header.crumbs = tuple(n.label for n in breadcrumb(self.runs, self.selection.run))
         parts = [run_status(self.trace, self.selection.run)]
         if self.damage:
