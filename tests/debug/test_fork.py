@@ -154,3 +154,13 @@ def test_an_unedited_fork_of_a_loop_repeats_every_later_write(session: Make) -> 
         assert [(t[0], t[1], t[3]) for t in branch] == [(t[0], t[1], t[3]) for t in original]
         assert branch[0][2] == original[0][2]  # planned from the forked checkpoint
         assert trace.state_at(10, 1) == trace.state_at(10, 0)
+
+
+def test_a_step_that_did_not_finish_is_refused_with_the_step_to_use(tmp_path: Path) -> None:
+    path = tmp_path / "failed.stepscope"
+    with tracer.record(path), pytest.raises(ValueError):
+        sample("failing").invoke({"x": 0, "log": []})
+    with open_trace(path) as trace:
+        with pytest.raises(ForkError, match=r"step 1 did not finish .* fork from step 0"):
+            fork_point(trace, 0, 1)
+        assert fork_point(trace, 0, 0).triggered == ("fetch", "parse")

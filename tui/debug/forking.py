@@ -59,6 +59,9 @@ def fork_point(trace: Trace, run: int, step: int, saver: Any = None,
                         "(a subgraph's step is part of its parent's step)")
     if step not in trace.steps(run):
         raise ForkError(f"run {run} has no step {step}")
+    if trace.step_entry(step, run)[4] is None and step > 0:
+        raise ForkError(f"step {step} did not finish (an error, an interrupt or a crash cut "
+                        f"it): fork from step {step - 1} to run it again")
     start = trace.read(offset).data
     reducers = {k: v.get("reducer") for k, v in start["graph"].get("channels", {}).items()}
     record = _saved(saver, thread, step)
