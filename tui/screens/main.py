@@ -92,6 +92,7 @@ class MainScreen(MainActions, Screen[None]):
 
     def on_unmount(self) -> None:
         self.workers.cancel_node(self)
+        tasks.thaw_long_lived()
         if self.trace is not None:
             self.trace.close()
 
@@ -110,8 +111,11 @@ class MainScreen(MainActions, Screen[None]):
     @work(thread=True, exclusive=True, group="warm")
     def warm_up(self, trace: Trace, run: int, rows: RowCache) -> None:
         worker = get_current_worker()
+        tasks.freeze_long_lived(trace)  # the app and index; then the memo; then the rows
         tasks.warm_states(trace, run, lambda: worker.is_cancelled)
+        tasks.freeze_long_lived(trace)
         tasks.warm_rows(rows, lambda: worker.is_cancelled)
+        tasks.freeze_long_lived(trace)
 
     @work(thread=True, exclusive=True, group="integrity")
     def check_integrity(self, trace: Trace) -> None:

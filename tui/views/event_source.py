@@ -1,10 +1,10 @@
 """Reading events of a trace lazily, by offset, from any thread.
 
-`Trace.read` seeks a shared file object, so two threads calling it at once can read
-each other's bytes. The views read through `EventSource` instead: frames come from
-`Trace.read_record` (a memory map, no shared file position) and are rebuilt with the
-tracer's `expand`. Calls that must go through `Trace.read` (`state_at`, `diff`) hold
-`trace_lock(trace)`.
+`Trace.read` seeks a shared file object and every `Trace` call takes the trace's lock,
+which state replay holds for a long time. The views read through `EventSource` instead:
+frames come from `tui.views.frame_map` (a memory map of the views' own, no lock, no
+shared file position) and are rebuilt with the tracer's `expand`. Calls that must go
+through `Trace.read` (`state_at`, `diff`) hold `trace_lock(trace)`.
 """
 
 from __future__ import annotations
@@ -15,12 +15,11 @@ from collections.abc import Iterator
 from typing import Any
 
 from engine.events import Event
-from tracer import Trace
-from tracer.frames import FRAME_HEAD, parse_head
+from tracer import Trace, TraceCorruptError
 from tracer.records import KIND_CODES, KIND_NAMES, expand
+from tui.views.frame_map import frame_map
 
 _LOCKS_GUARD = threading.Lock()
-_CHUNK = 1 << 20
 
 
 def trace_lock(trace: Trace) -> threading.RLock:
@@ -35,34 +34,11 @@ def trace_lock(trace: Trace) -> threading.RLock:
 def frame_offsets(trace: Trace, start: int, stop: int | None = None) -> Iterator[tuple[int, int]]:
     """(offset, kind code) of each whole frame from `start` up to `stop` (inclusive).
 
-    Hops frame heads through a file handle of its own; stops at the end of the whole
-    frames (or at the first damaged head: the tracer's index reports corruption).
+    Hops frame heads through the views' own map of the file; stops at the end of the
+    whole frames (or at the first damaged head: the tracer's index reports corruption).
     The kind code is read from the payload's second byte (-1 for a kind given as text).
     """
-    with open(trace.path, "rb") as f:
-        pos, want = start, _CHUNK
-        while stop is None or pos <= stop:
-            f.seek(pos)
-            asked, want, at = want, _CHUNK, 0
-            buf = f.read(asked)
-            while True:
-                try:
-                    head = parse_head(buf, at)
-                except ValueError:
-                    return
-                if head is None or head.end > len(buf):
-                    break
-                if stop is not None and pos + at > stop:
-                    return
-                code = buf[at + FRAME_HEAD + 1] if head.length > 1 else -1
-                yield pos + at, code if code < 0x80 else -1
-                at = head.end
-            if at == 0:
-                if head is None or len(buf) < asked or head.end <= asked:
-                    return  # the end of the whole frames
-                want = head.end  # one frame bigger than a chunk: read it whole
-                continue
-            pos += at
+    return frame_map(trace).hop(start, stop)
 
 
 def kind_name(code: Any) -> str:
@@ -74,6 +50,7 @@ class EventSource:
 
     def __init__(self, trace: Trace) -> None:
         self.trace = trace
+        self._map = frame_map(trace)
         self._starts: dict[tuple[tuple[str, ...], int], list[int]] = {}
         self._seen = -1
         self._names: dict[int, tuple[list[Any], list[str]]] = {}
@@ -83,7 +60,7 @@ class EventSource:
         cached = self._cache.get(offset)
         if cached is not None:
             return cached
-        code, seq, t, ns_list, step, data = self.trace.read_record(offset)
+        code, seq, t, ns_list, step, data = self._map.record(offset)
         kind, ns = kind_name(code), tuple(ns_list)
         names = self._step_names(ns, step, offset) if code in _TASK_CODES else None
         event = Event(kind, seq, t, ns, step, expand(kind, data, names))
@@ -110,7 +87,10 @@ class EventSource:
         start = starts[i - 1]
         names = self._names.get(start)
         if names is None:
-            data = self.trace.read_record(start)[5]
+            try:
+                data = self._map.record(start)[5]
+            except TraceCorruptError:  # a damaged step_start: its tasks stay unnamed
+                return None
             names = self._names[start] = (data.get("ids", []), data.get("names", []))
         return names
 

@@ -3,16 +3,21 @@
 Only the frames the index points at are read (step_start, task_end, step_end), so a
 step costs a few reads whatever the trace's size; `RunSteps` keeps a run's index
 entries and a bounded cache of `StepTiming`s, for views that redraw on every step change.
+It reads through an `EventSource` (the views' own map of the file), so a view redrawing on
+the UI thread never waits for the trace's lock while a worker replays state.
 No Textual here.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from engine.events import Event
 from tracer import Trace, TraceCorruptError
+from tui.views.event_source import EventSource
 
 
 @dataclass(frozen=True)
@@ -69,27 +74,30 @@ class StepTiming:
         return max(0, straggler.end - task.end)
 
 
-def read_step(trace: Trace, entry: list[Any]) -> StepTiming:
+def read_step(trace: Trace, entry: list[Any],
+              read: Callable[[int], Event] | None = None) -> StepTiming:
     """The timing of the step an index entry [run, ns, step, start, end, task_ends] names.
 
     A planned task without a readable task_end is "running" while the step has not
     ended; once it has (step_end, or the run_end that cut it), its end is "unknown".
+    Frames are read with `read` (default `trace.read`; `EventSource.event` takes no lock).
     """
+    read = read or trace.read
     run, _ns, step, start_off, end_off, task_offs = entry
     ended = end_off is not None or run in trace.index.run_ends
     ids: list[str] = []
     names: list[str] = []
     start = end = None
     if start_off is not None:
-        event = trace.read(start_off)
+        event = read(start_off)
         start = event.t
         ids, names = list(event.data.get("task_ids", [])), list(event.data.get("names", []))
     if end_off is not None:
-        end = trace.read(end_off).t
+        end = read(end_off).t
     finished: dict[str, TaskTiming] = {}
     for off in task_offs:
         try:
-            event = trace.read(off)
+            event = read(off)
         except TraceCorruptError:
             continue
         data, t = event.data, event.t
@@ -113,6 +121,7 @@ class RunSteps:
     def __init__(self, trace: Trace, run: int, cache_size: int = 2048) -> None:
         self.trace = trace
         self.run = run
+        self._source = EventSource(trace)
         self._entries: list[list[Any]] = []
         self._position: dict[int, int] = {}
         self._seen = 0
@@ -148,7 +157,7 @@ class RunSteps:
         if cached is not None:
             self._cache.move_to_end(key)
             return cached
-        timing = read_step(self.trace, entry)
+        timing = read_step(self.trace, entry, self._source.event)
         self._cache[key] = timing
         if len(self._cache) > self._cache_size:
             self._cache.popitem(last=False)

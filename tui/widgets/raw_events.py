@@ -80,6 +80,9 @@ class RawEvents(Vertical):
         self.filter_text = ""
         self.needle = ""
         self._key: tuple[int, int] = (0, -1)
+        self._placed = False
+        """The cursor has been put on the selected step (moves during the first scan wait
+        for the batch that holds the step)."""
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder=_PLACEHOLDER, id="raw-filter")
@@ -93,8 +96,9 @@ class RawEvents(Vertical):
     # -- showing a step -----------------------------------------------------------------
     def show(self, selection: Selection) -> None:
         """List the run's events (scanned once per run, in a worker); put the cursor on
-        the selected step's first event."""
+        the selected step's first event (as soon as the scan has reached it)."""
         previous, self.selection = self.selection, selection
+        self._placed = False
         if (previous is None or previous.trace is not selection.trace
                 or previous.run != selection.run):
             if self.source is None or self.source.trace is not selection.trace:
@@ -123,6 +127,9 @@ class RawEvents(Vertical):
             start, _ = step_range(sel.trace, sel.run, sel.step)
         except KeyError:
             return
+        if not self.scanned and start > self.offsets[-1]:
+            return  # not read yet: the batch that holds it places the cursor
+        self._placed = True
         index = min(bisect.bisect_left(rows, start), len(rows) - 1)
         self.lines.cursor = index
         self.lines.scroll_to(y=index, animate=False)
@@ -184,7 +191,7 @@ class RawEvents(Vertical):
         else:
             self.lines.set_rows(self.source, self.offsets)
         self._update_status()
-        if message.done:
+        if message.done or (not self._placed and not self.filter_text):
             self._go_to_step()
 
     def on_raw_events_filtered(self, message: Filtered) -> None:

@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
+import gc
 import threading
 import time
 from pathlib import Path
 
+import pytest
 from textual.message import Message
 
 import tracer
+from tui import trace_tasks
+from tui.step_rows import RowCache
 from tui.trace_tasks import (
     FollowBatch,
     TraceFailed,
     TraceOpened,
+    background_turn,
     follow_batches,
+    freeze_long_lived,
     open_until_ready,
+    thaw_long_lived,
+    warm_rows,
     warm_states,
 )
 
@@ -97,3 +105,48 @@ class TestWarmStates:
             memo = trace.__dict__.get("_memo", {})
             assert memo, "state_at memoises along the replay"
             assert trace.state_at(60, 0)["n"] == 60
+
+
+class TestBackgroundTurns:
+    """The background jobs take turns on a trace, so only one competes with the UI."""
+
+    def test_warm_up_waits_for_its_turn(self, counter_trace: Path) -> None:
+        """While another job holds the turn, warm-up reads nothing; it goes on after."""
+        with tracer.open_trace(counter_trace) as trace:
+            rows = RowCache(trace, 0)
+            turn = background_turn(trace)
+            assert background_turn(trace) is turn  # one per trace
+            turn.acquire()
+            worker = threading.Thread(target=warm_rows, args=(rows, lambda: False))
+            worker.start()
+            time.sleep(0.2)
+            assert rows.cached(0) is None
+            turn.release()
+            worker.join(timeout=10)
+            assert all(rows.cached(i) is not None for i in range(len(rows)))
+
+    def test_cancelled_while_waiting(self, counter_trace: Path) -> None:
+        """A job cancelled while it waits for its turn returns without reading."""
+        with tracer.open_trace(counter_trace) as trace, background_turn(trace):
+            start = time.monotonic()
+            warm_states(trace, 0, lambda: time.monotonic() - start > 0.1)
+            assert not trace.__dict__.get("_memo")
+
+
+class TestFreeze:
+    """Only a big trace has the collector's long-lived objects frozen."""
+
+    def test_small_trace_is_left_alone(self, counter_trace: Path) -> None:
+        with tracer.open_trace(counter_trace) as trace:
+            assert not freeze_long_lived(trace)
+
+    def test_freeze_and_thaw(self, counter_trace: Path,
+                             monkeypatch: pytest.MonkeyPatch) -> None:
+        """Past the threshold what is alive is frozen, until the screen thaws it."""
+        monkeypatch.setattr(trace_tasks, "FREEZE_EVENTS", 1)
+        try:
+            with tracer.open_trace(counter_trace) as trace:
+                assert freeze_long_lived(trace) and gc.get_freeze_count() > 0
+        finally:
+            thaw_long_lived()
+        assert gc.get_freeze_count() == 0

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
 from textual.widgets import Input, Label
 
 from tests.tui.views.harness import SIZE, ViewApp, settle
 from tracer import Trace
 from tui.selection import Selection
+from tui.views.event_source import EventSource, step_range
+from tui.views.raw_index import scan_run
 from tui.widgets.raw_events import RawEvents
 
 
@@ -110,3 +113,29 @@ class TestRawEvents:
             assert view.lines.scroll_offset.y > 0
             await pilot.press("home")
             assert view.lines.cursor == 0 and view.lines.scroll_offset.y == 0
+
+    async def test_a_move_during_the_scan_waits_for_its_batch(
+            self, open_scenario: Callable[[str], Trace],
+            monkeypatch: pytest.MonkeyPatch) -> None:
+        """A step not read yet gets the cursor from the batch that holds it, before the
+        scan ends; later batches leave a cursor the user has moved since."""
+        trace = open_scenario("agent")
+        monkeypatch.setattr(RawEvents, "_scan", lambda *args: None)  # batches come by hand
+        view = RawEvents()
+        async with ViewApp(view).run_test(size=SIZE) as pilot:
+            view.show(Selection(trace, 0, 3))
+            ((offsets, codes),) = scan_run(EventSource(trace), 0)
+            start, _ = step_range(trace, 0, 3)
+            cut = offsets.index(start)
+            key = (id(trace), 0)
+            view.post_message(RawEvents.Scanned(key, offsets[:cut], codes[:cut], False))
+            await pilot.pause()
+            assert view.lines.cursor == 0 and len(view.lines.rows) == cut
+            view.post_message(RawEvents.Scanned(key, offsets[cut:cut + 5], codes[cut:cut + 5],
+                                                False))
+            await pilot.pause()
+            assert view.lines.cursor == cut and " s3 " in view.lines.line(cut)
+            view.lines.cursor = 2
+            view.post_message(RawEvents.Scanned(key, offsets[cut + 5:], codes[cut + 5:], False))
+            await pilot.pause()
+            assert view.lines.cursor == 2 and len(view.lines.rows) == len(offsets)
