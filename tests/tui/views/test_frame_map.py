@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from tracer import Trace, TraceCorruptError, open_trace
+from tui.views import frame_map as frame_map_module
 from tui.views.event_source import EventSource
 from tui.views.frame_map import FrameMap, frame_map
 from tui.views.step_timing import RunSteps, read_step
@@ -42,6 +43,15 @@ class TestFrameMap:
         trace = open_scenario("notes")
         offsets = [o for o, _ in frame_map(trace).hop(trace.start)]
         assert [o for o, _ in frame_map(trace).hop(offsets[2], offsets[5])] == offsets[2:6]
+
+    def test_frames_bigger_than_a_chunk(self, open_scenario: Callable[[str], Trace],
+                                        monkeypatch: pytest.MonkeyPatch) -> None:
+        """Hops read the file in chunks; a frame longer than one is read whole."""
+        trace = open_scenario("agent")
+        expected = list(frame_map(trace).hop(trace.start))
+        monkeypatch.setattr(frame_map_module, "_CHUNK", 64)
+        assert list(FrameMap(trace.path).hop(trace.start)) == expected
+        assert list(FrameMap(trace.path).hop(expected[3][0], expected[9][0])) == expected[3:10]
 
     def test_damaged_frame(self, open_scenario: Callable[[str], Trace], tmp_path: Path) -> None:
         """A flipped payload byte fails the CRC; a broken head ends the hop there."""
