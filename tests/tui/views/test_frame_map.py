@@ -46,11 +46,12 @@ class TestFrameMap:
 
     def test_frames_bigger_than_a_chunk(self, open_scenario: Callable[[str], Trace],
                                         monkeypatch: pytest.MonkeyPatch) -> None:
-        """Hops read the file in chunks; a frame longer than one is read whole."""
+        """Long hops read the file in chunks; a frame longer than one is read whole."""
         trace = open_scenario("agent")
         expected = list(frame_map(trace).hop(trace.start))
         monkeypatch.setattr(frame_map_module, "_CHUNK", 64)
         assert list(FrameMap(trace.path).hop(trace.start)) == expected
+        assert list(FrameMap(trace.path).hop(trace.start, expected[-1][0])) == expected
         assert list(FrameMap(trace.path).hop(expected[3][0], expected[9][0])) == expected[3:10]
 
     def test_damaged_frame(self, open_scenario: Callable[[str], Trace], tmp_path: Path) -> None:
@@ -67,7 +68,8 @@ class TestFrameMap:
             fmap.record(offsets[3])
         with pytest.raises(TraceCorruptError, match="not a frame head"):
             fmap.record(offsets[6])
-        assert [o for o, _ in fmap.hop(offsets[0])] == offsets[:6]
+        assert [o for o, _ in fmap.hop(offsets[0])] == offsets[:6]  # read in chunks
+        assert [o for o, _ in fmap.hop(offsets[0], offsets[-1])] == offsets[:6]  # mapped
         with pytest.raises(TraceCorruptError, match="truncated"):
             fmap.record(len(data) + 100)
 
