@@ -8,7 +8,9 @@ warm from an earlier measurement. Figures:
   selection and its step rows, and has been painted once;
 - step moves: `MainScreen.go_to(random step)` on each of the eight tabs; "UI thread" is
   the call itself (the UI is blocked that long), "settled" also waits for the views'
-  workers and one refresh (what the user waits for before the view is complete);
+  workers and one refresh (what the user waits for before the view is complete). Moves
+  start right after the first screen, so the first ones overlap the background jobs;
+  each tab is shown (and its first load waited for, reported apart) before its moves;
 - memory: the app process's peak RSS (`resource.getrusage`), after open and moves;
 - follow: a writer process appends custom events at a fixed rate while the app follows;
   the app keeps up when its event count is never more than 1 s behind the writer's.
@@ -78,6 +80,12 @@ def open_rows(data: dict[str, Any], count: int) -> list[dict[str, Any]]:
     slowest = max(per_tab, key=lambda t: per_tab[t])
     ui.sort()
     settled.sort()
+    tabs: dict[str, float] = {}
+    for r in runs:
+        for tab, v in r.get("tab_ms", {}).items():
+            tabs[tab] = max(tabs.get(tab, 0.0), v)
+    slow_tab = max(tabs, key=lambda t: tabs[t]) if tabs else "-"
+    overlapped = sum(r.get("overlapped_moves", 0) for r in runs)
     rss = max(r["peak_rss_mb"] for r in runs)
     steps = runs[0]["steps"]
     return [
@@ -93,7 +101,16 @@ def open_rows(data: dict[str, Any], count: int) -> list[dict[str, Any]]:
         {"check": f"step move, settled ({len(settled)} moves, 8 tabs)",
          "value": settled[-1], "target": 100, "ok": settled[-1] <= 100,
          "text": f"median {settled[len(settled) // 2]:.1f} ms, worst {settled[-1]:.1f} ms"
-                 f" ({slowest})", "target_text": "<= 100 ms", "per_tab_worst_ms": per_tab},
+                 f" ({slowest})", "target_text": "<= 100 ms", "per_tab_worst_ms": per_tab,
+         "detail": "worst per tab: " + ", ".join(f"{t} {v:.0f}" for t, v in per_tab.items())
+                   + f" ms; {overlapped} of {len(settled)} moves overlapped the background"
+                     " warm-up or integrity scan"},
+        {"check": "tab switch, settled (first show of each tab)",
+         "value": tabs.get(slow_tab, 0.0), "target": None, "ok": None,
+         "text": f"worst {tabs.get(slow_tab, 0.0):.0f} ms ({slow_tab})",
+         "target_text": "(info)", "per_tab_worst_ms": tabs,
+         "detail": "worst per tab: " + ", ".join(f"{t} {v:.0f}" for t, v in tabs.items())
+                   + " ms (Events: the run's frames are listed once per run)"},
         {"check": "step move, settled + Pilot.pause() (idle wait)", "value": paused[-1],
          "target": None, "ok": None,
          "text": f"median {paused[len(paused) // 2]:.1f} ms, worst {paused[-1]:.1f} ms",
@@ -160,6 +177,8 @@ def run(args: argparse.Namespace) -> int:
     for row in rows:
         verdict = "" if row["ok"] is None else ("PASS" if row["ok"] else "FAIL")
         print(f"  {row['check']:48} {row['text']:>64}  {row['target_text']:>14}  {verdict}")
+        if row.get("detail"):
+            print(f"      {row['detail']}")
     checked = [r for r in rows if r["ok"] is not None]
     failed = [r["check"] for r in checked if not r["ok"]]
     print(f"\nSUMMARY: {len(checked) - len(failed)}/{len(checked)} targets met"
