@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -175,15 +176,28 @@ class _Sleepy(TypedDict):
 
 
 def _sleepy_graph() -> Any:
+    """Three steps of a node that sleeps 2 s each (time for every key press to land
+    while one is asleep, even on a loaded machine)."""
     def slow(state: _Sleepy) -> dict[str, int]:
         time.sleep(2)
         return {"n": state["n"] + 1}
 
     return (StateGraph(_Sleepy).add_node("slow", slow).add_edge(START, "slow")
-            .add_edge("slow", END).compile())
+            .add_conditional_edges("slow", lambda s: "slow" if s["n"] < 3 else END,
+                                   ["slow", END])
+            .compile())
 
 
 async def test_keys_are_handled_within_100ms_while_a_node_sleeps(tmp_path: Path) -> None:
+    gc.collect()
+    gc.freeze()  # earlier tests' garbage: a full collection of it is not the UI's latency
+    try:
+        await _keys_while_sleeping(tmp_path)
+    finally:
+        gc.unfreeze()
+
+
+async def _keys_while_sleeping(tmp_path: Path) -> None:
     app = _app(_sleepy_graph(), tmp_path / "t.stepscope", {"n": 0})
     async with app.run_test(size=SIZE) as pilot:
         s = app.session
@@ -192,20 +206,20 @@ async def test_keys_are_handled_within_100ms_while_a_node_sleeps(tmp_path: Path)
         for key in "12341":  # each view's first showing (mounting it) happens before
             await pilot.press(key)
         await pilot.press("c")
-        await until(pilot, lambda: bool(s.status().running))
-        worst = 0.0
+        measured: list[float] = []
         for key, tab in (("2", "state"), ("3", "diff"), ("1", "graph"), ("4", "tasks")):
+            await until(pilot, lambda: bool(s.status().running))
             started = time.monotonic()
             pressing = asyncio.ensure_future(pilot.press(key))
             while tabs.active != tab:  # the key's effect, not the repaint after it
                 assert time.monotonic() - started < 1, f"{key} was not handled"
                 await asyncio.sleep(0.002)
-            worst = max(worst, time.monotonic() - started)
+            measured.append(time.monotonic() - started)
             await pressing
-        assert s.status().running, "the node should still be sleeping"
         assert "running: slow" in _bar(app)
+        worst = max(measured)
         assert worst < 0.1, f"a key took {worst * 1000:.0f} ms while the node slept"
-        await until(pilot, lambda: s.status().state == "done", timeout=5)
+        s.stop()
 
 
 async def test_replay_a_recorded_trace_and_fork_from_it(tmp_path: Path) -> None:

@@ -137,7 +137,7 @@ class TestTokenTimeline:
             assert view.selected == 1
             assert view.cursor == len(view.calls[1].tokens) - 1
             assert [m.call.node for m in app.posted] == [view.calls[1].node]
-            for _ in range(100):  # the redraw may take more than one pause under load
+            for _ in range(250):  # the redraw may take more than one pause under load
                 if "▶ #1 ask_slow" in screen_text(view):
                     break
                 await pilot.pause(0.02)
