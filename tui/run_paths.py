@@ -32,11 +32,6 @@ def _start(trace: Trace, run: int) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-def graph_name(trace: Trace, run: int) -> str | None:
-    graph = _start(trace, run).get("graph")
-    return graph.get("name") if isinstance(graph, dict) else None
-
-
 def run_nodes(trace: Trace) -> list[RunNode]:
     """Every run, in file order, with its parent run and a label. A fork sits under the
     run it branched from; a resumed run (after an interrupt) under the run it resumes."""

@@ -8,7 +8,7 @@ from tui.debug.status_text import status_markup
 
 
 def _status(state: str, **kw: object) -> Status:
-    fields = {"pause": None, "running": (), "interrupts": (), "error": None, "runs": 1}
+    fields = {"pause": None, "running": (), "interrupts": (), "error": None}
     fields.update(kw)
     return Status(state, **fields)  # type: ignore[arg-type]
 

@@ -18,7 +18,12 @@ from typing import Any
 
 from tracer import TraceError, open_trace
 from tui.commands import CommandError
-from tui.commands.run import TARGET_HELP, default_output, module_config, parse_input
+from tui.commands.run import (
+    add_target_arguments,
+    default_output,
+    module_config,
+    parse_input,
+)
 from tui.debug.breakpoints import SYNTAX, BreakpointError, BreakpointSet, parse
 from tui.target import TargetError, resolve_target
 
@@ -30,10 +35,7 @@ def add_parser(sub: Any) -> None:
                     "superstep (or run to breakpoints), step into tasks and subgraphs, "
                     "answer interrupt(), and fork any step with an edited state. Every "
                     "run is recorded into one trace (press ? in the app for the keys).")
-    parser.add_argument("target", metavar="TARGET", help=TARGET_HELP)
-    parser.add_argument("--input", metavar="JSON|@FILE",
-                        help="the graph's input: JSON text, or @path to a JSON file "
-                             "(default: the module's `inputs` attribute, else {})")
+    add_target_arguments(parser)
     parser.add_argument("--break", dest="breaks", action="append", default=[], metavar="BP",
                         help=f"a breakpoint (repeatable): {SYNTAX}")
     parser.add_argument("--continue", dest="go", action="store_true",

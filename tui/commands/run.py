@@ -34,14 +34,19 @@ def add_parser(sub: Any) -> None:
                     "trace's path and a one-line summary. A graph with a checkpointer "
                     "gets a fresh thread_id. Exits 1 if the graph raises (the trace is "
                     "still written), 2 if TARGET cannot be loaded.")
-    parser.add_argument("target", metavar="TARGET", help=TARGET_HELP)
-    parser.add_argument("--input", metavar="JSON|@FILE",
-                        help="the graph's input: JSON text, or @path to a JSON file "
-                             "(default: the module's `inputs` attribute, else {})")
+    add_target_arguments(parser)
     parser.add_argument("-o", "--output", metavar="PATH",
                         help="where to write the trace (default: "
                              "./<target-stem>-<YYYYmmdd-HHMMSS>.stepscope)")
     parser.set_defaults(func=run_run)
+
+
+def add_target_arguments(parser: Any) -> None:
+    """TARGET and --input, as `run` and `debug` take them."""
+    parser.add_argument("target", metavar="TARGET", help=TARGET_HELP)
+    parser.add_argument("--input", metavar="JSON|@FILE",
+                        help="the graph's input: JSON text, or @path to a JSON file "
+                             "(default: the module's `inputs` attribute, else {})")
 
 
 def parse_input(text: str, command: str = "run") -> Any:

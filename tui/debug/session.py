@@ -43,8 +43,6 @@ class Status:
     interrupts: tuple[Any, ...]
     """The pending interrupts' values (state "interrupted")."""
     error: str | None
-    runs: int
-    """Root runs started so far in this session."""
 
 
 class DebugSession:
@@ -70,7 +68,6 @@ class DebugSession:
         self._state = "idle"
         self._error: str | None = None
         self._interrupts: tuple[Any, ...] = ()
-        self._runs = 0
         self._forks = 0
         # Open the trace now: appending cuts a recorded trace's footer, which must happen
         # before a reader opens the file and follows it (OSError: cannot write it).
@@ -87,8 +84,7 @@ class DebugSession:
         if state == "running":
             state = "stopping" if self.controller.stopping else "paused" if pause else state
         return Status(state, pause if state == "paused" else None,
-                      tuple(self.controller.running.values()), self._interrupts, self._error,
-                      self._runs)
+                      tuple(self.controller.running.values()), self._interrupts, self._error)
 
     def _changed(self) -> None:
         self.notify()
@@ -133,7 +129,6 @@ class DebugSession:
         self.controller.reset(mode)
         writer = self.writer
         self._state, self._error, self._interrupts = "running", None, ()
-        self._runs += 1
         self._thread = threading.Thread(target=self._run, args=(input, config, writer),
                                         name="stepscope-debug-run", daemon=True)
         self._thread.start()

@@ -44,6 +44,14 @@ class Tmux:
             time.sleep(0.05)
         raise AssertionError(f"{text!r} never appeared; the screen:\n{self.screen()}")
 
+    def quit(self, key: str = "q", timeout: float = 10.0) -> None:
+        """Press `key` and wait for the program (and so the session) to end."""
+        self.keys(key)
+        deadline = time.monotonic() + timeout
+        while self.alive() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not self.alive(), "the program did not quit"
+
     def alive(self) -> bool:
         return subprocess.run([TMUX, "has-session", "-t", self.name],
                               capture_output=True).returncode == 0
@@ -73,11 +81,7 @@ class TestInTmux:
             session.keys("?")  # closes help (a lone Escape would merge with the next key)
             session.keys("end")
             session.wait_for("step 5 (6/6)")
-            session.keys("q")
-            deadline = time.monotonic() + 10
-            while session.alive() and time.monotonic() < deadline:
-                time.sleep(0.05)
-            assert not session.alive()
+            session.quit()
         finally:
             session.close()
 
