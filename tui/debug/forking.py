@@ -18,9 +18,9 @@ from engine.messages import BaseMessage, convert_to_message, is_message
 from engine.types import Send
 from tracer import Trace, TraceError
 from tracer.records import KIND_CODES
+from tracer.replay import ADD_MESSAGES
 from tui.commands.jsonable import to_jsonable
 
-MESSAGES_REDUCER = "engine.graph.message.add_messages"
 _CHECKPOINT = KIND_CODES["checkpoint"]
 
 
@@ -153,7 +153,7 @@ def parse_state(text: str, point: ForkPoint) -> dict[str, Any] | None:
     for key, value in data.items():
         if key in original and original[key] == value:
             out[key] = point.values[key]
-        elif point.reducers.get(key) == MESSAGES_REDUCER or _all_messages(point.values.get(key)):
+        elif point.reducers.get(key) == ADD_MESSAGES or _all_messages(point.values.get(key)):
             out[key] = _messages(key, value)
         else:
             out[key] = value
