@@ -246,10 +246,18 @@ class CompiledStateGraph(Pregel, StateAccess):
         return DrawableGraph.from_spec(self.spec, xray=xray)
 
     def describe(self) -> dict[str, Any]:
-        """The topology as plain data (stored in traces, drawn by the TUI)."""
-        from engine.graph.topology import describe
+        """The topology as plain data (stored in traces, drawn by the TUI).
 
-        return describe(self.spec)
+        Built once per compiled graph (its spec is frozen at compile time) and shared:
+        callers must not mutate it. A recorder describes the graph at every run start,
+        and for a graph of 1000 nodes building it costs about as much as running it.
+        """
+        topology: dict[str, Any] | None = self.__dict__.get("_topology")
+        if topology is None:
+            from engine.graph.topology import describe
+
+            topology = self.__dict__["_topology"] = describe(self.spec)
+        return topology
 
 
 def _as_tuple(value: Sequence[str] | None) -> tuple[str, ...]:
