@@ -224,7 +224,7 @@ def _hashable(key: Any) -> Any:
 
 def _ext_hook(code: int, data: bytes) -> Any:
     try:
-        v = _unpack(data)
+        v = unpack(data)
         if code == EXT_TUPLE:
             return tuple(v)
         if code == EXT_SET:
@@ -262,18 +262,14 @@ def _pairs_hook(pairs: list[tuple[Any, Any]]) -> Any:
     return {_hashable(k): v for k, v in pairs}
 
 
-def _unpack(data: bytes) -> Any:
+def unpack(data: bytes) -> Any:
+    """Decode one record: ext values become Python values, ObjectValue or ErrorValue."""
     try:
         return msgpack.unpackb(data, raw=False, strict_map_key=False, ext_hook=_ext_hook)
     except TypeError:
         # A map whose decoded keys are not hashable: build maps from pairs instead.
         return msgpack.unpackb(data, raw=False, strict_map_key=False, ext_hook=_ext_hook,
                                object_pairs_hook=_pairs_hook)
-
-
-def unpack(data: bytes) -> Any:
-    """Decode one record: ext values become Python values, ObjectValue or ErrorValue."""
-    return _unpack(data)
 
 
 def same_value(a: Any, b: Any) -> bool:

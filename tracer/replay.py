@@ -64,9 +64,23 @@ def apply_writes(state: dict[str, Any], key: str, reducer: str | None,
 
 
 def reducers_of(trace: Trace, run: int) -> dict[str, str | None]:
-    start = trace.read(trace.index.runs[run][0])
-    channels = start.data["graph"].get("channels", {})
-    return {k: c.get("reducer") for k, c in channels.items()}
+    cache: dict[int, dict[str, str | None]] = trace.__dict__.setdefault("_reducers", {})
+    reducers = cache.get(run)
+    if reducers is None:
+        start = trace.read(trace.index.runs[run][0])
+        channels = start.data["graph"].get("channels", {})
+        reducers = cache[run] = {k: c.get("reducer") for k, c in channels.items()}
+    return reducers
+
+
+def _entries(trace: Trace, run: int) -> list[list[Any]]:
+    """The run's step entries (cached until the index grows)."""
+    steps = trace.index.steps
+    cache: dict[int, tuple[int, list[list[Any]]]] = trace.__dict__.setdefault("_entries", {})
+    seen = cache.get(run)
+    if seen is None or seen[0] != len(steps):
+        seen = cache[run] = (len(steps), [e for e in steps if e[0] == run])
+    return seen[1]
 
 
 def _base(trace: Trace, step: int, run: int) -> tuple[int, dict[str, Any]]:
@@ -89,65 +103,60 @@ def state_at(trace: Trace, step: int, run: int = 0) -> dict[str, Any]:
     """The state of run `run` after `step` (for a step without its step_end, running or
     cut short, the state before it: its writes are applied at the barrier).
 
-    The first call for a run replays the whole run once, keeping a copy of the state
-    every MEMO_EVERY steps (list values are copied as pointer arrays, their items
-    shared), so later calls replay at most MEMO_EVERY steps.
+    Replays from the latest memoised state, keyframe or the run's start, and keeps a
+    copy of the state every MEMO_EVERY steps on the way (list values are copied as
+    pointer arrays, their items shared), so a later call replays at most MEMO_EVERY
+    steps past what an earlier one reached. The caller holds the trace's lock.
     """
     memo: dict[tuple[int, int], dict[str, Any]] = trace.__dict__.setdefault("_memo", {})
-    done: set[int] = trace.__dict__.setdefault("_memo_runs", set())
-    entries = [e for e in trace.index.steps if e[0] == run]
     reducers = reducers_of(trace, run)
-    if run not in done and entries:
-        _memoise(trace, run, entries, reducers, memo)
-        done.add(run)
     base_step, state = _base(trace, step, run)
-    for entry in entries:
-        if base_step < entry[2] <= step:
+    for entry in _entries(trace, run):
+        at = entry[2]
+        if base_step < at <= step:
             apply_step(trace, entry, state, reducers)
+            if at % MEMO_EVERY == 0 and entry[4] is not None:
+                # Not a step without its step_end: in a live trace it may still end and
+                # change the state, and this memo would then keep the state before it.
+                memo[(run, at)] = _copy_state(state)
     return state
-
-
-def _memoise(trace: Trace, run: int, entries: list[list[Any]],
-             reducers: dict[str, str | None], memo: dict[tuple[int, int], dict[str, Any]]) -> None:
-    base_step, state = _base(trace, -(10**9) + 1, run)
-    for entry in entries:
-        if entry[2] <= base_step:
-            continue
-        apply_step(trace, entry, state, reducers)
-        if entry[2] % MEMO_EVERY == 0 and entry[4] is not None:
-            # Not a step without its step_end: in a live trace it may still end and
-            # change the state, and this memo would then keep the state before it.
-            memo[(run, entry[2])] = _copy_state(state)
 
 
 def apply_step(trace: Trace, entry: list[Any], state: dict[str, Any],
                reducers: dict[str, str | None]) -> None:
-    """Apply one step's step_end deltas ("w" replays the task writes, "s" sets)."""
+    """Apply one step's step_end deltas ("w" replays the task writes, "s" sets).
+
+    The caller holds the trace's lock. This runs once per step of a replay (10,000
+    times for a first look at step 10,000), so the one-task step takes a short path.
+    """
     if entry[4] is None:
         return  # the step never finished (error, interrupt or crash): state unchanged
-    deltas = trace.read_record(entry[4])[5].get("d", ())
+    read = trace._read_record
     ends: list[dict[str, Any]] | None = None
-    for delta in deltas:
+    for delta in read(entry[4])[5].get("d", ()):
         op, key = delta[0], delta[1]
-        if op == "s":
-            state[key] = _own(delta[2])
-        elif op == "w":
+        if op == "w":
             if ends is None:
-                ends = _ordered_task_ends(trace, entry)
+                offsets = entry[5]
+                ends = ([read(offsets[0])[5]] if len(offsets) == 1
+                        else _ordered_task_ends(trace, entry))
             values = [v for data in ends for k, v in data.get("w", ()) if k == key]
             apply_writes(state, key, reducers.get(key), values)
+        elif op == "s":
+            state[key] = _own(delta[2])
         elif op == "x":
             state.pop(key, None)
 
 
 def _ordered_task_ends(trace: Trace, entry: list[Any]) -> list[dict[str, Any]]:
     """The step's task_end data in task-path order (names read only when needed)."""
-    ends = [trace.read_record(o)[5] for o in entry[5]]
+    read = trace._read_record
+    ends = [read(o)[5] for o in entry[5]]
     if len(ends) < 2:
         return ends
     names: list[str] = []
     if entry[3] is not None:
-        names = trace.read_record(entry[3])[5].get("names", [])
+        names = read(entry[3])[5].get("names", [])
 
     def key(data: dict[str, Any]) -> tuple[Any, ...]:
         if "px" in data:
