@@ -179,55 +179,53 @@ class TraceWriter:
         lock = self._lock
         lock.acquire()
         try:
-            self._write_event(event)
+            # One method per event, its most frequent kinds first: this runs for every
+            # event of every recorded run, and a call costs as much as a small record.
+            kind, seq, t, ns, step, data = event
+            if kind == "task_end":
+                offset = self._task_end(seq, t, ns, step, data)
+            elif kind == "task_start":
+                slots = self._slots.get(ns)
+                record = compact(kind, data, self._calls,
+                                 slots.get(data["task_id"], -1) if slots else -1)
+                offset = self._frame([2, seq, t, list(ns), step, record])
+            elif kind == "step_start":
+                ids = data["task_ids"]
+                self._slots[ns] = ({ids[0]: 0} if len(ids) == 1
+                                   else {tid: i for i, tid in enumerate(ids)})
+                offset = self._frame([1, seq, t, list(ns), step,
+                                      compact(kind, data, self._calls)])
+                note_step(self._steps, self._open_steps, 1, self._run_of.get(ns, -1), ns,
+                          step, offset)
+            elif kind == "step_end":
+                offset = self._frame([4, seq, t, list(ns), step, self._deltas(ns, data)])
+                note_step(self._steps, self._open_steps, 4, self._run_of.get(ns, -1), ns,
+                          step, offset)
+                self._after_step(ns, step, t, data, offset)
+            else:
+                record = compact(kind, data, self._calls)
+                offset = self._frame([KIND_CODES.get(kind, kind), seq, t, list(ns), step,
+                                      record])
+                if kind == "run_start":
+                    self._run_started(ns, record, offset)
+                elif kind == "run_end":
+                    self._run_ends[self._run_of.get(ns, -1)] = offset
+                    self._note_step(KIND_CODES[kind], ns, step, offset)
+            self._events += 1
+            # Flush at step boundaries (but not more than every STEP_FLUSH s: a trivial
+            # step is cheaper than a write syscall), at the end of a run, and when events
+            # have waited FLUSH_INTERVAL (tokens of a long step reach a follower promptly).
+            since = monotonic() - self._last_flush
+            if since > FLUSH_INTERVAL or len(self._buf) > MAX_BUFFER or kind == "run_end" or (
+                    kind == "step_end" and since > STEP_FLUSH):
+                self.flush()
         except Exception as exc:  # never break the user's run
             self._give_up(OSError(0, f"{type(exc).__name__}: {exc}"))
         finally:
             lock.release()
 
-    def _write_event(self, event: Event) -> None:
-        kind, ns = event.kind, event.ns
-        data = event.data
-        if kind == "task_end":
-            offset = self._task_end(event, ns, data)
-        elif kind == "task_start":
-            slots = self._slots.get(ns)
-            record = compact(kind, data, self._calls,
-                             slots.get(data["task_id"], -1) if slots else -1)
-            offset = self._frame([2, event.seq, event.t, list(ns), event.step, record])
-        elif kind == "step_start":
-            ids = data["task_ids"]
-            self._slots[ns] = {ids[0]: 0} if len(ids) == 1 else {t: i for i, t in enumerate(ids)}
-            offset = self._frame([1, event.seq, event.t, list(ns), event.step,
-                                  compact(kind, data, self._calls)])
-            self._note_step(KIND_CODES[kind], ns, event.step, offset)
-        elif kind == "step_end":
-            offset = self._frame([4, event.seq, event.t, list(ns), event.step,
-                                  self._deltas(ns, data)])
-            self._note_step(KIND_CODES[kind], ns, event.step, offset)
-            self._after_step(ns, event, offset)
-        else:
-            record = compact(kind, data, self._calls)
-            offset = self._frame([KIND_CODES.get(kind, kind), event.seq, event.t, list(ns),
-                                  event.step, record])
-            if kind == "run_start":
-                self._run_started(ns, record, offset)
-            elif kind == "run_end":
-                self._run_ends[self._run_of.get(ns, -1)] = offset
-                self._note_step(KIND_CODES[kind], ns, event.step, offset)
-        self._events += 1
-        if kind != "step_end" and kind != "run_end" and len(self._buf) < MAX_BUFFER and (
-                monotonic() - self._last_flush <= FLUSH_INTERVAL):
-            return
-        # Flush at step boundaries (but not more than every STEP_FLUSH s: a trivial step
-        # is cheaper than a write syscall), at the end of a run, and when events have
-        # waited FLUSH_INTERVAL (tokens of a long step reach a follower promptly).
-        since = monotonic() - self._last_flush
-        if (kind == "run_end" or len(self._buf) > MAX_BUFFER or since > FLUSH_INTERVAL
-                or (kind == "step_end" and since > STEP_FLUSH)):
-            self.flush()
-
-    def _task_end(self, event: Event, ns: tuple[str, ...], data: dict[str, Any]) -> int:
+    def _task_end(self, seq: int, t: int, ns: tuple[str, ...], step: int,
+                  data: dict[str, Any]) -> int:
         slots = self._slots.get(ns)
         record = task_end_record(data, slots.get(data["task_id"], -1) if slots else -1)
         scope = self._scopes.get(ns)
@@ -235,10 +233,10 @@ class TraceWriter:
             counts = scope.step_writes
             for key, _ in data["writes"]:
                 counts[key] = counts.get(key, 0) + 1
-        offset = self._frame([3, event.seq, event.t, list(ns), event.step, record])
+        offset = self._frame([3, seq, t, list(ns), step, record])
         if scope is not None:
             scope.step_bytes += self._offset + len(self._buf) - offset
-        self._note_step(KIND_CODES["task_end"], ns, event.step, offset)
+        note_step(self._steps, self._open_steps, 3, self._run_of.get(ns, -1), ns, step, offset)
         return offset
 
     def _note_step(self, code: int, ns: tuple[str, ...], step: int, offset: int) -> None:
@@ -268,11 +266,12 @@ class TraceWriter:
                 deltas.append(["s", key, changes[key]])
         return {"d": deltas}
 
-    def _after_step(self, ns: tuple[str, ...], event: Event, offset: int) -> None:
+    def _after_step(self, ns: tuple[str, ...], step: int, t: int, data: dict[str, Any],
+                    offset: int) -> None:
         scope = self._scopes.get(ns)
         if scope is None:
             return
-        changes = event.data["changes"]
+        changes = data["changes"]
         scope.state.update(changes)
         scope.step_writes = {}
         scope.delta_bytes += scope.step_bytes + self._offset + len(self._buf) - offset
@@ -280,11 +279,11 @@ class TraceWriter:
             scope.kf_size += scope.step_bytes
         scope.step_bytes = 0
         if scope.delta_bytes >= KEYFRAME_FACTOR * scope.kf_size:
-            at = self._frame([KIND_CODES["keyframe"], -1, event.t, list(ns), event.step,
+            at = self._frame([KIND_CODES["keyframe"], -1, t, list(ns), step,
                               {"state": scope.state}])
             scope.kf_size = self._offset + len(self._buf) - at
             scope.delta_bytes = 0
-            self._keyframes.append([self._run_of.get(ns, -1), list(ns), event.step, at])
+            self._keyframes.append([self._run_of.get(ns, -1), list(ns), step, at])
 
     # -- finish ------------------------------------------------------------------------
     def close(self) -> None:
