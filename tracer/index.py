@@ -41,7 +41,8 @@ class TraceIndex:
     steps: list[list[Any]] = field(default_factory=list)
     """[run, ns, step, step_start offset, step_end offset, [task_end offsets]], in
     step_start order; listed from step_start on, with step_end None until it arrives
-    (and for good when an error, interrupt or crash cut the step)."""
+    (and for good when an error, interrupt or crash cut the step). An entry whose
+    step_end arrived has a 7th item: `replay_keys` of its deltas (or None)."""
     keyframes: list[list[Any]] = field(default_factory=list)
     """[run, ns, step, offset]."""
     run_ends: dict[int, int] = field(default_factory=dict)
@@ -166,15 +167,31 @@ class Scanner:
             self._run_of[ns] = len(index.runs)
             index.runs.append([offset, ns_list, data.get("run_id"), data.get("parent")])
             self._open.pop(ns, None)  # a step of an earlier run here that never ended
-        note_step(index.steps, self._open, kind, self._run_of.get(ns, -1), ns, step, offset)
+        replay = None
+        if kind == _STEP_END and isinstance(data, dict):
+            replay = replay_keys(data.get("d", ()))
+        note_step(index.steps, self._open, kind, self._run_of.get(ns, -1), ns, step, offset,
+                  replay)
         if kind == KIND_CODES["keyframe"]:
             index.keyframes.append([self._run_of.get(ns, -1), ns_list, step, offset])
         elif kind == KIND_CODES["run_end"]:
             index.run_ends[self._run_of.get(ns, -1)] = offset
 
 
+def replay_keys(deltas: Any) -> list[str] | None:
+    """The keys of a step_end's deltas when each is "w" (replay the tasks' writes), for
+    the index: a replay then need not read the step_end. None when any delta carries a
+    value or removes a key (the step_end must be read)."""
+    try:
+        keys = [d[1] for d in deltas if d[0] == "w"]
+    except (TypeError, IndexError, KeyError):
+        return None
+    return keys if len(keys) == len(deltas) else None
+
+
 def note_step(steps: list[list[Any]], open_steps: dict[tuple[str, ...], list[Any]], kind: int,
-              run: int, ns: tuple[str, ...], step: int, offset: int) -> None:
+              run: int, ns: tuple[str, ...], step: int, offset: int,
+              replay: list[str] | None = None) -> None:
     """Keep the step entries up to date with one frame (the writer and the scanner
     both index this way).
 
@@ -195,8 +212,9 @@ def note_step(steps: list[list[Any]], open_steps: dict[tuple[str, ...], list[Any
     elif kind == _STEP_END:
         entry = open_steps.pop(ns, None)
         if entry is None:
-            steps.append([run, list(ns), step, None, offset, []])
+            steps.append([run, list(ns), step, None, offset, [], replay])
         else:
             entry[4] = offset
+            entry.append(replay)
     elif kind == _RUN_END:
         open_steps.pop(ns, None)  # a step an error or interrupt cut: it stays unfinished

@@ -63,6 +63,18 @@ def apply_writes(state: dict[str, Any], key: str, reducer: str | None,
     raise ValueError(f"cannot replay reducer {reducer!r}")
 
 
+def _fold(state: dict[str, Any], key: str, reducer: str | None, value: Any) -> None:
+    """apply_writes for one value, with the two most common cases inline."""
+    if reducer is None:
+        state[key] = value
+        return
+    current = state.get(key)
+    if reducer == ADD and type(current) is list and type(value) is list:
+        current.extend(value)
+        return
+    apply_writes(state, key, reducer, [value])
+
+
 def reducers_of(trace: Trace, run: int) -> dict[str, str | None]:
     cache: dict[int, dict[str, str | None]] = trace.__dict__.setdefault("_reducers", {})
     reducers = cache.get(run)
@@ -111,10 +123,19 @@ def state_at(trace: Trace, step: int, run: int = 0) -> dict[str, Any]:
     memo: dict[tuple[int, int], dict[str, Any]] = trace.__dict__.setdefault("_memo", {})
     reducers = reducers_of(trace, run)
     base_step, state = _base(trace, step, run)
+    read = trace._read_record
     for entry in _entries(trace, run):
         at = entry[2]
         if base_step < at <= step:
-            apply_step(trace, entry, state, reducers)
+            keys = entry[6] if len(entry) > 6 else None
+            if keys is not None and len(entry[5]) == 1:
+                # The common step: one task, every delta a replay of its writes (the
+                # index says so), so the step_end frame need not be read.
+                for key, value in read(entry[5][0])[5].get("w", ()):
+                    if key in keys:
+                        _fold(state, key, reducers.get(key), value)
+            else:
+                apply_step(trace, entry, state, reducers)
             if at % MEMO_EVERY == 0 and entry[4] is not None:
                 # Not a step without its step_end: in a live trace it may still end and
                 # change the state, and this memo would then keep the state before it.

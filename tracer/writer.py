@@ -30,7 +30,7 @@ from tracer.frames import (
     parse_footer,
     read_header,
 )
-from tracer.index import Scanner, note_step
+from tracer.index import Scanner, note_step, replay_keys
 from tracer.records import KIND_CODES, compact, task_end_record
 
 WRITER_VERSION = "stepscope 0.1.0"
@@ -198,9 +198,10 @@ class TraceWriter:
                 note_step(self._steps, self._open_steps, 1, self._run_of.get(ns, -1), ns,
                           step, offset)
             elif kind == "step_end":
-                offset = self._frame([4, seq, t, list(ns), step, self._deltas(ns, data)])
+                deltas = self._deltas(ns, data)
+                offset = self._frame([4, seq, t, list(ns), step, {"d": deltas}])
                 note_step(self._steps, self._open_steps, 4, self._run_of.get(ns, -1), ns,
-                          step, offset)
+                          step, offset, replay_keys(deltas))
                 self._after_step(ns, step, t, data, offset)
             else:
                 record = compact(kind, data, self._calls)
@@ -250,7 +251,7 @@ class TraceWriter:
         self._runs.append([offset, list(ns), record["run_id"], record.get("parent")])
         self._open_steps.pop(ns, None)  # a step of an earlier run here that never ended
 
-    def _deltas(self, ns: tuple[str, ...], data: dict[str, Any]) -> dict[str, Any]:
+    def _deltas(self, ns: tuple[str, ...], data: dict[str, Any]) -> list[list[Any]]:
         """A step's state change: "w" (replay the tasks' writes) or "s" (set value)."""
         scope = self._scopes.get(ns)
         changes = data["changes"]
@@ -264,7 +265,7 @@ class TraceWriter:
                 deltas.append(["w", key])
             else:
                 deltas.append(["s", key, changes[key]])
-        return {"d": deltas}
+        return deltas
 
     def _after_step(self, ns: tuple[str, ...], step: int, t: int, data: dict[str, Any],
                     offset: int) -> None:

@@ -133,7 +133,7 @@ def damaged_rows(trace: Trace, run: int, entries: list[list[Any]],
 
 def read_row(trace: Trace, run: int, entry: list[Any], broken: bool = False) -> StepRow:
     """The step list row for one index entry ([run, ns, step, start, end, task_ends])."""
-    _, _, step, start, end, task_ends = entry
+    _, _, step, start, end, task_ends = entry[:6]
     running = is_running(trace, run, entry)
     first = first_offset(trace, run, entry)
     try:

@@ -83,7 +83,7 @@ def read_step(trace: Trace, entry: list[Any],
     Frames are read with `read` (default `trace.read`; `EventSource.event` takes no lock).
     """
     read = read or trace.read
-    run, _ns, step, start_off, end_off, task_offs = entry
+    run, _ns, step, start_off, end_off, task_offs = entry[:6]
     ended = end_off is not None or run in trace.index.run_ends
     ids: list[str] = []
     names: list[str] = []
