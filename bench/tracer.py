@@ -147,6 +147,9 @@ def open_times(path: Path, crashed: Path, count: int) -> list[dict[str, Any]]:
 
 
 def seek_times(path: Path) -> dict[str, Any]:
+    """The first state_at of a random step after opening, the worst first call (the
+    last step: a first call replays the run up to the step asked for), then 200 more
+    random steps on the same open trace."""
     import tracer
 
     rng = random.Random(7)
@@ -154,11 +157,18 @@ def seek_times(path: Path) -> dict[str, Any]:
         steps = t.steps()
         first = _timed(lambda: t.state_at(rng.choice(steps)))
         times = [_timed(lambda: t.state_at(rng.choice(steps))) for _ in range(200)]
+    lasts = []
+    for _ in range(3):
+        with tracer.open_trace(path) as t:
+            lasts.append(_timed(lambda t=t: t.state_at(steps[-1])))
+    last = statistics.median(lasts)
     worst, median = max(times), statistics.median(times)
     return {"check": f"state_at(random step), {len(steps):,}-step trace", "value": worst,
-            "target": 0.02, "ok": worst <= 0.02 and first <= 0.02,
+            "target": 0.02, "ok": max(worst, first, last) <= 0.02,
             "text": f"first {first * 1e3:.1f} ms, then median {median * 1e3:.2f} ms, "
-                    f"worst {worst * 1e3:.1f} ms", "target_text": "<= 20 ms"}
+                    f"worst {worst * 1e3:.1f} ms", "target_text": "<= 20 ms",
+            "note": f"first call for the last step (a replay of the whole run): "
+                    f"{last * 1e3:.1f} ms (median of 3 fresh opens)"}
 
 
 def run(args: argparse.Namespace) -> int:
