@@ -301,6 +301,8 @@ class MainScreen(MainActions, Screen[None]):
         self._refresh_header()
 
     def replay_tick(self) -> None:
+        if not self.playing:
+            return  # a tick already queued when space paused the replay
         if self.at_end():
             if not self.following:
                 self.playing = False
