@@ -24,6 +24,7 @@ from engine.errors import (
     RunStopped,
     recursion_error,
 )
+from engine.events import Event, new_event
 from engine.pregel import algo
 from engine.pregel.checkpointing import Checkpointing
 from engine.pregel.ids import checkpoint_id, node_bits
@@ -261,19 +262,23 @@ class Loop:
                 todo.append(task)
         if self.run.controller is not None:
             self.run.controller.before_step(self.ns, self.step, todo, snapshot)
-        bus = self.bus
-        if bus.sinks:
-            ns, step = self.ns, self.step
+        dispatch = self.bus.dispatch
+        if dispatch is not None:  # EventBus.emit, inlined (see EventBus)
+            bus, ns, step = self.bus, self.ns, self.step
+            clock_ns = bus.clock_ns  # a local (see EventBus)
             if len(tasks) == 1:  # the common case, without two comprehensions
                 only = tasks[0]
                 ids, names = [only.id], [only.name]
             else:
                 ids, names = [t.id for t in tasks], [t.name for t in tasks]
-            bus.emit("step_start", ns, step, {"task_ids": ids, "names": names})
+            dispatch(new_event(Event, ("step_start", next(bus.counter), clock_ns() - bus.t0,
+                                       ns, step, {"task_ids": ids, "names": names})))
             for t in todo:
-                bus.emit("task_start", ns, step, {"task_id": t.id, "name": t.name,
-                                                  "triggers": t.triggers, "path": t.path,
-                                                  "input": t.input})
+                dispatch(new_event(Event, ("task_start", next(bus.counter), clock_ns() - bus.t0,
+                                           ns, step,
+                                           {"task_id": t.id, "name": t.name,
+                                            "triggers": t.triggers, "path": t.path,
+                                            "input": t.input})))
         return todo
 
     # -- execute (called by drivers) -----------------------------------------------------
@@ -347,14 +352,19 @@ class Loop:
         failed = self.step_failed
         if task.error is not None and not task.hidden:
             self.step_failed = True
-        if self.bus.sinks and not (failed and self.cp.enabled):
+        bus = self.bus
+        dispatch = bus.dispatch
+        if dispatch is not None and not (failed and self.cp.enabled):
             # With a checkpointer, a failed step stops reporting siblings (SPEC §9).
-            self.bus.emit("task_end", self.ns, task.step, {
+            # EventBus.emit, inlined (see EventBus).
+            clock_ns = bus.clock_ns
+            dispatch(new_event(Event, ("task_end", next(bus.counter), clock_ns() - bus.t0,
+                                       self.ns, task.step, {
                 "task_id": task.id, "name": task.name, "path": task.path,
                 "result": task.result, "writes": task.writes, "error": task.error,
                 "interrupts": task.interrupts, "duration": task.duration,
                 "hidden": task.hidden, "returned": task.returned,
-            })
+            })))
         if self.run.controller is not None:
             self.run.controller.after_task(task)
 
@@ -391,11 +401,19 @@ class Loop:
         self.cp.record_results(tasks)
         changed, triggered, sends, writes = algo.apply_writes(
             self.spec, self.channels, self.barriers, tasks)
-        if self.bus.sinks:
+        bus = self.bus
+        dispatch = bus.dispatch
+        if dispatch is not None:  # EventBus.emit, inlined (see EventBus)
             chans = self.channels
-            self.bus.emit("step_end", self.ns, self.step, {
-                "changes": {k: chans[k].value for k in changed}, "writes": writes,
-                "wrote": bool(changed)})
+            if len(changed) == 1:  # the common case, without a comprehension
+                key = changed[0]
+                changes, wrote = {key: chans[key].value}, True
+            else:
+                changes, wrote = {k: chans[k].value for k in changed}, bool(changed)
+            clock_ns = bus.clock_ns
+            dispatch(new_event(Event, ("step_end", next(bus.counter), clock_ns() - bus.t0,
+                                       self.ns, self.step,
+                                       {"changes": changes, "writes": writes, "wrote": wrote})))
         if self.run.controller is not None:
             self.run.controller.after_step(self.ns, self.step, self.values())
         cid = self.new_checkpoint_id(self.step)
