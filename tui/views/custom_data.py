@@ -1,13 +1,30 @@
-"""The custom events view's model: what nodes wrote with their stream writer."""
+"""The custom events view's model: what nodes wrote with their stream writer.
+
+A step's (or a whole run's) custom events are listed as frame offsets, found by hopping
+frame heads; the columns are measured while the worker reads them, so the list can draw
+any row later from its offset alone (decoding only the rows on screen).
+"""
 
 from __future__ import annotations
 
+import bisect
+from array import array
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Any
 
+from rich.cells import cell_len
+
 from engine.events import Event
+from tracer.records import KIND_CODES
+from tui.views.event_source import EventSource, frame_offsets, run_range, step_range
 from tui.views.values import inline
+
+PAYLOAD_LIMIT = 200
+"""Payloads are shortened to about this many characters (`values.inline`)."""
+TITLES = ("time", "step", "node", "payload")
+_CUSTOM = KIND_CODES["custom"]
 
 
 @dataclass(frozen=True)
@@ -22,17 +39,99 @@ class CustomRow:
 
     @property
     def text(self) -> str:
-        return inline(self.payload, 200)
+        return inline(self.payload, PAYLOAD_LIMIT)
+
+
+def custom_row(event: Event) -> CustomRow:
+    """The row of a custom event."""
+    return CustomRow(event.t, event.step, event.data.get("name") or "?",
+                     event.data.get("task_id") or "", event.data.get("payload"))
 
 
 def custom_rows(events: Iterable[Event]) -> list[CustomRow]:
     """The custom events among `events`, in seq order."""
-    rows = [(e.seq, CustomRow(e.t, e.step, e.data.get("name") or "?",
-                              e.data.get("task_id") or "", e.data.get("payload")))
-            for e in events if e.kind == "custom"]
+    rows = [(e.seq, custom_row(e)) for e in events if e.kind == "custom"]
     return [row for _, row in sorted(rows, key=lambda r: r[0])]
 
 
 def clock(t: int) -> str:
     """ns since the run started as seconds with millisecond precision: `+1.234 s`."""
     return f"+{t / 1e9:.3f} s"
+
+
+@dataclass(frozen=True)
+class CustomColumns:
+    """Widths of the time, step, node and payload columns (at least their titles').
+
+    Lines are laid out as a table's: each cell padded by one space on both sides.
+    """
+
+    time: int = len(TITLES[0])
+    step: int = len(TITLES[1])
+    node: int = len(TITLES[2])
+    payload: int = len(TITLES[3])
+
+    def cells(self, cells: tuple[str, str, str, str]) -> str:
+        time, step, node, payload = cells
+        return f" {time:<{self.time}}  {step:<{self.step}}  {node:<{self.node}}  {payload}"
+
+    @property
+    def header(self) -> str:
+        return self.cells(TITLES)
+
+    @property
+    def width(self) -> int:
+        """Cells of the widest line (the payload column's longest text, padded)."""
+        return self.time + self.step + self.node + self.payload + 8
+
+    def line(self, event: Event) -> str:
+        """The custom event as one line under `header`."""
+        row = custom_row(event)
+        return self.cells((clock(row.t), str(row.step), row.node, row.text))
+
+
+@dataclass
+class CustomList:
+    """A step's or a run's custom events: frame offsets and steps, in seq order."""
+
+    offsets: array[int] = field(default_factory=lambda: array("Q"))
+    steps: array[int] = field(default_factory=lambda: array("q"))
+    columns: CustomColumns = CustomColumns()
+
+    def index_of_step(self, step: int) -> int:
+        """The row of the first event of `step` or a later step (the last row if none)."""
+        return min(bisect.bisect_left(self.steps, step), max(len(self.steps) - 1, 0))
+
+
+def custom_list(source: EventSource, run: int, step: int | None) -> CustomList:
+    """The custom events of one step of run `run`, or of the whole run (`step` None).
+
+    Only custom frames are decoded (the kind is read from the frame's bytes); events of
+    the run's subgraphs (other namespaces) are left out.
+    """
+    trace = source.trace
+    start, end = run_range(trace, run) if step is None else step_range(trace, run, step)
+    ns = tuple(trace.index.runs[run][1])
+    # Phase 1: the run's own custom events of the step (or run), measured for the columns.
+    found: list[tuple[int, int, int]] = []
+    time = node = payload = 0
+    for offset, code in frame_offsets(trace, start, end):
+        if code != _CUSTOM:
+            continue
+        event = source.event(offset)
+        if event.ns != ns or (step is not None and event.step != step):
+            continue
+        found.append((event.seq, offset, event.step))
+        row = custom_row(event)
+        time = max(time, len(clock(row.t)))
+        node = max(node, cell_len(row.node))
+        payload = max(payload, cell_len(row.text))
+    # Phase 2: seq order (the file's, unless frames were written out of order).
+    if any(a[0] > b[0] for a, b in pairwise(found)):
+        found.sort()
+    last = max((s for _, _, s in found), default=0)
+    base = CustomColumns()
+    columns = CustomColumns(max(base.time, time), max(base.step, len(str(last))),
+                            max(base.node, node), max(base.payload, payload))
+    return CustomList(array("Q", (o for _, o, _ in found)), array("q", (s for _, _, s in found)),
+                      columns)

@@ -10,15 +10,20 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.message import Message
 from textual.reactive import reactive
-from textual.widgets import DataTable, Label
+from textual.widgets import Label
 
 from tui.selection import Selection
-from tui.views.custom_data import CustomRow, clock, custom_rows
-from tui.views.event_source import EventSource, run_events, step_events
+from tui.views.custom_data import CustomList, CustomRow, custom_list, custom_row
+from tui.views.event_source import EventSource
+from tui.widgets.event_lines import EventLines, LineFormat
 
 
 class CustomEvents(Vertical):
-    """A table of custom events: time, step, node, payload; `r` toggles step / whole run."""
+    """A list of custom events: time, step, node, payload; `r` toggles step / whole run.
+
+    The list is an `EventLines` (only the rows on screen are drawn): a step move hands it
+    new frame offsets, with no table to rebuild.
+    """
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("r", "toggle_run", "Step/run", id="custom.toggle_run"),
@@ -27,7 +32,6 @@ class CustomEvents(Vertical):
     DEFAULT_CSS = """
     CustomEvents { height: 1fr; }
     CustomEvents > Label { width: 1fr; background: $panel; padding: 0 1; }
-    CustomEvents > DataTable { height: 1fr; }
     """
 
     whole_run: reactive[bool] = reactive(False)
@@ -37,11 +41,11 @@ class CustomEvents(Vertical):
         """Posted (by the reading worker, to the view itself) when custom events were read."""
 
         def __init__(self, selection: Selection, whole_run: bool,
-                     rows: list[CustomRow] | None, problem: str | None = None) -> None:
+                     found: CustomList | None, problem: str | None = None) -> None:
             super().__init__()
             self.selection = selection
             self.whole_run = whole_run
-            self.rows = rows
+            self.found = found
             self.problem = problem
 
     class EventChosen(Message):
@@ -57,17 +61,20 @@ class CustomEvents(Vertical):
                  classes: str | None = None) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self.selection: Selection | None = None
-        self.rows: list[CustomRow] = []
+        self.found = CustomList()
+        """The listed events (frame offsets and steps) and their columns' widths."""
         self._source: EventSource | None = None
 
     def compose(self) -> ComposeResult:
         yield Label("custom events", id="custom-title")
-        table: DataTable[str] = DataTable(cursor_type="row", zebra_stripes=True)
-        table.add_columns("time", "step", "node", "payload")
-        yield table
+        yield EventLines(zebra_stripes=True, id="custom-lines")
+
+    @property
+    def lines(self) -> EventLines:
+        return self.query_one(EventLines)
 
     def show(self, selection: Selection) -> None:
-        """Read the custom events of the step (or run) in a worker; the table updates."""
+        """Read the custom events of the step (or run) in a worker; the list updates."""
         if selection == self.selection:
             return
         run_changed = (self.selection is None or self.selection.trace is not selection.trace
@@ -83,25 +90,17 @@ class CustomEvents(Vertical):
     @work(thread=True, exclusive=True, group="custom-events")
     def _load(self, selection: Selection, whole_run: bool, source: EventSource) -> None:
         try:
-            if whole_run:
-                events = run_events(source, selection.run, {"custom"})
-            else:
-                events = step_events(source, selection.run, selection.step, {"custom"})
-            rows = custom_rows(events)
+            found = custom_list(source, selection.run, None if whole_run else selection.step)
         except Exception as exc:  # a damaged trace: say so in the title
             self.post_message(self.RowsLoaded(selection, whole_run, None,
                                               f"{type(exc).__name__}: {exc}"))
             return
-        self.post_message(self.RowsLoaded(selection, whole_run, rows))
+        self.post_message(self.RowsLoaded(selection, whole_run, found))
 
     def _mark_step(self) -> None:
         """In run mode, put the cursor on the first event of the selected step."""
-        if self.selection is None:
-            return
-        for i, row in enumerate(self.rows):
-            if row.step >= self.selection.step:
-                self.query_one(DataTable).move_cursor(row=i)
-                return
+        if self.selection is not None and self.found.offsets:
+            self.lines.cursor = self.found.index_of_step(self.selection.step)
 
     def watch_whole_run(self, whole_run: bool) -> None:
         if self.selection is not None and self._source is not None:
@@ -109,27 +108,29 @@ class CustomEvents(Vertical):
 
     def on_custom_events_rows_loaded(self, message: RowsLoaded) -> None:
         message.stop()
-        if message.selection != self.selection or message.whole_run != self.whole_run:
+        if (message.selection != self.selection or message.whole_run != self.whole_run
+                or self._source is None):
             return
         title = self.query_one("#custom-title", Label)
-        table = self.query_one(DataTable)
-        table.clear()
-        if message.rows is None:
-            self.rows = []
+        self.found = message.found or CustomList()
+        columns = self.found.columns
+        self.lines.set_rows(self._source, self.found.offsets,
+                            LineFormat(columns.line, columns.header, columns.width))
+        if message.found is None:
             title.update(f"custom events unavailable: {message.problem}")
             return
-        self.rows = message.rows
         where = "run" if self.whole_run else f"step {message.selection.step}"
-        title.update(f"custom events of the {where}: {len(self.rows)}  (r: step/run)")
-        for row in self.rows:
-            table.add_row(clock(row.t), str(row.step), row.node, row.text)
+        count = len(self.found.offsets)
+        title.update(f"custom events of the {where}: {count:,}  (r: step/run)")
         if self.whole_run:
             self._mark_step()
+        else:
+            self.lines.cursor = 0
 
-    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
-        event.stop()
-        row = self.rows[event.cursor_row] if 0 <= event.cursor_row < len(self.rows) else None
-        if row is not None:
+    def on_event_lines_chosen(self, message: EventLines.Chosen) -> None:
+        message.stop()
+        if self._source is not None:
+            row = custom_row(self._source.event(message.offset))
             self.post_message(self.EventChosen(row.step, row))
 
     def action_toggle_run(self) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from tracer import Trace
-from tui.views.custom_data import clock, custom_rows
+from tui.views.custom_data import clock, custom_list, custom_rows
 from tui.views.event_source import EventSource, run_events, step_events
 
 
@@ -28,3 +28,38 @@ class TestCustomRows:
     def test_clock(self) -> None:
         """ns since the start read as seconds."""
         assert clock(1_234_567_890) == "+1.235 s"
+
+
+class TestCustomList:
+    """Frame offsets, steps and column widths of a step's or a run's custom events."""
+
+    def test_step_list(self, open_scenario: Callable[[str], Trace]) -> None:
+        """Step 2's two events, their lines laid out under the header."""
+        source = EventSource(open_scenario("agent"))
+        found = custom_list(source, 0, 2)
+        assert list(found.steps) == [2, 2]
+        columns = found.columns
+        lines = [columns.line(source.event(o)) for o in found.offsets]
+        assert columns.header == " time      step  node   payload"
+        assert lines[0].endswith("  2     tools  {'tool': 'get_weather', 'status': "
+                                 "'looking up Paris'}")
+        assert max(len(line) for line in lines) + 1 == columns.width
+
+    def test_run_list(self, open_scenario: Callable[[str], Trace]) -> None:
+        """The whole run's events; index_of_step finds a step's first (or the last row)."""
+        found = custom_list(EventSource(open_scenario("notes")), 0, None)
+        assert list(found.steps) == [1, 2]
+        assert [found.index_of_step(s) for s in (0, 1, 2, 3)] == [0, 0, 1, 1]
+
+    def test_own_namespace_only(self, open_scenario: Callable[[str], Trace]) -> None:
+        """A subgraph's custom events belong to its run, not to the parent's."""
+        source = EventSource(open_scenario("subgraph"))
+        assert list(custom_list(source, 0, None).steps) == []
+        assert list(custom_list(source, 1, None).steps) == [1]
+
+    def test_empty(self, open_scenario: Callable[[str], Trace]) -> None:
+        """No events: the columns are their titles' width."""
+        found = custom_list(EventSource(open_scenario("agent")), 0, 1)
+        assert not found.offsets and found.columns.header == " time  step  node  payload"
+        assert found.index_of_step(4) == 0
+
