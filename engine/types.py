@@ -6,6 +6,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, Generic, Literal, NamedTuple, TypeVar
 
+from engine.retry import RetryPolicy as RetryPolicy  # re-exported: langgraph.types has them
+from engine.retry import default_retry_on as default_retry_on
+
 StreamMode = Literal["values", "updates", "custom", "messages", "debug", "tasks", "checkpoints"]
 STREAM_MODES: tuple[str, ...] = (
     "values",
@@ -115,18 +118,6 @@ class GraphOutput:
 
     value: Any
     interrupts: tuple[Interrupt, ...] = ()
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    """Accepted for API compatibility; the engine does not retry nodes yet."""
-
-    initial_interval: float = 0.5
-    backoff_factor: float = 2.0
-    max_interval: float = 128.0
-    max_attempts: int = 3
-    jitter: bool = True
-    retry_on: Any = Exception
 
 
 def interrupt(value: Any) -> Any:
