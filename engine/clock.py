@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from datetime import UTC, datetime
 
@@ -15,14 +16,28 @@ class SystemClock:
     def unix_ns(self) -> int:
         return time.time_ns()
 
+    def sleep(self, seconds: float) -> None:
+        """Wait (a retry's backoff) in a sync task's thread."""
+        time.sleep(seconds)
+
+    async def asleep(self, seconds: float) -> None:
+        """Wait (a retry's backoff) in an async task."""
+        await asyncio.sleep(seconds)
+
 
 class FixedClock:
-    """A deterministic clock: starts at `start_unix_ns` and advances `tick_ns` per reading."""
+    """A deterministic clock: starts at `start_unix_ns` and advances `tick_ns` per reading.
+
+    It never sleeps: a wait is recorded in `sleeps` and returns at once, without moving
+    the clock (a jittered backoff would make the trace differ from run to run).
+    """
 
     def __init__(self, start_unix_ns: int = 1_767_225_600_000_000_000, tick_ns: int = 1000):
         self._now = 0
         self._start = start_unix_ns
         self._tick = tick_ns
+        self.sleeps: list[float] = []
+        """Every wait asked for, in seconds, in order."""
 
     def monotonic_ns(self) -> int:
         self._now += self._tick
@@ -30,6 +45,13 @@ class FixedClock:
 
     def unix_ns(self) -> int:
         return self._start + self.monotonic_ns()
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+
+    async def asleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        await asyncio.sleep(0)  # still a suspension point, as a real wait is
 
 
 def iso_from_unix_ns(unix_ns: int) -> str:
