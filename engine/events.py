@@ -11,7 +11,9 @@ Schema v1 (see ARCHITECTURE.md). Kinds and their `data` keys:
 - ``llm_start`` / ``token`` / ``llm_end``: call_id, task_id, ... (the chat-model layer).
 - ``task_end``: task_id, name, path, result (dict of known writes, or None), writes
   [(channel, value)], error, interrupts, duration (ns), hidden (a Command.PARENT exit),
-  returned (the node returned a valid update, even if routing failed after it).
+  returned (the node returned a valid update, even if routing failed after it);
+  attempts (only when a retry policy ran the node more than once: how many times; the
+  other keys then describe the last run, duration covers all runs and the waits).
 - ``step_end``: changes {channel: new value}, writes {channel: [values written, in
   task-path order]}, wrote (any state channel written).
 - ``checkpoint``: the `checkpoints`-mode payload (only with a checkpointer).

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from engine.graph.callspec import CallSpec
+from engine.retry import RetryPolicy
 from engine.schema import FieldSpec, Schema
 
 
@@ -38,6 +39,8 @@ class NodeSpec:
     branches: tuple[BranchSpec, ...]
     destinations: tuple[str, ...] | None
     metadata: dict[str, Any] | None = None
+    retry_policy: Sequence[RetryPolicy] | None = None
+    """The node's retry policies, tried in order (None: a failure is final)."""
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import typing
+import warnings
 from collections.abc import Callable, Sequence
 from typing import Any, get_args, get_origin
 
@@ -10,18 +11,21 @@ from engine.constants import END, RESERVED_CHARS, START, branch_channel, join_ch
 from engine.graph.callspec import CallSpec, analyse, infer_name
 from engine.graph.message import add_messages
 from engine.graph.spec import BranchSpec, GraphSpec, NodeSpec
+from engine.retry import as_policies
 from engine.schema import FieldSpec, Schema, is_state_type
 
 
 class _PendingNode:
-    __slots__ = ("action", "destinations", "input_schema", "metadata", "name")
+    __slots__ = ("action", "destinations", "input_schema", "metadata", "name", "retry_policy")
 
-    def __init__(self, name: str, action: Any, input_schema: Any, metadata: Any, dest: Any):
+    def __init__(self, name: str, action: Any, input_schema: Any, metadata: Any, dest: Any,
+                 retry_policy: Any = None):
         self.name = name
         self.action = action
         self.input_schema = input_schema
         self.metadata = metadata
         self.destinations = dest
+        self.retry_policy = retry_policy
 
 
 def _is_compiled_graph(obj: Any) -> bool:
@@ -97,8 +101,17 @@ class StateGraph:
         destinations: Any = None,
         **kwargs: Any,
     ) -> StateGraph:
-        """Add a node; a bare callable is named after itself (SPEC §1)."""
+        """Add a node; a bare callable is named after itself (SPEC §1).
+
+        `retry_policy` (a `RetryPolicy` or a list of them, the first matching one applies)
+        reruns the node when it raises; see `engine.retry`.
+        """
         input_schema = input_schema if input_schema is not None else kwargs.pop("input", None)
+        if "retry" in kwargs:
+            warnings.warn("`retry` is deprecated and will be removed. Please use "
+                          "`retry_policy` instead.", DeprecationWarning, stacklevel=2)
+            retry = kwargs.pop("retry")
+            retry_policy = retry if retry_policy is None else retry_policy
         if isinstance(node, str):
             name = node
             if action is None:
@@ -118,7 +131,8 @@ class StateGraph:
             raise ValueError(f"Node `{name}` is reserved.")
         if isinstance(destinations, dict):
             destinations = tuple(destinations)
-        self.nodes[name] = _PendingNode(name, action, input_schema, metadata, destinations)
+        self.nodes[name] = _PendingNode(name, action, input_schema, metadata, destinations,
+                                        retry_policy)
         return self
 
     def add_sequence(self, nodes: Sequence[Any]) -> StateGraph:
@@ -307,6 +321,7 @@ class StateGraph:
                 branches=branches_from(n),
                 destinations=dest,
                 metadata=pending.metadata,
+                retry_policy=as_policies(pending.retry_policy),
             )
         start = NodeSpec(START, None, None, inp, (START,), edges_from(START),
                          tuple(node_joins.get(START, ())), branches_from(START), None)

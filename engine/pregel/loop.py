@@ -10,10 +10,14 @@ Everything observable leaves as events on the run's bus.
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import os
 import sys
+import time
 from typing import Any
 
+from engine import retry
 from engine.channels import Barrier
 from engine.checkpoint.base import CheckpointRecord, PendingTask
 from engine.constants import START
@@ -34,6 +38,8 @@ from engine.runtime import Runtime
 from engine.types import Command, Interrupt
 
 ENGINE_VERSION = "0.1.0"
+
+log = logging.getLogger("engine")
 
 
 def _langchain_enter(task: Task) -> Any:
@@ -283,27 +289,37 @@ class Loop:
 
     # -- execute (called by drivers) -----------------------------------------------------
     def execute(self, task: Task) -> None:
-        """Run one sync task to completion, recording its outcome; never raises."""
+        """Run one sync task to completion, retried as its node's policy says; record its
+        outcome; never raises."""
         token = set_current(task)
         lc = _langchain_enter(task)
         start = self.clock.monotonic_ns()
         try:
             node = task.node
-            try:
-                if node.subgraph is not None:
-                    value = node.subgraph.run_as_subgraph(task)
-                else:
-                    call = node.call
-                    if call.is_async:
-                        raise TypeError(
-                            f'No synchronous function provided to "{task.name}".\n'
-                            "Either initialize with a synchronous function or invoke via "
-                            "the async API (ainvoke, astream, etc.)"
-                        )
-                    value = self.call_with_injection(call, task.input, task)
-            except ParentCommand as pc:
-                value = pc.command
-            algo.record_output(task, value, self.snapshot)
+            while True:
+                try:
+                    try:
+                        if node.subgraph is not None:
+                            value = node.subgraph.run_as_subgraph(task)
+                        else:
+                            call = node.call
+                            if call.is_async:
+                                raise TypeError(
+                                    f'No synchronous function provided to "{task.name}".\n'
+                                    "Either initialize with a synchronous function or invoke "
+                                    "via the async API (ainvoke, astream, etc.)"
+                                )
+                            value = self.call_with_injection(call, task.input, task)
+                    except ParentCommand as pc:
+                        value = pc.command
+                    algo.record_output(task, value, self.snapshot)
+                    break
+                except Exception as exc:
+                    delay = self._retry_delay(task, exc) if node.retry_policy else None
+                    if delay is None:
+                        raise
+                getattr(self.clock, "sleep", time.sleep)(delay)
+                task.start_retry()
         except BaseException as exc:
             self._record_exception(task, exc)
         finally:
@@ -312,28 +328,49 @@ class Loop:
             reset_current(token)
 
     async def aexecute(self, task: Task) -> None:
-        """Run one async task (or async subgraph) to completion; never raises."""
+        """Run one async task (or async subgraph) to completion, retried as its node's
+        policy says; never raises."""
         token = set_current(task)
         lc = _langchain_enter(task)
         start = self.clock.monotonic_ns()
         try:
             node = task.node
-            try:
-                if node.subgraph is not None:
-                    value = await node.subgraph.arun_as_subgraph(task)
-                else:
-                    value = self.call_with_injection(node.call, task.input, task)
-                    if node.call.is_async:
-                        value = await value
-            except ParentCommand as pc:
-                value = pc.command
-            algo.record_output(task, value, self.snapshot)
+            while True:
+                try:
+                    try:
+                        if node.subgraph is not None:
+                            value = await node.subgraph.arun_as_subgraph(task)
+                        else:
+                            value = self.call_with_injection(node.call, task.input, task)
+                            if node.call.is_async:
+                                value = await value
+                    except ParentCommand as pc:
+                        value = pc.command
+                    algo.record_output(task, value, self.snapshot)
+                    break
+                except Exception as exc:
+                    delay = self._retry_delay(task, exc) if node.retry_policy else None
+                    if delay is None:
+                        raise
+                await getattr(self.clock, "asleep", asyncio.sleep)(delay)
+                task.start_retry()
         except BaseException as exc:
             self._record_exception(task, exc)
         finally:
             task.duration = self.clock.monotonic_ns() - start
             _langchain_exit(lc)
             reset_current(token)
+
+    def _retry_delay(self, task: Task, exc: Exception) -> float | None:
+        """Seconds to wait before `task` runs again after `exc`; None: the failure is final.
+        A pause, a jump to the parent graph or a stop is never retried."""
+        if isinstance(exc, (GraphInterrupt, ParentCommand, RunStopped)):
+            return None
+        delay = retry.delay_after(task.node.retry_policy or (), exc, task.attempts)
+        if delay is not None:
+            log.info("Retrying task %s after %.2f seconds (attempt %d) after %s %s",
+                     task.name, delay, task.attempts, type(exc).__name__, exc, exc_info=exc)
+        return delay
 
     def _record_exception(self, task: Task, exc: BaseException) -> None:
         if isinstance(exc, GraphInterrupt):
@@ -357,14 +394,17 @@ class Loop:
         if dispatch is not None and not (failed and self.cp.enabled):
             # With a checkpointer, a failed step stops reporting siblings (SPEC §9).
             # EventBus.emit, inlined (see EventBus).
-            clock_ns = bus.clock_ns
-            dispatch(new_event(Event, ("task_end", next(bus.counter), clock_ns() - bus.t0,
-                                       self.ns, task.step, {
+            data = {
                 "task_id": task.id, "name": task.name, "path": task.path,
                 "result": task.result, "writes": task.writes, "error": task.error,
                 "interrupts": task.interrupts, "duration": task.duration,
                 "hidden": task.hidden, "returned": task.returned,
-            })))
+            }
+            if task.attempts != 1:  # only a retried task says so (the schema is additive)
+                data["attempts"] = task.attempts
+            clock_ns = bus.clock_ns
+            dispatch(new_event(Event, ("task_end", next(bus.counter), clock_ns() - bus.t0,
+                                       self.ns, task.step, data)))
         if self.run.controller is not None:
             self.run.controller.after_task(task)
 

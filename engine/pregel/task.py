@@ -26,6 +26,7 @@ class Task:
     __slots__ = (
         "_config",
         "arg",
+        "attempts",
         "cached",
         "checkpoint_ns",
         "duration",
@@ -80,7 +81,22 @@ class Task:
         self.cached = False
         self.returned = False
         """The node returned a valid update (routing may still fail after it)."""
+        self.attempts = 1
+        """How many times the node ran (more than 1 when its retry policy reran it)."""
         self._config: dict[str, Any] | None = None
+
+    def start_retry(self) -> None:
+        """Forget the failed attempt's outcome before the node runs again (its custom
+        events and model calls were already announced and stay so)."""
+        self.attempts += 1
+        self.writes = []
+        self.routes = []
+        self.result = None
+        self.error = None
+        self.interrupts = ()
+        self.hidden = False
+        self.returned = False
+        self.interrupt_index = 0
 
     @property
     def is_pull(self) -> bool:
