@@ -112,26 +112,32 @@ def custom_list(source: EventSource, run: int, step: int | None) -> CustomList:
     trace = source.trace
     start, end = run_range(trace, run) if step is None else step_range(trace, run, step)
     ns = tuple(trace.index.runs[run][1])
-    # Phase 1: the run's own custom events of the step (or run), measured for the columns.
-    found: list[tuple[int, int, int]] = []
-    time = node = payload = 0
+    # Phase 1: the run's own custom events of the step (or run), measured for the columns
+    # (arrays, not a row object per event: a whole run can hold a million of them).
+    seqs: array[int] = array("q")
+    found = CustomList()
+    last_t = last_step = node = payload = 0
     for offset, code in frame_offsets(trace, start, end):
         if code != _CUSTOM:
             continue
         event = source.event(offset)
         if event.ns != ns or (step is not None and event.step != step):
             continue
-        found.append((event.seq, offset, event.step))
         row = custom_row(event)
-        time = max(time, len(clock(row.t)))
+        seqs.append(event.seq)
+        found.offsets.append(offset)
+        found.steps.append(row.step)
+        last_t, last_step = max(last_t, row.t), max(last_step, row.step)
         node = max(node, cell_len(row.node))
         payload = max(payload, cell_len(row.text))
     # Phase 2: seq order (the file's, unless frames were written out of order).
-    if any(a[0] > b[0] for a, b in pairwise(found)):
-        found.sort()
-    last = max((s for _, _, s in found), default=0)
-    base = CustomColumns()
-    columns = CustomColumns(max(base.time, time), max(base.step, len(str(last))),
-                            max(base.node, node), max(base.payload, payload))
-    return CustomList(array("Q", (o for _, o, _ in found)), array("q", (s for _, _, s in found)),
-                      columns)
+    if any(a > b for a, b in pairwise(seqs)):
+        order = sorted(range(len(seqs)), key=seqs.__getitem__)
+        found.offsets = array("Q", (found.offsets[i] for i in order))
+        found.steps = array("q", (found.steps[i] for i in order))
+    # Phase 3: each column as wide as its widest cell, or its title.
+    base = found.columns
+    found.columns = CustomColumns(max(base.time, len(clock(last_t)) if seqs else 0),
+                                  max(base.step, len(str(last_step))),
+                                  max(base.node, node), max(base.payload, payload))
+    return found

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
+
 from tracer import Trace
+from tui.views import custom_data
 from tui.views.custom_data import clock, custom_list, custom_rows
 from tui.views.event_source import EventSource, run_events, step_events
 
@@ -63,3 +66,17 @@ class TestCustomList:
         assert not found.offsets and found.columns.header == " time  step  node  payload"
         assert found.index_of_step(4) == 0
 
+
+    def test_seq_order(self, open_scenario: Callable[[str], Trace],
+                       monkeypatch: pytest.MonkeyPatch) -> None:
+        """Frames met out of seq order are listed in seq order, their steps with them."""
+        source = EventSource(open_scenario("notes"))
+        found = custom_list(source, 0, None)
+        hop = custom_data.frame_offsets
+
+        def backwards(trace: Trace, start: int, stop: int | None = None) -> list[tuple[int, int]]:
+            return list(hop(trace, start, stop))[::-1]
+
+        monkeypatch.setattr(custom_data, "frame_offsets", backwards)
+        again = custom_list(source, 0, None)
+        assert (again.offsets, again.steps) == (found.offsets, found.steps)
