@@ -58,6 +58,9 @@ def task_end_record(data: Any, slot: int) -> dict[str, Any]:
         out["ret"] = False
     if data.get("hidden"):
         out["h"] = True
+    attempts = data.get("attempts")
+    if attempts:
+        out["att"] = attempts
     return out
 
 
@@ -158,7 +161,8 @@ def expand(kind: str, data: dict[str, Any],
         return {"task_id": task_id, "name": name, "writes": writes, "path": path,
                 "result": dict(writes) if writes else None, "error": data.get("e"),
                 "interrupts": tuple(data.get("intr", ())), "duration": data.get("d", 0),
-                "returned": data.get("ret", True), "hidden": data.get("h", False)}
+                "returned": data.get("ret", True), "hidden": data.get("h", False),
+                **({"attempts": data["att"]} if "att" in data else {})}
     if kind == "custom":
         return {"task_id": id_text(data["id"]), "name": data.get("name"),
                 "payload": data.get("p")}

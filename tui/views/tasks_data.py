@@ -36,6 +36,8 @@ class TaskInfo:
     """The step reached its step_end, or its run ended: a task without a task_end is
     then not running (its task_end was lost or could not be read)."""
     custom: int = 0
+    attempts: int = 1
+    """How many times the node ran (its retry policy ran it again after an error)."""
 
 
 def _source(edge: dict[str, Any]) -> str:
@@ -105,6 +107,7 @@ def step_tasks(events: list[Event], topology: dict[str, Any],
             task.duration = data.get("duration")
             task.interrupts = tuple(data.get("interrupts") or ())
             task.error = data.get("error")
+            task.attempts = data.get("attempts") or 1
             task.finished = True
     for task in tasks.values():
         task.step_ended = step_ended

@@ -99,7 +99,8 @@ class TasksView(VerticalScroll):
         for task in tasks:
             state = status(task)
             title = style("tasks-view--error" if state == "failed" else "tasks-view--title")
-            out.append(f"▌ {task.name}  {state}  {duration(task.duration)}\n", title)
+            tries = f"  after {task.attempts} attempts" if task.attempts > 1 else ""
+            out.append(f"▌ {task.name}  {state}  {duration(task.duration)}{tries}\n", title)
             out.append("  id       ", label).append(f"{task.task_id}\n")
             for reason in task.reasons or ["(not started)"]:
                 out.append("  why      ", label).append(f"{reason}\n", style("tasks-view--why"))

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
+import tracer
+from tests.tracer.test_retry_trace import record_retry
 from tests.tui.views.harness import SIZE, ViewApp, settle
 from tracer import Trace
 from tui.selection import Selection
@@ -25,6 +28,20 @@ class TestTasksView:
             assert "input    (state before step 2)" in plain
             assert "writes   messages = [ToolMessage: It is 18°C in Paris." in plain
             assert "custom   2 event(s)" in plain
+
+    async def test_retried_task(self, tmp_path: Path) -> None:
+        """A task its retry policy ran three times says so beside its status."""
+        view = TasksView()
+        with tracer.open_trace(record_retry(tmp_path / "retry.stepscope")) as trace:
+            async with ViewApp(view).run_test(size=SIZE) as pilot:
+                view.show(Selection(trace, 0, 1))
+                await settle(pilot)
+                assert "▌ flaky  done" in view.text.plain
+                assert "after 3 attempts" in view.text.plain
+                view.show(Selection(trace, 0, 2))
+                await settle(pilot)
+                assert "▌ steady  done" in view.text.plain
+                assert "attempts" not in view.text.plain
 
     async def test_send_tasks(self, open_scenario: Callable[[str], Trace]) -> None:
         """Send tasks show __pregel_push and their argument."""
