@@ -67,6 +67,9 @@ ACTIONS: tuple[ActionSpec, ...] = (
                "Play slower", footer=False, key_display="-"),
     ActionSpec("follow.toggle", "f", "toggle_follow", "follow", "follow: toggle",
                "Follow the file as another process writes it (stay at the end)"),
+    ActionSpec("view.scope", "w", "view_scope", "step/run", "view: step or whole run",
+               "Custom and Tokens views: the selected step's events and calls, or the "
+               "whole run's", footer=False),
     ActionSpec("run.up", "u,backspace", "parent_run", "up", "run: up to the parent graph",
                "Leave a subgraph run: back to the run that called it", footer=False),
     *(ActionSpec(f"view.{vid}", str(i), f"view('{vid}')", title.lower(), f"view: {vid}",

@@ -18,6 +18,7 @@ from tui.app import DebugApp
 from tui.debug.breakpoints import BreakpointSet, parse
 from tui.debug.session import DebugSession
 from tui.screens.debug import DebugScreen, resume_value
+from tui.widgets.token_timeline import TokenTimeline
 
 SIZE = (120, 36)
 
@@ -63,6 +64,25 @@ async def test_step_keys_walk_the_run_and_the_views_follow(tmp_path: Path) -> No
         await pilot.press("s")  # nothing to step now: a warning, no crash
         await pilot.pause()
         assert s.status().state == "done"
+
+
+async def test_debug_keys_win_over_a_focused_view(tmp_path: Path) -> None:
+    """With the Tokens or Custom view focused, s still steps (their step/run key is w)."""
+    app = _app(sample("topic_joke"), tmp_path / "t.stepscope", {"topic": "cats"})
+    async with app.run_test(size=SIZE) as pilot:
+        s = app.session
+        await until(pilot, lambda: s.status().state == "paused")
+        screen = _screen(app)
+        tokens = screen.query_one(TokenTimeline)
+        await pilot.press("5")
+        tokens.focus()
+        await pilot.pause()
+        assert screen.focused is tokens
+        await pilot.press("s")
+        await until(pilot, lambda: (p := s.status().pause) is not None and p.step == 2)
+        assert tokens.scope == "step"
+        await pilot.press("w")
+        assert tokens.scope == "run"
 
 
 async def test_a_subgraph_breakpoint_from_the_command_line_shows_the_subgraph(

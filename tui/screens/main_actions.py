@@ -13,6 +13,7 @@ from tui.screens.prompt import PromptScreen
 from tui.widgets.custom_events import CustomEvents
 from tui.widgets.raw_events import RawEvents
 from tui.widgets.superstep_lanes import SuperstepLanes
+from tui.widgets.token_timeline import TokenTimeline
 
 SPEEDS = (0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0)
 """Replay speeds, steps per second."""
@@ -168,6 +169,17 @@ class MainActions(_Base):
 
     def action_view(self, view: str) -> None:
         self.query_one(TabbedContent).active = view
+
+    def action_view_scope(self) -> None:
+        """w from anywhere (the step list keeps focus after 1-8): the visible view's
+        step / whole-run switch, when it has one."""
+        active = self.query_one(TabbedContent).active
+        if active == "custom":
+            self.query_one(CustomEvents).action_toggle_run()
+        elif active == "tokens":
+            self.query_one(TokenTimeline).action_toggle_scope()
+        else:
+            self.notify("only the Custom and Tokens views show a step or the whole run")
 
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen(self.ACTIONS))

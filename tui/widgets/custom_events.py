@@ -19,14 +19,14 @@ from tui.widgets.event_lines import EventLines, LineFormat
 
 
 class CustomEvents(Vertical):
-    """A list of custom events: time, step, node, payload; `r` toggles step / whole run.
+    """A list of custom events: time, step, node, payload; `w` toggles step / whole run.
 
     The list is an `EventLines` (only the rows on screen are drawn): a step move hands it
     new frame offsets, with no table to rebuild.
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("r", "toggle_run", "Step/run", id="custom.toggle_run"),
+        Binding("w", "toggle_run", "Step/run", id="custom.toggle_run"),
     ]
 
     DEFAULT_CSS = """
@@ -119,9 +119,9 @@ class CustomEvents(Vertical):
         if message.found is None:
             title.update(f"custom events unavailable: {message.problem}")
             return
-        where = "run" if self.whole_run else f"step {message.selection.step}"
+        where = "the whole run" if self.whole_run else f"step {message.selection.step}"
         count = len(self.found.offsets)
-        title.update(f"custom events of the {where}: {count:,}  (r: step/run)")
+        title.update(f"custom events of {where}: {count:,}  (w: step/run)")
         if self.whole_run:
             self._mark_step()
         else:

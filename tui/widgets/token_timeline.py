@@ -39,7 +39,7 @@ class TokenTimeline(ScrollView, can_focus=True):
                 id="tokens.last-token"),
         Binding("up", "move_call(-1)", "Call ↑", id="tokens.previous-call"),
         Binding("down", "move_call(1)", "Call ↓", id="tokens.next-call"),
-        Binding("s", "toggle_scope", "Step/run", id="tokens.toggle-scope",
+        Binding("w", "toggle_scope", "Step/run", id="tokens.toggle-scope",
                 tooltip="Show the selected step's calls, or every call of the run"),
     ]
 
@@ -193,7 +193,7 @@ class TokenTimeline(ScrollView, can_focus=True):
         what = "no selection" if s is None else (
             f"step {s.step}" if self.scope == "step" else f"run {s.run}, every step")
         title = f"LLM calls · {what} · {len(self.calls)} call" + \
-            ("s" if len(self.calls) != 1 else "") + "   (s: step/run · ↑/↓: call)"
+            ("s" if len(self.calls) != 1 else "") + "   (w: step/run · ↑/↓: call)"
         self.view = timeline(self.calls, title, self._start, self._barriers, width,
                              min(self.selected, max(0, len(self.calls) - 1)), self.cursor)
         self.virtual_size = Size(width, len(self.view.rows))

@@ -11,6 +11,9 @@ from textual.widgets import TabbedContent
 
 from tui.bindings import ACTIONS, VIEWS
 from tui.screens.help import HelpScreen, help_table, key_text
+from tui.widgets.custom_events import CustomEvents
+from tui.widgets.step_list import StepList
+from tui.widgets.token_timeline import TokenTimeline
 
 from .conftest import SIZE, app_for, opened, wait_for
 
@@ -40,6 +43,29 @@ class TestViewTabs:
             view.show = lambda sel: (shown.append(sel.step), original(sel))  # type: ignore
             await pilot.press("right")
             assert shown == [3]
+
+
+class TestViewScope:
+    """w switches the visible view between its step and the whole run, with the step
+    list keeping focus (so ←/→ still move steps)."""
+
+    async def test_w_from_the_step_list(self, agent_trace: Path) -> None:
+        async with app_for(agent_trace).run_test(size=SIZE) as pilot:
+            screen = await opened(pilot)
+            custom = screen.query_one(CustomEvents)
+            tokens = screen.query_one(TokenTimeline)
+            await pilot.press("7", "w")
+            assert custom.whole_run and screen.focused is screen.query_one(StepList)
+            await pilot.press("w", "5", "w")
+            assert not custom.whole_run and tokens.scope == "run"
+            await pilot.press("right")
+            await wait_for(pilot, lambda: screen.selection is not None
+                           and screen.selection.step == 1)
+            notes: list[str] = []
+            screen.notify = lambda message, **_: notes.append(message)  # type: ignore
+            await pilot.press("1", "w")  # the Graph view has no whole-run mode: a notice
+            assert notes == ["only the Custom and Tokens views show a step or the whole run"]
+            assert tokens.scope == "run" and not custom.whole_run
 
 
 class TestHelp:

@@ -58,27 +58,27 @@ class TestCustomEvents:
         trace = open_scenario("subgraph")
         view = CustomEvents()
         async with ViewApp(view).run_test(size=SIZE) as pilot:
-            await pilot.press("r")  # nothing shown yet: only the mode changes
+            await pilot.press("w")  # nothing shown yet: only the mode changes
             view.show(Selection(trace, 0, 1))
             await settle(pilot)
-            assert "of the run: 0" in title(view)
+            assert "of the whole run: 0" in title(view)
             view.show(Selection(trace, 1, 1))
             await settle(pilot)
-            assert "of the run: 1" in title(view) and "{'in': 'sub'}" in view.lines.line(0)
+            assert "of the whole run: 1" in title(view) and "{'in': 'sub'}" in view.lines.line(0)
 
-    async def test_r_toggles_the_whole_run(self, open_scenario: Callable[[str], Trace]) -> None:
+    async def test_w_toggles_the_whole_run(self, open_scenario: Callable[[str], Trace]) -> None:
         """`r` lists the run's events, with the cursor at the selected step's first."""
         async with shown(open_scenario("notes"), 2) as (view, pilot):
             assert list(view.found.steps) == [2]
             view.lines.focus()
-            await pilot.press("r")
+            await pilot.press("w")
             await settle(pilot)
             assert view.whole_run and list(view.found.steps) == [1, 2]
             assert " write " in view.lines.line(0) and view.lines.cursor == 1
             view.show(Selection(view.selection.trace, 0, 1))  # type: ignore[union-attr]
             await pilot.pause()
             assert view.lines.cursor == 0  # same run: the cursor moves, nothing is read
-            await pilot.press("r")
+            await pilot.press("w")
             await settle(pilot)
             assert list(view.found.steps) == [1] and "step 1: 1" in title(view)
 

@@ -152,13 +152,13 @@ class TestTokenTimeline:
             await app.workers.wait_for_complete()
             await pilot.pause()
             assert [c.step for c in view.calls] == [3]
-            await pilot.press("s")
+            await pilot.press("w")
             await app.workers.wait_for_complete()
             await pilot.pause()
             assert view.scope == "run"
             assert [c.step for c in view.calls] == [1, 3, 5]
             assert view.calls[view.selected].step == 3  # the selected call is kept
-            await pilot.press("s")
+            await pilot.press("w")
             await pilot.pause()
             assert [c.step for c in view.calls] == [3]
 
