@@ -66,7 +66,6 @@ class TestCustomList:
         assert not found.offsets and found.columns.header == " time  step  node  payload"
         assert found.index_of_step(4) == 0
 
-
     def test_seq_order(self, open_scenario: Callable[[str], Trace],
                        monkeypatch: pytest.MonkeyPatch) -> None:
         """Frames met out of seq order are listed in seq order, their steps with them."""

@@ -36,7 +36,7 @@ def screen_lines(view: CustomEvents) -> list[str]:
 
 
 class TestCustomEvents:
-    """show(), `r`, enter and clicks."""
+    """show(), `w`, enter and clicks."""
 
     async def test_step_rows(self, open_scenario: Callable[[str], Trace]) -> None:
         """The step's custom events are listed under a header: time, step, node, payload."""
@@ -67,7 +67,7 @@ class TestCustomEvents:
             assert "of the whole run: 1" in title(view) and "{'in': 'sub'}" in view.lines.line(0)
 
     async def test_w_toggles_the_whole_run(self, open_scenario: Callable[[str], Trace]) -> None:
-        """`r` lists the run's events, with the cursor at the selected step's first."""
+        """`w` lists the run's events, with the cursor at the selected step's first."""
         async with shown(open_scenario("notes"), 2) as (view, pilot):
             assert list(view.found.steps) == [2]
             view.lines.focus()
