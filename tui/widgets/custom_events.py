@@ -102,14 +102,24 @@ class CustomEvents(Vertical):
         if self.selection is not None and self.found.offsets:
             self.lines.cursor = self.found.index_of_step(self.selection.step)
 
+    def _answers(self, message: RowsLoaded) -> bool:
+        """Whether a worker's result is what the view should now list: same mode and run,
+        and, in step mode, the same step (in run mode a step move reads nothing, so the
+        run's result must still be taken after one)."""
+        shown, loaded = self.selection, message.selection
+        if shown is None or message.whole_run != self.whole_run:
+            return False
+        if loaded.trace is not shown.trace or loaded.run != shown.run:
+            return False
+        return self.whole_run or loaded.step == shown.step
+
     def watch_whole_run(self, whole_run: bool) -> None:
         if self.selection is not None and self._source is not None:
             self._load(self.selection, whole_run, self._source)
 
     def on_custom_events_rows_loaded(self, message: RowsLoaded) -> None:
         message.stop()
-        if (message.selection != self.selection or message.whole_run != self.whole_run
-                or self._source is None):
+        if self._source is None or not self._answers(message):
             return
         title = self.query_one("#custom-title", Label)
         self.found = message.found or CustomList()

@@ -11,6 +11,8 @@ from textual.widgets import Label
 from tests.tui.views.harness import SIZE, ViewApp, settle
 from tracer import Trace
 from tui.selection import Selection
+from tui.views.custom_data import custom_list
+from tui.views.event_source import EventSource
 from tui.widgets.custom_events import CustomEvents
 
 
@@ -119,3 +121,41 @@ class TestCustomEvents:
             view.lines.scroll_to(x=view.lines.max_scroll_x, animate=False)
             await pilot.pause()
             assert screen_lines(view)[1].endswith("'looking up Paris'}")
+
+
+class TestCustomEventsLateResults:
+    """Which worker results are shown when the selection moved while they were read."""
+
+    async def test_step_move_while_the_run_loads(
+            self, open_scenario: Callable[[str], Trace]) -> None:
+        """A same-run step move while the whole run is read: the run is listed, the cursor
+        on the new step (the result was once dropped as stale, leaving the step's list)."""
+        async with shown(open_scenario("notes"), 1) as (view, pilot):
+            trace = view.selection.trace  # type: ignore[union-attr]
+            view.whole_run = True  # starts reading the whole run
+            view.show(Selection(trace, 0, 2))  # before its result is handled
+            await settle(pilot)
+            assert "of the whole run: 2" in title(view) and list(view.found.steps) == [1, 2]
+            assert view.lines.cursor == 1
+
+    async def test_stale_step_dropped(self, open_scenario: Callable[[str], Trace]) -> None:
+        """In step mode, a result for a step no longer selected is not shown."""
+        async with shown(open_scenario("agent"), 1) as (view, pilot):
+            trace = view.selection.trace  # type: ignore[union-attr]
+            step_2 = custom_list(EventSource(trace), 0, 2)
+            view.post_message(CustomEvents.RowsLoaded(Selection(trace, 0, 2), False, step_2))
+            await pilot.pause()
+            assert "step 1: 0" in title(view) and list(view.found.steps) == []
+
+    async def test_other_run_dropped(self, open_scenario: Callable[[str], Trace]) -> None:
+        """In run mode, a result for a run no longer selected is not shown."""
+        trace = open_scenario("subgraph")
+        view = CustomEvents()
+        async with ViewApp(view).run_test(size=SIZE) as pilot:
+            view.whole_run = True
+            view.show(Selection(trace, 0, 1))
+            await settle(pilot)
+            run_1 = custom_list(EventSource(trace), 1, None)
+            view.post_message(CustomEvents.RowsLoaded(Selection(trace, 1, 1), True, run_1))
+            await pilot.pause()
+            assert "of the whole run: 0" in title(view) and list(view.found.steps) == []
