@@ -22,6 +22,10 @@ class Controller:
     def before_task(self, task: Task) -> None:
         """Called before each task is started."""
 
+    def before_retry(self, task: Task, error: BaseException) -> None:
+        """Called when a node's retry policy is about to run it again after `error`
+        (after the backoff wait): stopping here spares the attempts still to come."""
+
     def after_task(self, task: Task) -> None:
         """Called when a task has finished (its writes are not applied yet)."""
 

@@ -169,6 +169,10 @@ class Loop:
         """Start fresh from `input`, or resume from the thread's last checkpoint."""
         resume = isinstance(input, Command) and input.resume is not None
         saved = self.cp.load()
+        if self.parent_task is not None and self.parent_task.attempts > 1:
+            # A subgraph node its retry policy runs again starts over from its input, as
+            # in LangGraph: what the failed attempt checkpointed is not resumed.
+            saved = None
         if self.parent_task is not None and self.parent_task.resume and saved is not None:
             if saved.pending and any(p.interrupts for p in saved.pending.values()):
                 resume = True
@@ -318,7 +322,10 @@ class Loop:
                     delay = self._retry_delay(task, exc) if node.retry_policy else None
                     if delay is None:
                         raise
+                    failure = exc
                 getattr(self.clock, "sleep", time.sleep)(delay)
+                if self.run.controller is not None:
+                    self.run.controller.before_retry(task, failure)
                 task.start_retry()
         except BaseException as exc:
             self._record_exception(task, exc)
@@ -352,7 +359,10 @@ class Loop:
                     delay = self._retry_delay(task, exc) if node.retry_policy else None
                     if delay is None:
                         raise
+                    failure = exc
                 await getattr(self.clock, "asleep", asyncio.sleep)(delay)
+                if self.run.controller is not None:
+                    self.run.controller.before_retry(task, failure)
                 task.start_retry()
         except BaseException as exc:
             self._record_exception(task, exc)

@@ -348,6 +348,39 @@ class TestRetriedTask:
         assert chunks[-1] == ((), "updates", {"sub": {"x": 10, "log": []}})
         assert len(inner_runs) == 2
 
+    @pytest.mark.parametrize("driver", ["sync", "async"])
+    def test_subgraph_retry_starts_over_under_a_checkpointer(self, driver: str) -> None:
+        """The retry does not resume what the failed attempt checkpointed: LangGraph
+        1.2.22 gives log ['in', 'in', 'a2', 'b2'] here (measured), not a1's write too."""
+        runs = {"a": 0, "b": 0}
+
+        def a(state: S) -> dict[str, Any]:
+            runs["a"] += 1
+            return {"log": [f"a{runs['a']}"]}
+
+        def b(state: S) -> dict[str, Any]:
+            runs["b"] += 1
+            if runs["b"] < 2:
+                raise Flaky("b")
+            return {"log": [f"b{runs['b']}"]}
+
+        sub = (StateGraph(S).add_node("a", a).add_node("b", b).add_edge(START, "a")
+               .add_edge("a", "b").compile())
+        graph = (StateGraph(S).add_node("sub", sub, retry_policy=NO_JITTER)
+                 .add_edge(START, "sub").compile(checkpointer=InMemorySaver()))
+        config = {"configurable": {"thread_id": "t"}}
+        inp = {"x": 0, "log": ["in"]}
+        if driver == "sync":
+            out = graph.invoke(inp, config, clock=FixedClock())
+        else:
+            import asyncio
+
+            out = asyncio.run(graph.ainvoke(inp, config, clock=FixedClock()))
+        assert out["log"] == ["in", "in", "a2", "b2"]
+        assert runs == {"a": 2, "b": 2}
+        steps = [(s.metadata["step"], s.next) for s in graph.get_state_history(config)]
+        assert steps == [(1, ()), (0, ("sub",)), (-1, ("__start__",))]
+
 
 class TestEvents:
     """A retried task is one task on the bus: one task_start, one task_end with attempts."""
