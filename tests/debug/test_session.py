@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
+from typing import Any, TypedDict
 
 import pytest
 
+from engine.graph import END, START, StateGraph
+from engine.types import RetryPolicy
 from tests.debug.conftest import sample
 from tracer import open_trace
 from tui.debug.breakpoints import BreakpointError, parse
@@ -170,6 +174,58 @@ def test_stop_while_paused_ends_the_run_as_stopped(session: Make) -> None:
     assert _end_status(s) == "stopped"
     with pytest.raises(SessionError, match="not waiting at an interrupt"):
         s.resume("x")
+
+
+def _always_failing_graph(attempts: list[int]) -> Any:
+    """One node that fails with ConnectionError every time; its policy would run it six
+    times, 0.1 s apart."""
+
+    class S(TypedDict):
+        x: int
+
+    def down(state: S) -> dict[str, int]:
+        attempts.append(1)
+        raise ConnectionError("the server is down")
+
+    policy = RetryPolicy(initial_interval=0.1, backoff_factor=1, max_attempts=6,
+                         jitter=False)
+    return (StateGraph(S).add_node("down", down, retry_policy=policy)
+            .add_edge(START, "down").add_edge("down", END).compile())
+
+
+def test_stop_ends_a_node_s_retries(session: Make) -> None:
+    """A stop while a node is being retried spares the attempts still to come."""
+    attempts: list[int] = []
+    s = session(_always_failing_graph(attempts))
+    s.start({"x": 0}, mode="continue")
+    deadline = time.monotonic() + 5
+    while not attempts:
+        assert time.monotonic() < deadline
+        time.sleep(0.005)
+    s.stop()
+    assert s.wait(5)
+    assert s.status().state == "stopped" and _end_status(s) == "stopped"
+    assert len(attempts) <= 2  # the one running when stop came, at most one more
+
+
+def test_pause_holds_a_node_s_next_attempt(session: Make) -> None:
+    attempts: list[int] = []
+    s = session(_always_failing_graph(attempts))
+    s.start({"x": 0}, mode="continue")
+    deadline = time.monotonic() + 5
+    while not attempts:
+        assert time.monotonic() < deadline
+        time.sleep(0.005)
+    s.pause()
+    pause = s.wait_paused()
+    assert pause is not None and pause.node == "down"
+    assert "paused before retrying (ConnectionError('the server is down'))" in pause.reason
+    held = len(attempts)
+    time.sleep(0.3)
+    assert len(attempts) == held
+    s.cont()
+    assert s.wait(5) and s.status().state == "error"
+    assert len(attempts) == 6
 
 
 def test_an_async_graph_is_stepped_too(session: Make) -> None:

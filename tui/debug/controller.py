@@ -188,6 +188,18 @@ class DebugController(Controller):
         self._gate(decide)
         self.running[task.id] = Running(path, task.step, time.monotonic())
 
+    def before_retry(self, task: Any, error: BaseException) -> None:
+        """A stop ends the task's retries; a pause holds the next attempt."""
+        ns = task.loop.ns
+
+        def decide() -> Pause | None:
+            if not self._requested:
+                return None
+            return Pause("task", ns, task.step, f"paused before retrying ({error!r})",
+                         task.name, task.id)
+
+        self._gate(decide)
+
     def after_task(self, task: Any) -> None:
         self.running.pop(task.id, None)
         ns, path = task.loop.ns, node_path(task.loop.ns, task.name)
