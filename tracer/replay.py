@@ -95,6 +95,7 @@ def _fold(state: dict[str, Any], key: str, reducer: str | None, value: Any) -> N
 
 
 def reducers_of(trace: Trace, run: int) -> dict[str, str | None]:
+    """Channel → reducer name of run `run`, from its run_start (cached per trace)."""
     cache: dict[int, dict[str, str | None]] = trace.__dict__.setdefault("_reducers", {})
     reducers = cache.get(run)
     if reducers is None:
@@ -135,9 +136,12 @@ def state_at(trace: Trace, step: int, run: int = 0) -> dict[str, Any]:
     cut short, the state before it: its writes are applied at the barrier).
 
     Replays from the latest memoised state, keyframe or the run's start, and keeps a
-    copy of the state every MEMO_EVERY steps on the way (list values are copied as
-    pointer arrays, their items shared), so a later call replays at most MEMO_EVERY
-    steps past what an earlier one reached. The caller holds the trace's lock.
+    memo of the state every MEMO_EVERY steps on the way (`_memo_of`: lists by reference
+    and length), so a later call replays at most MEMO_EVERY steps past what an earlier
+    one reached. An add_messages channel gets a new list from every merge, so its memos
+    do not share one: they hold a pointer per message each (memory grows with the
+    history's length squared / MEMO_EVERY, 6 MB for 10,000 messages). The caller holds
+    the trace's lock.
     """
     memo: dict[tuple[int, int], dict[str, Any]] = trace.__dict__.setdefault("_memo", {})
     reducers = reducers_of(trace, run)
