@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from types import MethodType
 from typing import ClassVar
 
 from rich.cells import set_cell_size
@@ -30,15 +31,34 @@ from tui.views.raw_data import event_line
 _CACHE = 4096
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class LineFormat:
     """How the list draws its events: `line(event)`, an optional fixed header line, and
     the widest line's cells (0: lines are cut at the view's width, no horizontal scroll).
+
+    Two formats are equal when they draw alike: a bound method `line` compares its
+    object by value, so the formats of two equal `CustomColumns` are equal and the list
+    keeps its decoded lines.
     """
 
     line: Callable[[Event], str] = event_line
     header: str = ""
     width: int = 0
+
+    def _key(self) -> tuple[object, str, int]:
+        # `==` on bound methods compares their objects by identity (Python >= 3.8): two
+        # equal columns objects' `.line` differ, so compare (function, object) instead.
+        line = self.line
+        drawn = (line.__func__, line.__self__) if isinstance(line, MethodType) else line
+        return drawn, self.header, self.width
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, LineFormat):
+            return NotImplemented
+        return self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
 
 
 def visible(text: str, start: int, width: int) -> str:
