@@ -324,9 +324,7 @@ class Loop:
                         raise
                     failure = exc
                 getattr(self.clock, "sleep", time.sleep)(delay)
-                if self.run.controller is not None:
-                    self.run.controller.before_retry(task, failure)
-                task.start_retry()
+                self._next_attempt(task, failure)
         except BaseException as exc:
             self._record_exception(task, exc)
         finally:
@@ -361,15 +359,19 @@ class Loop:
                         raise
                     failure = exc
                 await getattr(self.clock, "asleep", asyncio.sleep)(delay)
-                if self.run.controller is not None:
-                    self.run.controller.before_retry(task, failure)
-                task.start_retry()
+                self._next_attempt(task, failure)
         except BaseException as exc:
             self._record_exception(task, exc)
         finally:
             task.duration = self.clock.monotonic_ns() - start
             _langchain_exit(lc)
             reset_current(token)
+
+    def _next_attempt(self, task: Task, failure: Exception) -> None:
+        """After a retry's wait: the controller may stop or hold the next attempt."""
+        if self.run.controller is not None:
+            self.run.controller.before_retry(task, failure)
+        task.start_retry()
 
     def _retry_delay(self, task: Task, exc: Exception) -> float | None:
         """Seconds to wait before `task` runs again after `exc`; None: the failure is final.

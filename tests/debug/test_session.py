@@ -193,15 +193,19 @@ def _always_failing_graph(attempts: list[int]) -> Any:
             .add_edge(START, "down").add_edge("down", END).compile())
 
 
-def test_stop_ends_a_node_s_retries(session: Make) -> None:
-    """A stop while a node is being retried spares the attempts still to come."""
-    attempts: list[int] = []
-    s = session(_always_failing_graph(attempts))
+def _start_until_first_attempt(s: DebugSession, attempts: list[int]) -> None:
     s.start({"x": 0}, mode="continue")
     deadline = time.monotonic() + 5
     while not attempts:
         assert time.monotonic() < deadline
         time.sleep(0.005)
+
+
+def test_stop_ends_a_node_s_retries(session: Make) -> None:
+    """A stop while a node is being retried spares the attempts still to come."""
+    attempts: list[int] = []
+    s = session(_always_failing_graph(attempts))
+    _start_until_first_attempt(s, attempts)
     s.stop()
     assert s.wait(5)
     assert s.status().state == "stopped" and _end_status(s) == "stopped"
@@ -211,11 +215,7 @@ def test_stop_ends_a_node_s_retries(session: Make) -> None:
 def test_pause_holds_a_node_s_next_attempt(session: Make) -> None:
     attempts: list[int] = []
     s = session(_always_failing_graph(attempts))
-    s.start({"x": 0}, mode="continue")
-    deadline = time.monotonic() + 5
-    while not attempts:
-        assert time.monotonic() < deadline
-        time.sleep(0.005)
+    _start_until_first_attempt(s, attempts)
     s.pause()
     pause = s.wait_paused()
     assert pause is not None and pause.node == "down"

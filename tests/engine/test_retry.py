@@ -424,21 +424,27 @@ class TestEvents:
         assert times() == times()
 
 
+def _async_flaky(interval: float) -> tuple[Any, list[int]]:
+    """An async node that fails twice (Flaky) and then returns x=1; runs are counted."""
+    runs: list[int] = []
+
+    async def n(state: S) -> dict[str, Any]:
+        runs.append(1)
+        if len(runs) < 3:
+            raise Flaky("a")
+        return {"x": 1}
+
+    graph = (StateGraph(S).add_node("n", n, retry_policy=RetryPolicy(
+        initial_interval=interval, jitter=False)).add_edge(START, "n").compile())
+    return graph, runs
+
+
 class TestAsync:
     """Async nodes, and sync nodes under ainvoke, are retried the same way."""
 
     async def test_async_node(self) -> None:
         """An async node failing twice runs three times; waits go through the clock."""
-        runs = []
-
-        async def n(state: S) -> dict[str, Any]:
-            runs.append(1)
-            if len(runs) < 3:
-                raise Flaky("a")
-            return {"x": 1}
-
-        graph = (StateGraph(S).add_node("n", n, retry_policy=RetryPolicy(
-            initial_interval=0.25, jitter=False)).add_edge(START, "n").compile())
+        graph, runs = _async_flaky(0.25)
         clock = FixedClock()
         assert await graph.ainvoke({"x": 0, "log": []}, clock=clock) == {"x": 1, "log": []}
         assert len(runs) == 3 and clock.sleeps == [0.25, 0.5]
@@ -453,16 +459,7 @@ class TestAsync:
 
     async def test_async_real_sleep(self) -> None:
         """With the system clock an async task awaits its backoff."""
-        runs = []
-
-        async def n(state: S) -> dict[str, Any]:
-            runs.append(1)
-            if len(runs) < 3:
-                raise Flaky("a")
-            return {"x": 1}
-
-        graph = (StateGraph(S).add_node("n", n, retry_policy=RetryPolicy(
-            initial_interval=0.05, jitter=False)).add_edge(START, "n").compile())
+        graph, _ = _async_flaky(0.05)
         start = time.perf_counter()
         await graph.ainvoke({"x": 0, "log": []})
         assert time.perf_counter() - start >= 0.15
