@@ -63,7 +63,8 @@ class RawEvents(Vertical):
             self.needle, self.index = needle, index
 
     class MatchFound(Message):
-        """Posted when a search lands on an event: its run and step, for the app to select."""
+        """Posted when a search lands on an event, or the user chooses one (enter): its
+        run and step, for the app to select."""
 
         def __init__(self, run: int, step: int, offset: int) -> None:
             super().__init__()
@@ -124,12 +125,15 @@ class RawEvents(Vertical):
         if sel is None or not rows:
             return
         try:
-            start, _ = step_range(sel.trace, sel.run, sel.step)
+            start, end = step_range(sel.trace, sel.run, sel.step)
         except KeyError:
             return
         if not self.scanned and start > self.offsets[-1]:
             return  # not read yet: the batch that holds it places the cursor
         self._placed = True
+        at = self.lines.cursor
+        if 0 <= at < len(rows) and start <= rows[at] and (end is None or rows[at] <= end):
+            return  # already on an event of the step (the one chosen or found): stay
         index = min(bisect.bisect_left(rows, start), len(rows) - 1)
         self.lines.cursor = index
         self.lines.scroll_to(y=index, animate=False)
@@ -211,8 +215,15 @@ class RawEvents(Vertical):
             return
         self.lines.cursor = message.index
         self._update_status()
+        self._select_step_of(self.lines.rows[message.index])
+
+    def on_event_lines_chosen(self, message: EventLines.Chosen) -> None:
+        """Enter, or a click on the cursor's line: select the step the event belongs to."""
+        message.stop()
+        self._select_step_of(message.offset)
+
+    def _select_step_of(self, offset: int) -> None:
         if self.source is not None and self.selection is not None:
-            offset = self.lines.rows[message.index]
             event = self.source.event(offset)
             self.post_message(self.MatchFound(self.selection.run, max(event.step, 0), offset))
 

@@ -12,6 +12,7 @@ from textual.widgets import TabbedContent
 from tui.bindings import ACTIONS, VIEWS
 from tui.screens.help import HelpScreen, help_table, key_text
 from tui.widgets.custom_events import CustomEvents
+from tui.widgets.raw_events import RawEvents
 from tui.widgets.step_list import StepList
 from tui.widgets.token_timeline import TokenTimeline
 
@@ -66,6 +67,30 @@ class TestViewScope:
             await pilot.press("1", "w")  # the Graph view has no whole-run mode: a notice
             assert notes == ["only the Custom and Tokens views show a step or the whole run"]
             assert tokens.scope == "run" and not custom.whole_run
+
+
+class TestEventsEnter:
+    """Enter on the Events list selects the step of the event under the cursor, and the
+    cursor stays on that event (not the step's first)."""
+
+    async def test_enter_selects_the_event_s_step(self, agent_trace: Path) -> None:
+        async with app_for(agent_trace).run_test(size=SIZE) as pilot:
+            screen = await opened(pilot)
+            await pilot.press("8")
+            raw = screen.query_one(RawEvents)
+            await wait_for(pilot, lambda: raw.scanned)
+            raw.lines.focus()
+            assert raw.source is not None and screen.selection is not None
+            rows = raw.lines.rows
+            target = next(i for i, o in enumerate(rows)
+                          if raw.source.event(o).kind == "task_end"
+                          and raw.source.event(o).step == 2)
+            raw.lines.cursor = target
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: screen.selection is not None
+                           and screen.selection.step == 2)
+            await pilot.pause()
+            assert raw.lines.cursor == target
 
 
 class TestHelp:
