@@ -219,7 +219,8 @@ def test_pause_holds_a_node_s_next_attempt(session: Make) -> None:
     s.pause()
     pause = s.wait_paused()
     assert pause is not None and pause.node == "down"
-    assert "paused before retrying (ConnectionError('the server is down'))" in pause.reason
+    assert pause.describe() == (
+        "before down (step 1) · retry: attempt 2 after ConnectionError: the server is down")
     held = len(attempts)
     time.sleep(0.3)
     assert len(attempts) == held

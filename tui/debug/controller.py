@@ -195,8 +195,8 @@ class DebugController(Controller):
         def decide() -> Pause | None:
             if not self._requested:
                 return None
-            return Pause("task", ns, task.step, f"paused before retrying ({error!r})",
-                         task.name, task.id)
+            why = f"retry: attempt {task.attempts + 1} after {type(error).__name__}: {error}"
+            return Pause("task", ns, task.step, why, task.name, task.id)
 
         self._gate(decide)
 
