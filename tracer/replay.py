@@ -64,7 +64,10 @@ def apply_writes(state: dict[str, Any], key: str, reducer: str | None,
         from engine.graph.message import add_messages
 
         for v in values:
-            current = add_messages(current or [], v)
+            if type(current) is list:
+                current = _Messages(current)
+            if type(current) is not _Messages or not current.append_new(v):
+                current = add_messages(current or [], v)
         state[key] = current
         return
     if reducer == ADD:
@@ -80,6 +83,36 @@ def apply_writes(state: dict[str, Any], key: str, reducer: str | None,
         state[key] = current
         return
     raise ValueError(f"cannot replay reducer {reducer!r}")
+
+
+class _Messages(list[Any]):
+    """An add_messages channel's list during a replay, with the ids it holds, so a write
+    of new messages is appended in place (add_messages builds a new list every time: a
+    replay of n steps cost n² and its memos could not share one list)."""
+
+    __slots__ = ("ids",)
+
+    def __init__(self, items: list[Any]) -> None:
+        super().__init__(items)
+        self.ids = {getattr(m, "id", None) for m in items}
+
+    def append_new(self, value: Any) -> bool:
+        """Append `value`'s messages if that is all add_messages would do with them (each
+        a whole message, not a chunk or a removal, with an id not seen yet); else False,
+        and nothing changed."""
+        from engine.messages import AIMessageChunk, BaseMessage, RemoveMessage
+
+        items = value if isinstance(value, list) else [value]
+        fresh: set[Any] = set()
+        for m in items:
+            mid = getattr(m, "id", None)
+            if (mid is None or mid in self.ids or mid in fresh or not isinstance(m, BaseMessage)
+                    or isinstance(m, (RemoveMessage, AIMessageChunk))):
+                return False
+            fresh.add(mid)
+        self.extend(items)
+        self.ids |= fresh
+        return True
 
 
 def _fold(state: dict[str, Any], key: str, reducer: str | None, value: Any) -> None:
@@ -138,10 +171,9 @@ def state_at(trace: Trace, step: int, run: int = 0) -> dict[str, Any]:
     Replays from the latest memoised state, keyframe or the run's start, and keeps a
     memo of the state every MEMO_EVERY steps on the way (`_memo_of`: lists by reference
     and length), so a later call replays at most MEMO_EVERY steps past what an earlier
-    one reached. An add_messages channel gets a new list from every merge, so its memos
-    do not share one: they hold a pointer per message each (memory grows with the
-    history's length squared / MEMO_EVERY, 6 MB for 10,000 messages). The caller holds
-    the trace's lock.
+    one reached. Appends extend the replay's lists in place (add_messages ones too, as
+    long as a write only adds new messages), so memos share them. The caller holds the
+    trace's lock.
     """
     memo: dict[tuple[int, int], dict[str, Any]] = trace.__dict__.setdefault("_memo", {})
     reducers = reducers_of(trace, run)

@@ -9,7 +9,9 @@ from typing import Annotated, TypedDict
 import pytest
 
 import tracer
-from engine.graph import END, START, StateGraph
+from engine.checkpoint.memory import InMemorySaver
+from engine.graph import END, START, MessagesState, StateGraph
+from engine.messages import AIMessage, HumanMessage, RemoveMessage
 from tracer import replay
 
 STEPS = 40
@@ -75,3 +77,42 @@ class TestMemo:
             trace.state_at(STEPS)
             lists = {id(state["items"].items) for state in trace.__dict__["_memo"].values()}
             assert len(lists) == 1
+
+
+class TestMessages:
+    """add_messages channels: appends go in place, replacements and removals still merge."""
+
+    def test_states_match_the_checkpoints(self, tmp_path: Path,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch.setattr(replay, "MEMO_EVERY", 3)
+
+        calls: list[int] = []
+
+        def talk(state: MessagesState) -> dict[str, object]:
+            calls.append(1)
+            n = len(calls)
+            if n == 4:  # replace the first reply, by id
+                first = state["messages"][1]
+                return {"messages": [AIMessage("edited", id=first.id)]}
+            if n == 6:  # remove the second message
+                return {"messages": [RemoveMessage(id=state["messages"][2].id)]}
+            return {"messages": [AIMessage(f"reply {n}"), HumanMessage(f"more {n}")]}
+
+        graph = (StateGraph(MessagesState).add_node("talk", talk).add_edge(START, "talk")
+                 .add_conditional_edges("talk", lambda s: "talk" if len(calls) < 12 else END)
+                 .compile(checkpointer=InMemorySaver()))
+        config = {"configurable": {"thread_id": "t"}}
+        path = tmp_path / "chat.stepscope"
+        with tracer.record(path):
+            graph.invoke({"messages": [HumanMessage("hi")]}, config)
+        expected = {s.metadata["step"]: s.values for s in graph.get_state_history(config)}
+        with tracer.open_trace(path) as trace:
+            steps = trace.steps()
+            assert len(steps) > 8
+            for step in [steps[-1], *steps]:  # the whole run first: memos on the way
+                got = trace.state_at(step)["messages"]
+                want = expected[step]["messages"]
+                assert [(m.id, m.content) for m in got] == [(m.id, m.content) for m in want]
+                got.clear()  # a caller's change reaches no later answer
+            contents = [m.content for m in trace.state_at(steps[-1])["messages"]]
+            assert contents[:3] == ["hi", "edited", "reply 2"]  # "more 1" was removed
