@@ -130,7 +130,11 @@ class TestTokenTimeline:
         async with app.run_test(size=SIZE) as pilot:
             view.show(Selection(open_trace("parallel_llm"), 0, 1))
             await app.workers.wait_for_complete()
-            await pilot.pause()
+            for _ in range(250):  # the loaded calls reach the view in a message of their own
+                if len(view.calls) == 2:
+                    break
+                await pilot.pause(0.02)
+            assert len(view.calls) == 2
             app.posted.clear()
             await pilot.press("down")
             await pilot.pause()
