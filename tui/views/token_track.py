@@ -149,8 +149,10 @@ class Timeline:
 
 
 def timeline(calls: Sequence[Any], title: str, start: int | None, barriers: Sequence[int],
-             width: int, selected: int, cursor: int) -> Timeline:
-    """Title, axis, a label row and a track row per call, then the streamed text."""
+             width: int, selected: int, cursor: int,
+             empty: str = "no LLM calls here") -> Timeline:
+    """Title, axis, a label row and a track row per call, then the streamed text (or
+    `empty` when there are no calls)."""
     axis = axis_for(calls, start, barriers, width)
     rows: list[Row] = [[(title, "title")], axis_row(axis, barriers)]
     label_rows: list[int] = []
@@ -161,7 +163,7 @@ def timeline(calls: Sequence[Any], title: str, start: int | None, barriers: Sequ
                      (call_label(call), "label-selected" if mine else "label")])
         rows.append(track(call, axis, barriers, cursor if mine else None))
     if not calls:
-        rows.append([("no LLM calls here (s: whole run)", "muted")])
+        rows.append([(empty, "muted")])
         return Timeline(rows, label_rows)
     call = calls[selected]
     at = call.tokens[cursor][0] - axis.t0 if 0 <= cursor < len(call.tokens) else None

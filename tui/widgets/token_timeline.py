@@ -194,8 +194,11 @@ class TokenTimeline(ScrollView, can_focus=True):
             f"step {s.step}" if self.scope == "step" else f"run {s.run}, every step")
         title = f"LLM calls · {what} · {len(self.calls)} call" + \
             ("s" if len(self.calls) != 1 else "") + "   (w: step/run · ↑/↓: call)"
+        empty = ("no LLM calls in this step (w: the whole run)" if self.scope == "step"
+                 else "no LLM calls in this run")
         self.view = timeline(self.calls, title, self._start, self._barriers, width,
-                             min(self.selected, max(0, len(self.calls) - 1)), self.cursor)
+                             min(self.selected, max(0, len(self.calls) - 1)), self.cursor,
+                             empty)
         self.virtual_size = Size(width, len(self.view.rows))
         self._strips.clear()
         self.refresh()

@@ -175,7 +175,23 @@ class TestTokenTimeline:
             await app.workers.wait_for_complete()
             await pilot.pause()
             assert view.calls == []
-            assert "no LLM calls here" in screen_text(view)
+            assert "no LLM calls in this step (w: the whole run)" in screen_text(view)
+
+    async def test_run_without_calls(self, open_trace: Opener) -> None:
+        """A run with no LLM call says so in whole-run mode (no hint to switch)."""
+        view = TokenTimeline()
+        app = ViewHarness(view)
+        async with app.run_test(size=SIZE) as pilot:
+            view.show(Selection(open_trace("branching"), 0, 1))
+            await app.workers.wait_for_complete()
+            view.action_toggle_scope()
+            for _ in range(250):
+                if "no LLM calls in this run" in screen_text(view):
+                    break
+                await pilot.pause(0.02)
+            assert view.calls == []
+            assert "no LLM calls in this run" in screen_text(view)
+            assert "(w: the whole run)" not in screen_text(view)
 
 
 class TestSuperstepLanes:
