@@ -14,6 +14,7 @@ from typing import Any
 from tracer import Trace, TraceCorruptError, TraceError
 from tracer.records import KIND_CODES
 from tui.run_paths import fork_counts
+from tui.views.values import is_stop
 
 _LLM_START = KIND_CODES["llm_start"]
 _INTERRUPT = KIND_CODES["interrupt"]
@@ -145,7 +146,8 @@ def read_row(trace: Trace, run: int, entry: list[Any], broken: bool = False) -> 
         t1 = None
         for offset in task_ends:
             data = trace.read(offset)
-            errors += data.data.get("error") is not None
+            error = data.data.get("error")
+            errors += error is not None and not is_stop(error)
             interrupts += bool(data.data.get("interrupts"))
             t1 = data.t if t1 is None else max(t1, data.t)
         if end is not None:

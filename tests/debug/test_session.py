@@ -14,6 +14,9 @@ from tests.debug.conftest import sample
 from tracer import open_trace
 from tui.debug.breakpoints import BreakpointError, parse
 from tui.debug.session import DebugSession, SessionError
+from tui.step_rows import read_row
+from tui.views.step_timing import read_step
+from tui.views.tasks_data import status, step_tasks
 
 Make = Callable[..., DebugSession]
 
@@ -210,6 +213,14 @@ def test_stop_ends_a_node_s_retries(session: Make) -> None:
     assert s.wait(5)
     assert s.status().state == "stopped" and _end_status(s) == "stopped"
     assert len(attempts) <= 2  # the one running when stop came, at most one more
+    # The views call the task stopped, not failed: no ✗, `e` does not land on it.
+    with open_trace(s.path) as trace:
+        entry = trace.step_entry(1, 0)
+        (task,) = step_tasks(trace.step_events(1), trace.topology, {"x": 0},
+                             step_ended=True)
+        assert status(task) == "stopped"
+        assert read_row(trace, 0, entry).errors == 0
+        assert [t.status for t in read_step(trace, entry).tasks] == ["stopped"]
 
 
 def test_pause_holds_a_node_s_next_attempt(session: Make) -> None:

@@ -27,7 +27,7 @@ BORDERS = {"node": "┌┐└┘─│┬┴", "subgraph": "╔╗╚╝═║�
            "end": "╭╮╰╯─│┬┴"}
 COMPACT = {"node": "[]", "subgraph": "⟪⟫", "start": "()", "end": "()"}
 STATUS_TEXT = {"done": "✓ done", "failed": "✗ failed", "interrupted": "⏸ interrupted",
-               "running": "▶ running", "unknown": "? unknown"}
+               "stopped": "■ stopped", "running": "▶ running", "unknown": "? unknown"}
 BREAKPOINT = "●"
 UNSELECTABLE = ("start", "end")
 
@@ -289,7 +289,8 @@ def breakpoint_nodes(layout: GraphLayout, scope: Sequence[str],
             and (b.name in wanted or node_target(scope, b.name) in wanted)}
 
 
-STATUS_RANK = {"failed": 3, "interrupted": 2, "running": 1, "unknown": 1, "done": 0}
+STATUS_RANK = {"failed": 3, "interrupted": 2, "stopped": 2, "running": 1, "unknown": 1,
+               "done": 0}
 
 
 def step_marks(layout: GraphLayout, tasks: Iterable[tuple[str, str]],

@@ -21,7 +21,7 @@ MIN_WIDTH = 5
 MAX_WIDTH = 40
 UNIFORM_WIDTH = 10
 BAR_ROLES = {"done": "bar", "failed": "failed", "interrupted": "interrupted",
-             "running": "running", "unknown": "unknown"}
+             "stopped": "interrupted", "running": "running", "unknown": "unknown"}
 UNKNOWN_BAR = "?·"
 """A task whose end is unknown (its task_end unreadable): "?" then dots to the barrier."""
 

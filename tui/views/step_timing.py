@@ -18,6 +18,7 @@ from typing import Any
 from engine.events import Event
 from tracer import Trace, TraceCorruptError
 from tui.views.event_source import EventSource
+from tui.views.values import task_status
 
 
 @dataclass(frozen=True)
@@ -102,8 +103,7 @@ def read_step(trace: Trace, entry: list[Any],
             continue
         data, t = event.data, event.t
         duration = int(data.get("duration") or 0)
-        status = ("failed" if data.get("error") is not None
-                  else "interrupted" if data.get("interrupts") else "done")
+        status = task_status(data.get("error"), data.get("interrupts"))
         task_id = str(data.get("task_id", off))
         finished[task_id] = TaskTiming(str(data.get("name", "?")), task_id, t - duration, t,
                                        status)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from engine.events import Event
+from tui.views.values import task_status
 
 START, END = "__start__", "__end__"
 PUSH = "__pregel_push"
@@ -115,12 +116,10 @@ def step_tasks(events: list[Event], topology: dict[str, Any],
 
 
 def status(task: TaskInfo) -> str:
-    """done / failed / interrupted; without a task_end, running while the step has not
-    ended, else unknown (the task_end was lost: a damaged frame)."""
-    if task.error is not None:
-        return "failed"
-    if task.interrupts:
-        return "interrupted"
+    """done / failed / stopped / interrupted; without a task_end, running while the step
+    has not ended, else unknown (the task_end was lost: a damaged frame)."""
+    if task.error is not None or task.interrupts:
+        return task_status(task.error, task.interrupts)
     if task.finished:
         return "done"
     return "unknown" if task.step_ended else "running"

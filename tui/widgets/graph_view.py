@@ -35,7 +35,7 @@ from tui.views.step_timing import RunSteps
 
 class GraphView(ScrollView, can_focus=True):
     """Nodes, edges (conditional ones dashed, with labels) and subgraphs of the selected
-    run, with the selected step's nodes marked done, failed, interrupted, running or
+    run, with the selected step's nodes marked done, failed, interrupted, stopped, running or
     unknown (the step ended but a task's task_end could not be read) and
     the edges that fired into them highlighted. Clicking a node posts `NodeSelected`.
 
@@ -60,7 +60,8 @@ class GraphView(ScrollView, can_focus=True):
         "graph-view--node", "graph-view--start", "graph-view--subgraph",
         "graph-view--edge", "graph-view--conditional", "graph-view--label",
         "graph-view--fired", "graph-view--done", "graph-view--failed",
-        "graph-view--interrupted", "graph-view--running", "graph-view--unknown",
+        "graph-view--interrupted", "graph-view--stopped", "graph-view--running",
+        "graph-view--unknown",
         "graph-view--breakpoint",
         "graph-view--cursor",
     }
@@ -77,6 +78,7 @@ class GraphView(ScrollView, can_focus=True):
     GraphView > .graph-view--done { color: $success; text-style: bold; }
     GraphView > .graph-view--failed { color: $error; text-style: bold; }
     GraphView > .graph-view--interrupted { color: $warning; text-style: bold; }
+    GraphView > .graph-view--stopped { color: $warning; text-style: bold; }
     GraphView > .graph-view--running { color: $primary; text-style: bold reverse; }
     GraphView > .graph-view--unknown { color: $text-muted; text-style: dim; }
     GraphView > .graph-view--breakpoint { color: $error; text-style: bold; }

@@ -114,7 +114,10 @@ class TasksView(VerticalScroll):
                 out.append("  interrupt ", label).append(f"{inline(value)}\n")
             if task.custom:
                 out.append("  custom   ", label).append(f"{task.custom} event(s)\n")
-            if task.error is not None:
+            if state == "stopped":
+                out.append("  stopped  from the debugger (x): the node did not finish\n",
+                           label)
+            elif task.error is not None:
                 err: Any = task.error
                 name = getattr(err, "name", type(err).__name__)
                 out.append(f"  error    {name}: {err}\n", error)
