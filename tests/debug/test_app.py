@@ -111,12 +111,16 @@ async def test_interrupt_answered_in_the_ui_resumes_the_run(tmp_path: Path) -> N
         await pilot.press("r")
         await until(pilot, lambda: isinstance(app.screen.focused, Input))
         await pilot.press(*'"yes"', "enter")
-        await until(pilot, lambda: s.status().state == "paused")  # resumed in step mode
-        await pilot.press("c")
+        # It goes on as it went before the interrupt (continue), to the end, and the
+        # views follow it: the resumed run (run 1) at its last step, its state answered.
         await until(pilot, lambda: s.status().state == "done")
         assert s.graph.get_state(s.config).values["approved"] is True
         screen = _screen(app)
-        await until(pilot, lambda: screen.trace is not None and len(screen.trace.index.runs) == 2)
+        await until(pilot, lambda: screen.selection is not None and screen.selection.run == 1
+                    and screen.rows is not None
+                    and screen.selection.step == screen.trace.steps(1)[-1])
+        assert screen.trace is not None and len(screen.trace.index.runs) == 2
+        assert screen.trace.state_at(screen.selection.step, 1)["approved"] is True
 
 
 def test_resume_answers_are_json_or_bare_words() -> None:

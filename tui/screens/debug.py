@@ -19,7 +19,6 @@ from textual.widgets import Static, TabbedContent
 
 from tui.bindings import ACTIONS, DEBUG_ACTIONS, main_bindings
 from tui.debug.breakpoints import Breakpoint
-from tui.debug.controller import Pause
 from tui.debug.forking import ForkError, fork_point
 from tui.debug.session import DebugSession, SessionError
 from tui.debug.status_text import status_markup
@@ -65,8 +64,10 @@ class DebugScreen(MainScreen, inherit_bindings=False):
         self.start_input = input
         self.start_run = start
         self.start_mode = mode
-        self._focus: Pause | None = None
-        """A pause whose place the views should move to once the trace shows it."""
+        self._focus: tuple[tuple[str, ...], str | None] | None = None
+        """(namespace, run id or None for the latest) of the run the views should move to,
+        at its latest step, once the trace shows it: where the run paused, or the root
+        run that just ended."""
         self._last_state = ""
 
     # -- life ----------------------------------------------------------------------------
@@ -97,10 +98,14 @@ class DebugScreen(MainScreen, inherit_bindings=False):
         status = self.session.status()
         self._refresh_bar()
         if status.pause is not None:
-            self._focus = status.pause
+            self._focus = (status.pause.ns, None)
             self._go_to_pause()
         if status.state != self._last_state:
             self._last_state = status.state
+            if status.state in ("done", "error", "stopped", "interrupted"):
+                # The root run that just ended (a resume or a fork is a run of its own).
+                self._focus = ((), next(reversed(self.session.threads), None))
+                self._go_to_pause()
             if status.state == "interrupted":
                 self.notify("the run is waiting at interrupt(): press r to answer",
                             severity="warning", timeout=6)
@@ -118,11 +123,13 @@ class DebugScreen(MainScreen, inherit_bindings=False):
             self._go_to_pause()
 
     def _go_to_pause(self) -> None:
-        """Show the paused run (root or subgraph) at its latest step, once it is indexed."""
-        pause, trace = self._focus, self.trace
-        if pause is None or trace is None or self.rows is None:
+        """Show the paused (or ended) run, root or subgraph, at its latest step, once it is
+        indexed."""
+        if self._focus is None or self.trace is None or self.rows is None:
             return
-        runs = [i for i, r in enumerate(trace.index.runs) if tuple(r[1]) == pause.ns]
+        (ns, run_id), trace = self._focus, self.trace
+        runs = [i for i, r in enumerate(trace.index.runs)
+                if tuple(r[1]) == ns and (run_id is None or r[2] == run_id)]
         if not runs:
             return  # the follow worker has not read it yet: the next batch will
         run = runs[-1]
@@ -188,7 +195,8 @@ class DebugScreen(MainScreen, inherit_bindings=False):
             self.action_debug_resume(answer)
             return
         try:
-            self.session.resume(value, mode="step")
+            # Go on as before the interrupt: continue to breakpoints, or step.
+            self.session.resume(value, mode=self.session.controller.mode)
         except SessionError as exc:
             self.notify(str(exc), severity="error")
 
