@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from textual import work
+from textual import events, work
 from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widgets import Tree
@@ -51,6 +51,8 @@ class StateTree(Tree[StateNode]):
         """Paths of the nodes the user opened (kept across steps)."""
         self._filled: set[int] = set()
         self._rebuilding = False
+        self._shown: tuple[dict[str, Any], int, int | None] | None = None
+        """The state on show, its step, and the label width it was laid out for."""
 
     # -- showing a step ---------------------------------------------------------------
     def show(self, selection: Selection) -> None:
@@ -75,7 +77,7 @@ class StateTree(Tree[StateNode]):
         if node.id in self._filled or node.data is None:
             return
         self._filled.add(node.id)
-        for child in child_nodes(node.data):
+        for child in child_nodes(node.data, width=self._label_width(len(node.data.path) + 1)):
             self._add(node, child)
 
     def _add(self, parent: TreeNode[StateNode], item: StateNode) -> None:
@@ -87,13 +89,27 @@ class StateTree(Tree[StateNode]):
             self._fill(node)
             node.expand()
 
+    def _label_width(self, depth: int) -> int | None:
+        """Columns a label at `depth` (1: the state's keys) has before the edge, or None
+        before the first layout."""
+        width = self.scrollable_content_region.width
+        return width - self.guide_depth * depth - 3 if width > 0 else None
+
+    def on_resize(self, event: events.Resize) -> None:
+        """Lay the labels out again for the new width (the tree may first be filled while
+        its tab is hidden, with no width yet)."""
+        if self._shown is not None and self._shown[2] != self._label_width(1):
+            self._rebuild(self._shown[0], self._shown[1])
+
     def _rebuild(self, state: dict[str, Any], step: int) -> None:
         cursor = self.cursor_node.data.path if self.cursor_node and self.cursor_node.data else None
         self._rebuilding = True
         self.clear()
         self._filled = set()
         self.root.set_label(f"state after step {step}" if step > 0 else "input (step 0)")
-        for item in state_nodes(state):
+        width = self._label_width(1)
+        self._shown = (state, step, width)
+        for item in state_nodes(state, width=width):
             self._add(self.root, item)
         self.root.expand()
         self._rebuilding = False

@@ -50,3 +50,25 @@ class TestExpandedPaths:
         opened = expanded_paths_after(opened, ("a", "[0]"), True)
         opened = expanded_paths_after(opened, ("b",), True)
         assert expanded_paths_after(opened, ("a",), False) == {("b",)}
+
+
+class TestWidth:
+    """With the columns a label has, strings are cut to fit (and open to their whole
+    text) instead of running off the edge; what fits is left whole."""
+
+    def test_a_string_that_does_not_fit_is_cut_with_its_length(self) -> None:
+        text = "This sentence is seventy-five characters long, give or take a handful or so."
+        (node,) = state_nodes({"note": text}, width=60)
+        assert node.expandable and node.is_text
+        assert len(node.label) <= 60 and node.label.endswith(f"… ({len(text)} chars)'")
+        (wide,) = state_nodes({"note": text}, width=100)
+        assert not wide.expandable and wide.label == f"note: {text!r}"
+
+    def test_nested_values_and_wrapped_text_follow_the_width(self) -> None:
+        text = "word " * 40
+        (top,) = state_nodes({"d": {"inner": text}}, width=50)
+        (inner,) = child_nodes(top, width=46)
+        assert inner.expandable and len(inner.label) <= 46
+        lines = child_nodes(inner, width=30)
+        assert lines and all(len(line.label) <= 30 for line in lines)
+        assert "".join(line.label for line in lines).replace(" ", "") == text.replace(" ", "")
