@@ -128,7 +128,8 @@ def _details(event: Event) -> str:
     if kind == "llm_start":
         return f"#{d.get('n')} {d.get('name')} {d.get('model')}"
     if kind == "llm_end":
-        return f"#{d.get('n')} {d.get('tokens')} tokens {duration(d.get('d'))}"
+        tokens = d.get("tokens")
+        return f"#{d.get('n')} {tokens} token{'' if tokens == 1 else 's'} {duration(d.get('d'))}"
     if kind == "step_end":
         return "changed " + ", ".join(str(x[1]) for x in d.get("d") or () if len(x) > 1)
     if kind == "run_end":
