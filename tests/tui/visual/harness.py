@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from textual.app import App, ComposeResult
@@ -36,3 +37,13 @@ class ViewHarness(App[None]):
 def screen_text(widget: Widget) -> str:
     """The widget's visible lines as plain text."""
     return "\n".join(widget.render_line(y).text for y in range(widget.size.height))
+
+
+async def until(pilot: Any, ok: Callable[[], bool], tries: int = 250) -> None:
+    """Let the app run (0.02 s at a time) until `ok()`; fail after `tries` pauses. For
+    what arrives in messages of its own (worker results, redraws), late on a busy machine."""
+    for _ in range(tries):
+        if ok():
+            return
+        await pilot.pause(0.02)
+    assert ok(), "timed out"

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import tracer
-from tests.tui.visual.harness import ViewHarness, screen_text
+from tests.tui.visual.harness import ViewHarness, screen_text, until
 from tui.selection import Selection
 from tui.widgets.graph_view import GraphView
 from tui.widgets.superstep_lanes import SuperstepLanes
@@ -130,11 +130,7 @@ class TestTokenTimeline:
         async with app.run_test(size=SIZE) as pilot:
             view.show(Selection(open_trace("parallel_llm"), 0, 1))
             await app.workers.wait_for_complete()
-            for _ in range(250):  # the loaded calls reach the view in a message of their own
-                if len(view.calls) == 2:
-                    break
-                await pilot.pause(0.02)
-            assert len(view.calls) == 2
+            await until(pilot, lambda: len(view.calls) == 2)  # the worker's result message
             app.posted.clear()
             await pilot.press("down")
             await pilot.pause()
@@ -144,11 +140,7 @@ class TestTokenTimeline:
             # The two calls run in parallel threads: which one is #1 varies between
             # recordings of the fixture, so the label is built from the call itself.
             label = f"▶ #1 {view.calls[1].node}"
-            for _ in range(250):  # the redraw may take more than one pause under load
-                if label in screen_text(view):
-                    break
-                await pilot.pause(0.02)
-            assert label in screen_text(view)
+            await until(pilot, lambda: label in screen_text(view))
 
     async def test_scope_toggle(self, open_trace: Opener) -> None:
         """s switches from the step's one call to the run's three, and back."""
@@ -188,10 +180,7 @@ class TestTokenTimeline:
             view.show(Selection(open_trace("branching"), 0, 1))
             await app.workers.wait_for_complete()
             view.action_toggle_scope()
-            for _ in range(250):
-                if "no LLM calls in this run" in screen_text(view):
-                    break
-                await pilot.pause(0.02)
+            await until(pilot, lambda: "no LLM calls in this run" in screen_text(view))
             assert view.calls == []
             assert "no LLM calls in this run" in screen_text(view)
             assert "(w: the whole run)" not in screen_text(view)
