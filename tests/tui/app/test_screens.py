@@ -10,7 +10,7 @@ from textual.command import CommandList, CommandPalette
 from textual.widgets import TabbedContent
 
 from tui.bindings import ACTIONS, VIEWS
-from tui.screens.help import HelpScreen, help_table, key_text
+from tui.screens.help import HelpScreen, help_table, key_text, view_keys_table
 from tui.widgets.custom_events import CustomEvents
 from tui.widgets.raw_events import RawEvents
 from tui.widgets.step_list import StepList
@@ -116,6 +116,21 @@ class TestHelp:
             assert spec.title in text
             assert key_text(spec.keys) in text
         assert "ctrl+p" in text
+
+    def test_help_lists_each_view_s_own_keys(self) -> None:
+        """The views' own keys (from their widgets' bindings) follow, per view."""
+        console = Console(width=160, record=True, file=io.StringIO())
+        console.print(view_keys_table())
+        lines = console.export_text().splitlines()
+
+        def row(view: str, key: str) -> str:
+            return next(line for line in lines if line.split()[:2] == [view, key])
+
+        assert "whole text" in row("State", "a").lower()
+        assert "scaled" in row("Lanes", "u").lower()
+        assert "previous node" in next(line for line in lines if " [ " in line)
+        assert any(line.split()[:2] == ["w", "Show"] for line in lines)  # Tokens, 2nd row
+        assert "Go to step" in " ".join(lines)
 
 
 class TestPalette:
