@@ -271,7 +271,7 @@ class TaskDiff:
 def diff(trace: Trace, step: int, run: int = 0) -> list[TaskDiff]:
     """Per task of `step`: its writes with old → new values of each channel."""
     entry = trace.step_entry(step, run)
-    steps = [e[2] for e in trace.index.steps if e[0] == run and e[2] < step]
+    steps = [e[2] for e in _entries(trace, run) if e[2] < step]
     old = state_at(trace, max(steps), run) if steps else state_at(trace, -1, run)
     new = state_at(trace, step, run)
     reducers = reducers_of(trace, run)

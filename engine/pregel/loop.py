@@ -319,7 +319,7 @@ class Loop:
                     algo.record_output(task, value, self.snapshot)
                     break
                 except Exception as exc:
-                    delay = self._retry_delay(task, exc) if node.retry_policy else None
+                    delay = self._retry_delay(task, exc)
                     if delay is None:
                         raise
                     failure = exc
@@ -354,7 +354,7 @@ class Loop:
                     algo.record_output(task, value, self.snapshot)
                     break
                 except Exception as exc:
-                    delay = self._retry_delay(task, exc) if node.retry_policy else None
+                    delay = self._retry_delay(task, exc)
                     if delay is None:
                         raise
                     failure = exc
@@ -376,9 +376,10 @@ class Loop:
     def _retry_delay(self, task: Task, exc: Exception) -> float | None:
         """Seconds to wait before `task` runs again after `exc`; None: the failure is final.
         A pause, a jump to the parent graph or a stop is never retried."""
-        if isinstance(exc, (GraphInterrupt, ParentCommand, RunStopped)):
+        policies = task.node.retry_policy
+        if not policies or isinstance(exc, (GraphInterrupt, ParentCommand, RunStopped)):
             return None
-        delay = retry.delay_after(task.node.retry_policy or (), exc, task.attempts)
+        delay = retry.delay_after(policies, exc, task.attempts)
         if delay is not None:
             log.info("Retrying task %s after %.2f seconds (attempt %d) after %s %s",
                      task.name, delay, task.attempts, type(exc).__name__, exc, exc_info=exc)
