@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import bisect
 from array import array
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any
@@ -18,7 +17,7 @@ from rich.cells import cell_len
 
 from engine.events import Event
 from tracer.records import KIND_CODES
-from tui.views.event_source import EventSource, frame_offsets, run_range, step_range
+from tui.views.event_source import EventSource, own_frames, run_range, step_range
 from tui.views.values import inline
 
 PAYLOAD_LIMIT = 200
@@ -46,12 +45,6 @@ def custom_row(event: Event) -> CustomRow:
     """The row of a custom event."""
     return CustomRow(event.t, event.step, event.data.get("name") or "?",
                      event.data.get("task_id") or "", event.data.get("payload"))
-
-
-def custom_rows(events: Iterable[Event]) -> list[CustomRow]:
-    """The custom events among `events`, in seq order."""
-    rows = [(e.seq, custom_row(e)) for e in events if e.kind == "custom"]
-    return [row for _, row in sorted(rows, key=lambda r: r[0])]
 
 
 def clock(t: int) -> str:
@@ -111,17 +104,13 @@ def custom_list(source: EventSource, run: int, step: int | None) -> CustomList:
     """
     trace = source.trace
     start, end = run_range(trace, run) if step is None else step_range(trace, run, step)
-    ns = tuple(trace.index.runs[run][1])
     # Phase 1: the run's own custom events of the step (or run), measured for the columns
     # (arrays, not a row object per event: a whole run can hold a million of them).
     seqs: array[int] = array("q")
     found = CustomList()
     last_t = last_step = node = payload = 0
-    for offset, code in frame_offsets(trace, start, end):
-        if code != _CUSTOM:
-            continue
-        event = source.event(offset)
-        if event.ns != ns or (step is not None and event.step != step):
+    for offset, event in own_frames(source, run, start, end, {_CUSTOM}):
+        if step is not None and event.step != step:
             continue
         row = custom_row(event)
         seqs.append(event.seq)

@@ -113,38 +113,30 @@ def step_range(trace: Trace, run: int, step: int) -> tuple[int, int | None]:
     return start, end
 
 
-def step_events(source: EventSource, run: int, step: int,
-                kinds: set[str] | None = None) -> list[Event]:
-    """The events of one step of one run (its own namespace), lazily read."""
+def own_frames(source: EventSource, run: int, start: int, end: int | None,
+               codes: set[int] | None = None) -> Iterator[tuple[int, Event]]:
+    """(offset, event) of the frames from `start` to `end` that belong to run `run`'s own
+    namespace (not its subgraphs'); with `codes`, only frames of those kinds are decoded
+    (the kind is read from the frame's bytes)."""
     trace = source.trace
-    start, end = step_range(trace, run, step)
     ns = tuple(trace.index.runs[run][1])
-    codes = None if kinds is None else {KIND_CODES[k] for k in kinds if k in KIND_CODES}
-    out = []
     for offset, code in frame_offsets(trace, start, end):
         if codes is not None and code not in codes:
             continue
         event = source.event(offset)
-        if event.ns != ns or event.kind in ("keyframe", "index"):
+        if event.ns == ns:
+            yield offset, event
+
+
+def step_events(source: EventSource, run: int, step: int,
+                kinds: set[str] | None = None) -> list[Event]:
+    """The events of one step of one run (its own namespace), lazily read."""
+    codes = None if kinds is None else {KIND_CODES[k] for k in kinds if k in KIND_CODES}
+    start, end = step_range(source.trace, run, step)
+    out = []
+    for _, event in own_frames(source, run, start, end, codes):
+        if event.kind in ("keyframe", "index"):
             continue
         if event.step == step or event.kind == "run_start":
             out.append(event)
-    return out
-
-
-def run_events(source: EventSource, run: int, kinds: set[str]) -> list[Event]:
-    """The events of `kinds` in run `run`'s own namespace, from its run_start to its end.
-
-    Only frames of those kinds are decoded (the kind is read from the frame's bytes).
-    """
-    trace = source.trace
-    start, end = run_range(trace, run)
-    ns = tuple(trace.index.runs[run][1])
-    codes = {KIND_CODES[k] for k in kinds if k in KIND_CODES}
-    out = []
-    for offset, code in frame_offsets(trace, start, end):
-        if code in codes:
-            event = source.event(offset)
-            if event.ns == ns:
-                out.append(event)
     return out

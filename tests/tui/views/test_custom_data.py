@@ -7,9 +7,15 @@ from collections.abc import Callable
 import pytest
 
 from tracer import Trace
-from tui.views import custom_data
-from tui.views.custom_data import clock, custom_list, custom_rows
-from tui.views.event_source import EventSource, run_events, step_events
+from tui.views import event_source
+from tui.views.custom_data import CustomRow, clock, custom_list, custom_row
+from tui.views.event_source import EventSource
+
+
+def rows_of(trace: Trace, step: int | None) -> list[CustomRow]:
+    """The rows of a step's (or, with None, the whole run's) listed custom events."""
+    source = EventSource(trace)
+    return [custom_row(source.event(o)) for o in custom_list(source, 0, step).offsets]
 
 
 class TestCustomRows:
@@ -17,13 +23,13 @@ class TestCustomRows:
 
     def test_step_rows(self, open_scenario: Callable[[str], Trace]) -> None:
         """The tool's progress payloads of step 2, with their node."""
-        rows = custom_rows(step_events(EventSource(open_scenario("agent")), 0, 2))
+        rows = rows_of(open_scenario("agent"), 2)
         assert [(r.step, r.node) for r in rows] == [(2, "tools"), (2, "tools")]
         assert rows[0].text == "{'tool': 'get_weather', 'status': 'looking up Paris'}"
 
     def test_run_rows_in_order(self, open_scenario: Callable[[str], Trace]) -> None:
         """The whole run's custom events, in order, across steps."""
-        rows = custom_rows(run_events(EventSource(open_scenario("notes")), 0, {"custom"}))
+        rows = rows_of(open_scenario("notes"), None)
         assert [(r.step, r.node, r.text) for r in rows] == [
             (1, "write", "{'progress': 'writing', 'pct': 50}"), (2, "a", "'from a'")]
         assert rows[0].t <= rows[1].t
@@ -71,11 +77,11 @@ class TestCustomList:
         """Frames met out of seq order are listed in seq order, their steps with them."""
         source = EventSource(open_scenario("notes"))
         found = custom_list(source, 0, None)
-        hop = custom_data.frame_offsets
+        hop = event_source.frame_offsets
 
         def backwards(trace: Trace, start: int, stop: int | None = None) -> list[tuple[int, int]]:
             return list(hop(trace, start, stop))[::-1]
 
-        monkeypatch.setattr(custom_data, "frame_offsets", backwards)
+        monkeypatch.setattr(event_source, "frame_offsets", backwards)
         again = custom_list(source, 0, None)
         assert (again.offsets, again.steps) == (found.offsets, found.steps)
