@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.stepscope-installed
 
-.PHONY: setup demo test lint bench clean
+.PHONY: setup demo test lint typecheck bench clean
 
 setup: $(STAMP)
 
@@ -21,7 +21,10 @@ demo: setup
 lint: setup
 	$(PY) -m ruff check .
 
-test: setup lint
+typecheck: setup
+	$(PY) -m mypy
+
+test: setup lint typecheck
 	$(PY) -m pytest -q
 
 bench: setup

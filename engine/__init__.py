@@ -12,8 +12,7 @@ from engine.errors import GraphRecursionError, InvalidUpdateError
 from engine.events import Event, attach, capture_events
 from engine.graph import CompiledStateGraph, MessagesState, StateGraph, add_messages
 from engine.types import Command, Interrupt, Send, StreamWriter, interrupt
-
-__version__ = "0.1.0"
+from engine.version import VERSION as __version__
 
 __all__ = [
     "END",
@@ -31,6 +30,7 @@ __all__ = [
     "Send",
     "StateGraph",
     "StreamWriter",
+    "__version__",
     "add_messages",
     "attach",
     "capture_events",

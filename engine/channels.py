@@ -76,6 +76,8 @@ class Reducer(Channel):
 
     __slots__ = ("empty", "reducer")
 
+    reducer: Callable[[Any, Any], Any]  # never None here (a slot, not the base's class default)
+
     def __init__(self, key: str, reducer: Callable[[Any, Any], Any], empty: Any = MISSING):
         super().__init__(key)
         self.reducer = reducer

@@ -5,6 +5,21 @@ from __future__ import annotations
 import asyncio
 import time
 from datetime import UTC, datetime
+from typing import Protocol
+
+
+class Clock(Protocol):
+    """What a run reads time through (`invoke(..., clock=...)`): `SystemClock`, `FixedClock`
+    or your own. A clock may also have `sleep(seconds)` and `async asleep(seconds)` for
+    retry backoffs; without them, retries wait with `time.sleep` / `asyncio.sleep`."""
+
+    def monotonic_ns(self) -> int:
+        """Nanoseconds from an arbitrary start, never going back (durations)."""
+        ...
+
+    def unix_ns(self) -> int:
+        """Nanoseconds since the Unix epoch (wall time, for timestamps and ids)."""
+        ...
 
 
 class SystemClock:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any, TypedDict
+from uuid import UUID
 
 from engine.types import StreamWriter
 
@@ -17,7 +18,8 @@ class RunnableConfig(TypedDict, total=False):
     max_concurrency: int | None
     recursion_limit: int
     configurable: dict[str, Any]
-    run_id: Any
+    run_id: UUID | str
+    """Names the run (kept as its `str`); given, with a FixedClock, ids repeat run to run."""
 
 
 def get_config() -> RunnableConfig:
@@ -34,9 +36,9 @@ def get_stream_writer() -> StreamWriter:
     return current_task("get_stream_writer").writer
 
 
-def ensure_config(config: RunnableConfig | None) -> dict[str, Any]:
+def ensure_config(config: RunnableConfig | None) -> RunnableConfig:
     """A shallow, owned copy of `config` with the standard keys present."""
-    out: dict[str, Any] = dict(config or {})
+    out: RunnableConfig = {**(config or {})}
     out["tags"] = list(out.get("tags") or ())
     out["metadata"] = dict(out.get("metadata") or {})
     out["configurable"] = dict(out.get("configurable") or {})

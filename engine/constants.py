@@ -14,7 +14,6 @@ PULL: Final = "__pregel_pull"
 PUSH: Final = "__pregel_push"
 
 RESERVED_CHARS: Final = ("|", ":")
-RESERVED_NAMES: Final = frozenset({START, END, INTERRUPT})
 
 DEFAULT_RECURSION_LIMIT: Final = 10007
 

@@ -16,8 +16,10 @@ if TYPE_CHECKING:
 class Controller:
     """Let-everything-run base; the debugger subclasses it."""
 
-    def before_step(self, ns: tuple[str, ...], step: int, tasks: list[Task], state: Any) -> None:
-        """Called after a step is planned, before any of its tasks starts."""
+    def before_step(self, ns: tuple[str, ...], step: int, tasks: list[Task],
+                    state: dict[str, Any]) -> None:
+        """Called after a step is planned, before any of its tasks starts (`state`: the
+        channel values the step reads)."""
 
     def before_task(self, task: Task) -> None:
         """Called before each task is started."""
@@ -29,5 +31,5 @@ class Controller:
     def after_task(self, task: Task) -> None:
         """Called when a task has finished (its writes are not applied yet)."""
 
-    def after_step(self, ns: tuple[str, ...], step: int, state: Any) -> None:
-        """Called after a step's writes were applied."""
+    def after_step(self, ns: tuple[str, ...], step: int, state: dict[str, Any]) -> None:
+        """Called after a step's writes were applied (`state`: the channel values now)."""

@@ -1,6 +1,6 @@
 """The event bus: every transition of a run is one immutable `Event` handed to sinks.
 
-Schema v1 (see ARCHITECTURE.md). Kinds and their `data` keys:
+Schema v1 (`SCHEMA_VERSION`; changes are additive). Kinds and their `data` keys:
 
 - ``run_start``: run_id, graph (the CompiledStateGraph; `describe()` gives topology),
   input, config, state (values the run starts from), resumed, parent, wall_start (ISO),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from typing import Any, Union
+from typing import Any, ClassVar, Literal, Union, overload
 
 _ROLE_TO_TYPE = {
     "human": "human", "user": "human", "ai": "ai", "assistant": "ai",
@@ -23,13 +23,13 @@ class BaseMessage:
     type: str = "base"
     _fields: tuple[str, ...] = (
         "content", "additional_kwargs", "response_metadata", "type", "name", "id")
-    _defaults: dict[str, Any] = {}
+    _defaults: ClassVar[dict[str, Any]] = {}
     _required: tuple[str, ...] = ("content",)
     _repr_hidden: tuple[str, ...] = ("type",)  # never shown (`type` is at its default)
-    _repr_defaults: dict[str, Any] = {}  # defaults that are not None, for __repr__
+    _repr_defaults: ClassVar[dict[str, Any]] = {}  # defaults that are not None, for __repr__
 
     def __init__(self, content: Any = "", **kwargs: Any) -> None:
-        self.content = content
+        self.content: Any = content
         self.additional_kwargs: dict[str, Any] = dict(kwargs.pop("additional_kwargs", None) or {})
         self.response_metadata: dict[str, Any] = dict(kwargs.pop("response_metadata", None) or {})
         self.name: str | None = kwargs.pop("name", None)
@@ -60,9 +60,10 @@ class BaseMessage:
         )
 
     def __eq__(self, other: object) -> bool:
-        return type(self) is type(other) and self.model_dump() == other.model_dump()  # type: ignore[attr-defined]
+        return type(self) is type(other) and self.model_dump() == other.model_dump()
 
-    __hash__ = None  # type: ignore[assignment]
+    # Unhashable, as LangChain's (pydantic) messages are: equality compares mutable fields.
+    __hash__ = None  # type: ignore[assignment]  # object declares __hash__ as a method
 
     def __repr__(self) -> str:
         # LangChain's (pydantic's) repr: required fields, and the others only when they
@@ -93,7 +94,13 @@ class SystemMessage(BaseMessage):
 class AIMessage(BaseMessage):
     type = "ai"
     _fields = (*BaseMessage._fields, "tool_calls", "invalid_tool_calls", "usage_metadata")
-    _defaults = {"tool_calls": list, "invalid_tool_calls": list, "usage_metadata": None}
+    _defaults: ClassVar[dict[str, Any]] = {
+        "tool_calls": list, "invalid_tool_calls": list, "usage_metadata": None}
+    # Set by BaseMessage.__init__ from `_fields` (declared here for type checkers only: a
+    # class-level value would change which defaults __init__ applies).
+    tool_calls: list[dict[str, Any]]
+    invalid_tool_calls: list[dict[str, Any]]
+    usage_metadata: dict[str, Any] | None
 
     def __init__(self, content: Any = "", **kwargs: Any) -> None:
         super().__init__(content, **kwargs)
@@ -108,7 +115,10 @@ class AIMessage(BaseMessage):
 class AIMessageChunk(AIMessage):
     type = "AIMessageChunk"
     _fields = (*AIMessage._fields, "tool_call_chunks", "chunk_position")
-    _defaults = {**AIMessage._defaults, "tool_call_chunks": list, "chunk_position": None}
+    _defaults: ClassVar[dict[str, Any]] = {
+        **AIMessage._defaults, "tool_call_chunks": list, "chunk_position": None}
+    tool_call_chunks: list[dict[str, Any]]
+    chunk_position: Literal["last"] | None
 
     def __add__(self, other: AIMessageChunk) -> AIMessageChunk:
         if not isinstance(other, AIMessageChunk):
@@ -119,10 +129,13 @@ class AIMessageChunk(AIMessage):
 class ToolMessage(BaseMessage):
     type = "tool"
     _fields = (*BaseMessage._fields, "tool_call_id", "artifact", "status")
-    _defaults = {"artifact": None, "status": lambda: "success"}
+    _defaults: ClassVar[dict[str, Any]] = {"artifact": None, "status": lambda: "success"}
     _required = ("content", "tool_call_id")
     _repr_hidden = ("type", "additional_kwargs", "response_metadata")  # repr=False there
-    _repr_defaults = {"status": "success"}
+    _repr_defaults: ClassVar[dict[str, Any]] = {"status": "success"}
+    tool_call_id: str
+    artifact: Any
+    status: str
 
     def __init__(self, content: Any = "", tool_call_id: str = "", **kwargs: Any) -> None:
         super().__init__(content, tool_call_id=tool_call_id, **kwargs)
@@ -232,8 +245,15 @@ def is_message(value: Any) -> bool:
     )
 
 
+@overload
+def message_chunk_to_message(chunk: AIMessageChunk) -> AIMessage: ...
+@overload
+def message_chunk_to_message(chunk: BaseMessage) -> BaseMessage: ...
+@overload
+def message_chunk_to_message(chunk: Any) -> Any: ...
 def message_chunk_to_message(chunk: Any) -> Any:
-    """A whole AIMessage from a (merged) chunk."""
+    """A whole AIMessage from a (merged) chunk; any other value is returned as it is
+    (a LangChain chunk becomes LangChain's whole message)."""
     if not isinstance(chunk, AIMessageChunk):
         if getattr(chunk, "type", None) == "AIMessageChunk" and type(chunk).__module__.startswith(
             "langchain_core"
@@ -257,7 +277,7 @@ def message_chunk_to_message(chunk: Any) -> Any:
 def convert_to_message(value: Any) -> BaseMessage:
     """One message from an object, a dict, a (role, content) tuple or a string."""
     if is_message(value):
-        return value  # type: ignore[no-any-return]
+        return value
     if isinstance(value, str):
         return HumanMessage(value)
     if isinstance(value, (tuple, list)) and len(value) == 2 and isinstance(value[0], str):

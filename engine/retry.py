@@ -18,7 +18,7 @@ from __future__ import annotations
 import random
 import sys
 from collections.abc import Callable, Sequence
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 _NOT_RETRIED_BY_DEFAULT = (
     ValueError,
@@ -87,7 +87,7 @@ class RetryPolicy(NamedTuple):
     """Exception classes to retry, or a predicate over the exception."""
 
 
-def as_policies(value: Any) -> Sequence[RetryPolicy] | None:
+def as_policies(value: RetryPolicy | Sequence[RetryPolicy] | None) -> Sequence[RetryPolicy] | None:
     """`add_node`'s `retry_policy` as the node keeps it: one policy becomes a 1-tuple."""
     if value is None:
         return None
@@ -102,7 +102,10 @@ def matches(policy: RetryPolicy, exc: Exception) -> bool:
     if isinstance(retry_on, type) and issubclass(retry_on, Exception):
         return isinstance(exc, retry_on)
     if callable(retry_on):
-        return bool(retry_on(exc))
+        # As in LangGraph, a class that is not an Exception subclass lands here too and
+        # is called with the exception: any callable, hence the wide annotation.
+        predicate: Callable[..., object] = retry_on
+        return bool(predicate(exc))
     raise TypeError(
         "retry_on must be an Exception class, a list or tuple of Exception classes, "
         "or a callable"

@@ -5,16 +5,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from engine.config import RunnableConfig
+
 
 class Runnable:
     """Something with `invoke` (and optionally `ainvoke`); compiled graphs are Runnables."""
 
     name: str | None = None
 
-    def invoke(self, input: Any, config: Any = None, **kwargs: Any) -> Any:
+    def invoke(self, input: Any, config: RunnableConfig | None = None, **kwargs: Any) -> Any:
         raise NotImplementedError
 
-    async def ainvoke(self, input: Any, config: Any = None, **kwargs: Any) -> Any:
+    async def ainvoke(self, input: Any, config: RunnableConfig | None = None,
+                      **kwargs: Any) -> Any:
         return self.invoke(input, config, **kwargs)
 
     def get_name(self) -> str:
@@ -28,7 +31,7 @@ class RunnableLambda(Runnable):
         self.func = func
         self.name = name or getattr(func, "__name__", None) or type(func).__name__
 
-    def invoke(self, input: Any, config: Any = None, **kwargs: Any) -> Any:
+    def invoke(self, input: Any, config: RunnableConfig | None = None, **kwargs: Any) -> Any:
         return self.func(input)
 
     def __call__(self, input: Any) -> Any:

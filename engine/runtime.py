@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
+from engine.types import StreamWriter
+
 ContextT = TypeVar("ContextT")
 
 
@@ -18,5 +20,5 @@ class Runtime(Generic[ContextT]):
 
     context: ContextT | None = None
     store: Any = None
-    stream_writer: Any = field(default=_drop)
+    stream_writer: StreamWriter = field(default=_drop)
     previous: Any = None

@@ -14,8 +14,9 @@ import inspect
 import re
 import typing
 from collections.abc import Callable
-from typing import Any, get_args, get_origin
+from typing import Any, get_args, get_origin, overload
 
+from engine.config import RunnableConfig
 from engine.messages import ToolMessage
 
 _JSON_TYPES: dict[Any, str] = {
@@ -128,7 +129,7 @@ class BaseTool:
         content = result if isinstance(result, (str, list)) else str(result)
         return ToolMessage(content, tool_call_id=call.get("id") or "", name=self.name)
 
-    def invoke(self, input: Any, config: Any = None, **kwargs: Any) -> Any:
+    def invoke(self, input: Any, config: RunnableConfig | None = None, **kwargs: Any) -> Any:
         """Run with a dict of arguments; a tool call (dict) gives back a ToolMessage."""
         args, call = self._split(input)
         args = self._bind(args)
@@ -138,7 +139,8 @@ class BaseTool:
             return self._wrap(asyncio.run(self.coroutine(**args)), call)
         return self._wrap(self.func(**args), call)
 
-    async def ainvoke(self, input: Any, config: Any = None, **kwargs: Any) -> Any:
+    async def ainvoke(self, input: Any, config: RunnableConfig | None = None,
+                      **kwargs: Any) -> Any:
         args, call = self._split(input)
         args = self._bind(args)
         if self.coroutine is not None:
@@ -173,8 +175,17 @@ def _make(func: Callable[..., Any], name: str | None, description: str | None,
     )
 
 
+@overload
+def tool(func: Callable[..., Any], /, *, description: str | None = None,
+         return_direct: bool = False, **_: Any) -> BaseTool: ...
+@overload
+def tool(name: str, func: Callable[..., Any], /, *, description: str | None = None,
+         return_direct: bool = False, **_: Any) -> BaseTool: ...
+@overload
+def tool(name: str | None = None, /, *, description: str | None = None,
+         return_direct: bool = False, **_: Any) -> Callable[[Callable[..., Any]], BaseTool]: ...
 def tool(*args: Any, description: str | None = None, return_direct: bool = False,
-         **_: Any) -> Any:
+         **_: Any) -> BaseTool | Callable[[Callable[..., Any]], BaseTool]:
     """`@tool`, `@tool("name")` or `tool(func)`: make a tool from a function."""
     if len(args) == 1 and callable(args[0]) and not isinstance(args[0], str):
         return _make(args[0], None, description, return_direct)

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar, Generic, Literal, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, NamedTuple, TypedDict, TypeVar
 
 from engine.retry import RetryPolicy as RetryPolicy  # re-exported: langgraph.types has them
 from engine.retry import default_retry_on as default_retry_on
+
+if TYPE_CHECKING:
+    from engine.config import RunnableConfig
 
 StreamMode = Literal["values", "updates", "custom", "messages", "debug", "tasks", "checkpoints"]
 STREAM_MODES: tuple[str, ...] = (
@@ -19,6 +22,9 @@ STREAM_MODES: tuple[str, ...] = (
     "messages",
     "custom",
 )
+
+All = Literal["*"]
+"""`interrupt_before="*"` / `interrupt_after="*"`: every node."""
 
 StreamWriter = Callable[[Any], None]
 """A callable a node is given (or gets with `get_stream_writer()`) to emit custom data."""
@@ -61,7 +67,9 @@ class Command(Generic[N]):
     graph: str | None = None
     update: Any = None
     resume: Any = None
-    goto: Any = ()
+    goto: str | Send | Sequence[str | Send] = ()
+    """Node names and `Send`s to run next (`N`, when given, names the nodes for readers
+    of the node's return annotation, as LangGraph's `Command[Literal[...]]`)."""
 
     PARENT: ClassVar[str] = "__parent__"
 
@@ -78,7 +86,7 @@ class Command(Generic[N]):
         ]
         return f"Command({', '.join(parts)})"
 
-    def goto_targets(self) -> list[Any]:
+    def goto_targets(self) -> list[str | Send]:
         """`goto` as a list of node names and Sends."""
         if self.goto is None or self.goto == ():
             return []
@@ -93,10 +101,26 @@ class PregelTask(NamedTuple):
     id: str
     name: str
     path: tuple[Any, ...]
-    error: Any = None
+    error: str | None = None
+    """The repr of the exception the task raised in a step that failed."""
     interrupts: tuple[Interrupt, ...] = ()
-    state: Any = None
-    result: Any = None
+    state: RunnableConfig | StateSnapshot | None = None
+    """A subgraph task's: its config, or its snapshot with `get_state(subgraphs=True)`."""
+    result: dict[str, Any] | None = None
+
+
+CheckpointSource = Literal["input", "loop", "update", "fork"]
+"""What made a checkpoint: a run's input, a step of the loop, `update_state`, or
+`engine.pregel.fork.seed_fork`."""
+
+
+class CheckpointMetadata(TypedDict):
+    """`StateSnapshot.metadata` (and the `checkpoints`-mode `metadata`)."""
+
+    source: CheckpointSource
+    step: int
+    parents: dict[str, str]
+    """Checkpoint namespace → checkpoint id of each enclosing graph (a subgraph's)."""
 
 
 class StateSnapshot(NamedTuple):
@@ -104,10 +128,11 @@ class StateSnapshot(NamedTuple):
 
     values: Any
     next: tuple[str, ...]
-    config: dict[str, Any]
-    metadata: dict[str, Any] | None
+    config: RunnableConfig
+    metadata: CheckpointMetadata | None
+    """None only for a thread without checkpoints."""
     created_at: str | None
-    parent_config: dict[str, Any] | None
+    parent_config: RunnableConfig | None
     tasks: tuple[PregelTask, ...]
     interrupts: tuple[Interrupt, ...] = ()
 
@@ -125,10 +150,3 @@ def interrupt(value: Any) -> Any:
     from engine.pregel.task import current_task
 
     return current_task("interrupt").next_interrupt(value)
-
-
-def as_send_list(value: Any) -> Sequence[Any]:
-    """A branch result (name, Send, or list of them) as a list."""
-    if isinstance(value, (list, tuple)):
-        return list(value)
-    return [value]

@@ -15,7 +15,7 @@ import os
 
 from engine.chat_models import BaseChatModel, ScriptedChatModel, init_chat_model
 from engine.config import get_stream_writer
-from engine.graph import START, MessagesState, StateGraph
+from engine.graph import START, CompiledStateGraph, MessagesState, StateGraph
 from engine.messages import AIMessage, HumanMessage, SystemMessage
 from engine.prebuilt import ToolNode, tools_condition
 from engine.tools import tool
@@ -76,7 +76,7 @@ def make_model() -> BaseChatModel:
     return scripted_model()
 
 
-def build(model: BaseChatModel | None = None):
+def build(model: BaseChatModel | None = None) -> CompiledStateGraph:
     """The compiled agent graph; `model` defaults to `make_model()`."""
     llm = (model or make_model()).bind_tools(TOOLS)
     system = SystemMessage("You answer weather questions. Use the tools; be brief.")

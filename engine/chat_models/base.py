@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import copy
 import os
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncGenerator, Iterator, Sequence
 from contextlib import aclosing
-from typing import Any, ClassVar
+from typing import Any
 
 from engine.chat_models.capture import CallRecorder
+from engine.config import RunnableConfig
 from engine.messages import (
     AIMessage,
     AIMessageChunk,
@@ -30,8 +31,9 @@ from engine.runnables import Runnable
 class BaseChatModel(Runnable):
     """A chat model: messages in, an AIMessage out, chunks observable on the way."""
 
-    provider: ClassVar[str | None] = None
-    """`ls_provider` in metadata; defaults to the lower-cased class name."""
+    provider: str | None = None
+    """`ls_provider` in metadata; defaults to the lower-cased class name (a class default
+    a provider sets, which `init_chat_model` may override per instance)."""
 
     def __init__(
         self,
@@ -58,16 +60,17 @@ class BaseChatModel(Runnable):
 
     async def _astream(
         self, messages: list[BaseMessage], **kwargs: Any
-    ) -> AsyncIterator[AIMessageChunk]:
+    ) -> AsyncGenerator[AIMessageChunk, None]:
+        """Chunks, asynchronously: an async generator (callers `aclose()` it early)."""
         for chunk in self._stream(messages, **kwargs):
             yield chunk
 
     def _generate(self, messages: list[BaseMessage], **kwargs: Any) -> AIMessage:
-        return message_chunk_to_message(merge_chunks(list(self._stream(messages, **kwargs))))  # type: ignore[return-value]
+        return message_chunk_to_message(merge_chunks(list(self._stream(messages, **kwargs))))
 
     async def _agenerate(self, messages: list[BaseMessage], **kwargs: Any) -> AIMessage:
         chunks = [c async for c in self._astream(messages, **kwargs)]
-        return message_chunk_to_message(merge_chunks(chunks))  # type: ignore[return-value]
+        return message_chunk_to_message(merge_chunks(chunks))
 
     @property
     def can_stream(self) -> bool:
@@ -82,9 +85,9 @@ class BaseChatModel(Runnable):
         """The `ls_*` keys of token metadata, in LangChain's order, for one call's kwargs."""
         return {"ls_provider": self.ls_provider, "ls_model_type": "chat"}
 
-    def with_config(self, config: Any = None, **kwargs: Any) -> BaseChatModel:
+    def with_config(self, config: RunnableConfig | None = None, **kwargs: Any) -> BaseChatModel:
         """A copy with extra tags (`with_config(tags=[...])`)."""
-        merged = {**(config or {}), **kwargs}
+        merged: dict[str, Any] = {**(config or {}), **kwargs}
         clone = copy.copy(self)
         clone.tags = [*self.tags, *merged.get("tags", [])]
         return clone
@@ -107,7 +110,8 @@ class BaseChatModel(Runnable):
         return self.can_stream and self.streaming and not self.disable_streaming
 
     # -- calling --------------------------------------------------------------------------
-    def invoke(self, input: Any, config: Any = None, **kwargs: Any) -> AIMessage:
+    def invoke(self, input: Any, config: RunnableConfig | None = None,
+               **kwargs: Any) -> AIMessage:
         """One reply. Streams internally when it can, so every chunk is observed."""
         messages = convert_to_messages(input)
         kwargs = {**self.bound_kwargs, **kwargs}
@@ -125,7 +129,8 @@ class BaseChatModel(Runnable):
             raise
         return message
 
-    async def ainvoke(self, input: Any, config: Any = None, **kwargs: Any) -> AIMessage:
+    async def ainvoke(self, input: Any, config: RunnableConfig | None = None,
+                      **kwargs: Any) -> AIMessage:
         messages = convert_to_messages(input)
         kwargs = {**self.bound_kwargs, **kwargs}
         rec = CallRecorder.start(self, messages, config, kwargs)
@@ -145,7 +150,8 @@ class BaseChatModel(Runnable):
             raise
         return message
 
-    def stream(self, input: Any, config: Any = None, **kwargs: Any) -> Iterator[AIMessageChunk]:
+    def stream(self, input: Any, config: RunnableConfig | None = None,
+               **kwargs: Any) -> Iterator[AIMessageChunk]:
         """Chunks as they arrive (one whole-message chunk if streaming is disabled)."""
         messages = convert_to_messages(input)
         if not self._should_stream():
@@ -163,8 +169,8 @@ class BaseChatModel(Runnable):
             raise
         rec.finish_stream(chunks)
 
-    async def astream(self, input: Any, config: Any = None,
-                      **kwargs: Any) -> AsyncIterator[AIMessageChunk]:
+    async def astream(self, input: Any, config: RunnableConfig | None = None,
+                      **kwargs: Any) -> AsyncGenerator[AIMessageChunk, None]:
         messages = convert_to_messages(input)
         if not self._should_stream():
             yield _as_chunk(await self.ainvoke(messages, config, **kwargs))
@@ -184,7 +190,8 @@ class BaseChatModel(Runnable):
             raise
         rec.finish_stream(chunks)
 
-    def batch(self, inputs: Sequence[Any], config: Any = None, **kwargs: Any) -> list[AIMessage]:
+    def batch(self, inputs: Sequence[Any], config: RunnableConfig | None = None,
+              **kwargs: Any) -> list[AIMessage]:
         return [self.invoke(i, config, **kwargs) for i in inputs]
 
     def __repr__(self) -> str:

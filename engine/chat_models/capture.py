@@ -2,7 +2,8 @@
 
 Outside a graph task there is no bus, and recording costs one contextvar read. Inside
 one, each chunk becomes a `token` event carrying the chunk and the `messages`-mode
-metadata (SPEC §6), built once per call.
+metadata (LangGraph's `langgraph_*` keys, plus `tags` when the model has any), built
+once per call.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from engine.pregel.task import Task, peek_current
 
 if TYPE_CHECKING:
     from engine.chat_models.base import BaseChatModel
+    from engine.config import RunnableConfig
 
 _INTERNAL_CONFIGURABLE = {"checkpoint_ns", "checkpoint_id", "checkpoint_map"}
 
@@ -25,7 +27,7 @@ def _run_id() -> str:
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
-def token_metadata(task: Task, model: BaseChatModel, config: Any,
+def token_metadata(task: Task, model: BaseChatModel, config: RunnableConfig | None,
                    call_kwargs: dict[str, Any] | None = None) -> dict[str, Any]:
     """The metadata LangGraph attaches to LLM tokens, in its key order."""
     run_config = task.loop.config
@@ -51,7 +53,7 @@ class CallRecorder:
 
     __slots__ = ("call_id", "count", "hidden", "metadata", "model", "msg_id", "started", "task")
 
-    def __init__(self, model: BaseChatModel, task: Task | None, config: Any,
+    def __init__(self, model: BaseChatModel, task: Task | None, config: RunnableConfig | None,
                  call_kwargs: dict[str, Any] | None = None) -> None:
         self.model = model
         self.task = task
@@ -66,7 +68,8 @@ class CallRecorder:
             self.hidden = "nostream" in self.metadata.get("tags", ())
 
     @classmethod
-    def start(cls, model: BaseChatModel, messages: list[BaseMessage], config: Any,
+    def start(cls, model: BaseChatModel, messages: list[BaseMessage],
+              config: RunnableConfig | None,
               call_kwargs: dict[str, Any] | None = None) -> CallRecorder:
         rec = cls(model, peek_current(), config, call_kwargs)
         rec._emit("llm_start", {
@@ -115,7 +118,7 @@ class CallRecorder:
 
         message = message_chunk_to_message(merged)
         self._end(message, None)
-        return message  # type: ignore[return-value]
+        return message
 
     def whole(self, message: AIMessage) -> AIMessage:
         """A non-streaming reply: one token event carrying the whole message."""

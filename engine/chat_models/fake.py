@@ -7,7 +7,7 @@ import asyncio
 import copy
 import re
 import time
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
+from collections.abc import AsyncGenerator, Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 from engine.chat_models.base import BaseChatModel
@@ -94,7 +94,8 @@ class FakeMessagesListChatModel(BaseChatModel):
     def _generate(self, messages: list[BaseMessage], **kwargs: Any) -> AIMessage:
         reply = self.responses[self.i % len(self.responses)]
         self.i += 1
-        return copy.copy(reply)  # type: ignore[return-value]
+        # As LangChain's fake: a scripted reply of any message type is replied as given.
+        return copy.copy(reply)  # type: ignore[return-value]  # BaseMessage, not AIMessage
 
 
 Reply = str | AIMessage
@@ -165,7 +166,7 @@ class ScriptedChatModel(BaseChatModel):
 
     async def _astream(
         self, messages: list[BaseMessage], **kwargs: Any
-    ) -> AsyncIterator[AIMessageChunk]:
+    ) -> AsyncGenerator[AIMessageChunk, None]:
         for i, chunk in enumerate(self._plan(messages)):
             delay = self.first_token_delay if i == 0 else self.token_delay
             if delay:

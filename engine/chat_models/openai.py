@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import http.client
 import json
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncGenerator, Iterator
 from contextlib import aclosing
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -103,7 +103,7 @@ class ChatOpenAI(BaseChatModel):
         return self._complete(self.payload(messages, stream=False, **kwargs), Call())
 
     async def _astream(self, messages: list[BaseMessage],
-                       **kwargs: Any) -> AsyncIterator[AIMessageChunk]:
+                       **kwargs: Any) -> AsyncGenerator[AIMessageChunk, None]:
         body = self.payload(messages, stream=True, **kwargs)
 
         def produce(call: Call, emit: Emit) -> None:
@@ -120,7 +120,7 @@ class ChatOpenAI(BaseChatModel):
         body = self.payload(messages, stream=False, **kwargs)
         async with aclosing(in_thread(lambda call, emit: emit(self._complete(body, call)))) as it:
             async for message in it:
-                return message  # type: ignore[no-any-return]
+                return message
         raise ChatModelError(self._describe("no reply"), self.ls_provider, self.url)
 
     # -- requests -----------------------------------------------------------------------

@@ -13,7 +13,7 @@ import socket
 import ssl
 import threading
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, Callable
 from email.utils import parsedate_to_datetime
 from http import HTTPStatus
 from typing import Any
@@ -125,7 +125,7 @@ def transport_failure(exc: OSError | http.client.HTTPException, when: str,
     return f"{type(exc).__name__} {when}: {exc}"
 
 
-async def in_thread(produce: Callable[[Call, Emit], None]) -> AsyncIterator[Any]:
+async def in_thread(produce: Callable[[Call, Emit], None]) -> AsyncGenerator[Any, None]:
     """Run blocking `produce(call, emit)` in a thread; yield what it emits, raise what it raises.
 
     Closing this generator (the caller broke off or was cancelled) cancels the call, which

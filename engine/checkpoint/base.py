@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from engine.types import Interrupt, Send
+from engine.types import CheckpointSource, Interrupt, Send
+
+if TYPE_CHECKING:
+    from engine.config import RunnableConfig
 
 
 @dataclass
@@ -32,7 +35,7 @@ class CheckpointRecord:
     parent_id: str | None
     created_at: str
     step: int
-    source: str
+    source: CheckpointSource
     values: dict[str, Any]
     triggered: tuple[str, ...]
     sends: tuple[Send, ...]
@@ -51,7 +54,7 @@ class CheckpointRecord:
     """For a checkpoint seeded by `engine.pregel.fork` (source "fork"): the run and
     step it branches from, `{"run_id", "step"}`; the branch's run_start names them."""
 
-    def config(self) -> dict[str, Any]:
+    def config(self) -> RunnableConfig:
         return {
             "configurable": {
                 "thread_id": self.thread_id,

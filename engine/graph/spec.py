@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -69,4 +69,3 @@ class GraphSpec:
         return self.nodes[name]
 
 
-StateFn = Callable[..., Any]

@@ -5,14 +5,27 @@ from __future__ import annotations
 import typing
 import warnings
 from collections.abc import Callable, Sequence
-from typing import Any, get_args, get_origin
+from typing import TYPE_CHECKING, Any, get_args, get_origin
 
 from engine.constants import END, RESERVED_CHARS, START, branch_channel, join_channel
 from engine.graph.callspec import CallSpec, analyse, infer_name
 from engine.graph.message import add_messages
 from engine.graph.spec import BranchSpec, GraphSpec, NodeSpec
-from engine.retry import as_policies
+from engine.retry import RetryPolicy, as_policies
+from engine.runnables import Runnable
 from engine.schema import FieldSpec, Schema, is_state_type
+
+if TYPE_CHECKING:
+    from engine.checkpoint.base import BaseCheckpointSaver
+    from engine.pregel.compiled import CompiledStateGraph
+
+NodeAction = Callable[..., Any] | Runnable
+"""What a node runs: a function (sync or async), a Runnable, or a compiled graph (a
+subgraph; `CompiledStateGraph` is a Runnable)."""
+
+PathMap = dict[Any, str] | list[str]
+"""A conditional edge's `path_map`: the path function's results → node names, or the
+node names it may return."""
 
 
 class _PendingNode:
@@ -60,11 +73,11 @@ class StateGraph:
 
     def __init__(
         self,
-        state_schema: Any = None,
-        context_schema: Any = None,
+        state_schema: type[Any] | None = None,
+        context_schema: type[Any] | None = None,
         *,
-        input_schema: Any = None,
-        output_schema: Any = None,
+        input_schema: type[Any] | None = None,
+        output_schema: type[Any] | None = None,
         **legacy: Any,
     ) -> None:
         input_schema = input_schema if input_schema is not None else legacy.pop("input", None)
@@ -90,18 +103,19 @@ class StateGraph:
     # -- nodes -------------------------------------------------------------------------
     def add_node(
         self,
-        node: Any,
-        action: Any = None,
+        node: str | NodeAction,
+        action: NodeAction | None = None,
         *,
         defer: bool = False,
         metadata: dict[str, Any] | None = None,
-        input_schema: Any = None,
-        retry_policy: Any = None,
+        input_schema: type[Any] | None = None,
+        retry_policy: RetryPolicy | Sequence[RetryPolicy] | None = None,
         cache_policy: Any = None,
-        destinations: Any = None,
+        destinations: dict[str, str] | tuple[str, ...] | None = None,
         **kwargs: Any,
     ) -> StateGraph:
-        """Add a node; a bare callable is named after itself (SPEC §1).
+        """Add a node; a bare callable is named after itself (its `__name__`),
+        as in LangGraph.
 
         `retry_policy` (a `RetryPolicy` or a list of them, the first matching one applies)
         reruns the node when it raises; see `engine.retry`.
@@ -135,7 +149,7 @@ class StateGraph:
                                         retry_policy)
         return self
 
-    def add_sequence(self, nodes: Sequence[Any]) -> StateGraph:
+    def add_sequence(self, nodes: Sequence[NodeAction | tuple[str, NodeAction]]) -> StateGraph:
         """Add nodes (callables or (name, callable) pairs) joined by edges in order."""
         if not nodes:
             raise ValueError("Sequence requires at least one node.")
@@ -182,7 +196,7 @@ class StateGraph:
         self,
         source: str,
         path: Callable[..., Any],
-        path_map: dict[Any, str] | list[str] | None = None,
+        path_map: PathMap | None = None,
     ) -> StateGraph:
         """A branch: `path(state)` returns a key (through `path_map`), names, Sends or END."""
         if source == END:
@@ -194,7 +208,7 @@ class StateGraph:
         return self.add_edge(START, key)
 
     def set_conditional_entry_point(
-        self, path: Callable[..., Any], path_map: Any = None
+        self, path: Callable[..., Any], path_map: PathMap | None = None
     ) -> StateGraph:
         return self.add_conditional_edges(START, path, path_map)
 
@@ -243,7 +257,7 @@ class StateGraph:
 
     def compile(
         self,
-        checkpointer: Any = None,
+        checkpointer: BaseCheckpointSaver | None = None,
         *,
         cache: Any = None,
         store: Any = None,
@@ -251,7 +265,7 @@ class StateGraph:
         interrupt_after: Sequence[str] | str | None = None,
         debug: bool = False,
         name: str | None = None,
-    ) -> Any:
+    ) -> CompiledStateGraph:
         """Validate and freeze the graph into a runnable CompiledStateGraph."""
         from engine.pregel.compiled import CompiledStateGraph
 

@@ -17,6 +17,8 @@ from uuid import UUID
 
 import langchain_core
 from langchain_core.callbacks import BaseCallbackHandler
+from langchain_core.outputs import ChatGenerationChunk, GenerationChunk
+from langchain_core.runnables import RunnableConfig as LCRunnableConfig
 from langchain_core.runnables.config import var_child_runnable_config
 from langchain_core.tracers._streaming import _StreamingCallbackHandler
 
@@ -82,8 +84,10 @@ class StepscopeCallback(BaseCallbackHandler, _StreamingCallbackHandler):
             "name") or md.get("ls_model_name") or "langchain", "provider": md["ls_provider"],
             "tags": md.get("tags", []), "prompt": messages[0] if messages else [], "tools": []})
 
-    def on_llm_new_token(self, token: str, *, chunk: Any = None, run_id: UUID,
-                         **kwargs: Any) -> None:
+    def on_llm_new_token(self, token: str | list[str | dict[str, Any]], *,
+                         chunk: GenerationChunk | ChatGenerationChunk | None = None,
+                         run_id: UUID, parent_run_id: UUID | None = None,
+                         tags: list[str] | None = None, **kwargs: Any) -> None:
         call = self.calls.get(run_id)
         if call is None or chunk is None:
             return
@@ -132,9 +136,9 @@ def enter_task(task: Task) -> Token[Any] | None:
     """Put a capturing handler into LangChain's config for this task; None if not useful."""
     if not task.loop.bus.sinks:
         return None
-    config = {"callbacks": [StepscopeCallback(task)],
-              "tags": list(task.loop.config.get("tags", []))}
-    return var_child_runnable_config.set(config)  # type: ignore[arg-type]
+    config: LCRunnableConfig = {"callbacks": [StepscopeCallback(task)],
+                                "tags": list(task.loop.config.get("tags", []))}
+    return var_child_runnable_config.set(config)
 
 
 def exit_task(token: Token[Any] | None) -> None:

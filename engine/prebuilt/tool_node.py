@@ -5,10 +5,11 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from engine.config import RunnableConfig
 from engine.constants import END
 from engine.messages import AIMessage, BaseMessage, ToolMessage
 from engine.tools import BaseTool, tool
@@ -37,7 +38,7 @@ class ToolNode:
 
     name = "tools"
 
-    def __init__(self, tools: Sequence[Any], *, name: str = "tools",
+    def __init__(self, tools: Sequence[BaseTool | Callable[..., Any]], *, name: str = "tools",
                  messages_key: str = "messages", handle_tool_errors: bool = True) -> None:
         self.tools: dict[str, BaseTool] = {}
         for t in tools:
@@ -91,12 +92,12 @@ class ToolNode:
                                                                                 strict=True)]
             return self._output(input, [f.result() for f in futures])
 
-    async def ainvoke(self, input: Any, config: Any = None) -> Any:
+    async def ainvoke(self, input: Any, config: RunnableConfig | None = None) -> Any:
         calls = _last_ai(input, self.messages_key).tool_calls
         results = await asyncio.gather(*(self._arun_one(c) for c in calls))
         return self._output(input, list(results))
 
-    def invoke(self, input: Any, config: Any = None) -> Any:
+    def invoke(self, input: Any, config: RunnableConfig | None = None) -> Any:
         return self(input)
 
 

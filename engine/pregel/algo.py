@@ -20,7 +20,7 @@ from engine.schema import node_update_as_dict
 from engine.types import Command, Send
 
 if TYPE_CHECKING:
-    from engine.graph.spec import BranchSpec, GraphSpec, NodeSpec
+    from engine.graph.spec import BranchSpec, GraphSpec
     from engine.pregel.loop import Loop
 
 log = logging.getLogger("engine")
@@ -188,7 +188,3 @@ def apply_writes(
 
 def _path_key(task: Task) -> tuple[Any, ...]:
     return task.path[:2]
-
-
-def node_for(spec: GraphSpec, name: str) -> NodeSpec:
-    return spec.nodes[name]

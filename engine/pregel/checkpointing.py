@@ -9,10 +9,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from engine.channels import MISSING
-from engine.checkpoint.base import CheckpointRecord, PendingTask
+from engine.checkpoint.base import BaseCheckpointSaver, CheckpointRecord, PendingTask
 from engine.clock import iso_from_unix_ns
 from engine.errors import ParentCommand
-from engine.types import Command, Interrupt
+from engine.types import CheckpointSource, Command, Interrupt
 
 if TYPE_CHECKING:
     from engine.pregel.loop import Loop
@@ -26,7 +26,7 @@ def interrupt_dict(i: Interrupt) -> dict[str, Any]:
 class Checkpointing:
     """Saves and restores a loop's channels through a checkpointer (or does nothing)."""
 
-    def __init__(self, loop: Loop, saver: Any) -> None:
+    def __init__(self, loop: Loop, saver: BaseCheckpointSaver | None) -> None:
         self.loop = loop
         configurable = loop.config.get("configurable", {})
         self.thread_id = configurable.get("thread_id")
@@ -47,9 +47,10 @@ class Checkpointing:
 
     # -- load / restore ------------------------------------------------------------------
     def load(self) -> CheckpointRecord | None:
-        if not self.enabled:
+        saver = self.saver
+        if saver is None:  # not self.enabled
             return None
-        return self.saver.get(str(self.thread_id), self.loop.ns_str, self.checkpoint_id_wanted)
+        return saver.get(str(self.thread_id), self.loop.ns_str, self.checkpoint_id_wanted)
 
     def restore(self, saved: CheckpointRecord) -> None:
         loop = self.loop
@@ -101,7 +102,7 @@ class Checkpointing:
     # -- save ----------------------------------------------------------------------------
     def save(
         self,
-        source: str,
+        source: CheckpointSource,
         cid: str,
         next_tasks: list[Task],
         *,
@@ -109,7 +110,8 @@ class Checkpointing:
         sends: tuple[Any, ...],
         step: int | None = None,
     ) -> None:
-        if not self.enabled:
+        saver = self.saver
+        if saver is None:  # not self.enabled
             return
         loop = self.loop
         values = {k: c.checkpoint() for k, c in loop.channels.items() if c.value is not MISSING}
@@ -130,7 +132,7 @@ class Checkpointing:
             subgraph_ns={t.id: f"{loop.ns_prefix}{t.checkpoint_ns}"
                          for t in next_tasks if t.node.subgraph is not None},
         )
-        self.saver.put(record)
+        saver.put(record)
         previous, self.current = self.current, record
         if loop.bus.sinks:
             loop.emit("checkpoint", self.payload(record, parent=previous), step=record.step)
@@ -171,7 +173,7 @@ class Checkpointing:
         configurable["checkpoint_id"] = record.id
         parent_config = None
         if record.parent_id is not None:
-            inner = (
+            inner: dict[str, Any] = (
                 {"thread_id": record.thread_id, "checkpoint_ns": record.checkpoint_ns}
                 if replayed
                 else {"checkpoint_ns": record.checkpoint_ns, "thread_id": record.thread_id}

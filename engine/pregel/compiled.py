@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator, Sequence
 from queue import SimpleQueue
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal, TypedDict, Unpack
 
-from engine.config import ensure_config
+from engine.checkpoint.base import BaseCheckpointSaver
+from engine.clock import Clock
+from engine.config import RunnableConfig, ensure_config
 from engine.constants import DEFAULT_RECURSION_LIMIT, INTERRUPT, START
+from engine.controller import Controller
 from engine.errors import GraphInterrupt
 from engine.events import Sink, global_sinks
-from engine.graph.spec import GraphSpec
+from engine.graph.spec import GraphSpec, NodeSpec
 from engine.pregel.drivers import AsyncInbox, Chunk, adrive, drive
 from engine.pregel.loop import Loop
 from engine.pregel.run import RunContext
@@ -18,22 +21,44 @@ from engine.pregel.state import StateAccess
 from engine.pregel.stream import StreamProjector
 from engine.pregel.task import Task, peek_current
 from engine.runnables import Runnable
-from engine.types import STREAM_MODES, GraphOutput
+from engine.types import STREAM_MODES, All, GraphOutput, StreamMode
+
+if TYPE_CHECKING:
+    from engine.graph.draw import DrawableGraph
+    from engine.graph.state import StateGraph
 
 
-class PregelProtocol(Runnable):
-    """What every runnable graph offers."""
+class RunOptions(TypedDict, total=False):
+    """The keyword options of `invoke` / `stream` and their async twins, besides
+    `stream_mode`; any other keyword is a TypeError."""
 
-
-class Pregel(PregelProtocol):
-    """A graph run in supersteps."""
+    output_keys: str | Sequence[str] | None
+    """Output only these state keys (one key: its value alone)."""
+    interrupt_before: All | Sequence[str] | None
+    interrupt_after: All | Sequence[str] | None
+    subgraphs: bool
+    """Stream subgraphs' chunks too, with their namespace."""
+    version: Literal["v1", "v2"]
+    """With "v2", stream items are dicts (type, ns, data) and `invoke` returns a
+    `GraphOutput`."""
+    sinks: Sequence[Sink] | None
+    """Event sinks for this run only (besides the ones `engine.events.attach` set)."""
+    controller: Controller | None
+    clock: Clock | None
+    debug: bool | None
+    """Accepted for LangGraph compatibility; ignored."""
+    context: Any
+    """Accepted for LangGraph compatibility; ignored."""
+    durability: Literal["sync", "async", "exit"] | None
+    """Accepted for LangGraph compatibility; ignored."""
 
 
 class _Call:
     """One call's settings, parsed and validated once."""
 
-    def __init__(self, graph: CompiledStateGraph, config: Any, stream_mode: Any,
-                 kwargs: dict[str, Any]) -> None:
+    def __init__(self, graph: CompiledStateGraph, config: RunnableConfig | None,
+                 stream_mode: StreamMode | Sequence[StreamMode] | None,
+                 kwargs: RunOptions) -> None:
         self.config = ensure_config(config)
         limit = self.config.get("recursion_limit", DEFAULT_RECURSION_LIMIT)
         if not isinstance(limit, int) or limit < 1:
@@ -64,7 +89,8 @@ class _Call:
             raise TypeError(f"unexpected keyword arguments: {sorted(kwargs)}")
 
 
-def _names(value: Any, graph: CompiledStateGraph) -> tuple[str, ...] | None:
+def _names(value: All | Sequence[str] | None,
+           graph: CompiledStateGraph) -> tuple[str, ...] | None:
     if value is None:
         return None
     if value == "*":
@@ -72,12 +98,22 @@ def _names(value: Any, graph: CompiledStateGraph) -> tuple[str, ...] | None:
     return (value,) if isinstance(value, str) else tuple(value)
 
 
+class PregelProtocol(Runnable):
+    """LangGraph's base of every runnable graph. Empty here: it exists so that a compiled
+    graph's class hierarchy (its MRO) and `isinstance(graph, Pregel)` are LangGraph's."""
+
+
+class Pregel(PregelProtocol):
+    """LangGraph's superstep graph class; `CompiledStateGraph` derives from it there too."""
+
+
 class CompiledStateGraph(Pregel, StateAccess):
     """A validated, immutable graph, ready to run."""
 
-    stream_mode: Any = "updates"
+    stream_mode: StreamMode | Sequence[StreamMode] = "updates"
 
-    def __init__(self, spec: GraphSpec, *, builder: Any, checkpointer: Any, store: Any) -> None:
+    def __init__(self, spec: GraphSpec, *, builder: StateGraph,
+                 checkpointer: BaseCheckpointSaver | None, store: Any) -> None:
         self.spec = spec
         self.builder = builder
         self.checkpointer = checkpointer
@@ -88,7 +124,7 @@ class CompiledStateGraph(Pregel, StateAccess):
         return f"<CompiledStateGraph {self.name!r} nodes={list(self.spec.nodes)}>"
 
     @property
-    def nodes(self) -> dict[str, Any]:
+    def nodes(self) -> dict[str, NodeSpec]:
         """`__start__` first, then the nodes in the order they were added."""
         return {START: self.spec.start, **self.spec.nodes}
 
@@ -102,7 +138,8 @@ class CompiledStateGraph(Pregel, StateAccess):
                 return True
         return False
 
-    def with_config(self, config: Any = None, **kwargs: Any) -> CompiledStateGraph:
+    def with_config(self, config: RunnableConfig | None = None,
+                    **kwargs: Any) -> CompiledStateGraph:
         return self
 
     # -- running -------------------------------------------------------------------------
@@ -127,9 +164,14 @@ class CompiledStateGraph(Pregel, StateAccess):
                                version=call.version, output_keys=call.output_keys,
                                outlet=outlet, wall_start_ns=wall_start_ns)
 
-    def stream(self, input: Any, config: Any = None, *, stream_mode: Any = None,
-               **kwargs: Any) -> Iterator[Any]:
-        """Run the graph, yielding chunks of the requested stream modes (SPEC §3)."""
+    def stream(self, input: Any, config: RunnableConfig | None = None, *,
+               stream_mode: StreamMode | Sequence[StreamMode] | None = None,
+               **kwargs: Unpack[RunOptions]) -> Iterator[Any]:
+        """Run the graph, yielding chunks of the requested stream modes.
+
+        One mode yields its chunks bare; a list of modes yields `(mode, chunk)` pairs, and
+        `subgraphs=True` prefixes each with the namespace, as LangGraph does.
+        """
         call = _Call(self, config, stream_mode, kwargs)
         return self._stream(call, input)
 
@@ -151,8 +193,9 @@ class CompiledStateGraph(Pregel, StateAccess):
         run.bus.add(self._projector(call, outlet, run.wall_start_ns))
         yield from drive(loop, input, inbox)
 
-    async def astream(self, input: Any, config: Any = None, *, stream_mode: Any = None,
-                      **kwargs: Any) -> AsyncIterator[Any]:
+    async def astream(self, input: Any, config: RunnableConfig | None = None, *,
+                      stream_mode: StreamMode | Sequence[StreamMode] | None = None,
+                      **kwargs: Unpack[RunOptions]) -> AsyncIterator[Any]:
         """The async twin of `stream`: async nodes run as asyncio tasks."""
         call = _Call(self, config, stream_mode, kwargs)
         inbox = AsyncInbox()
@@ -173,8 +216,11 @@ class CompiledStateGraph(Pregel, StateAccess):
         async for item in adrive(loop, input, inbox):
             yield item
 
-    def invoke(self, input: Any, config: Any = None, *, stream_mode: Any = "values",
-               **kwargs: Any) -> Any:
+    def invoke(  # type: ignore[override]  # a graph takes only its RunOptions keywords
+        self, input: Any, config: RunnableConfig | None = None, *,
+        stream_mode: StreamMode | Sequence[StreamMode] = "values",
+        **kwargs: Unpack[RunOptions],
+    ) -> Any:
         """Run to the end; return the output state (or the list of chunks of a mode)."""
         if stream_mode != "values":
             return list(self.stream(input, config, stream_mode=stream_mode, **kwargs))
@@ -188,8 +234,11 @@ class CompiledStateGraph(Pregel, StateAccess):
             pass
         return self._output(loop, call)
 
-    async def ainvoke(self, input: Any, config: Any = None, *, stream_mode: Any = "values",
-                      **kwargs: Any) -> Any:
+    async def ainvoke(  # type: ignore[override]  # a graph takes only its RunOptions keywords
+        self, input: Any, config: RunnableConfig | None = None, *,
+        stream_mode: StreamMode | Sequence[StreamMode] = "values",
+        **kwargs: Unpack[RunOptions],
+    ) -> Any:
         if stream_mode != "values":
             return [c async for c in self.astream(input, config, stream_mode=stream_mode,
                                                   **kwargs)]
@@ -219,7 +268,7 @@ class CompiledStateGraph(Pregel, StateAccess):
         return value
 
     # -- as a subgraph node --------------------------------------------------------------
-    def run_as_subgraph(self, task: Task) -> Any:
+    def run_as_subgraph(self, task: Task) -> dict[str, Any]:
         """Run inside `task` (a node of a parent graph); return the output state."""
         call = _Call(self, None, "values", {})
         loop = self._child(call, task)
@@ -227,20 +276,21 @@ class CompiledStateGraph(Pregel, StateAccess):
             pass
         return self._child_result(loop)
 
-    async def arun_as_subgraph(self, task: Task) -> Any:
+    async def arun_as_subgraph(self, task: Task) -> dict[str, Any]:
         call = _Call(self, None, "values", {})
         loop = self._child(call, task)
         async for _ in adrive(loop, task.input):
             pass
         return self._child_result(loop)
 
-    def _child_result(self, loop: Loop) -> Any:
+    def _child_result(self, loop: Loop) -> dict[str, Any]:
         if loop.status == "interrupted":
             raise GraphInterrupt(loop.interrupts)
         return loop.output()
 
     # -- drawing -------------------------------------------------------------------------
-    def get_graph(self, config: Any = None, *, xray: int | bool = False) -> Any:
+    def get_graph(self, config: RunnableConfig | None = None, *,
+                  xray: int | bool = False) -> DrawableGraph:
         from engine.graph.draw import DrawableGraph
 
         return DrawableGraph.from_spec(self.spec, xray=xray)
@@ -258,7 +308,3 @@ class CompiledStateGraph(Pregel, StateAccess):
 
             topology = self.__dict__["_topology"] = describe(self.spec)
         return topology
-
-
-def _as_tuple(value: Sequence[str] | None) -> tuple[str, ...]:
-    return tuple(value or ())

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from engine.channels import MISSING
 from engine.checkpoint.base import CheckpointRecord
@@ -24,9 +24,13 @@ from engine.pregel.ids import checkpoint_id as new_checkpoint_id
 from engine.pregel.ids import node_bits
 from engine.types import Send
 
+if TYPE_CHECKING:
+    from engine.config import RunnableConfig
+    from engine.pregel.compiled import CompiledStateGraph
+
 
 def seed_fork(
-    graph: Any,
+    graph: CompiledStateGraph,
     thread_id: str,
     values: Mapping[str, Any],
     *,
@@ -36,7 +40,7 @@ def seed_fork(
     barriers: Mapping[str, Iterable[str]] | None = None,
     checkpoint_id: str | None = None,
     fork: Mapping[str, Any] | None = None,
-) -> dict[str, Any]:
+) -> RunnableConfig:
     """Seed `thread_id` of the graph's checkpointer; return the config to run it with.
 
     `values`: channel name → value after `step` (unknown names raise ValueError).

@@ -59,7 +59,7 @@ class WorkerPool:
                 job()
             except BaseException:  # jobs record their own outcome; never kill a worker
                 pass
-            job = None  # type: ignore[assignment]  # drop the reference while idle
+            del job  # drop the reference while idle
             with self._lock:
                 self._idle.append(worker)
             job = worker.inbox.get()

@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from engine.clock import DEFAULT_CLOCK, SystemClock
+from engine.clock import DEFAULT_CLOCK, Clock, SystemClock
 from engine.controller import Controller
 from engine.events import EventBus, Sink
 
@@ -31,7 +31,7 @@ class RunContext:
         self,
         sinks: tuple[Sink, ...],
         *,
-        clock: Any = None,
+        clock: Clock | None = None,
         controller: Controller | None = None,
         checkpointer: Any = None,
         outlet: Callable[[Any], None] | None = None,
@@ -39,7 +39,7 @@ class RunContext:
         recursion_limit: int,
         run_id: Any = None,
     ) -> None:
-        self.clock = clock or DEFAULT_CLOCK
+        self.clock: Clock = clock or DEFAULT_CLOCK
         # The system clock's reading is taken straight from time (no Python frame).
         clock_ns = (time.perf_counter_ns if isinstance(self.clock, SystemClock)
                     else self.clock.monotonic_ns)

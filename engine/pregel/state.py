@@ -5,29 +5,29 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from engine.checkpoint.base import CheckpointRecord
-from engine.config import ensure_config
+from engine.checkpoint.base import BaseCheckpointSaver, CheckpointRecord
+from engine.config import RunnableConfig, ensure_config
 from engine.constants import DEFAULT_RECURSION_LIMIT, END, PULL, PUSH
-from engine.graph.spec import NodeSpec
+from engine.graph.spec import GraphSpec, NodeSpec
 from engine.pregel import algo
 from engine.pregel.run import RunContext
 from engine.pregel.task import Task
-from engine.types import PregelTask, StateSnapshot
+from engine.types import Interrupt, PregelTask, StateSnapshot
 
 
 class StateAccess:
     """Mixin for CompiledStateGraph: the checkpointer-backed state API."""
 
-    spec: Any
-    checkpointer: Any
+    spec: GraphSpec
+    checkpointer: BaseCheckpointSaver | None
 
-    def _saver(self) -> Any:
+    def _saver(self) -> BaseCheckpointSaver:
         if not self.checkpointer:
             raise ValueError("No checkpointer set")
         return self.checkpointer
 
     @staticmethod
-    def _where(config: Any) -> tuple[str, str, str | None]:
+    def _where(config: RunnableConfig | None) -> tuple[str, str, str | None]:
         configurable = (config or {}).get("configurable", {})
         if "thread_id" not in configurable:
             raise ValueError(
@@ -37,7 +37,7 @@ class StateAccess:
         return (str(configurable["thread_id"]), configurable.get("checkpoint_ns", ""),
                 configurable.get("checkpoint_id"))
 
-    def get_state(self, config: Any, *, subgraphs: bool = False) -> StateSnapshot:
+    def get_state(self, config: RunnableConfig, *, subgraphs: bool = False) -> StateSnapshot:
         """The thread's latest checkpoint (or the one `checkpoint_id` names)."""
         saver = self._saver()
         thread, ns, cid = self._where(config)
@@ -46,10 +46,11 @@ class StateAccess:
             return StateSnapshot({}, (), config, None, None, None, (), ())
         return self._snapshot(record, subgraphs)
 
-    async def aget_state(self, config: Any, *, subgraphs: bool = False) -> StateSnapshot:
+    async def aget_state(self, config: RunnableConfig, *,
+                         subgraphs: bool = False) -> StateSnapshot:
         return self.get_state(config, subgraphs=subgraphs)
 
-    def get_state_history(self, config: Any, *, limit: int | None = None,
+    def get_state_history(self, config: RunnableConfig, *, limit: int | None = None,
                           **_: Any) -> Iterator[StateSnapshot]:
         """Every checkpoint of the thread, newest first."""
         saver = self._saver()
@@ -61,8 +62,8 @@ class StateAccess:
 
     def _snapshot(self, record: CheckpointRecord, subgraphs: bool) -> StateSnapshot:
         saver = self._saver()
-        tasks = []
-        interrupts = []
+        tasks: list[PregelTask] = []
+        interrupts: list[Interrupt] = []
         # Re-planned from a checkpoint, LangGraph lists PULL tasks in node insertion
         # order (live planning is alphabetical); PUSH tasks keep their Send order.
         order = {name: i for i, name in enumerate(self.spec.node_order)}
@@ -118,7 +119,8 @@ class StateAccess:
     def _sub_snapshot(self, record: CheckpointRecord) -> StateSnapshot:
         return self._snapshot(record, True)
 
-    def update_state(self, config: Any, values: Any, as_node: str | None = None) -> dict[str, Any]:
+    def update_state(self, config: RunnableConfig, values: Any,
+                     as_node: str | None = None) -> RunnableConfig:
         """Write `values` as if `as_node` returned them; a new checkpoint (source "update")."""
         from engine.pregel.loop import Loop
 
@@ -146,12 +148,12 @@ class StateAccess:
         assert loop.cp.current is not None
         return _config_of(loop.cp.current, loop.cp.current.id)
 
-    async def aupdate_state(self, config: Any, values: Any,
-                            as_node: str | None = None) -> dict[str, Any]:
+    async def aupdate_state(self, config: RunnableConfig, values: Any,
+                            as_node: str | None = None) -> RunnableConfig:
         return self.update_state(config, values, as_node)
 
 
-def _config_of(record: CheckpointRecord, cid: str | None) -> dict[str, Any]:
+def _config_of(record: CheckpointRecord, cid: str | None) -> RunnableConfig:
     configurable: dict[str, Any] = {"thread_id": record.thread_id,
                                     "checkpoint_ns": record.checkpoint_ns, "checkpoint_id": cid}
     if record.checkpoint_ns:

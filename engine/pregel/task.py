@@ -16,6 +16,7 @@ from engine.pregel.ids import interrupt_id
 from engine.types import Interrupt
 
 if TYPE_CHECKING:
+    from engine.config import RunnableConfig
     from engine.graph.spec import NodeSpec
     from engine.pregel.loop import Loop
 
@@ -83,7 +84,7 @@ class Task:
         """The node returned a valid update (routing may still fail after it)."""
         self.attempts = 1
         """How many times the node ran (more than 1 when its retry policy reran it)."""
-        self._config: dict[str, Any] | None = None
+        self._config: RunnableConfig | None = None
 
     def start_retry(self) -> None:
         """Forget the failed attempt's outcome before the node runs again (its custom
@@ -125,7 +126,7 @@ class Task:
         }
 
     @property
-    def config(self) -> dict[str, Any]:
+    def config(self) -> RunnableConfig:
         """The node's config, built on first use (most nodes never ask)."""
         if self._config is None:
             self._config = self.loop.task_config(self)
