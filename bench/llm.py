@@ -47,12 +47,12 @@ def _best(fn: Any, samples: int) -> tuple[float, float]:
 def run(args: argparse.Namespace) -> int:
     import tracer
     from engine.chat_models import ScriptedChatModel
-    from engine.messages import HumanMessage
+    from engine.messages import BaseMessage, HumanMessage
 
     n = args.tokens
     reply = " ".join(f"w{i}" for i in range((n + 1) // 2))  # words and spaces: n tokens
     model = ScriptedChatModel([reply], cycle=True)
-    prompt = [HumanMessage("go", id="h")]
+    prompt: list[BaseMessage] = [HumanMessage("go", id="h")]
     tokens = len(list(model._stream(prompt)))
     graph = _graph(model)
     inp = {"messages": prompt}
@@ -84,7 +84,7 @@ def run(args: argparse.Namespace) -> int:
     print(f"\nstepscope LLM capture benchmark ({tokens} tokens per call, python -m bench llm"
           f"{' --quick' if args.quick else ''})")
     print(f"  {'variant':34} {'ms/call (min/med)':>20} {'µs/token over raw':>19}  target  result")
-    rows = []
+    rows: list[dict[str, Any]] = []
     for name, (best, median) in results.items():
         per_token = (best - base) / tokens * 1e6
         is_capture = name != "raw chunks (no capture)"

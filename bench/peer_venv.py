@@ -9,6 +9,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
+from typing import TextIO
 
 LANGGRAPH_VERSION = "1.2.22"
 VENV_DIR = Path(__file__).resolve().parent / ".venv-langgraph"
@@ -31,7 +32,7 @@ def installed_version(python: Path) -> str | None:
     return probe.stdout.strip() if probe.returncode == 0 else None
 
 
-def ensure_langgraph(log: object = sys.stderr) -> tuple[Path | None, str]:
+def ensure_langgraph(log: TextIO = sys.stderr) -> tuple[Path | None, str]:
     """Make sure the peer venv has langgraph==LANGGRAPH_VERSION: (python or None, message)."""
     python = peer_python()
     if installed_version(python) == LANGGRAPH_VERSION:

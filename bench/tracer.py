@@ -16,6 +16,7 @@ import statistics
 import tempfile
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -139,7 +140,10 @@ def open_times(path: Path, crashed: Path, count: int) -> list[dict[str, Any]]:
 
     rows = []
     for label, p, target in (("finished", path, 0.2), ("no footer (crash)", crashed, 2.0)):
-        best = min(_timed(lambda p=p: tracer.open_trace(p).close()) for _ in range(3))
+        def open_close(p: Path = p) -> None:
+            tracer.open_trace(p).close()
+
+        best = min(_timed(open_close) for _ in range(3))
         rows.append({"check": f"open_trace, {count:,} events, {label}", "value": best,
                      "target": target, "ok": best <= target, "text": f"{best:.3f} s",
                      "target_text": f"<= {target} s"})
@@ -160,7 +164,7 @@ def seek_times(path: Path) -> dict[str, Any]:
     lasts = []
     for _ in range(3):
         with tracer.open_trace(path) as t:
-            lasts.append(_timed(lambda t=t: t.state_at(steps[-1])))
+            lasts.append(_timed(partial(t.state_at, steps[-1])))
     last = statistics.median(lasts)
     worst, median = max(times), statistics.median(times)
     return {"check": f"state_at(random step), {len(steps):,}-step trace",

@@ -53,6 +53,8 @@ async def wait_until(pilot: Any, ready: Any, timeout: float, poll: float = 0.005
 
 
 async def measure_open(path: Path, launched: float, moves: int) -> dict[str, Any]:
+    from textual.widgets import TabbedContent
+
     from tui.app import make_app
 
     imported = time.time()
@@ -79,7 +81,7 @@ async def measure_open(path: Path, launched: float, moves: int) -> dict[str, Any
         overlapped = 0
         for tab in TABS:
             t0 = time.perf_counter()
-            main.query_one("#views").active = tab  # type: ignore[attr-defined]
+            main.query_one("#views", TabbedContent).active = tab
             await pilot._wait_for_screen()  # the tab's show() (and its workers) has run
             await settle(app, pilot)
             tab_ms[tab] = (time.perf_counter() - t0) * 1e3

@@ -87,14 +87,14 @@ def llm_calls(events: Iterable[Event]) -> list[LLMCall]:
             calls[(event.ns, number)] = call
             by_number[number] = call
             continue
-        call = by_number.get(number)
-        if call is None:
+        found = by_number.get(number)
+        if found is None:
             continue
         if event.kind == "token" and not data.get("h"):
-            call.tokens.append((event.t, str(data.get("x", ""))))
+            found.tokens.append((event.t, str(data.get("x", ""))))
         elif event.kind == "llm_end":
-            call.end = event.t
-            call.error = data.get("e")
-            call.usage = data.get("usage")
-            call.text = data.get("text")
+            found.end = event.t
+            found.error = data.get("e")
+            found.usage = data.get("usage")
+            found.text = data.get("text")
     return list(calls.values())

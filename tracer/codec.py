@@ -13,9 +13,12 @@ import datetime as dt
 import enum
 import math
 import traceback
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import msgpack
+
+if TYPE_CHECKING:
+    from typing_extensions import Buffer
 
 EXT_TUPLE = 1
 EXT_SET = 2
@@ -262,7 +265,7 @@ def _pairs_hook(pairs: list[tuple[Any, Any]]) -> Any:
     return {_hashable(k): v for k, v in pairs}
 
 
-def unpack(data: bytes) -> Any:
+def unpack(data: Buffer) -> Any:
     """Decode one record: ext values become Python values, ObjectValue or ErrorValue."""
     try:
         return msgpack.unpackb(data, raw=False, strict_map_key=False, ext_hook=_ext_hook)

@@ -70,10 +70,6 @@ def read_header(data: bytes, path: str = "") -> tuple[dict[str, Any], int]:
     return header, unpacker.tell()
 
 
-def frame_bytes(payload: bytes) -> bytes:
-    return _HEAD.pack(0x92, 0xCE, zlib.crc32(payload), 0xC6, len(payload)) + payload
-
-
 def footer_bytes(index_offset: int) -> bytes:
     return _FOOTER.pack(0x92, 0xA5, b"ssidx", 0xCF, index_offset)
 

@@ -117,7 +117,10 @@ class Scanner:
                     if (head is not None and self.pos + len(buf) >= size
                             and resync(buf, at) is not None):
                         # Whole frames follow: a damaged length, not a torn tail.
-                        at = self._corrupt(buf, at, "frame length runs past valid frames")
+                        nxt = self._corrupt(buf, at, "frame length runs past valid frames")
+                        if nxt is None:  # cannot be: the resync just above found a frame
+                            return found
+                        at = nxt
                         continue
                     if head is not None and at == 0:
                         want = head.end  # one frame larger than a chunk
@@ -201,6 +204,7 @@ def note_step(steps: list[list[Any]], open_steps: dict[tuple[str, ...], list[Any
     no step_start (step 0, the input) is listed at its step_end. The list is thus in
     step_start order: a parent's step comes before the steps of a subgraph it runs.
     """
+    entry: list[Any] | None
     if kind == _STEP_START:
         entry = [run, list(ns), step, offset, None, []]
         open_steps[ns] = entry

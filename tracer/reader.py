@@ -12,11 +12,11 @@ import os
 import struct
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zlib import crc32
 
 from engine.events import Event
@@ -24,6 +24,10 @@ from tracer.codec import unpack
 from tracer.frames import FRAME_HEAD, TraceCorruptError, TraceError, check, parse_head, read_header
 from tracer.index import Scanner, TraceIndex, from_footer
 from tracer.records import KIND_CODES, KIND_NAMES, expand
+
+if TYPE_CHECKING:
+    from tracer.analysis import LLMCall
+    from tracer.replay import TaskDiff
 
 
 @dataclass(frozen=True)
@@ -40,7 +44,7 @@ class RunInfo:
 _unpack_head = struct.Struct(">BBIBI").unpack_from
 
 
-def _kind(code: Any) -> str:
+def _kind(code: object) -> str:
     return KIND_NAMES.get(code, str(code)) if isinstance(code, int) else str(code)
 
 
@@ -168,7 +172,7 @@ class Trace:
         payload = view[offset + FRAME_HEAD: end]
         if crc32(payload) != crc:
             raise TraceCorruptError("frame CRC mismatch", offset)
-        return unpack(payload)  # type: ignore[no-any-return]
+        return unpack(payload)
 
     def _remap(self) -> memoryview:
         size = os.fstat(self._f.fileno()).st_size
@@ -199,10 +203,10 @@ class Trace:
         if best is None:
             return None
         try:
-            start = self.read(best).data
+            data = self.read(best).data
         except TraceCorruptError:  # a damaged step_start: its tasks stay unnamed
             return None
-        return start["task_ids"], start["names"]
+        return data["task_ids"], data["names"]
 
     def offsets(self) -> Iterator[int]:
         """Offsets of every readable frame, in file order (corrupt regions skipped)."""
@@ -307,21 +311,22 @@ class Trace:
         with self._lock:
             return state_at(self, step, run)
 
-    def diff(self, step: int, run: int = 0) -> Any:
+    def diff(self, step: int, run: int = 0) -> list[TaskDiff]:
         """Per task: what it wrote in `step`, through which reducer, old → new."""
         from tracer.replay import diff
 
         with self._lock:
             return diff(self, step, run)
 
-    def llm_calls(self) -> list[Any]:
+    def llm_calls(self) -> list[LLMCall]:
         """Every LLM call with its token times, TTFT, tokens per second and stalls."""
         from tracer.analysis import llm_calls
 
         return llm_calls(self.events({"llm_start", "token", "llm_end"}))
 
     # -- growing files -------------------------------------------------------------------
-    def follow(self, poll: float = 0.01, stop: Any = None) -> Iterator[Event]:
+    def follow(self, poll: float = 0.01,
+               stop: Callable[[], bool] | None = None) -> Iterator[Event]:
         """Yield events appended after opening, as they arrive (until `stop()` is true)."""
         scanner = self._scanner or Scanner(self._f, self.index.end)
         if self._scanner is None:

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from engine.constants import PULL
+
 KIND_CODES: dict[str, int] = {
     "run_start": 0, "step_start": 1, "task_start": 2, "task_end": 3, "step_end": 4,
     "custom": 5, "llm_start": 6, "token": 7, "llm_end": 8, "checkpoint": 9,
     "interrupt": 10, "run_end": 11, "keyframe": 20, "index": 30,
 }
 KIND_NAMES: dict[int, str] = {v: k for k, v in KIND_CODES.items()}
-PULL = "__pregel_pull"
 
 
 def _config(config: dict[str, Any]) -> dict[str, Any]:
@@ -42,7 +43,7 @@ def id_text(raw: bytes | str) -> str:
     return str(raw)
 
 
-def task_end_record(data: Any, slot: int) -> dict[str, Any]:
+def task_end_record(data: dict[str, Any], slot: int) -> dict[str, Any]:
     """The stored form of a task_end (the hottest record; the writer calls it directly)."""
     out: dict[str, Any] = {"i": slot, "d": data["duration"]}
     path = data.get("path")

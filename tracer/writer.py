@@ -2,10 +2,10 @@
 
 Frames are buffered and written (one syscall) at step boundaries, at the end of a
 run, and at most 50 ms apart while events keep coming, so a follower sees tokens
-live; there is no fsync per event (BASELINE.md: ~30× the cost). Each namespace's
-state is kept as deltas plus sparse keyframes. If the disk fills up, the run goes
-on: one warning is printed, the file is cut back to its last whole frame, and the
-writer stops.
+live; there is no fsync per event (measured here at ~30× the cost of the write
+itself). Each namespace's state is kept as deltas plus sparse keyframes. If the disk
+fills up, the run goes on: one warning is printed, the file is cut back to its last
+whole frame, and the writer stops.
 """
 
 from __future__ import annotations
@@ -15,12 +15,14 @@ import struct
 import sys
 import threading
 import time
+from io import FileIO
 from pathlib import Path
 from time import monotonic
 from typing import Any
 from zlib import crc32
 
-from engine.events import Event
+from engine.events import SCHEMA_VERSION, Event
+from engine.version import VERSION
 from tracer.codec import Encoder
 from tracer.frames import (
     FOOTER_SIZE,
@@ -33,8 +35,7 @@ from tracer.frames import (
 from tracer.index import Scanner, note_step, replay_keys
 from tracer.records import KIND_CODES, compact, task_end_record
 
-WRITER_VERSION = "stepscope 0.1.0"
-SCHEMA_VERSION = 1
+WRITER_VERSION = f"stepscope {VERSION}"
 KEYFRAME_FACTOR = 10
 """A keyframe is written once the bytes recorded for a namespace since its last one
 reach this many times the size of its state now, so keyframes stay within about a
@@ -53,7 +54,8 @@ class _Scope:
 
     __slots__ = ("delta_bytes", "kf_size", "reducers", "state", "step_bytes", "step_writes")
 
-    def __init__(self, state: dict[str, Any], reducers: dict[str, Any], kf_size: int) -> None:
+    def __init__(self, state: dict[str, Any], reducers: dict[str, str | None],
+                 kf_size: int) -> None:
         self.state = dict(state)
         self.reducers = reducers
         self.step_writes: dict[str, int] = {}
@@ -92,7 +94,7 @@ class TraceWriter:
         self._file = self._open(append, created)
 
     # -- file --------------------------------------------------------------------------
-    def _open(self, append: bool, created: str | None) -> Any:
+    def _open(self, append: bool, created: str | None) -> FileIO:
         if append and self.path.exists() and self.path.stat().st_size > 0:
             f = open(self.path, "r+b", buffering=0)
             data = f.read(4096)
@@ -112,7 +114,7 @@ class TraceWriter:
         self._offset = len(head)
         return f
 
-    def _adopt(self, f: Any, start: int) -> None:
+    def _adopt(self, f: FileIO, start: int) -> None:
         """Appending: index the frames already there (the new index covers them too) and
         cut a torn tail, so new frames start on a frame boundary."""
         scanner = Scanner(f, start)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 
 VIEWS: tuple[tuple[str, str], ...] = (
     ("graph", "Graph"),
@@ -105,7 +105,7 @@ DEBUG_ACTIONS: tuple[ActionSpec, ...] = (
 """The debug screen's actions, on top of ACTIONS."""
 
 
-def main_bindings(actions: tuple[ActionSpec, ...] = ACTIONS) -> list[Binding]:
+def main_bindings(actions: tuple[ActionSpec, ...] = ACTIONS) -> list[BindingType]:
     """A screen's bindings, each with an id (for keymaps) and a description."""
     return [Binding(a.keys, a.action, a.label, show=a.footer, id=a.id,
                     key_display=a.key_display, tooltip=a.help)

@@ -14,6 +14,7 @@ import os
 import sys
 from collections.abc import Sequence
 
+from engine.version import VERSION
 from tui.commands import CommandError, debug, export, inspect, run, view
 
 
@@ -22,6 +23,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="stepscope",
         description="A terminal debugger and tracer for graph (Pregel / superstep) execution.",
     )
+    parser.add_argument("--version", action="version", version=f"stepscope {VERSION}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     run.add_parser(sub)
     inspect.add_parser(sub)

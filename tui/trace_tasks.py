@@ -173,7 +173,7 @@ def background_turn(trace: Trace) -> threading.Lock:
         lock = trace.__dict__.get("_tui_turn")
         if lock is None:
             lock = trace.__dict__["_tui_turn"] = threading.Lock()
-        return lock  # type: ignore[no-any-return]
+        return lock
 
 
 def _take_turn(turn: threading.Lock, cancelled: Cancelled) -> bool:

@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from textual.widget import Widget
-
 from tui.widgets.custom_events import CustomEvents
 from tui.widgets.diff_view import DiffView
 from tui.widgets.graph_view import GraphView
@@ -15,7 +11,11 @@ from tui.widgets.superstep_lanes import SuperstepLanes
 from tui.widgets.tasks_view import TasksView
 from tui.widgets.token_timeline import TokenTimeline
 
-VIEW_WIDGETS: dict[str, Callable[..., Widget]] = {
+ViewWidget = (GraphView | StateTree | DiffView | TasksView | TokenTimeline | SuperstepLanes
+              | CustomEvents | RawEvents)
+"""The widget of a view tab; every one has `show(selection)` (see `tui.widgets`)."""
+
+VIEW_WIDGETS: dict[str, type[ViewWidget]] = {
     "graph": GraphView,
     "state": StateTree,
     "diff": DiffView,
@@ -28,6 +28,6 @@ VIEW_WIDGETS: dict[str, Callable[..., Widget]] = {
 """Each view's widget class; every one has `show(selection)` (see `tui.widgets`)."""
 
 
-def make_view(view: str) -> Widget:
+def make_view(view: str) -> ViewWidget:
     """The widget for tab `view`, with id `view-<view>`."""
     return VIEW_WIDGETS[view](id=f"view-{view}")

@@ -12,14 +12,24 @@ Times are µs from the earliest run's start (runs are placed by their wall clock
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, TypedDict
 
 from engine.events import Event
+from tracer.analysis import LLMCall
 from tracer.summary import RunSpan, TaskSpan, TraceSummarizer
 from tui.commands.jsonable import error_dict, to_jsonable
 
 STEPS_TID = 1
 _MIN_DUR = 0.001  # µs: a slice must have a positive duration to show
+
+
+class ChromeTrace(TypedDict):
+    """A Trace Event Format document (JSON object form)."""
+
+    traceEvents: list[dict[str, Any]]
+    displayTimeUnit: str
+    otherData: dict[str, str]
+    """`source` (the trace file) and `status` (the trace's worst root run status)."""
 
 
 def _label(ns: tuple[str, ...]) -> str:
@@ -89,7 +99,7 @@ def _metadata(timeline: _Timeline, runs: list[RunSpan]) -> list[dict[str, Any]]:
     return out
 
 
-def chrome_trace(events: Iterable[Event], source: str = "") -> dict[str, Any]:
+def chrome_trace(events: Iterable[Event], source: str = "") -> ChromeTrace:
     """The events of one trace file (in file order) as a Trace Event Format document."""
     summarizer = TraceSummarizer()
     marks: list[tuple[Event, int]] = []
@@ -105,8 +115,9 @@ def chrome_trace(events: Iterable[Event], source: str = "") -> dict[str, Any]:
     slices: list[dict[str, Any]] = []
     for run in summary.runs:
         pid = timeline.pids[run.ns]
-        run_args = {"run": run.number, "run_id": run.run_id, "status": run.status,
-                    "namespace": list(run.ns), "parent_task": run.parent_task}
+        run_args: dict[str, Any] = {"run": run.number, "run_id": run.run_id,
+                                    "status": run.status, "namespace": list(run.ns),
+                                    "parent_task": run.parent_task}
         if run.error is not None:
             run_args["error"] = error_dict(run.error)
         run_end = run.end if run.end is not None else run.last_t
@@ -132,13 +143,13 @@ def chrome_trace(events: Iterable[Event], source: str = "") -> dict[str, Any]:
                 slices.append(_slice(str(task.name), pid, timeline.lane(task, t0, t1), t0,
                                      max(t1, t0 + _MIN_DUR), "task", args))
     for call in summary.llm_calls:
-        run = summary.call_runs.get(call.number, -1)
-        lane = timeline.lane_of.get((run, call.task_id), STEPS_TID)
+        call_run = summary.call_runs.get(call.number, -1)
+        lane = timeline.lane_of.get((call_run, call.task_id), STEPS_TID)
         end = call.end if call.end is not None else max([call.start, *(t for t, _ in call.tokens)])
         rate = call.tokens_per_second
         slices.append(_slice(
             f"llm {call.model}", timeline.pids.get(call.ns, 1), lane,
-            timeline.us(run, call.start), timeline.us(run, end), "llm",
+            timeline.us(call_run, call.start), timeline.us(call_run, end), "llm",
             {"n": call.number, "model": call.model, "provider": call.provider,
              "ttft_ms": None if call.ttft is None else call.ttft / 1e6,
              "tokens": len(call.tokens), "tokens_per_s": None if rate is None else round(rate, 2),
@@ -151,7 +162,7 @@ def chrome_trace(events: Iterable[Event], source: str = "") -> dict[str, Any]:
             "otherData": {"source": source, "status": summary.status}}
 
 
-def _marks(marks: list[tuple[Event, int]], calls: list[Any],
+def _marks(marks: list[tuple[Event, int]], calls: list[LLMCall],
            timeline: _Timeline) -> list[dict[str, Any]]:
     """Instant events: tokens and custom data on their task's lane, interrupts on steps."""
     task_of_call = {c.number: c.task_id for c in calls}

@@ -14,7 +14,7 @@ import argparse
 import os
 import shutil
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from tracer import TraceError, open_trace
 from tui.commands import CommandError
@@ -27,8 +27,11 @@ from tui.commands.run import (
 from tui.debug.breakpoints import SYNTAX, BreakpointError, BreakpointSet, parse
 from tui.target import TargetError, resolve_target
 
+if TYPE_CHECKING:
+    from engine.graph import CompiledStateGraph
 
-def add_parser(sub: Any) -> None:
+
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser(
         "debug", help="run a graph step by step under the debugger",
         description="Run a graph in the terminal UI under the debugger: pause at every "
@@ -49,7 +52,7 @@ def add_parser(sub: Any) -> None:
     parser.set_defaults(func=run_debug)
 
 
-def breakpoints_for(graph: Any, texts: list[str]) -> BreakpointSet:
+def breakpoints_for(graph: CompiledStateGraph, texts: list[str]) -> BreakpointSet:
     topology = graph.describe()
     points = BreakpointSet()
     for text in texts:

@@ -18,7 +18,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, TextIO, TypedDict
 
 from tracer import Trace, TraceError, open_trace
 from tui.commands import CommandError
@@ -28,7 +28,20 @@ from tui.commands.jsonable import to_jsonable
 SUFFIXES = {"jsonl": ".jsonl", "chrome": ".json"}
 
 
-def add_parser(sub: Any) -> None:
+class JsonlRecord(TypedDict):
+    """One line of a `jsonl` export (see the module doc)."""
+
+    kind: str
+    seq: int
+    t: int
+    ns: list[str]
+    step: int
+    run: int
+    data: Any
+    """The event's data, made JSON-safe by `to_jsonable`."""
+
+
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser(
         "export", help="convert a trace to JSON Lines or Chrome/Perfetto trace JSON",
         description="Convert a trace: 'jsonl' writes one JSON object per event; 'chrome' "
@@ -44,7 +57,7 @@ def add_parser(sub: Any) -> None:
     parser.set_defaults(func=run_export)
 
 
-def jsonl_records(trace: Trace) -> Iterator[dict[str, Any]]:
+def jsonl_records(trace: Trace) -> Iterator[JsonlRecord]:
     """One JSON-safe dict per event of `trace`, in file order."""
     run_of: dict[tuple[str, ...], int] = {}
     runs = 0

@@ -39,17 +39,22 @@ from __future__ import annotations
 
 import argparse
 import json
-from typing import Any
 
 from rich import box
-from rich.console import Console, Group
+from rich.console import Console, Group, JustifyMethod
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
 from tracer import TraceError, open_trace
 from tui.commands import CommandError
-from tui.commands.report import build_report
+from tui.commands.report import (
+    ErrorReport,
+    LLMReport,
+    Report,
+    RunReport,
+    build_report,
+)
 from tui.commands.units import fmt_ns, fmt_size, plural
 
 STATUS_STYLES = {"done": "bold green", "interrupted": "bold yellow", "stopped": "yellow",
@@ -67,7 +72,7 @@ def _short_ns(ns: list[str]) -> str:
                                              if ":" in part else "") for part in ns)
 
 
-def overview(report: dict[str, Any]) -> Panel:
+def overview(report: Report) -> Panel:
     totals = report["totals"]
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="bold")
@@ -91,24 +96,27 @@ def overview(report: dict[str, Any]) -> Panel:
                  box=box.ROUNDED)
 
 
-def steps_table(run: dict[str, Any]) -> Table:
+def steps_table(run: RunReport) -> Table:
     where = "root" if not run["ns"] else f"subgraph {_short_ns(run['ns'])}"
     title = f"run {run['number']} · {where} · {run['graph']} · {run['status']}"
     table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, expand=False)
-    for name, justify in (("step", "right"), ("task", "left"), ("start", "right"),
-                          ("duration", "right"), ("status", "left"), ("note", "left")):
-        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    columns: tuple[tuple[str, JustifyMethod], ...] = (
+        ("step", "right"), ("task", "left"), ("start", "right"), ("duration", "right"),
+        ("status", "left"), ("note", "left"))
+    for name, justify in columns:
+        table.add_column(name, justify=justify)
     for step in run["steps"]:
         note = "" if step["complete"] else "no barrier (step did not finish)"
         label = "(input)" if step["step"] == 0 and not step["tasks"] else ""
         table.add_row(str(step["step"]), label, fmt_ns(step["start_ns"]),
                       fmt_ns(step["duration_ns"]), "", Text(note, style="dim"),
                       style="bold")
-        lagging = (step["straggler"] or {}).get("task_id")
+        straggler = step["straggler"]
+        lagging = straggler["task_id"] if straggler is not None else None
         for task in step["tasks"]:
             notes = []
-            if lagging is not None and task["task_id"] == lagging:
-                notes.append(f"straggler (+{fmt_ns(step['straggler']['lead_ns'])})")
+            if straggler is not None and lagging is not None and task["task_id"] == lagging:
+                notes.append(f"straggler (+{fmt_ns(straggler['lead_ns'])})")
             if task["error"]:
                 notes.append(f"{task['error']['class']}: {task['error']['message']}")
             if task["writes"]:
@@ -119,7 +127,7 @@ def steps_table(run: dict[str, Any]) -> Table:
     return table
 
 
-def llm_table(calls: list[dict[str, Any]]) -> Table:
+def llm_table(calls: list[LLMReport]) -> Table:
     table = Table(title="LLM calls", title_justify="left", box=box.SIMPLE_HEAD)
     for name in ("#", "task", "step", "model", "TTFT", "duration", "tokens", "tok/s",
                  "max gap"):
@@ -140,7 +148,7 @@ def llm_table(calls: list[dict[str, Any]]) -> Table:
     return table
 
 
-def runs_table(runs: list[dict[str, Any]]) -> Table:
+def runs_table(runs: list[RunReport]) -> Table:
     table = Table(title="Subgraph runs", title_justify="left", box=box.SIMPLE_HEAD)
     for name in ("#", "namespace", "parent task", "graph", "status", "steps", "duration"):
         table.add_column(name)
@@ -152,7 +160,7 @@ def runs_table(runs: list[dict[str, Any]]) -> Table:
     return table
 
 
-def error_panel(error: dict[str, Any]) -> Panel:
+def error_panel(error: ErrorReport) -> Panel:
     where = f"task {error['task']} · step {error['step']}" if error["task"] else "run"
     if error["ns"]:
         where += f" · in {_short_ns(error['ns'])}"
@@ -162,7 +170,7 @@ def error_panel(error: dict[str, Any]) -> Panel:
                  border_style="red", box=box.ROUNDED)
 
 
-def render(report: dict[str, Any], console: Console) -> None:
+def render(report: Report, console: Console) -> None:
     console.print(overview(report))
     for run in report["runs"]:
         console.print(steps_table(run))
@@ -184,7 +192,7 @@ def render(report: dict[str, Any], console: Console) -> None:
                             border_style="magenta", box=box.ROUNDED))
 
 
-def add_parser(sub: Any) -> None:
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser(
         "inspect", help="summarise a trace: status, steps, tasks, errors, LLM calls",
         description="Summarise a trace file: status, duration, steps with their tasks "

@@ -17,14 +17,17 @@ import dataclasses
 import datetime as dt
 import enum
 import math
-from typing import Any
+from typing import Any, TypedDict
 
 from tracer.codec import ErrorValue, ObjectValue
 
 _MAX_DEPTH = 200
 
+ErrorDict = TypedDict("ErrorDict", {"class": str, "message": str, "traceback": str})
+"""A recorded error as JSON: `{class, message, traceback}`."""
 
-def error_dict(error: Any) -> dict[str, str]:
+
+def error_dict(error: object) -> ErrorDict:
     """An error (an ErrorValue, or anything recorded in its place) as class/message/tb."""
     if isinstance(error, ErrorValue):
         return {"class": error.cls, "message": error.message, "traceback": error.traceback}
@@ -44,7 +47,7 @@ def _key(key: Any) -> str:
     return key if isinstance(key, str) else _safe_repr(key)
 
 
-def to_jsonable(value: Any, depth: int = 0) -> Any:
+def to_jsonable(value: object, depth: int = 0) -> Any:
     """`value` as data `json.dumps` accepts and any JSON parser reads back (see above)."""
     if value is None or isinstance(value, (str, bool, int)):
         return value

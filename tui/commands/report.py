@@ -6,7 +6,7 @@ bumped when a key changes meaning or goes away (new keys may be added freely).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
 from tracer import Trace, TraceError
 from tracer.analysis import LLMCall
@@ -19,12 +19,134 @@ from tracer.summary import (
     scan_integrity,
     summarize,
 )
-from tui.commands.jsonable import error_dict, to_jsonable
+from tui.commands.jsonable import ErrorDict, error_dict, to_jsonable
 
 REPORT_SCHEMA = 1
 
 
-def _task(task: TaskSpan, run: RunSpan) -> dict[str, Any]:
+class TaskReport(TypedDict):
+    name: str | None
+    task_id: str | None
+    start_ns: int | None
+    duration_ns: int | None
+    status: str
+    writes: list[str]
+    error: ErrorDict | None
+    interrupts: int
+
+
+class StragglerReport(TypedDict):
+    name: str | None
+    task_id: str | None
+    lead_ns: int
+
+
+class StepReport(TypedDict):
+    step: int
+    start_ns: int | None
+    duration_ns: int | None
+    complete: bool
+    planned: list[str]
+    tasks: list[TaskReport]
+    straggler: StragglerReport | None
+
+
+class RunReport(TypedDict):
+    number: int
+    ns: list[str]
+    run_id: str | None
+    parent_task: str | None
+    graph: str | None
+    status: str
+    complete: bool
+    duration_ns: int | None
+    wall_start_ns: int | None
+    error: ErrorDict | None
+    interrupts: Any
+    """The interrupts' recorded values, made JSON-safe."""
+    steps: list[StepReport]
+
+
+class StallReport(TypedDict):
+    token: int
+    gap_ns: int
+
+
+class LLMReport(TypedDict):
+    n: int
+    run: int
+    ns: list[str]
+    step: int
+    task: str | None
+    task_id: str
+    model: str | None
+    provider: str | None
+    tags: list[str]
+    start_ns: int
+    ttft_ns: int | None
+    duration_ns: int | None
+    tokens: int
+    tokens_per_s: float | None
+    max_gap_ns: int | None
+    stalls: list[StallReport]
+    usage: Any
+    """The recorded usage metadata, made JSON-safe."""
+    complete: bool
+    error: ErrorDict | None
+
+
+ErrorReport = TypedDict("ErrorReport", {
+    "source": str, "run": int, "ns": list[str], "step": int | None, "task": str | None,
+    "task_id": str | None, "class": str, "message": str, "traceback": str})
+
+
+class Totals(TypedDict):
+    runs: int
+    root_runs: int
+    subgraph_runs: int
+    steps: int
+    tasks: int
+    llm_calls: int
+    tokens: int
+    custom_events: int
+    interrupts: int
+    errors: int
+
+
+class RegionReport(TypedDict):
+    offset: int
+    message: str
+
+
+class CorruptionReport(TypedDict):
+    torn: bool
+    regions: list[RegionReport]
+
+
+class Report(TypedDict):
+    """What `build_report` returns; `tui.commands.inspect` documents each key."""
+
+    schema: int
+    path: str
+    size_bytes: int
+    events: int
+    format: int
+    writer: Any
+    """From the file header, as its writer put it (like `created`)."""
+    created: Any
+    closed_cleanly: bool
+    status: str
+    graph: str | None
+    duration_ns: int | None
+    totals: Totals
+    kinds: dict[str, int]
+    runs: list[RunReport]
+    errors: list[ErrorReport]
+    llm_calls: list[LLMReport]
+    corruption: CorruptionReport
+
+
+def _task(task: TaskSpan, run: RunSpan) -> TaskReport:
     return {
         "name": task.name, "task_id": task.task_id,
         "start_ns": None if task.start is None else task.start - run.start,
@@ -34,9 +156,9 @@ def _task(task: TaskSpan, run: RunSpan) -> dict[str, Any]:
     }
 
 
-def _step(step: StepSpan, run: RunSpan) -> dict[str, Any]:
+def _step(step: StepSpan, run: RunSpan) -> StepReport:
     lagging = step.straggler()
-    straggler = None
+    straggler: StragglerReport | None = None
     if lagging is not None:
         task, lead = lagging
         straggler = {"name": task.name, "task_id": task.task_id, "lead_ns": lead}
@@ -48,7 +170,7 @@ def _step(step: StepSpan, run: RunSpan) -> dict[str, Any]:
     }
 
 
-def _run(run: RunSpan) -> dict[str, Any]:
+def _run(run: RunSpan) -> RunReport:
     return {
         "number": run.number, "ns": list(run.ns), "run_id": run.run_id,
         "parent_task": run.parent_task, "graph": run.graph, "status": run.status,
@@ -60,7 +182,7 @@ def _run(run: RunSpan) -> dict[str, Any]:
     }
 
 
-def _llm(call: LLMCall, run: int, runs: list[RunSpan]) -> dict[str, Any]:
+def _llm(call: LLMCall, run: int, runs: list[RunSpan]) -> LLMReport:
     start = runs[run].start if 0 <= run < len(runs) else 0
     rate, gaps = call.tokens_per_second, call.gaps
     return {
@@ -76,9 +198,9 @@ def _llm(call: LLMCall, run: int, runs: list[RunSpan]) -> dict[str, Any]:
     }
 
 
-def _errors(summary: TraceSummary) -> list[dict[str, Any]]:
+def _errors(summary: TraceSummary) -> list[ErrorReport]:
     """Task errors, then run errors, each exception once (where it was first raised)."""
-    out: list[dict[str, Any]] = []
+    out: list[ErrorReport] = []
     seen: set[tuple[str, str]] = set()
     found: list[tuple[str, RunSpan, int | None, TaskSpan | None, Any]] = []
     for run in summary.runs:
@@ -109,12 +231,13 @@ def _duration(roots: list[RunSpan]) -> int | None:
     return last - first
 
 
-def build_report(trace: Trace) -> dict[str, Any]:
+def build_report(trace: Trace) -> Report:
     """Everything `inspect` shows; TraceError if the file holds no readable run."""
     integrity: Integrity = scan_integrity(trace)
     summary = summarize(trace.events())
-    regions = [{"offset": e.offset, "message": str(e).rsplit(" at byte offset", 1)[0]}
-               for e in integrity.errors]
+    regions: list[RegionReport] = [
+        {"offset": e.offset, "message": str(e).rsplit(" at byte offset", 1)[0]}
+        for e in integrity.errors]
     if not summary.runs:
         where = f" (corrupt at byte offset {regions[0]['offset']})" if regions else ""
         raise TraceError(f"{trace.path} holds no readable run{where}")
@@ -126,7 +249,7 @@ def build_report(trace: Trace) -> dict[str, Any]:
         "path": str(trace.path),
         "size_bytes": trace.path.stat().st_size,
         "events": summary.events,
-        "format": trace.header.get("format"),
+        "format": trace.header["format"],  # an int: `read_header` checked it
         "writer": trace.header.get("writer"),
         "created": trace.header.get("created"),
         "closed_cleanly": trace.finished,

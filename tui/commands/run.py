@@ -15,11 +15,12 @@ import os
 import time
 import uuid
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import tracer
 from tui.commands import CommandError
-from tui.commands.report import build_report
+from tui.commands.report import Report, build_report
 from tui.commands.units import fmt_ns, fmt_size, plural
 from tui.target import TargetError, resolve_target
 
@@ -27,7 +28,7 @@ TARGET_HELP = ("path/to/file.py[:attr] or package.module[:attr]; attr (default '
                "is a compiled graph or a zero-argument function returning one")
 
 
-def add_parser(sub: Any) -> None:
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser(
         "run", help="run a graph and record its trace",
         description="Run a graph with the tracer on, write its trace, and print the "
@@ -41,7 +42,7 @@ def add_parser(sub: Any) -> None:
     parser.set_defaults(func=run_run)
 
 
-def add_target_arguments(parser: Any) -> None:
+def add_target_arguments(parser: argparse.ArgumentParser) -> None:
     """TARGET and --input, as `run` and `debug` take them."""
     parser.add_argument("target", metavar="TARGET", help=TARGET_HELP)
     parser.add_argument("--input", metavar="JSON|@FILE",
@@ -77,7 +78,7 @@ def default_output(stem: str) -> Path:
     return path
 
 
-def summary_line(report: dict[str, Any]) -> str:
+def summary_line(report: Report) -> str:
     """`done · 197.7 ms · 1 step · 2 tasks · 0 LLM calls · 35 events · 3.7 KB`."""
     totals = report["totals"]
     status = report["status"]
@@ -95,7 +96,7 @@ def summary_line(report: dict[str, Any]) -> str:
                        fmt_size(report["size_bytes"])])
 
 
-def module_config(graph: Any, module: Any = None) -> dict[str, Any] | None:
+def module_config(graph: object, module: ModuleType | None = None) -> dict[str, Any] | None:
     """The module's `config` (if it has one), plus a fresh thread_id for a graph with a
     checkpointer (it refuses to run without one)."""
     given = getattr(module, "config", None)
@@ -137,6 +138,7 @@ def run_run(args: argparse.Namespace) -> int:
             raise CommandError(f"run: cannot write the trace {out}: {reason}", 2) from None
         failure = exc
     print(f"trace: {out}")
+    report: Report | None
     try:
         with tracer.open_trace(out) as trace:
             report = build_report(trace)

@@ -8,7 +8,6 @@ import os
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any
 
 import tracer
 from tui.commands import CommandError
@@ -18,7 +17,7 @@ from tui.target import TargetError, resolve_target
 DEMO = Path(__file__).resolve().parents[2] / "sample_graphs" / "joke_poem.py"
 
 
-def add_parser(sub: Any) -> None:
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser(
         "view", help="open a trace in the terminal UI (--follow: tail a growing one)",
         description="Open a trace in the terminal UI: steps, graph, state, diffs, tasks, "

@@ -49,7 +49,7 @@ class DebugSession:
     """One graph, one trace file, any number of root runs (one at a time)."""
 
     def __init__(self, graph: Any, path: str | Path, *, breakpoints: BreakpointSet | None = None,
-                 notify: Callable[[], None] = lambda: None, append: bool = False,
+                 notify: Callable[[], object] = lambda: None, append: bool = False,
                  config: dict[str, Any] | None = None) -> None:
         self.path = Path(path)
         self.graph = _with_checkpointer(graph)
@@ -101,7 +101,7 @@ class DebugSession:
         """Continue an interrupted run; `value` answers interrupt() (Command(resume=…))."""
         if self._state != "interrupted":
             raise SessionError("the run is not waiting at an interrupt")
-        payload = Command(resume=value) if self._interrupts else None
+        payload: Command[Any] | None = Command(resume=value) if self._interrupts else None
         self._launch(payload, self.config, mode)
 
     def fork(self, point: ForkPoint, values: dict[str, Any] | None = None, *,

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, ClassVar
 
 from rich.markup import escape
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static
@@ -19,7 +19,7 @@ from tui.debug.breakpoints import SYNTAX, BreakpointError, BreakpointSet, parse
 class BreakpointsScreen(ModalScreen[None]):
     """Edits a BreakpointSet in place; the run sees each change at once."""
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "close", "close", id="breakpoints.close"),
         Binding("delete,d", "remove", "remove", id="breakpoints.remove",
                 tooltip="Remove the highlighted breakpoint"),

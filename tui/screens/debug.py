@@ -11,8 +11,9 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
+from textual.binding import BindingType
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Static, TabbedContent
@@ -54,7 +55,7 @@ class DebugScreen(MainScreen, inherit_bindings=False):
 
     ACTIONS = DEBUG_ACTIONS + ACTIONS
     # The footer shows the debugger's keys; the viewer's stay bound (help lists them).
-    BINDINGS = [*Screen.BINDINGS, *main_bindings(DEBUG_ACTIONS + tuple(
+    BINDINGS: ClassVar[list[BindingType]] = [*Screen.BINDINGS, *main_bindings(DEBUG_ACTIONS + tuple(
         a if a.id in _FOOTER_KEEP else replace(a, footer=False) for a in ACTIONS))]
 
     def __init__(self, path: Path, session: DebugSession, *, input: Any = None,

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from rich.markup import escape
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static, TextArea
@@ -18,7 +20,7 @@ Edited = tuple[ForkPoint, dict | None]
 class ForkEditor(ModalScreen[Edited | None]):
     """Dismisses with (point, values or None) on ctrl+s, or None on escape."""
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "fork", id="fork.save", priority=True,
                 tooltip="Re-run from this step with the state as edited"),
         Binding("escape", "cancel", "cancel", id="fork.cancel"),

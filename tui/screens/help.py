@@ -3,9 +3,11 @@ each view's own keys (from its widget's bindings: they work once the view has fo
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from rich.table import Table
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
@@ -62,7 +64,7 @@ def view_keys_table() -> Table:
 class HelpScreen(ModalScreen[None]):
     """Every key, its action and its command palette title."""
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,question_mark,q", "close", "close", id="help.close"),
     ]
 

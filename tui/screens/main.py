@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from functools import partial
 from pathlib import Path
+from typing import ClassVar
 
 from textual import work
 from textual.app import ComposeResult
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
 from textual.screen import Screen
@@ -27,7 +29,7 @@ from tui.run_paths import RunNode, breadcrumb, run_nodes
 from tui.screens.main_actions import MainActions
 from tui.selection import Selection
 from tui.step_rows import RowCache, run_status
-from tui.view_table import make_view
+from tui.view_table import VIEW_WIDGETS, make_view
 from tui.widgets.run_tree import RunTree
 from tui.widgets.step_list import StepList
 from tui.widgets.trace_header import TraceHeader
@@ -40,7 +42,7 @@ shown: they compete with the first screen for the GIL."""
 class MainScreen(MainActions, Screen[None]):
     """One trace: run tree, step list, header, and a tab per view."""
 
-    BINDINGS = main_bindings()
+    BINDINGS: ClassVar[list[BindingType]] = main_bindings()
     ACTIONS = ACTIONS
     """Every action of this screen (help and palette list them)."""
 
@@ -160,9 +162,9 @@ class MainScreen(MainActions, Screen[None]):
         self.query_one(StepList).show(selection)
         active = self.query_one(TabbedContent).active
         if active:
-            view = self.query_one(f"#view-{active}")
+            view = self.query_one(f"#view-{active}", VIEW_WIDGETS[active])
             try:
-                view.show(selection)  # type: ignore[attr-defined]
+                view.show(selection)
             except TraceError as exc:  # a damaged frame: say so, keep the app usable
                 self.notify(f"{active} view: step {selection.step}: {exc}",
                             severity="error", timeout=4)

@@ -3,7 +3,7 @@ step, kept apart from the screen's layout and state."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from textual.widgets import TabbedContent
 
@@ -19,9 +19,36 @@ SPEEDS = (0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0)
 """Replay speeds, steps per second."""
 
 if TYPE_CHECKING:
-    from tui.screens.main import MainScreen
+    from textual.reactive import reactive
+    from textual.screen import Screen
+    from textual.worker import Worker
 
-    _Base = MainScreen
+    from tracer import Trace
+    from tui.bindings import ActionSpec
+    from tui.run_paths import RunNode
+    from tui.selection import Selection
+    from tui.step_rows import RowCache
+
+    class _Base(Screen[None]):
+        """What the actions use of `MainScreen` (which defines all of it), for the type
+        checker only: at run time the mixin's base is `object`."""
+
+        ACTIONS: ClassVar[tuple[ActionSpec, ...]]
+        following: reactive[bool] = reactive(False)
+        playing: reactive[bool] = reactive(False)
+        speed: reactive[float] = reactive(2.0)
+        trace: Trace | None
+        selection: Selection | None
+        rows: RowCache | None
+        runs: list[RunNode]
+        search_text: str
+        matches: list[int]
+
+        def choose_run(self, run: int, step: int | None = None) -> None: ...
+        def select_index(self, index: int) -> None: ...
+        def cursor_index(self) -> int: ...
+        def at_end(self) -> bool: ...
+        def search_events(self, trace: Trace, run: int, text: str) -> Worker[None]: ...
 else:
     _Base = object
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label
@@ -12,7 +14,8 @@ from textual.widgets import Input, Label
 class PromptScreen(ModalScreen[str | None]):
     """Asks one question; dismisses with the answer, or None on escape."""
 
-    BINDINGS = [Binding("escape", "cancel", "cancel", id="prompt.cancel")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "cancel", id="prompt.cancel")]
 
     DEFAULT_CSS = """
     PromptScreen { align: center middle; }

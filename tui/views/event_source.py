@@ -28,7 +28,7 @@ def trace_lock(trace: Trace) -> threading.RLock:
         lock = trace.__dict__.get("_tui_lock")
         if lock is None:
             lock = trace.__dict__["_tui_lock"] = threading.RLock()
-        return lock  # type: ignore[no-any-return]
+        return lock
 
 
 def frame_offsets(trace: Trace, start: int, stop: int | None = None) -> Iterator[tuple[int, int]]:

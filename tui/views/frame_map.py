@@ -75,7 +75,7 @@ class FrameMap:
         payload = view[offset + FRAME_HEAD: end]
         if crc32(payload) != crc:
             raise TraceCorruptError("frame CRC mismatch", offset)
-        return unpack(payload)  # type: ignore[no-any-return]
+        return unpack(payload)
 
     def hop(self, start: int, stop: int | None = None) -> Iterator[tuple[int, int]]:
         """(offset, kind code) of each whole frame from `start` up to `stop` (inclusive).
@@ -142,4 +142,4 @@ def frame_map(trace: Trace) -> FrameMap:
         found = trace.__dict__.get("_tui_map")
         if found is None:
             found = trace.__dict__["_tui_map"] = FrameMap(trace.path)
-        return found  # type: ignore[no-any-return]
+        return found

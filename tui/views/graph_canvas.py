@@ -23,9 +23,13 @@ LINES = {N | S: "│", E | W: "─", N: "│", S: "│", E: "─", W: "─", S |
          N | E: "└", N | W: "┘", N | S | E: "├", N | S | W: "┤", E | W | S: "┬",
          E | W | N: "┴", N | E | S | W: "┼"}
 DASHED = {N | S: "┆", E | W: "╌", N: "┆", S: "┆", E: "╌", W: "╌"}
-BORDERS = {"node": "┌┐└┘─│┬┴", "subgraph": "╔╗╚╝═║╤╧", "start": "╭╮╰╯─│┬┴",
-           "end": "╭╮╰╯─│┬┴"}
-COMPACT = {"node": "[]", "subgraph": "⟪⟫", "start": "()", "end": "()"}
+BORDERS: dict[str, tuple[str, ...]] = {
+    "node": tuple("┌┐└┘─│┬┴"), "subgraph": tuple("╔╗╚╝═║╤╧"), "start": tuple("╭╮╰╯─│┬┴"),
+    "end": tuple("╭╮╰╯─│┬┴")}
+"""Per box kind: its corners (top left, top right, bottom left, bottom right), its
+horizontal and vertical lines, and the tees where edges leave its bottom and top."""
+COMPACT: dict[str, tuple[str, str]] = {"node": ("[", "]"), "subgraph": ("⟪", "⟫"),
+                                       "start": ("(", ")"), "end": ("(", ")")}
 STATUS_TEXT = {"done": "✓ done", "failed": "✗ failed", "interrupted": "⏸ interrupted",
                "stopped": "■ stopped", "running": "▶ running", "unknown": "? unknown"}
 BREAKPOINT = "●"
@@ -91,7 +95,7 @@ def _draw_box(cells: list[list[Cell]], box: Box) -> None:
     inner = f" {box.text}".ljust(box.w - 2)
     rows = [tl + h * (box.w - 2) + tr, v + inner + v, bl + h * (box.w - 2) + br]
     if box.h == 1:  # compact: one row, the kind shown by its brackets
-        left, right = COMPACT.get(box.kind, "[]")
+        left, right = COMPACT.get(box.kind, COMPACT["node"])
         rows = [left + inner + right]
     for dy, row in enumerate(rows):
         for dx, ch in enumerate(row):

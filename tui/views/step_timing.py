@@ -108,8 +108,10 @@ def read_step(trace: Trace, entry: list[Any],
         finished[task_id] = TaskTiming(str(data.get("name", "?")), task_id, t - duration, t,
                                        status)
     unread = "unknown" if ended else "running"
-    tasks = [finished.pop(str(i), None) or TaskTiming(n, str(i), start, None, unread)
-             for i, n in zip(ids, names, strict=False)]
+    tasks: list[TaskTiming] = []
+    for i, n in zip(ids, names, strict=False):
+        done = finished.pop(str(i), None)
+        tasks.append(done if done is not None else TaskTiming(n, str(i), start, None, unread))
     tasks.extend(finished.values())  # task_ends whose step_start was lost
     first = start if start is not None else end if end is not None else 0
     return StepTiming(run, step, first, end, tuple(tasks))

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, ClassVar
 
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
@@ -43,7 +43,7 @@ class GraphView(ScrollView, can_focus=True):
     means (`cursor_path()`); nodes with a breakpoint (`set_breakpoints`) show a red ●.
     """
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "select_marked", "Open node", id="graph.select",
                 tooltip="Select the cursor's node, else the first node the step ran "
                         "(e.g. to open its subgraph)"),
@@ -56,7 +56,7 @@ class GraphView(ScrollView, can_focus=True):
                 tooltip="Move the node cursor to the next node (top to bottom, left to right)"),
     ]
 
-    COMPONENT_CLASSES = {
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
         "graph-view--node", "graph-view--start", "graph-view--subgraph",
         "graph-view--edge", "graph-view--conditional", "graph-view--label",
         "graph-view--fired", "graph-view--done", "graph-view--failed",
@@ -227,10 +227,10 @@ class GraphView(ScrollView, can_focus=True):
             if compact not in self._canvases:
                 topology = _topology(self.selection)
                 self._canvases[compact] = draw(layout(topology, compact=compact))
-            self.canvas = self._canvases[compact]
-            if len(self.canvas.cells) <= max(1, self.scrollable_content_region.height):
+            canvas = self.canvas = self._canvases[compact]
+            if len(canvas.cells) <= max(1, self.scrollable_content_region.height):
                 break
-        self.virtual_size = Size(self.canvas.width, len(self.canvas.cells))
+        self.virtual_size = Size(canvas.width, len(canvas.cells))
 
     def notify_style_update(self) -> None:
         super().notify_style_update()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from textual.message import Message
 from textual.widgets import Tree
+from textual.widgets.tree import TreeNode
 
 from tui.run_paths import RunNode
 from tui.selection import Selection
@@ -36,7 +37,7 @@ class RunTree(Tree[int]):
             return
         self._runs = list(nodes)
         self.clear()
-        made = {}
+        made: dict[int | None, TreeNode[int]] = {}
         for node in nodes:
             parent = made.get(node.parent, self.root)
             made[node.run] = parent.add(node.label, data=node.run, expand=True)

@@ -3,10 +3,12 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.geometry import Region, Size, Spacing
 from textual.message import Message
 from textual.scroll_view import ScrollView
@@ -31,14 +33,14 @@ class StepList(ScrollView, can_focus=True, inherit_bindings=False):
     own scrolling bindings are not inherited).
     """
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("up,k", "move(-1)", "up", show=False, id="step-list.up"),
         Binding("down,j", "move(1)", "down", show=False, id="step-list.down"),
         Binding("pageup", "page(-1)", "page up", show=False, id="step-list.page-up"),
         Binding("pagedown", "page(1)", "page down", show=False, id="step-list.page-down"),
     ]
 
-    COMPONENT_CLASSES = {
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
         "step-list--heading",
         "step-list--cursor",
         "step-list--error",

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.reactive import reactive
 from textual.strip import Strip
@@ -30,7 +32,7 @@ class SuperstepLanes(Widget, can_focus=True):
     others waited for stands out and their wait is shaded. Only visible steps are read.
     """
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("u", "toggle_scaled", "Scaled/uniform", id="lanes.toggle-scaled",
                 tooltip="Columns scaled to each step's duration, or all the same width"),
         Binding("shift+left", "scroll_steps(-1)", "Scroll ←", id="lanes.scroll-left"),
@@ -39,7 +41,7 @@ class SuperstepLanes(Widget, can_focus=True):
         Binding("pagedown", "scroll_page(1)", "Page →", show=False, id="lanes.page-right"),
     ]
 
-    COMPONENT_CLASSES = {
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
         "superstep-lanes--header", "superstep-lanes--label", "superstep-lanes--muted",
         "superstep-lanes--bar", "superstep-lanes--straggler", "superstep-lanes--wait",
         "superstep-lanes--failed", "superstep-lanes--interrupted",

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections import OrderedDict
-from typing import Any
+from typing import Any, ClassVar
 
 from rich.segment import Segment
 from rich.style import Style
 from textual import events, work
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
@@ -30,7 +30,7 @@ class TokenTimeline(ScrollView, can_focus=True):
     text as streamed up to the cursor token (←/→ move it token by token).
     """
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("left", "move_cursor(-1)", "Token ←", id="tokens.previous-token"),
         Binding("right", "move_cursor(1)", "Token →", id="tokens.next-token"),
         Binding("shift+left", "move_cursor(-1000000)", "First token", show=False,
@@ -43,7 +43,7 @@ class TokenTimeline(ScrollView, can_focus=True):
                 tooltip="Show the selected step's calls, or every call of the run"),
     ]
 
-    COMPONENT_CLASSES = {
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
         "token-timeline--title", "token-timeline--axis", "token-timeline--label",
         "token-timeline--label-selected", "token-timeline--ttft", "token-timeline--stream",
         "token-timeline--stall", "token-timeline--tick", "token-timeline--cursor",
