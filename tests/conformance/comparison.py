@@ -1,6 +1,6 @@
 """How actual output is compared with a vector: exact first, racy steps canonicalised second.
 
-Parallel tasks that return at once finish in a racy order (SPEC §2: LangGraph itself varied in
+Parallel tasks that return at once finish in a racy order (LangGraph itself varied in
 1-2 of 60 runs). For scenarios registered as racy, each maximal run of consecutive *per-task*
 items (`updates` chunks, `tasks` results, `debug` task_result events) is stably sorted by
 (namespace, node, result) on both sides and the ids are renumbered; everything else - values,

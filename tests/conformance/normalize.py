@@ -1,6 +1,6 @@
 """Turn engine outputs into the JSON shapes of the LangGraph behaviour vectors, then normalise them.
 
-The conventions are those of `vectors/README.md` and `SPEC.md` §14:
+The conventions are those of `vectors/README.md`:
 
 * tuples, lists, sets -> arrays; dicts -> objects (non-string keys become their ``repr``);
 * messages (anything with a ``model_dump()`` method, pydantic models included) ->

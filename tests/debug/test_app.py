@@ -117,9 +117,10 @@ async def test_interrupt_answered_in_the_ui_resumes_the_run(tmp_path: Path) -> N
         assert s.graph.get_state(s.config).values["approved"] is True
         screen = _screen(app)
         await until(pilot, lambda: screen.selection is not None and screen.selection.run == 1
-                    and screen.rows is not None
+                    and screen.rows is not None and screen.trace is not None
                     and screen.selection.step == screen.trace.steps(1)[-1])
         assert screen.trace is not None and len(screen.trace.index.runs) == 2
+        assert screen.selection is not None
         assert screen.trace.state_at(screen.selection.step, 1)["approved"] is True
 
 
@@ -192,7 +193,8 @@ async def test_breakpoints_panel_adds_refuses_and_removes(tmp_path: Path) -> Non
         await pilot.pause()
         await pilot.press("c")  # the breakpoint set in the panel stops the run
         await until(pilot, lambda: (p := s.status().pause) is not None and p.node == "node_1")
-        assert s.status().pause.where == "task_done"  # type: ignore[union-attr]
+        pause = s.status().pause
+        assert pause is not None and pause.where == "task_done"
 
 
 class _Sleepy(TypedDict):

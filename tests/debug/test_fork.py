@@ -90,7 +90,7 @@ def test_messages_edited_as_json_become_messages_again(session: Make) -> None:
     from engine.messages import AIMessage, HumanMessage
     from tui.debug.forking import ForkPoint
 
-    reducers = {"messages": "engine.graph.message.add_messages"}
+    reducers: dict[str, str | None] = {"messages": "engine.graph.message.add_messages"}
     point = ForkPoint(0, "r", 1, {"messages": [HumanMessage("hi", id="1")]}, (), (), None,
                       {}, reducers)
     data = json.loads(state_json(point.values))

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from tui.debug.controller import Pause, Running
 from tui.debug.session import Status
 from tui.debug.status_text import status_markup
 
 
-def _status(state: str, **kw: object) -> Status:
-    fields = {"pause": None, "running": (), "interrupts": (), "error": None}
+def _status(state: str, **kw: Any) -> Status:
+    fields: dict[str, Any] = {"pause": None, "running": (), "interrupts": (), "error": None}
     fields.update(kw)
-    return Status(state, **fields)  # type: ignore[arg-type]
+    return Status(state, **fields)
 
 
 def test_paused_says_where_and_why() -> None:

@@ -35,6 +35,13 @@ class Recorded:
     at: float  # time.monotonic() on arrival
 
 
+class _QuietServer(ThreadingHTTPServer):
+    """Drops the traceback the server would print for each failed request."""
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        pass
+
+
 class FakeOpenAI:
     """The server: `base_url`, `script(*replies)`, `requests`; `start()` / `stop()`."""
 
@@ -47,9 +54,8 @@ class FakeOpenAI:
         class Handler(_Handler):
             server_fake = fake
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = _QuietServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
-        self.server.handle_error = lambda request, client_address: None  # type: ignore[method-assign]
         self.thread = threading.Thread(target=self.server.serve_forever, args=(0.02,),
                                        daemon=True)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import operator
 import time
-from typing import Annotated, TypedDict
+from typing import Annotated, Any, TypedDict
 
 from engine.graph import END, START, StateGraph
 
@@ -22,7 +22,7 @@ def generate_joke(state: Joke) -> dict[str, str]:
     return {"joke": "This is a joke about " + state["topic"]}
 
 
-def linear(**compile_kwargs: object):
+def linear(**compile_kwargs: Any):
     return (
         StateGraph(Joke)
         .add_node(refine_topic)

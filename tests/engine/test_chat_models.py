@@ -28,6 +28,7 @@ def one_node(model_factory, *, stream: bool = False):
             full = None
             for chunk in model.stream(state["messages"]):
                 full = chunk if full is None else full + chunk
+            assert full is not None
             return {"messages": [full]}
         return {"messages": [model.invoke(state["messages"])]}
 
@@ -49,7 +50,7 @@ class TestChunking:
         """invoke returns one AIMessage with the joined text and the call's id."""
         reply = GenericFakeChatModel(messages=iter(["a b c"])).invoke("hi")
         assert isinstance(reply, AIMessage) and not isinstance(reply, AIMessageChunk)
-        assert reply.content == "a b c" and reply.id.startswith("lc_run--")
+        assert reply.content == "a b c" and reply.id is not None and reply.id.startswith("lc_run--")
 
     def test_scripted_runs_out_clearly(self) -> None:
         """A ScriptedChatModel with no reply left names the call number."""
@@ -67,7 +68,7 @@ class TestChunking:
         assert reply.content == "echo ping"
         assert reply.tool_calls == [{"name": "t", "args": {"q": 1}, "id": "c1",
                                      "type": "tool_call"}]
-        assert reply.usage_metadata["output_tokens"] == 3
+        assert reply.usage_metadata is not None and reply.usage_metadata["output_tokens"] == 3
 
 
 class TestTokenEvents:

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from engine.checkpoint.memory import InMemorySaver
+from engine.config import RunnableConfig
 from engine.graph import START, StateGraph
 from engine.types import Command, interrupt
 
 from .graphs import Joke, linear
 
 
-def config(thread: str, checkpoint_id: str | None = None) -> dict[str, object]:
-    configurable: dict[str, object] = {"thread_id": thread}
+def config(thread: str, checkpoint_id: str | None = None) -> RunnableConfig:
+    configurable: dict[str, Any] = {"thread_id": thread}
     if checkpoint_id:
         configurable["checkpoint_id"] = checkpoint_id
     return {"configurable": configurable}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from typing import Any
 
 import pytest
 
@@ -20,7 +21,7 @@ class Recorder(Controller):
     def __init__(self) -> None:
         self.calls: list[tuple[str, object]] = []
 
-    def before_step(self, ns, step, tasks, state) -> None:  # type: ignore[override]
+    def before_step(self, ns: tuple[str, ...], step: int, tasks: list[Task], state: Any) -> None:
         self.calls.append(("before_step", (step, [t.name for t in tasks], dict(state))))
 
     def before_task(self, task: Task) -> None:
@@ -29,7 +30,7 @@ class Recorder(Controller):
     def after_task(self, task: Task) -> None:
         self.calls.append(("after_task", (task.name, task.result)))
 
-    def after_step(self, ns, step, state) -> None:  # type: ignore[override]
+    def after_step(self, ns: tuple[str, ...], step: int, state: Any) -> None:
         self.calls.append(("after_step", step))
 
 
@@ -69,7 +70,9 @@ class TestHooks:
         reached = threading.Event()
 
         class Gate(Controller):
-            def before_step(self, ns, step, tasks, state) -> None:  # type: ignore[override]
+            def before_step(
+                self, ns: tuple[str, ...], step: int, tasks: list[Task], state: Any
+            ) -> None:
                 if step == 2:
                     reached.set()
                     gate.wait(5)

@@ -8,7 +8,9 @@ import threading
 import time
 from contextlib import aclosing
 from email.utils import formatdate
+from http.client import HTTPResponse
 from types import SimpleNamespace
+from typing import cast
 
 import pytest
 
@@ -132,14 +134,16 @@ class TestErrors:
         ({"Retry-After": "3600"}, 60.0), ({"Retry-After": "soon"}, 0.4), ({}, 0.4)])
     def test_retry_delay(self, headers: dict[str, str], expected: float) -> None:
         """Retry-After (seconds, ms, capped at 60 s) wins; otherwise backoff × 2^(n-1)."""
-        response = SimpleNamespace(getheader=lambda name: headers.get(name))
-        assert retry_delay(response, 3, 0.1) == pytest.approx(expected)  # type: ignore[arg-type]
+        # A stand-in for the HTTPResponse: retry_delay only calls getheader.
+        response = cast(HTTPResponse, SimpleNamespace(getheader=lambda name: headers.get(name)))
+        assert retry_delay(response, 3, 0.1) == pytest.approx(expected)
 
     def test_retry_after_http_date(self) -> None:
         """An HTTP-date Retry-After waits until that moment."""
         when = formatdate(time.time() + 5, usegmt=True)
-        response = SimpleNamespace(getheader=lambda name: when if name == "Retry-After" else None)
-        assert 3.5 < retry_delay(response, 1, 0.1) <= 5.0  # type: ignore[arg-type]
+        response = cast(HTTPResponse, SimpleNamespace(
+            getheader=lambda name: when if name == "Retry-After" else None))
+        assert 3.5 < retry_delay(response, 1, 0.1) <= 5.0
 
     def test_error_pickles(self) -> None:
         """ChatModelError survives pickling with its attributes (checkpoints, workers)."""

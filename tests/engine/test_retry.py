@@ -16,7 +16,7 @@ import pytest
 
 from engine.checkpoint.memory import InMemorySaver
 from engine.clock import FixedClock
-from engine.config import get_config, get_stream_writer
+from engine.config import RunnableConfig, get_config, get_stream_writer
 from engine.errors import InvalidUpdateError
 from engine.events import capture_events
 from engine.graph import END, START, StateGraph
@@ -138,7 +138,8 @@ class TestDelays:
         """Jitter adds a uniform draw from [0, 1) to the capped interval."""
         policy = RetryPolicy(max_interval=0.75)
         assert retry_delay(policy, 2, draw=lambda lo, hi: 0.25) == 1.0
-        assert all(0.5 <= retry_delay(RetryPolicy(), 1) < 1.5 for _ in range(50))
+        assert all((d := retry_delay(RetryPolicy(), 1)) is not None and 0.5 <= d < 1.5
+                   for _ in range(50))
 
     @pytest.mark.parametrize("max_attempts", [1, 0])
     def test_one_attempt_or_fewer_never_retries(self, max_attempts: int) -> None:
@@ -190,7 +191,8 @@ class TestPolicyChoice:
 
     def test_bad_retry_on_raises_type_error(self) -> None:
         """A retry_on that is neither classes nor callable fails the run with TypeError."""
-        graph, runs = flaky_graph(ValueError, RetryPolicy(retry_on=5))  # type: ignore[arg-type]
+        bad = RetryPolicy(retry_on=5)  # type: ignore[arg-type]  # wrong on purpose
+        graph, runs = flaky_graph(ValueError, bad)
         with pytest.raises(TypeError, match="retry_on must be an Exception class"):
             graph.invoke({"x": 0, "log": []})
         assert len(runs) == 1
@@ -198,7 +200,9 @@ class TestPolicyChoice:
 
     def test_base_exceptions_are_not_retried(self) -> None:
         """retry_on=BaseException still retries only Exceptions."""
-        policy = RetryPolicy(retry_on=BaseException, jitter=False)
+        policy = RetryPolicy(
+            retry_on=BaseException,  # type: ignore[arg-type]  # outside the type on purpose
+            jitter=False)
         assert run_count(Halt, policy) == 1
         assert run_count(ValueError, policy) == 3
 
@@ -368,7 +372,7 @@ class TestRetriedTask:
                .add_edge("a", "b").compile())
         graph = (StateGraph(S).add_node("sub", sub, retry_policy=NO_JITTER)
                  .add_edge(START, "sub").compile(checkpointer=InMemorySaver()))
-        config = {"configurable": {"thread_id": "t"}}
+        config: RunnableConfig = {"configurable": {"thread_id": "t"}}
         inp = {"x": 0, "log": ["in"]}
         if driver == "sync":
             out = graph.invoke(inp, config, clock=FixedClock())
@@ -378,7 +382,10 @@ class TestRetriedTask:
             out = asyncio.run(graph.ainvoke(inp, config, clock=FixedClock()))
         assert out["log"] == ["in", "in", "a2", "b2"]
         assert runs == {"a": 2, "b": 2}
-        steps = [(s.metadata["step"], s.next) for s in graph.get_state_history(config)]
+        steps = []
+        for s in graph.get_state_history(config):
+            assert s.metadata is not None
+            steps.append((s.metadata["step"], s.next))
         assert steps == [(1, ()), (0, ("sub",)), (-1, ("__start__",))]
 
 

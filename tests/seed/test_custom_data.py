@@ -1,7 +1,7 @@
 """Seed blocks 16–20: `custom` mode from nodes, tools and any LLM client.
 
-Items are yielded exactly as written, as soon as they are written (SPEC §7;
-outputs/custom_*.repr.txt). Blocks 18–20 stream from the local OpenAI-compatible server
+Items are yielded exactly as written, as soon as they are written, as LangGraph 1.2.22
+yields them. Blocks 18–20 stream from the local OpenAI-compatible server
 through the official `openai` SDK, which reads OPENAI_BASE_URL like the real one would.
 """
 

@@ -1,7 +1,7 @@
 """Seed blocks 11–15: LLM tokens in `messages` mode, filtered by tags and by node.
 
 The models talk to a local OpenAI-compatible server (`llm`), which streams scripted tokens.
-Metadata is checked against SPEC §6 (LangGraph 1.2.22): `langgraph_*` fields, and `tags`
+Metadata is checked against what LangGraph 1.2.22 yields: `langgraph_*` fields, and `tags`
 (present only when the model has tags). `lc_versions` is LangChain's version stamp,
 deliberately absent from stepscope's own models (tests/conformance/README.md).
 

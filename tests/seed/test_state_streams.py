@@ -1,8 +1,7 @@
 """Seed blocks 0–6 and 10: `updates`, `values`, several modes at once, and `debug`.
 
-Expected outputs are LangGraph 1.2.22's, as measured in /work/shared/conformance/outputs
-(`linear_updates`, `linear_values`, `linear_invoke`, `linear_debug`,
-`linear_list_updates_custom`) for these very graphs.
+Expected outputs are what LangGraph 1.2.22 printed for these very graphs (the `updates`,
+`values`, `invoke`, `debug` and `updates`+`custom` runs of the linear example).
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 A model built with `streaming=False` is not streamed even under `messages` mode: its reply
 is requested whole (`"stream": false`) and LangGraph emits it once, as a whole AIMessage
-with id `lc_run--<uuid>-0` (SPEC §6/§4, the non-streaming model case). The async blocks
+with id `lc_run--<uuid>-0` (LangChain's id for a model call's single message). The async blocks
 run on the test's event loop (pytest-asyncio).
 """
 

@@ -1,6 +1,6 @@
 """An independent frame walker: the whole frames found in a trace's bytes.
 
-Written from the format description (ARCHITECTURE.md, "Trace file format"), not from
+Written from the format description (tracer/FORMAT.md, §2 frames), not from
 `tracer.index`, so the tests count frames independently of the reader.
 """
 

@@ -10,6 +10,7 @@ import pytest
 
 import tracer
 from engine.checkpoint.memory import InMemorySaver
+from engine.config import RunnableConfig
 from engine.graph import END, START, MessagesState, StateGraph
 from engine.messages import AIMessage, HumanMessage, RemoveMessage
 from tracer import replay
@@ -95,17 +96,22 @@ class TestMessages:
                 first = state["messages"][1]
                 return {"messages": [AIMessage("edited", id=first.id)]}
             if n == 6:  # remove the second message
-                return {"messages": [RemoveMessage(id=state["messages"][2].id)]}
+                second = state["messages"][2].id
+                assert second is not None
+                return {"messages": [RemoveMessage(id=second)]}
             return {"messages": [AIMessage(f"reply {n}"), HumanMessage(f"more {n}")]}
 
         graph = (StateGraph(MessagesState).add_node("talk", talk).add_edge(START, "talk")
                  .add_conditional_edges("talk", lambda s: "talk" if len(calls) < 12 else END)
                  .compile(checkpointer=InMemorySaver()))
-        config = {"configurable": {"thread_id": "t"}}
+        config: RunnableConfig = {"configurable": {"thread_id": "t"}}
         path = tmp_path / "chat.stepscope"
         with tracer.record(path):
             graph.invoke({"messages": [HumanMessage("hi")]}, config)
-        expected = {s.metadata["step"]: s.values for s in graph.get_state_history(config)}
+        expected = {}
+        for s in graph.get_state_history(config):
+            assert s.metadata is not None
+            expected[s.metadata["step"]] = s.values
         with tracer.open_trace(path) as trace:
             steps = trace.steps()
             assert len(steps) > 8

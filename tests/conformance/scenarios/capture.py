@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from engine.config import RunnableConfig
+
 # The keyword arguments of the most recent recorded stream call, so the test can check that a
 # scenario really used the vector's `stream_kwargs` (a guard against harness typos).
 _LAST_CALL: list[dict[str, Any]] = []
@@ -52,6 +54,6 @@ def drain(graph: Any, inp: Any, config: Any = None, **kwargs: Any) -> list[Any]:
     return list(graph.stream(inp, config, **kwargs))
 
 
-def thread(thread_id: str) -> dict[str, Any]:
+def thread(thread_id: str) -> RunnableConfig:
     """A config naming a checkpointer thread."""
     return {"configurable": {"thread_id": thread_id}}

@@ -14,7 +14,7 @@ try:
     # the state class must be a global of every module whose nodes name it.
     from engine.graph import MessagesState
 except ImportError:  # pragma: no cover - only while the engine lacks messages support
-    MessagesState = None  # type: ignore[assignment,misc]
+    MessagesState = None  # type: ignore[assignment,misc]  # stand-in when the import fails
 
 __all__ = ["MessagesState", "fake_list", "fake_messages_list", "generic", "human_input"]
 

@@ -24,7 +24,7 @@ from typing import Annotated, Any, TypedDict
 
 from engine.checkpoint.memory import InMemorySaver
 from engine.graph import START, StateGraph
-from engine.types import Command, Send, interrupt
+from engine.types import Command, Send, StreamMode, interrupt
 
 from .capture import thread
 from .chat import MessagesState, generic, human_input
@@ -34,7 +34,7 @@ from .registry import CHAT, register
 from .subgraphs import build_parent
 
 HEX32 = re.compile(r"[0-9a-f]{32}")
-CHECKPOINTS_AND_TASKS = ["checkpoints", "tasks"]
+CHECKPOINTS_AND_TASKS: list[StreamMode] = ["checkpoints", "tasks"]
 
 
 class IdState(TypedDict):
@@ -168,7 +168,7 @@ def interrupt_ids() -> dict[str, Any]:
     }
 
 
-def send_task_messages_metadata() -> dict[str, Any]:
+def send_task_messages_metadata() -> dict[str, Any] | None:
     def w(state: SS) -> dict[str, Any]:
         return {"out": [generic("x").invoke("hi").content]}
 

@@ -114,7 +114,7 @@ def _parallel(sleep_joke: float, sleep_poem: float, **kwargs: Any) -> list[Any]:
     return stream_items(build_parallel(sleep_joke, sleep_poem), PARALLEL_INPUT, **kwargs)
 
 
-# Both tasks return at once, so their completion order is racy (SPEC §2).
+# Both tasks return at once, so their completion order is racy (so is LangGraph's).
 for _mode in ("updates", "values", "debug"):
     register(f"parallel_{_mode}", partial(_parallel, 0.0, 0.0, stream_mode=_mode), racy=True)
 # write_joke sleeps, which fixes the order: not racy.

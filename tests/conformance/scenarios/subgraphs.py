@@ -111,6 +111,7 @@ def _inside(**kwargs: Any) -> list[Any]:
     return stream_items(build_invoke_inside(), FOO_INPUT, **kwargs)
 
 
+_mode: str | list[str]
 for _mode in ("updates", "values", "custom"):
     register(f"subgraph_{_mode}_nosub", partial(_parent, stream_mode=_mode))
 for _name, _mode in (

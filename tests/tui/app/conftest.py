@@ -52,6 +52,13 @@ async def wait_for(pilot: Pilot[None], ready: Callable[[], object],
     raise AssertionError("the app did not get there in time")
 
 
+def main_screen(pilot: Pilot[None]) -> MainScreen:
+    """The app's main screen, whether or not a trace is open yet."""
+    app = pilot.app
+    assert isinstance(app, StepscopeApp)
+    return app.main
+
+
 async def opened(pilot: Pilot[None]) -> MainScreen:
     """Wait until the trace is open and the first step selected; the main screen."""
     app = pilot.app

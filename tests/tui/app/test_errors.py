@@ -9,14 +9,15 @@ import pytest
 from textual.widgets import Static
 
 import tracer
+from tui.widgets.trace_header import TraceHeader
 
-from .conftest import SIZE, app_for, opened, wait_for
+from .conftest import SIZE, app_for, main_screen, opened, wait_for
 
 
 async def problem_text(path: Path) -> str:
     """Open `path` in the app; the message it shows instead of the views."""
     async with app_for(path).run_test(size=SIZE) as pilot:
-        screen = pilot.app.main  # type: ignore[attr-defined]
+        screen = main_screen(pilot)
         await wait_for(pilot, lambda: screen.problem is not None)
         assert screen.selection is None
         assert not screen.query_one("#body").display
@@ -61,7 +62,7 @@ class TestUnreadableFiles:
     async def test_keys_do_nothing_on_a_bad_file(self, tmp_path: Path) -> None:
         """The step keys are harmless when nothing is open."""
         async with app_for(tmp_path / "nope.stepscope").run_test(size=SIZE) as pilot:
-            screen = pilot.app.main  # type: ignore[attr-defined]
+            screen = main_screen(pilot)
             await wait_for(pilot, lambda: screen.problem is not None)
             await pilot.press("right", "end", "e", "t", "space", "n", "u")
             assert screen.selection is None and not screen.playing
@@ -92,7 +93,7 @@ class TestCorruptFrames:
             banner = screen.query_one("#damage", Static)
             assert banner.display
             assert f"byte offset {offset}" in str(banner.render())
-            assert "corrupt" in screen.query_one("#header").status
+            assert "corrupt" in screen.query_one("#header", TraceHeader).status
             # Steps on both sides of the damage are still listed and readable.
             assert screen.rows is not None and len(screen.rows) >= 59
             await pilot.press("e")

@@ -14,8 +14,10 @@ import pytest
 from tests.tracer.child_process import PYTHON, child_env
 from tui.screens.main import MainScreen
 from tui.trace_tasks import FollowBatch
+from tui.widgets.step_list import StepList
+from tui.widgets.trace_header import TraceHeader
 
-from .conftest import SIZE, app_for, wait_for
+from .conftest import SIZE, app_for, main_screen, wait_for
 
 STEPS = 60
 LATENCY = 0.2
@@ -109,9 +111,10 @@ class TestFollowLive:
         writer = Writer(tmp_path, path, delay=0.5)  # the app starts before the file exists
         try:
             async with app_for(path, follow=True).run_test(size=SIZE) as pilot:
-                screen = pilot.app.main  # type: ignore[attr-defined]
+                screen = main_screen(pilot)
                 await wait_for(pilot, lambda: screen.problem is not None, timeout=10)
-                assert screen.following and "waiting for" in screen.problem
+                assert screen.following and screen.problem is not None
+                assert "waiting for" in screen.problem
                 await wait_for(pilot, lambda: screen.selection is not None, timeout=10)
                 async def run_for(seconds: float, check_at_end: bool) -> None:
                     end = time.monotonic() + seconds
@@ -124,6 +127,7 @@ class TestFollowLive:
                 # Phase 1: at the end, the selection rides along with new steps.
                 await wait_for(pilot, lambda: screen.rows is not None
                                and len(screen.rows) >= 5, timeout=15)
+                assert screen.rows is not None
                 first_shown = max(screen.rows.steps())
                 await run_for(0.6, check_at_end=True)
                 assert screen.selection is not None and screen.selection.step >= 10
@@ -133,7 +137,8 @@ class TestFollowLive:
                 count = len(screen.rows)
                 await run_for(0.6, check_at_end=False)
                 assert len(screen.rows) > count + 3
-                assert screen.selection.step == 0 and screen.query_one("#steps").cursor == 0
+                assert screen.selection.step == 0
+                assert screen.query_one("#steps", StepList).cursor == 0
                 # Phase 3: back at the end (end key), following resumes.
                 await pilot.press("end")
                 await run_for(0.4, check_at_end=True)
@@ -142,7 +147,7 @@ class TestFollowLive:
                     await run_for(0.05, check_at_end=True)
                 await run_for(0.3, check_at_end=True)
                 assert screen.selection.step == STEPS
-                assert "done" in screen.query_one("#header").status
+                assert "done" in screen.query_one("#header", TraceHeader).status
         finally:
             writer.stop()
             gc.unfreeze()

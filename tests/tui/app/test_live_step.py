@@ -13,6 +13,7 @@ from tui.step_rows import RowCache, format_duration, run_status
 from tui.views.event_source import EventSource, step_events
 from tui.widgets.graph_view import GraphView
 from tui.widgets.step_list import StepList
+from tui.widgets.trace_header import TraceHeader
 
 from .conftest import SIZE, app_for, opened, wait_for
 
@@ -126,14 +127,14 @@ class TestFollowRunningStep:
 
             assert screen.selection is not None and screen.selection.step == 2
             assert "running" in line(2) and "b0, b1, b2" in line(2)
-            assert "step 2 running" in screen.query_one("#header").status
+            assert "step 2 running" in screen.query_one("#header", TraceHeader).status
             await wait_for(pilot, lambda: "running" in graph.marks.status.values())
             assert sorted(graph.marks.status.values()) == ["done", "running", "running"]
             live.feed_until("step_end", step=2)
             await wait_for(pilot, lambda: "running" not in line(2))
             assert format_duration(took(events, 2)) in line(2)
             await wait_for(pilot, lambda: set(graph.marks.status.values()) == {"done"})
-            assert "running" not in screen.query_one("#header").status
+            assert "running" not in screen.query_one("#header", TraceHeader).status
             live.finish()
             await wait_for(pilot, lambda: len(steps.rows or ()) == 4)
-            await wait_for(pilot, lambda: "done" in screen.query_one("#header").status)
+            await wait_for(pilot, lambda: "done" in screen.query_one("#header", TraceHeader).status)

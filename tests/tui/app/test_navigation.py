@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from tui.screens.prompt import PromptScreen
+from tui.widgets.step_list import StepList
+from tui.widgets.trace_header import TraceHeader
 
 from .conftest import SIZE, app_for, opened, wait_for
 
@@ -19,7 +21,7 @@ class TestStepKeys:
             assert screen.selection is not None and screen.selection.step == 0
             await pilot.press("right", "l")
             assert screen.selection.step == 2
-            assert screen.query_one("#steps").cursor == 2
+            assert screen.query_one("#steps", StepList).cursor == 2
             await pilot.press("left")
             assert screen.selection.step == 1
             await pilot.press("h", "h", "h")
@@ -32,7 +34,7 @@ class TestStepKeys:
             await pilot.press("end")
             await pilot.pause()
             assert screen.selection is not None and screen.selection.step == 60
-            steps = screen.query_one("#steps")
+            steps = screen.query_one("#steps", StepList)
             assert steps.scroll_offset.y > 0
             await pilot.press("home")
             await pilot.pause()
@@ -93,7 +95,7 @@ class TestStepKeys:
             await pilot.click("#steps", offset=(3, 4))
             await wait_for(pilot, lambda: screen.selection is not None
                            and screen.selection.step == 3)
-            assert screen.query_one("#steps").cursor == 3
+            assert screen.query_one("#steps", StepList).cursor == 3
 
 
 class TestHeader:
@@ -104,7 +106,7 @@ class TestHeader:
         async with app_for(agent_trace).run_test(size=SIZE) as pilot:
             screen = await opened(pilot)
             await pilot.press("end")
-            header = screen.query_one("#header")
+            header = screen.query_one("#header", TraceHeader)
             assert header.title == "agent.stepscope"
             assert header.status.startswith("done")
             assert header.position == "step 5 (6/6)"

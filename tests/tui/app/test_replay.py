@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tui.screens.main_actions import SPEEDS
+from tui.widgets.trace_header import TraceHeader
 
 from .conftest import SIZE, app_for, opened, wait_for
 
@@ -21,7 +22,7 @@ class TestReplay:
             assert screen.speed == 32.0
             await pilot.press("space")
             assert screen.playing
-            assert "playing" in screen.query_one("#header").status
+            assert "playing" in screen.query_one("#header", TraceHeader).status
             await wait_for(pilot, lambda: screen.selection is not None
                            and screen.selection.step >= 3)
             await pilot.press("space")
@@ -67,7 +68,7 @@ class TestFollowKey:
             await pilot.press("f")
             assert screen.following
             assert screen.selection is not None and screen.selection.step == 5
-            assert "following" in screen.query_one("#header").status
+            assert "following" in screen.query_one("#header", TraceHeader).status
             assert screen.workers  # the follow worker runs
             await pilot.press("f")
             assert not screen.following

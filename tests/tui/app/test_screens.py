@@ -11,9 +11,11 @@ from textual.widgets import TabbedContent
 
 from tui.bindings import ACTIONS, VIEWS
 from tui.screens.help import HelpScreen, help_table, key_text, view_keys_table
+from tui.selection import Selection
 from tui.widgets.custom_events import CustomEvents
 from tui.widgets.raw_events import RawEvents
 from tui.widgets.step_list import StepList
+from tui.widgets.tasks_view import TasksView
 from tui.widgets.token_timeline import TokenTimeline
 
 from .conftest import SIZE, app_for, opened, wait_for
@@ -38,10 +40,15 @@ class TestViewTabs:
             screen = await opened(pilot)
             await pilot.press("right", "right", "4")
             await pilot.pause()
-            shown = []
-            view = screen.query_one("#view-tasks")
+            shown: list[int] = []
+            view = screen.query_one("#view-tasks", TasksView)
             original = view.show
-            view.show = lambda sel: (shown.append(sel.step), original(sel))  # type: ignore
+
+            def spy(sel: Selection) -> None:
+                shown.append(sel.step)
+                original(sel)
+
+            view.show = spy  # type: ignore[method-assign,assignment]  # a spy on this instance
             await pilot.press("right")
             assert shown == [3]
 
@@ -63,7 +70,7 @@ class TestViewScope:
             await wait_for(pilot, lambda: screen.selection is not None
                            and screen.selection.step == 1)
             notes: list[str] = []
-            screen.notify = lambda message, **_: notes.append(message)  # type: ignore
+            screen.notify = lambda message, **_: notes.append(message)
             await pilot.press("1", "w")  # the Graph view has no whole-run mode: a notice
             assert notes == ["only the Custom and Tokens views show a step or the whole run"]
             assert tokens.scope == "run" and not custom.whole_run

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from tui.widgets.run_tree import RunTree
 from tui.widgets.step_list import StepList
+from tui.widgets.trace_header import TraceHeader
 
 from .conftest import SIZE, app_for, opened, wait_for
 
@@ -23,10 +24,11 @@ class TestRunTree:
             await pilot.click(RunTree, offset=(4, 1))
             await wait_for(pilot, lambda: screen.selection is not None
                            and screen.selection.run == 1)
+            assert screen.selection is not None
             assert screen.selection.ns[0].startswith("inner:")
             assert screen.rows.steps() == [0, 1, 2]
             assert screen.query_one(StepList).rows is screen.rows
-            header = screen.query_one("#header")
+            header = screen.query_one("#header", TraceHeader)
             assert header.crumbs[-1] == "inner" and len(header.crumbs) == 2
             await pilot.press("l")
             assert screen.selection.step == 1 and screen.selection.run == 1

@@ -22,18 +22,20 @@ class Tmux:
     """One detached tmux session running a command; read with `screen()`."""
 
     def __init__(self, command: str, cwd: Path) -> None:
+        assert TMUX is not None  # the tests using this skip without tmux
+        self.tmux = TMUX
         self.name = f"stepscope-test-{uuid.uuid4().hex[:8]}"
         env = child_env(TERM="xterm-256color")
-        subprocess.run([TMUX, "new-session", "-d", "-s", self.name, "-x", "120", "-y", "36",
+        subprocess.run([self.tmux, "new-session", "-d", "-s", self.name, "-x", "120", "-y", "36",
                         "-c", str(cwd), command], check=True, env=env)
 
     def screen(self) -> str:
-        out = subprocess.run([TMUX, "capture-pane", "-p", "-t", self.name],
+        out = subprocess.run([self.tmux, "capture-pane", "-p", "-t", self.name],
                              capture_output=True, text=True)
         return out.stdout
 
     def keys(self, *keys: str) -> None:
-        subprocess.run([TMUX, "send-keys", "-t", self.name, *keys], check=True)
+        subprocess.run([self.tmux, "send-keys", "-t", self.name, *keys], check=True)
 
     def wait_for(self, text: str, timeout: float = 15.0) -> str:
         deadline = time.monotonic() + timeout
@@ -53,12 +55,12 @@ class Tmux:
         assert not self.alive(), "the program did not quit"
 
     def alive(self) -> bool:
-        return subprocess.run([TMUX, "has-session", "-t", self.name],
+        return subprocess.run([self.tmux, "has-session", "-t", self.name],
                               capture_output=True).returncode == 0
 
     def close(self) -> None:
         if self.alive():
-            subprocess.run([TMUX, "kill-session", "-t", self.name], capture_output=True)
+            subprocess.run([self.tmux, "kill-session", "-t", self.name], capture_output=True)
 
 
 @pytest.mark.skipif(TMUX is None, reason="tmux is not installed")

@@ -11,13 +11,13 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import Any
 
 from textual.pilot import Pilot
 from textual.widgets import Input, TabbedContent
 
 import tracer
 from engine.clock import FixedClock
+from engine.config import RunnableConfig
 from sample_graphs import agent, joke_poem
 from tui.app import StepscopeApp
 from tui.bindings import VIEWS
@@ -25,7 +25,7 @@ from tui.bindings import VIEWS
 SIZE = (120, 36)
 EXPECTED = Path(__file__).parent / "expected"
 UPDATE = os.environ.get("STEPSCOPE_UPDATE_SNAPSHOTS") == "1"
-CONFIG: dict[str, Any] = {"run_id": "snap"}
+CONFIG: RunnableConfig = {"run_id": "snap"}
 
 
 def record_agent(path: Path) -> Path:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from textual.app import App, ComposeResult
 from textual.message import Message
 from textual.pilot import Pilot
 from textual.widget import Widget
 from textual.worker import WorkerCancelled
+
+M = TypeVar("M", bound=Message)
 
 SIZE = (120, 36)
 
@@ -21,6 +25,12 @@ class ViewApp(App[None]):
 
     def compose(self) -> ComposeResult:
         yield self.widget
+
+    def received_as(self, kind: type[M]) -> list[M]:
+        """The received messages, each checked to be a `kind`."""
+        messages = [m for m in self.received if isinstance(m, kind)]
+        assert len(messages) == len(self.received), self.received
+        return messages
 
     def on_raw_events_match_found(self, message: Message) -> None:
         self.received.append(message)

@@ -77,7 +77,8 @@ class TestCustomEvents:
             await settle(pilot)
             assert view.whole_run and list(view.found.steps) == [1, 2]
             assert " write " in view.lines.line(0) and view.lines.cursor == 1
-            view.show(Selection(view.selection.trace, 0, 1))  # type: ignore[union-attr]
+            assert view.selection is not None
+            view.show(Selection(view.selection.trace, 0, 1))
             await pilot.pause()
             assert view.lines.cursor == 0  # same run: the cursor moves, nothing is read
             await pilot.press("w")
@@ -88,22 +89,25 @@ class TestCustomEvents:
         """Enter on a row posts EventChosen with its step and row."""
         async with shown(open_scenario("notes"), 1) as (view, pilot):
             app = pilot.app
+            assert isinstance(app, ViewApp)
             view.lines.focus()
             await pilot.press("enter")
             await pilot.pause()
-            assert [m.step for m in app.received] == [1]  # type: ignore[attr-defined]
-            assert app.received[0].row.node == "write"  # type: ignore[attr-defined]
+            chosen = app.received_as(CustomEvents.EventChosen)
+            assert [m.step for m in chosen] == [1]
+            assert chosen[0].row.node == "write"
 
     async def test_click_moves_then_chooses(self, open_scenario: Callable[[str], Trace]) -> None:
         """A click puts the cursor on a row; a click on the cursor's row chooses it."""
         async with shown(open_scenario("agent"), 2) as (view, pilot):
             app = pilot.app
+            assert isinstance(app, ViewApp)
             await pilot.click(view.lines, offset=(5, 2))  # header, row 0, row 1
             await pilot.pause()
-            assert view.lines.cursor == 1 and app.received == []  # type: ignore[attr-defined]
+            assert view.lines.cursor == 1 and app.received == []
             await pilot.click(view.lines, offset=(5, 2))
             await pilot.pause()
-            assert [m.step for m in app.received] == [2]  # type: ignore[attr-defined]
+            assert [m.step for m in app.received_as(CustomEvents.EventChosen)] == [2]
 
     async def test_long_payload_scrolls_sideways(
             self, open_scenario: Callable[[str], Trace]) -> None:
@@ -131,7 +135,8 @@ class TestCustomEventsLateResults:
         """A same-run step move while the whole run is read: the run is listed, the cursor
         on the new step (the result was once dropped as stale, leaving the step's list)."""
         async with shown(open_scenario("notes"), 1) as (view, pilot):
-            trace = view.selection.trace  # type: ignore[union-attr]
+            assert view.selection is not None
+            trace = view.selection.trace
             view.whole_run = True  # starts reading the whole run
             view.show(Selection(trace, 0, 2))  # before its result is handled
             await settle(pilot)
@@ -141,7 +146,8 @@ class TestCustomEventsLateResults:
     async def test_stale_step_dropped(self, open_scenario: Callable[[str], Trace]) -> None:
         """In step mode, a result for a step no longer selected is not shown."""
         async with shown(open_scenario("agent"), 1) as (view, pilot):
-            trace = view.selection.trace  # type: ignore[union-attr]
+            assert view.selection is not None
+            trace = view.selection.trace
             step_2 = custom_list(EventSource(trace), 0, 2)
             view.post_message(CustomEvents.RowsLoaded(Selection(trace, 0, 2), False, step_2))
             await pilot.pause()

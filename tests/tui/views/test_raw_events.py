@@ -94,7 +94,7 @@ class TestRawEvents:
             view.previous_match()
             await settle(pilot)
             assert " total " in view.lines.line(view.lines.cursor)  # wrapped to the last
-            steps = [m.step for m in app.received]  # type: ignore[attr-defined]
+            steps = [m.step for m in app.received_as(RawEvents.MatchFound)]
             assert steps == [1, 1, 1, 2]
             assert view.lines.needle == "task_end"
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any, ClassVar
 
 from tracer import Trace
 from tui.views.event_source import EventSource, step_events
@@ -17,7 +18,7 @@ def tasks_of(trace: Trace, step: int) -> list:
 class TestExplainTrigger:
     """Why a node ran, from its trigger channel and the topology."""
 
-    TOPOLOGY = {"edges": [
+    TOPOLOGY: ClassVar[dict[str, Any]] = {"edges": [
         {"source": "__start__", "target": "a", "conditional": False, "label": None},
         {"source": "a", "target": "b", "conditional": True, "label": "go"},
         {"source": "c", "target": "b", "conditional": False, "label": None},

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from textual.app import App, ComposeResult
 from textual.message import Message
 from textual.widget import Widget
+
+M = TypeVar("M", bound=Message)
 
 
 class ViewHarness(App[None]):
@@ -20,6 +22,12 @@ class ViewHarness(App[None]):
 
     def compose(self) -> ComposeResult:
         yield self.widget
+
+    def posted_as(self, kind: type[M]) -> list[M]:
+        """The posted messages, each checked to be a `kind`."""
+        messages = [m for m in self.posted if isinstance(m, kind)]
+        assert len(messages) == len(self.posted), self.posted
+        return messages
 
     def on_mount(self) -> None:
         self.widget.focus()

@@ -7,7 +7,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from textual.widget import Widget
 
 import tracer
 from tests.tui.visual.harness import ViewHarness
@@ -17,7 +16,8 @@ from tui.widgets.superstep_lanes import SuperstepLanes
 from tui.widgets.token_timeline import TokenTimeline
 
 Opener = Callable[[str], tracer.Trace]
-SHOTS: list[tuple[str, type[Widget], str, int, tuple[str, ...]]] = [
+ShotView = GraphView | TokenTimeline | SuperstepLanes
+SHOTS: list[tuple[str, type[ShotView], str, int, tuple[str, ...]]] = [
     ("graph_branching", GraphView, "branching", 3, ("merge", "again")),
     ("graph_agent", GraphView, "agent", 5, ("agent", "tools")),
     ("tokens_parallel", TokenTimeline, "parallel_llm", 1, ("ask_quick", "tok/s")),
@@ -33,13 +33,13 @@ class TestScreenshots:
     @pytest.mark.parametrize(("shot", "cls", "trace_name", "step", "expect"), SHOTS,
                              ids=[s[0] for s in SHOTS])
     async def test_screenshot(self, open_trace: Opener, tmp_path: Path, shot: str,
-                              cls: type[Widget], trace_name: str, step: int,
+                              cls: type[ShotView], trace_name: str, step: int,
                               expect: tuple[str, ...]) -> None:
         """Save the screenshot; the SVG contains the view's key words."""
         view = cls()
         app = ViewHarness(view)
         async with app.run_test(size=(120, 36)) as pilot:
-            view.show(Selection(open_trace(trace_name), 0, step))  # type: ignore[attr-defined]
+            view.show(Selection(open_trace(trace_name), 0, step))
             await app.workers.wait_for_complete()
             await pilot.pause()
             folder = Path(os.environ.get("STEPSCOPE_SCREENS", tmp_path))

@@ -80,6 +80,7 @@ class TestLabels:
         for call in open_trace("agent").llm_calls():
             label = call_label(call)
             assert label.startswith(f"#{call.number} agent · scripted")
+            assert call.ttft is not None
             assert f"TTFT {call.ttft / 1e6:.0f} ms" in label
             assert f"{len(call.tokens)} tok" in label
             tps = call.tokens_per_second

@@ -82,7 +82,8 @@ class TestGraphView:
             box = view.canvas.layout.boxes["node_2"]
             await pilot.click(GraphView, offset=(box.x + view._pad() + 2, box.y + box.h // 2))
             await pilot.pause()
-            assert [(m.name, m.kind) for m in app.posted] == [("node_2", "subgraph")]
+            selected = app.posted_as(GraphView.NodeSelected)
+            assert [(m.name, m.kind) for m in selected] == [("node_2", "subgraph")]
 
     async def test_enter_selects_the_running_node(self, open_trace: Opener) -> None:
         """enter posts NodeSelected for the step's node."""
@@ -92,7 +93,7 @@ class TestGraphView:
             view.show(Selection(open_trace("agent"), 0, 2))
             await pilot.press("enter")
             await pilot.pause()
-            assert [m.name for m in app.posted] == ["tools"]
+            assert [m.name for m in app.posted_as(GraphView.NodeSelected)] == ["tools"]
 
 
 class TestTokenTimeline:
@@ -136,7 +137,8 @@ class TestTokenTimeline:
             await pilot.pause()
             assert view.selected == 1
             assert view.cursor == len(view.calls[1].tokens) - 1
-            assert [m.call.node for m in app.posted] == [view.calls[1].node]
+            assert [m.call.node for m in app.posted_as(TokenTimeline.CallSelected)] == [
+                view.calls[1].node]
             # The two calls run in parallel threads: which one is #1 varies between
             # recordings of the fixture, so the label is built from the call itself.
             label = f"▶ #1 {view.calls[1].node}"
@@ -230,4 +232,4 @@ class TestSuperstepLanes:
             column = next(c for c in view.columns if c.timing.step == 2)
             await pilot.click(SuperstepLanes, offset=(column.x + 1, 2))
             await pilot.pause()
-            assert [(m.run, m.step) for m in app.posted] == [(0, 2)]
+            assert [(m.run, m.step) for m in app.posted_as(SuperstepLanes.StepSelected)] == [(0, 2)]
