@@ -73,17 +73,38 @@ class LLMCall:
         return "".join(text for _, text in self.tokens)
 
 
+def text_of(value: Any) -> str:
+    """`value` as text, whatever it is (a malformed trace may hold anything where text
+    belongs, even lists nested too deep for `str`)."""
+    if type(value) is str:
+        return value
+    try:
+        return str(value)
+    except Exception:  # RecursionError, or a broken __str__ of a rebuilt object
+        return f"<{type(value).__name__}>"
+
+
+def text_or_none(value: Any) -> str | None:
+    return None if value is None else text_of(value)
+
+
 def llm_calls(events: Iterable[Event]) -> list[LLMCall]:
-    """Group llm_start / token / llm_end events into calls, in start order."""
+    """Group llm_start / token / llm_end events into calls, in start order. Events whose
+    call number is not an int (a malformed trace) belong to no call and are left out."""
     calls: dict[tuple[tuple[str, ...], int], LLMCall] = {}
     by_number: dict[int, LLMCall] = {}
     for event in events:
         data = event.data
         number = data.get("n", -1)
+        if type(number) is not int:
+            continue
         if event.kind == "llm_start":
-            call = LLMCall(number, str(data.get("call", "")), str(data.get("task_id", "")),
-                           data.get("name"), event.ns, event.step, data.get("model"),
-                           data.get("provider"), list(data.get("tags") or []), event.t)
+            tags = data.get("tags")
+            call = LLMCall(number, text_of(data.get("call", "")),
+                           text_of(data.get("task_id", "")), text_or_none(data.get("name")),
+                           event.ns, event.step, text_or_none(data.get("model")),
+                           text_or_none(data.get("provider")),
+                           [text_of(t) for t in tags] if type(tags) is list else [], event.t)
             calls[(event.ns, number)] = call
             by_number[number] = call
             continue
@@ -91,10 +112,10 @@ def llm_calls(events: Iterable[Event]) -> list[LLMCall]:
         if found is None:
             continue
         if event.kind == "token" and not data.get("h"):
-            found.tokens.append((event.t, str(data.get("x", ""))))
+            found.tokens.append((event.t, text_of(data.get("x", ""))))
         elif event.kind == "llm_end":
             found.end = event.t
             found.error = data.get("e")
             found.usage = data.get("usage")
-            found.text = data.get("text")
+            found.text = text_or_none(data.get("text"))
     return list(calls.values())

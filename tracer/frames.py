@@ -21,8 +21,18 @@ MAGIC = "stepscope-trace"
 FORMAT_VERSION = 1
 FRAME_HEAD = 11
 FOOTER_SIZE = 16
-_HEAD = struct.Struct(">BBIBI")  # 0x92, 0xce, crc, 0xc6, length
-_FOOTER = struct.Struct(">BB5sBQ")  # 0x92, 0xa5, "ssidx", 0xcf, offset
+ARRAY2 = 0x92
+"""msgpack fixarray of 2: the first byte of every frame and of the footer."""
+UINT32 = 0xCE
+"""msgpack uint32: the marker before a frame's CRC."""
+BIN32 = 0xC6
+"""msgpack bin32: the marker before a frame's payload length."""
+STR5 = 0xA5
+UINT64 = 0xCF
+FOOTER_TAG = b"ssidx"
+HEAD = struct.Struct(">BBIBI")
+"""A frame head: ARRAY2, UINT32, CRC-32 of the payload, BIN32, payload length."""
+_FOOTER = struct.Struct(">BB5sBQ")  # ARRAY2, STR5, FOOTER_TAG, UINT64, index offset
 MAX_FRAME = 1 << 30
 MAX_HEADER = 4096
 
@@ -36,6 +46,7 @@ class TraceCorruptError(TraceError):
 
     def __init__(self, message: str, offset: int) -> None:
         super().__init__(f"{message} at byte offset {offset}")
+        self.reason = message
         self.offset = offset
 
 
@@ -71,7 +82,7 @@ def read_header(data: bytes, path: str = "") -> tuple[dict[str, Any], int]:
 
 
 def footer_bytes(index_offset: int) -> bytes:
-    return _FOOTER.pack(0x92, 0xA5, b"ssidx", 0xCF, index_offset)
+    return _FOOTER.pack(ARRAY2, STR5, FOOTER_TAG, UINT64, index_offset)
 
 
 def parse_footer(tail: bytes) -> int | None:
@@ -79,7 +90,7 @@ def parse_footer(tail: bytes) -> int | None:
     if len(tail) != FOOTER_SIZE:
         return None
     a, b, tag, c, offset = _FOOTER.unpack(tail)
-    if (a, b, tag, c) != (0x92, 0xA5, b"ssidx", 0xCF):
+    if (a, b, tag, c) != (ARRAY2, STR5, FOOTER_TAG, UINT64):
         return None
     return int(offset)
 
@@ -99,8 +110,8 @@ def parse_head(buf: bytes, offset: int) -> FrameHead | None:
     """The frame head at `offset` in `buf` (None if fewer than 11 bytes or not a head)."""
     if len(buf) - offset < FRAME_HEAD:
         return None
-    a, b, crc, c, length = _HEAD.unpack_from(buf, offset)
-    if (a, b, c) != (0x92, 0xCE, 0xC6) or length > MAX_FRAME:
+    a, b, crc, c, length = HEAD.unpack_from(buf, offset)
+    if (a, b, c) != (ARRAY2, UINT32, BIN32) or length > MAX_FRAME:
         raise ValueError("bad frame head")
     return FrameHead(offset, crc, length)
 

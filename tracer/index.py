@@ -1,184 +1,192 @@
-"""Building a trace's index: from its footer (O(1)) or by hopping frame heads.
+"""A trace's index: where its runs, steps and keyframes are (FORMAT.md §6).
 
 The index lists runs, steps (with the offsets of their step_start, step_end and
-task_end frames) and keyframes. A scan also finds torn tails and corrupt regions,
-resyncing to the next frame whose CRC checks out.
+task_end frames) and keyframes. The writer builds it event by event and writes it at
+close, and `from_footer` reads it back in O(1); `tracer.scanner` builds the same one
+from the frames of a file that was never closed (a crash, or a file still growing).
 """
 
 from __future__ import annotations
 
-import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, BinaryIO
+from typing import Any
 
-from tracer.codec import unpack
+from tracer.codec import UndecodableError, unpack_record
+from tracer.entries import (
+    Damage,
+    KeyframeEntry,
+    MalformedIndex,
+    RunEntry,
+    StepEntry,
+    shown,
+)
 from tracer.frames import (
     FOOTER_SIZE,
     FRAME_HEAD,
     TraceCorruptError,
-    check,
     footer_bytes,
     parse_footer,
-    parse_head,
-    resync,
 )
+from tracer.frameview import FrameView
 from tracer.records import KIND_CODES
 
-_CHUNK = 4 << 20
-_FOOTER_START = footer_bytes(0)[:8]  # 0x92 0xa5 "ssidx" 0xcf
-_STEP_KINDS = {KIND_CODES[k] for k in ("run_start", "step_start", "task_end", "step_end",
-                                        "keyframe", "run_end")}
-_STEP_START, _TASK_END, _STEP_END, _RUN_END = (
-    KIND_CODES[k] for k in ("step_start", "task_end", "step_end", "run_end"))
+_FOOTER_START = footer_bytes(0)[:8]  # ARRAY2, STR5, "ssidx", UINT64
+_RECORD_START = 0x96
+"""msgpack fixarray of 6: the first byte of every record (FORMAT.md §3)."""
+_RUN_START, _STEP_START, _TASK_END, _STEP_END, _KEYFRAME, _RUN_END, _INDEX = (
+    KIND_CODES[k] for k in ("run_start", "step_start", "task_end", "step_end", "keyframe",
+                            "run_end", "index"))
+_INDEXED = {_RUN_START, _STEP_START, _TASK_END, _STEP_END, _KEYFRAME, _RUN_END}
+_WINDOW = 4 << 20
+"""Bytes searched at a time when resyncing through a file."""
 
 
 @dataclass
 class TraceIndex:
-    """Where things are in a trace file."""
+    """Where things are in a trace file, and the builder that keeps it up to date."""
 
-    runs: list[list[Any]] = field(default_factory=list)
-    """[offset, ns, run_id, parent task id] per run, in file order."""
-    steps: list[list[Any]] = field(default_factory=list)
-    """[run, ns, step, step_start offset, step_end offset, [task_end offsets]], in
-    step_start order; listed from step_start on, with step_end None until it arrives
-    (and for good when an error, interrupt or crash cut the step). An entry whose
-    step_end arrived has a 7th item: `replay_keys` of its deltas (or None)."""
-    keyframes: list[list[Any]] = field(default_factory=list)
-    """[run, ns, step, offset]."""
+    runs: list[RunEntry] = field(default_factory=list)
+    steps: list[StepEntry] = field(default_factory=list)
+    """In step_start order: a parent's step comes before the steps of a subgraph it runs."""
+    keyframes: list[KeyframeEntry] = field(default_factory=list)
     run_ends: dict[int, int] = field(default_factory=dict)
-    """run → offset of its run_end frame (absent: the run did not finish)."""
+    """run number → offset of its run_end frame (absent: the run did not finish)."""
     events: int = 0
+    """Frames indexed (events and keyframes)."""
     end: int = 0
     """Offset just past the last whole frame read."""
-    errors: list[TraceCorruptError] = field(default_factory=list)
+    damage: list[Damage] = field(default_factory=list)
     torn: bool = False
     """The file ends inside a frame (a crash mid-write, or a file still growing)."""
     finished: bool = False
     """Read from a footer: the writer closed the file cleanly."""
+    _run_of: dict[tuple[str, ...], int] = field(default_factory=dict, repr=False)
+    _open: dict[tuple[str, ...], StepEntry] = field(default_factory=dict, repr=False)
+
+    @property
+    def errors(self) -> list[TraceCorruptError]:
+        """The damaged regions as errors (message and offset), in file order."""
+        return [TraceCorruptError(d.reason, d.offset) for d in self.damage]
+
+    def run_of(self, ns: tuple[str, ...]) -> int:
+        """The number of the latest run of namespace `ns` (-1 before any)."""
+        return self._run_of.get(ns, -1)
+
+    # -- building, one frame at a time (the writer and the scanner) -----------------------
+    def add_run(self, offset: int, ns: tuple[str, ...], run_id: str,
+                parent: str | None) -> None:
+        self._run_of[ns] = len(self.runs)
+        self.runs.append(RunEntry(offset, ns, run_id, parent))
+        self._open.pop(ns, None)  # a step of an earlier run here that never ended
+
+    def note_step(self, kind: int, ns: tuple[str, ...], step: int, offset: int,
+                  replay: list[str] | None = None) -> None:
+        """Keep the step entries up to date with a step_start, task_end, step_end or
+        run_end frame of namespace `ns`."""
+        if kind == _TASK_END:
+            entry = self._open.get(ns)
+            if entry is not None:
+                entry.task_ends.append(offset)
+        elif kind == _STEP_START:
+            entry = StepEntry(self._run_of.get(ns, -1), ns, step, offset, None, [])
+            self._open[ns] = entry
+            self.steps.append(entry)
+        elif kind == _STEP_END:
+            entry = self._open.pop(ns, None)
+            if entry is None:
+                self.steps.append(StepEntry(self._run_of.get(ns, -1), ns, step, None,
+                                            offset, [], replay))
+            else:
+                entry.end = offset
+                entry.replay = replay
+        elif kind == _RUN_END:
+            run = self._run_of.get(ns, -1)
+            if run >= 0:  # not the run_end of a run whose run_start was lost
+                self.run_ends[run] = offset
+            self._open.pop(ns, None)  # a step an error or interrupt cut stays unfinished
+
+    def add_keyframe(self, ns: tuple[str, ...], step: int, offset: int) -> None:
+        self.keyframes.append(KeyframeEntry(self._run_of.get(ns, -1), ns, step, offset))
+
+    # -- on disk ---------------------------------------------------------------------------
+    def to_record(self, frame_events: int) -> dict[str, Any]:
+        """The index frame's data (FORMAT.md §6); `frame_events` event frames precede it."""
+        return {"steps": [e.as_list() for e in self.steps],
+                "keyframes": [k.as_list() for k in self.keyframes],
+                "runs": [r.as_list() for r in self.runs], "events": frame_events,
+                "run_ends": {str(k): v for k, v in self.run_ends.items()},
+                "frame_head": FRAME_HEAD}
+
+    @classmethod
+    def from_record(cls, data: dict[str, Any], at: int) -> TraceIndex:
+        """The index of a closed file from its index frame's data (MalformedIndex if any
+        part of it has the wrong shape)."""
+        try:
+            runs = [RunEntry.from_list(r) for r in data["runs"]]
+            steps = [StepEntry.from_list(s) for s in data["steps"]]
+            keyframes = [KeyframeEntry.from_list(k) for k in data["keyframes"]]
+            ends = data.get("run_ends") or {}
+            if type(ends) is not dict:
+                raise TypeError(f"run_ends that is not a map but a {type(ends).__name__}")
+            run_ends = {int(k): _checked_offset(v) for k, v in ends.items()}
+            events = int(data["events"])
+        except (KeyError, TypeError, ValueError, AttributeError, RecursionError) as exc:
+            raise MalformedIndex(f"malformed index ({exc})") from None
+        for offset in (*(r.offset for r in runs), *(k.offset for k in keyframes),
+                       *run_ends.values(), *_step_offsets(steps)):
+            if offset >= at:
+                raise MalformedIndex(f"an index offset past the index frame: {offset}")
+        # Each item must name a run the index lists, of its namespace: a step filed under
+        # another run would replay into that run's states.
+        for run, ns in (*((e.run, e.ns) for e in steps), *((k.run, k.ns) for k in keyframes)):
+            if not ((0 <= run < len(runs) and runs[run].ns == ns) or run == -1):
+                raise MalformedIndex(f"an index item of run {run}, which the index does not "
+                                     "list with that namespace")
+        if any(not 0 <= run < len(runs) for run in run_ends):
+            raise MalformedIndex("a run_end of a run the index does not list")
+        index = cls(runs=runs, steps=steps, keyframes=keyframes, run_ends=run_ends,
+                    events=events, end=at, finished=True)
+        index._run_of = {run.ns: number for number, run in enumerate(runs)}
+        return index
 
 
-def from_footer(f: BinaryIO, size: int, start: int) -> TraceIndex | None:
-    """The index a cleanly closed trace ends with, or None."""
+def _step_offsets(steps: list[StepEntry]) -> Iterator[int]:
+    for entry in steps:
+        yield from (o for o in (entry.start, entry.end) if o is not None)
+        yield from entry.task_ends
+
+
+def _checked_offset(value: Any) -> int:
+    if type(value) is not int or value < 0:
+        raise MalformedIndex(f"an offset that is not a non-negative int: {shown(value)}")
+    return value
+
+
+def from_footer(view: FrameView, start: int) -> tuple[TraceIndex | None, Damage | None]:
+    """The index a cleanly closed trace ends with, or None (no footer, or one that does
+    not lead to a whole, valid index frame: the file is then scanned). A footer whose
+    index is damaged or malformed is reported as damage."""
+    size = view.size()
     if size < start + FOOTER_SIZE + FRAME_HEAD:
-        return None
-    f.seek(size - FOOTER_SIZE)
-    at = parse_footer(f.read(FOOTER_SIZE))
-    if at is None or not start <= at < size - FOOTER_SIZE:
-        return None
-    f.seek(at)
-    raw = f.read(size - FOOTER_SIZE - at)
+        return None, None
+    at = parse_footer(view.read(size - FOOTER_SIZE, FOOTER_SIZE))
+    if at is None:
+        return None, None
+    if not start <= at < size - FOOTER_SIZE:
+        return None, Damage(size - FOOTER_SIZE, None, "the footer points outside the file")
     try:
-        head = parse_head(raw, 0)
-    except ValueError:
-        return None
-    if head is None or head.end != len(raw) or not check(raw[FRAME_HEAD:], head):
-        return None
-    record = unpack(raw[FRAME_HEAD:])
-    data = record[5]
-    index = TraceIndex(runs=data["runs"], steps=data["steps"], keyframes=data["keyframes"],
-                       events=data["events"], end=at, finished=True)
-    index.run_ends = {int(k): v for k, v in data.get("run_ends", {}).items()}
-    return index
-
-
-class Scanner:
-    """Hops frame heads from an offset onward; call `scan` again as the file grows."""
-
-    def __init__(self, f: BinaryIO, start: int) -> None:
-        self.f = f
-        self.pos = start
-        self.index = TraceIndex(end=start)
-        self._run_of: dict[tuple[str, ...], int] = {}
-        self._open: dict[tuple[str, ...], list[Any]] = {}
-
-    def scan(self) -> list[int]:
-        """Read what is new; return the offsets of the whole frames found."""
-        size = os.fstat(self.f.fileno()).st_size
-        found: list[int] = []
-        want = _CHUNK
-        while self.pos < size:
-            self.f.seek(self.pos)
-            buf = self.f.read(min(want, size - self.pos))
-            want = _CHUNK
-            at = 0
-            while True:
-                try:
-                    head = parse_head(buf, at)
-                except ValueError:
-                    if (size - self.pos - at <= FOOTER_SIZE
-                            and buf[at: at + 8] == _FOOTER_START):
-                        break  # the footer, whole or torn: the frames end here
-                    nxt = self._corrupt(buf, at, "not a frame head")
-                    if nxt is None:
-                        return found
-                    at = nxt
-                    continue
-                if head is None or head.end > len(buf):
-                    if (head is not None and self.pos + len(buf) >= size
-                            and resync(buf, at) is not None):
-                        # Whole frames follow: a damaged length, not a torn tail.
-                        nxt = self._corrupt(buf, at, "frame length runs past valid frames")
-                        if nxt is None:  # cannot be: the resync just above found a frame
-                            return found
-                        at = nxt
-                        continue
-                    if head is not None and at == 0:
-                        want = head.end  # one frame larger than a chunk
-                    break  # need more bytes (next chunk, or the file is torn/growing)
-                payload = buf[at + FRAME_HEAD: head.end]
-                if not check(payload, head):
-                    nxt = self._corrupt(buf, at, "frame CRC mismatch")
-                    if nxt is None:
-                        return found
-                    at = nxt
-                    continue
-                offset = self.pos + at
-                self._note(offset, payload)
-                found.append(offset)
-                at = head.end
-            if at == 0:
-                if want > _CHUNK and self.pos + want <= size:
-                    continue
-                break
-            self.pos += at
-            self.index.end = self.pos
-        self.index.torn = self.pos < size
-        return found
-
-    def _corrupt(self, buf: bytes, at: int, why: str) -> int | None:
-        """Record a corrupt region; the offset in `buf` to go on from, or None."""
-        err = TraceCorruptError(why, self.pos + at)
-        if not self.index.errors or self.index.errors[-1].offset != err.offset:
-            self.index.errors.append(err)
-        nxt = resync(buf, at)
-        if nxt is None:
-            # Nothing valid follows in what is on disk now: stop here (a follower retries).
-            self.index.end = self.pos + at
-            self.index.torn = True
-        return nxt
-
-    def _note(self, offset: int, payload: bytes) -> None:
-        index = self.index
-        index.events += 1
-        kind = payload[1] if len(payload) > 1 else -1
-        if kind not in _STEP_KINDS:
-            return
-        record = unpack(payload)
-        _, _, _, ns_list, step, data = record
-        ns = tuple(ns_list)
-        if kind == KIND_CODES["run_start"]:
-            self._run_of[ns] = len(index.runs)
-            index.runs.append([offset, ns_list, data.get("run_id"), data.get("parent")])
-            self._open.pop(ns, None)  # a step of an earlier run here that never ended
-        replay = None
-        if kind == _STEP_END and isinstance(data, dict):
-            replay = replay_keys(data.get("d", ()))
-        note_step(index.steps, self._open, kind, self._run_of.get(ns, -1), ns, step, offset,
-                  replay)
-        if kind == KIND_CODES["keyframe"]:
-            index.keyframes.append([self._run_of.get(ns, -1), ns_list, step, offset])
-        elif kind == KIND_CODES["run_end"]:
-            index.run_ends[self._run_of.get(ns, -1)] = offset
+        payload = view.payload(at)
+        if at + FRAME_HEAD + len(payload) != size - FOOTER_SIZE:
+            raise TraceCorruptError("the index frame does not end at the footer", at)
+        record = unpack_record(payload)
+        if record[0] != _INDEX:
+            raise TraceCorruptError("the footer points at a frame that is not the index", at)
+        return TraceIndex.from_record(record[5], at), None
+    except TraceCorruptError as exc:
+        return None, Damage(exc.offset, None, f"unreadable index: {exc.reason}")
+    except (MalformedIndex, UndecodableError) as exc:
+        return None, Damage(at, None, f"unreadable index: {exc}")
 
 
 def replay_keys(deltas: Any) -> list[str] | None:
@@ -189,36 +197,9 @@ def replay_keys(deltas: Any) -> list[str] | None:
         keys = [d[1] for d in deltas if d[0] == "w"]
     except (TypeError, IndexError, KeyError):
         return None
-    return keys if len(keys) == len(deltas) else None
+    if len(keys) != len(deltas) or any(type(k) is not str for k in keys):
+        return None
+    return keys
 
 
-def note_step(steps: list[list[Any]], open_steps: dict[tuple[str, ...], list[Any]], kind: int,
-              run: int, ns: tuple[str, ...], step: int, offset: int,
-              replay: list[str] | None = None) -> None:
-    """Keep the step entries up to date with one frame (the writer and the scanner
-    both index this way).
-
-    A step is listed from its step_start on, so a reader following a live trace sees
-    the step in progress ([run, ns, step, start, None, []]); its task_end offsets and
-    its step_end offset are filled into that same entry as they arrive. A step with
-    no step_start (step 0, the input) is listed at its step_end. The list is thus in
-    step_start order: a parent's step comes before the steps of a subgraph it runs.
-    """
-    entry: list[Any] | None
-    if kind == _STEP_START:
-        entry = [run, list(ns), step, offset, None, []]
-        open_steps[ns] = entry
-        steps.append(entry)
-    elif kind == _TASK_END:
-        entry = open_steps.get(ns)
-        if entry is not None:
-            entry[5].append(offset)
-    elif kind == _STEP_END:
-        entry = open_steps.pop(ns, None)
-        if entry is None:
-            steps.append([run, list(ns), step, None, offset, [], replay])
-        else:
-            entry[4] = offset
-            entry.append(replay)
-    elif kind == _RUN_END:
-        open_steps.pop(ns, None)  # a step an error or interrupt cut: it stays unfinished
+__all__ = ["Damage", "TraceIndex", "from_footer", "replay_keys"]

@@ -2,14 +2,15 @@
 
 Opening a cleanly closed trace reads its footer and index (O(1) in the number of
 events); a crashed or still-growing one is indexed by hopping frame heads. Events are
-decoded only when asked for. `follow()` yields events as another process appends them.
+decoded only when asked for, through the trace's `FrameView`, from any thread and
+without a lock. `follow()` yields events as another process appends them, and notices
+a file that was truncated or replaced under it.
 """
 
 from __future__ import annotations
 
-import mmap
+import bisect
 import os
-import struct
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -17,17 +18,27 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from zlib import crc32
 
 from engine.events import Event
-from tracer.codec import unpack
-from tracer.frames import FRAME_HEAD, TraceCorruptError, TraceError, check, parse_head, read_header
-from tracer.index import Scanner, TraceIndex, from_footer
+from tracer.entries import Damage, StepEntry
+from tracer.frames import FRAME_HEAD, MAX_HEADER, TraceCorruptError, TraceError, read_header
+from tracer.frameview import FrameView
+from tracer.index import TraceIndex, from_footer
 from tracer.records import KIND_CODES, KIND_NAMES, expand
+from tracer.scanner import Scanner, resync_file
 
 if TYPE_CHECKING:
     from tracer.analysis import LLMCall
-    from tracer.replay import TaskDiff
+    from tracer.diff import TaskDiff
+    from tracer.replay import Replayer
+
+_TASK_CODES = {KIND_CODES["task_start"], KIND_CODES["task_end"]}
+_SKIPPED = {"index", "keyframe"}
+_CACHE = 4096
+
+
+class TraceChangedError(TraceError):
+    """The file was truncated or replaced since it was opened: reopen it."""
 
 
 @dataclass(frozen=True)
@@ -41,11 +52,62 @@ class RunInfo:
     offset: int
 
 
-_unpack_head = struct.Struct(">BBIBI").unpack_from
+def _short(exc: BaseException) -> str:
+    """An exception's message, cut short (it may quote a whole malformed value)."""
+    try:
+        text = str(exc)
+    except Exception:  # a message that cannot be made (a value nested too deep)
+        text = "?"
+    return text if len(text) <= 200 else text[:200] + "…"
 
 
-def _kind(code: object) -> str:
-    return KIND_NAMES.get(code, str(code)) if isinstance(code, int) else str(code)
+def kind_name(code: Any) -> str:
+    """A record's kind code as its name (FORMAT.md §3); unknown codes as text."""
+    return KIND_NAMES.get(code, str(code)) if type(code) is int else str(code)
+
+
+class _StepNames:
+    """(ids, names) of the step_start a task event belongs to: the last one of its
+    namespace before it, if it is of the event's step and no damaged region lies between
+    them. Rebuilt as the index grows; safe from any thread."""
+
+    def __init__(self, trace: Trace) -> None:
+        self._trace = trace
+        self._starts: dict[tuple[str, ...], tuple[list[int], list[int]]] = {}
+        self._seen = -1
+        self._names: dict[int, tuple[list[Any], list[str]] | None] = {}
+
+    def of(self, ns: tuple[str, ...], step: int, offset: int) -> tuple[list[Any], list[str]] | None:
+        steps = self._trace.index.steps
+        if self._seen != len(steps):
+            found = sorted((e.ns, e.start, e.step) for e in steps if e.start is not None)
+            starts: dict[tuple[str, ...], tuple[list[int], list[int]]] = {}
+            for space, start, number in found:
+                offsets, numbers = starts.setdefault(space, ([], []))
+                offsets.append(start)
+                numbers.append(number)
+            self._starts, self._seen = starts, len(steps)
+        offsets, numbers = self._starts.get(ns, ([], []))
+        i = bisect.bisect_left(offsets, offset)
+        if i == 0 or numbers[i - 1] != step:
+            # Not the step's own step_start: it was lost to damage (an earlier one of the
+            # same step number, in an earlier run, would name the wrong tasks).
+            return None
+        start = offsets[i - 1]
+        if any(start < d.offset < offset for d in self._trace.index.damage):
+            # The step's own step_start may be lost in between (with the step_starts of
+            # steps between, down to one of the same number): the names are unknown.
+            return None
+        if start in self._names:
+            return self._names[start]
+        try:
+            data = self._trace.frames.record(start)[5]
+            ids, names = data.get("ids", []), data.get("names", [])
+            found_names = (ids, names) if type(ids) is list and type(names) is list else None
+        except TraceCorruptError:  # a damaged step_start: its tasks stay unnamed
+            found_names = None
+        self._names[start] = found_names
+        return found_names
 
 
 class Trace:
@@ -53,42 +115,35 @@ class Trace:
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
-        if not self.path.exists():
-            raise TraceError(f"{self.path}: no such file")
-        if self.path.is_dir():
-            raise TraceError(f"{self.path} is a directory, not a trace file")
-        self._f = open(self.path, "rb")
+        self.frames = FrameView(self.path)
         try:
-            self.header, self.start = read_header(self._f.read(4096), str(self.path))
-        except TraceError:
-            self._f.close()
+            self.header, self.start = read_header(self.frames.read(0, MAX_HEADER),
+                                                  str(self.path))
+            self._fingerprint = self._identity()
+            index, damage = from_footer(self.frames, self.start)
+            self._scanner: Scanner | None = None
+            if index is None:
+                self._scanner = Scanner(self.frames, self.start)
+                self._scanner.scan()
+                index = self._scanner.index
+                if damage is not None:  # (what the footer says of its index says more)
+                    index.damage[:] = sorted([*(d for d in index.damage
+                                                if d.offset != damage.offset), damage],
+                                             key=lambda d: d.offset)
+        except BaseException:
+            self.frames.close()
             raise
-        size = os.fstat(self._f.fileno()).st_size
-        index = from_footer(self._f, size, self.start)
-        self._scanner: Scanner | None = None
-        if index is None:
-            self._scanner = Scanner(self._f, self.start)
-            self._scanner.scan()
-            index = self._scanner.index
         self.index: TraceIndex = index
         self._cache: dict[int, Event] = {}
-        self._map: mmap.mmap | None = None
-        self._view: memoryview | None = None
-        self._starts: dict[tuple[tuple[str, ...], int], list[int]] = {}
-        self._starts_seen = -1
-        # One lock for the file handle, the memory map and the state memo: a UI reads
-        # steps while worker threads follow the file or replay state.
-        self._lock = threading.RLock()
+        self._names = _StepNames(self)
+        self._scan_lock = threading.Lock()
+        from tracer.replay import Replayer
+
+        self.replayer: Replayer = Replayer(self)
 
     # -- basics --------------------------------------------------------------------------
     def close(self) -> None:
-        if self._view is not None:
-            self._view.release()
-            self._view = None
-        if self._map is not None:
-            self._map.close()
-            self._map = None
-        self._f.close()
+        self.frames.close()
 
     def __enter__(self) -> Trace:
         return self
@@ -103,12 +158,16 @@ class Trace:
 
     @property
     def errors(self) -> list[TraceCorruptError]:
-        """Corrupt regions found while indexing (the frames after each were still read)."""
+        """Damaged regions found so far (the frames after each were still read)."""
         return self.index.errors
 
     @property
+    def damage(self) -> list[Damage]:
+        return self.index.damage
+
+    @property
     def runs(self) -> list[RunInfo]:
-        return [RunInfo(i, str(r[2]), tuple(r[1]), r[3], r[0])
+        return [RunInfo(i, r.run_id, r.ns, r.parent, r.offset)
                 for i, r in enumerate(self.index.runs)]
 
     def run_complete(self, run: int = 0) -> bool:
@@ -116,114 +175,59 @@ class Trace:
         return run in self.index.run_ends
 
     def read(self, offset: int) -> Event:
-        """The event of the frame at `offset` (TraceCorruptError if it fails its CRC)."""
-        with self._lock:
-            return self._read(offset)
-
-    def _read(self, offset: int) -> Event:
+        """The event of the frame at `offset` (TraceCorruptError if it is damaged or not a
+        well-formed record). Safe from any thread."""
         cached = self._cache.get(offset)
         if cached is not None:
             return cached
-        self._f.seek(offset)
-        raw = self._f.read(FRAME_HEAD)
+        code, seq, t, ns_list, step, data = self.frames.record(offset)
+        kind, ns = kind_name(code), tuple(ns_list)
+        # A task event whose step_start is damaged or missing has no task id or name
+        # (None: unknown); the rest of it is read.
+        names = self._names.of(ns, step, offset) if code in _TASK_CODES else None
         try:
-            head = parse_head(raw, 0)
-        except ValueError:
-            raise TraceCorruptError("not a frame head", offset) from None
-        if head is None:
-            raise TraceCorruptError("truncated frame", offset)
-        payload = self._f.read(head.length)
-        if len(payload) != head.length:
-            raise TraceCorruptError("truncated frame", offset)
-        if not check(payload, head):
-            raise TraceCorruptError("frame CRC mismatch", offset)
-        code, seq, t, ns_list, step, data = unpack(payload)
-        kind, ns = _kind(code), tuple(ns_list)
-        names = self._step_names(ns, step, offset) if kind in ("task_start", "task_end") else None
-        event = Event(kind, seq, t, ns, step, expand(kind, data, names))
-        if len(self._cache) > 4096:
-            self._cache.clear()
-        self._cache[offset] = event
+            event = Event(kind, seq, t, ns, step, expand(kind, data, names))
+        except Exception as exc:  # expand is pure: any error means malformed data
+            raise TraceCorruptError(f"malformed {kind} record ({type(exc).__name__}: "
+                                    f"{_short(exc)})", offset) from None
+        cache = self._cache
+        if len(cache) > _CACHE:
+            self._cache = cache = {}
+        cache[offset] = event
         return event
 
     def read_record(self, offset: int) -> list[Any]:
-        """The raw record of the frame at `offset`, CRC-checked (no event rebuilding).
-
-        Reads go through a memory map of the file (remapped when the file has grown),
-        so replaying thousands of steps costs no system calls.
-        """
-        with self._lock:
-            return self._read_record(offset)
-
-    def _read_record(self, offset: int) -> list[Any]:
-        view = self._view
-        if view is None or offset + FRAME_HEAD > len(view):
-            view = self._remap()
-            if offset + FRAME_HEAD > len(view):
-                raise TraceCorruptError("truncated frame", offset)
-        a, b, crc, c, length = _unpack_head(view, offset)
-        if a != 0x92 or b != 0xCE or c != 0xC6:
-            raise TraceCorruptError("not a frame head", offset)
-        end = offset + FRAME_HEAD + length
-        if end > len(view):
-            view = self._remap()
-            if end > len(view):
-                raise TraceCorruptError("truncated frame", offset)
-        payload = view[offset + FRAME_HEAD: end]
-        if crc32(payload) != crc:
-            raise TraceCorruptError("frame CRC mismatch", offset)
-        return unpack(payload)
-
-    def _remap(self) -> memoryview:
-        size = os.fstat(self._f.fileno()).st_size
-        if self._map is not None and len(self._map) == size:
-            assert self._view is not None
-            return self._view
-        if self._view is not None:
-            self._view.release()
-        if self._map is not None:
-            self._map.close()
-        self._map = mmap.mmap(self._f.fileno(), size, access=mmap.ACCESS_READ) if size else None
-        self._view = memoryview(self._map) if self._map is not None else memoryview(b"")
-        return self._view
-
-    def _step_names(self, ns: tuple[str, ...], step: int,
-                    offset: int) -> tuple[list[Any], list[str]] | None:
-        """(ids, names) of the step_start a task event belongs to: the last one before it."""
-        if self._starts_seen != len(self.index.steps):
-            self._starts = {}
-            for entry in self.index.steps:
-                if entry[3] is not None:
-                    self._starts.setdefault((tuple(entry[1]), entry[2]), []).append(entry[3])
-            self._starts_seen = len(self.index.steps)
-        best = None
-        for start in self._starts.get((ns, step), ()):
-            if start < offset and (best is None or start > best):
-                best = start
-        if best is None:
-            return None
-        try:
-            data = self.read(best).data
-        except TraceCorruptError:  # a damaged step_start: its tasks stay unnamed
-            return None
-        return data["task_ids"], data["names"]
+        """The raw record of the frame at `offset`, CRC-checked and of the right shape."""
+        return self.frames.record(offset)
 
     def offsets(self) -> Iterator[int]:
-        """Offsets of every readable frame, in file order (corrupt regions skipped)."""
-        scanner = Scanner(self._f, self.start)
-        with self._lock:
-            found = scanner.scan()
+        """Offsets of every readable frame, in file order (damaged regions skipped; what
+        they are is added to `errors`)."""
+        scanner = Scanner(self.frames, self.start)
+        found = scanner.scan()
+        for damage in scanner.index.damage:
+            self._note_damage(damage)
         yield from found
-        known = {e.offset for e in self.index.errors}
-        self.index.errors.extend(e for e in scanner.index.errors if e.offset not in known)
+
+    def _note_damage(self, damage: Damage) -> None:
+        if all(d.offset != damage.offset for d in self.index.damage):
+            self.index.damage.append(damage)
+            self.index.damage.sort(key=lambda d: d.offset)
 
     def events(self, kinds: set[str] | None = None,
                ns: tuple[str, ...] | None = None) -> Iterator[Event]:
-        """Every event in file order (index, keyframe frames left out), optionally filtered."""
-        skip = {"index", "keyframe"}
-        for offset in self.offsets():
-            event = self.read(offset)
-            if event.kind in skip:
+        """Every event in file order (index, keyframe frames left out), optionally filtered.
+        A frame whose CRC checks out but whose record is malformed is left out and added
+        to `errors`, as a damaged one is."""
+        offsets = list(self.offsets())
+        for i, offset in enumerate(offsets):
+            try:
+                event = self.read(offset)
+            except TraceCorruptError as exc:
+                following = offsets[i + 1] if i + 1 < len(offsets) else None
+                self._note_damage(Damage(exc.offset, following, exc.reason))
+                continue
+            if event.kind in _SKIPPED:
                 continue
             if kinds is not None and event.kind not in kinds:
                 continue
@@ -235,50 +239,87 @@ class Trace:
     def run_start(self) -> Event:
         if not self.index.runs:
             raise TraceError(f"{self.path} holds no run yet")
-        return self.read(self.index.runs[0][0])
+        return self.read(self.index.runs[0].offset)
 
     @property
     def topology(self) -> dict[str, Any]:
-        return self.run_start.data["graph"]
+        graph = self.run_start.data.get("graph")
+        return graph if isinstance(graph, dict) else {}
 
     # -- steps ---------------------------------------------------------------------------
     def steps(self, run: int = 0) -> list[int]:
         """Step numbers of a run, in order (step 0 is the input)."""
-        return [s[2] for s in self.index.steps if s[0] == run]
+        return [s.step for s in self.index.steps if s.run == run]
 
-    def step_entry(self, step: int, run: int = 0) -> list[Any]:
+    def step_entry(self, step: int, run: int = 0) -> StepEntry:
         for entry in self.index.steps:
-            if entry[0] == run and entry[2] == step:
+            if entry.run == run and entry.step == step:
                 return entry
         raise KeyError(f"run {run} has no step {step}")
+
+    def step_range(self, entry: StepEntry) -> tuple[int, int | None]:
+        """Offsets bounding a step's frames: its step_start (the run_start for step 0)
+        and its step_end (None while it runs; its last task_end when an error or an
+        interrupt cut it and the run has ended)."""
+        start = entry.start if entry.start is not None else self.index.runs[entry.run].offset
+        end = entry.end
+        if end is None and entry.task_ends and entry.run in self.index.run_ends:
+            end = entry.task_ends[-1]
+        return start, end
 
     def step_events(self, step: int, run: int = 0) -> list[Event]:
         """The step's own events (its namespace) from step_start to step_end.
 
         Hops frame heads from the step's first frame to its last (to the end of the
-        indexed region while the step is unfinished); a corrupt frame in between falls
+        indexed region while the step is unfinished); a damaged frame in between falls
         back to a full scan that resyncs past it.
         """
         entry = self.step_entry(step, run)
-        start, end = entry[3], entry[4]
-        ns = tuple(entry[1])
-        first = start if start is not None else self.index.runs[run][0]
-        with self._lock:
-            try:
-                offsets = self.frame_offsets(first, end)
-                return [e for e in map(self._read, offsets) if e.ns == ns]
-            except TraceCorruptError:
-                pass
+        first = entry.start if entry.start is not None else self.index.runs[run].offset
+        end = entry.end
+        try:
+            offsets = self.frame_offsets(first, end)
+            # (An index frame has the root's namespace but is no step's: a scanned file
+            # whose index was unreadable has it inside the last step's span.)
+            return [e for e in map(self.read, offsets) if e.ns == entry.ns
+                    and e.kind != "index"]
+        except TraceCorruptError:
+            pass
         out: list[Event] = []
+        last = end if end is not None else self.index.end - 1  # (as frame_offsets stops)
         for offset in self.offsets():
-            if start is not None and offset < start:
+            if offset < first:
                 continue
-            if end is not None and offset > end:
+            if offset > last:
                 break
-            event = self.read(offset)
-            if event.ns == ns:
+            try:
+                event = self.read(offset)
+            except TraceCorruptError:
+                continue
+            if event.ns == entry.ns and event.kind != "index":
                 out.append(event)
         return out
+
+    def hop(self, start: int, stop: int | None = None) -> Iterator[tuple[int, int]]:
+        """(offset, kind code) of each whole frame from `start` up to `stop` (inclusive),
+        reading heads only, from any thread; past a damaged region it resyncs to the next
+        valid frame (and adds the damage to `errors`) instead of stopping."""
+        at = start
+        while True:
+            try:
+                for offset, code in self.frames.hop(at, stop):
+                    at = offset
+                    yield offset, code
+                return
+            except TraceCorruptError as exc:
+                size = self.frames.size()
+                nxt = resync_file(self.frames, exc.offset, size)
+                known = {d.offset for d in self.index.damage}
+                if exc.offset not in known:
+                    self.index.damage.append(Damage(exc.offset, nxt, exc.reason))
+                if nxt is None or (stop is not None and nxt > stop):
+                    return
+                at = nxt
 
     def frame_offsets(self, first: int, last: int | None = None) -> list[int]:
         """Offsets of the frames from `first` through `last` (or the indexed end), by
@@ -288,35 +329,23 @@ class Trace:
     def frame_kinds(self, first: int, last: int | None = None) -> list[tuple[int, int]]:
         """(offset, kind code) per frame, as `frame_offsets` hops them. The code is peeked
         from the payload's second byte without a CRC check (-1 if not a small int)."""
-        with self._lock:
-            view = self._remap()
-            limit = min(len(view), self.index.end if last is None else last + 1)
-            out: list[tuple[int, int]] = []
-            at = first
-            while at < limit:
-                if at + FRAME_HEAD + 2 > len(view):
-                    raise TraceCorruptError("truncated frame", at)
-                a, b, _crc, c, length = _unpack_head(view, at)
-                if a != 0x92 or b != 0xCE or c != 0xC6:
-                    raise TraceCorruptError("not a frame head", at)
-                code = view[at + FRAME_HEAD + 1]
-                out.append((at, code if code < 0x80 else -1))
-                at += FRAME_HEAD + length
-            return out
+        stop = self.index.end - 1 if last is None else last
+        return list(self.frames.hop(first, stop))
 
     def state_at(self, step: int, run: int = 0) -> dict[str, Any]:
-        """The state after `step` of run `run` (nearest keyframe, then deltas)."""
-        from tracer.replay import state_at
+        """The state after `step` of run `run` (nearest keyframe, then deltas).
 
-        with self._lock:
-            return state_at(self, step, run)
+        Raises `DamagedStateError` (a TraceCorruptError naming the step and offset) when
+        the state depends on a frame that is damaged or missing; `state_known` says which
+        keys are still known then.
+        """
+        return self.replayer.state_at(step, run)
 
     def diff(self, step: int, run: int = 0) -> list[TaskDiff]:
         """Per task: what it wrote in `step`, through which reducer, old → new."""
-        from tracer.replay import diff
+        from tracer.diff import diff
 
-        with self._lock:
-            return diff(self, step, run)
+        return diff(self, step, run)
 
     def llm_calls(self) -> list[LLMCall]:
         """Every LLM call with its token times, TTFT, tokens per second and stalls."""
@@ -325,18 +354,52 @@ class Trace:
         return llm_calls(self.events({"llm_start", "token", "llm_end"}))
 
     # -- growing files -------------------------------------------------------------------
+    def _identity(self) -> tuple[int, int, bytes]:
+        """What tells this file from a new one written at the same path: its inode and
+        its first bytes (the header, which holds its creation time, and the head of the
+        first frame, whose CRC covers the first run's id)."""
+        st = os.stat(self.path)
+        return st.st_dev, st.st_ino, self.frames.read(0, self.start + FRAME_HEAD)
+
+    def check_unchanged(self) -> None:
+        """Raise TraceChangedError if the file was truncated below what was read or
+        replaced by another (a new recording to the same path)."""
+        try:
+            dev, ino, first = self._identity()
+        except OSError:
+            raise TraceChangedError(f"{self.path} was removed") from None
+        old_dev, old_ino, old_first = self._fingerprint
+        size = self.frames.size()
+        if (dev, ino) != (old_dev, old_ino):
+            raise TraceChangedError(f"{self.path} was replaced by another file")
+        if size < self.index.end:
+            raise TraceChangedError(f"{self.path} was truncated (now {size} bytes, "
+                                    f"{self.index.end} had been read)")
+        if first != old_first and len(old_first) == self.start + FRAME_HEAD:
+            raise TraceChangedError(f"{self.path} was rewritten by a new recording")
+        if len(first) > len(old_first):
+            self._fingerprint = (dev, ino, first)  # the first frame arrived since
+
+    def refresh(self) -> list[int]:
+        """Index what was appended since the last look; the new frames' offsets.
+        TraceChangedError if the file is no longer the one that was opened."""
+        self.check_unchanged()
+        with self._scan_lock:
+            if self._scanner is None:
+                self._scanner = Scanner(self.frames, self.index.end)
+                self._scanner.index = self.index
+                self.index.finished = False  # appended to after it was closed
+            return self._scanner.scan()
+
     def follow(self, poll: float = 0.01,
                stop: Callable[[], bool] | None = None) -> Iterator[Event]:
-        """Yield events appended after opening, as they arrive (until `stop()` is true)."""
-        scanner = self._scanner or Scanner(self._f, self.index.end)
-        if self._scanner is None:
-            self._scanner = scanner
+        """Yield events appended after opening, as they arrive (until `stop()` is true).
+        TraceChangedError if the file is truncated or replaced meanwhile."""
         while True:
-            with self._lock:
-                new = scanner.scan()
+            new = self.refresh()
             for offset in new:
                 event = self.read(offset)
-                if event.kind not in ("index", "keyframe"):
+                if event.kind not in _SKIPPED:
                     yield event
             if stop is not None and stop():
                 return
@@ -349,4 +412,4 @@ def open_trace(path: str | os.PathLike[str]) -> Trace:
     return Trace(path)
 
 
-__all__ = ["KIND_CODES", "RunInfo", "Trace", "open_trace"]
+__all__ = ["KIND_CODES", "RunInfo", "Trace", "TraceChangedError", "open_trace"]

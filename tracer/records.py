@@ -142,10 +142,56 @@ def compact(kind: str, data: dict[str, Any], calls: dict[str, int],
     return dict(data)
 
 
+_NUMBER = (int, float)
+_FIELDS: dict[str, dict[str, tuple[type, ...]]] = {
+    "task_start": {"i": (int,), "path": (list, tuple), "trig": (list,)},
+    "task_end": {"i": (int,), "d": _NUMBER, "px": (int,), "w": (list,), "intr": (list,),
+                 "att": (int,)},
+    "step_start": {"ids": (list,), "names": (list,)},
+    "step_end": {"d": (list,)},
+    "token": {"n": (int,)},
+    "llm_start": {"n": (int,), "tags": (list, type(None))},
+    "llm_end": {"n": (int,), "tokens": (int, type(None)), "d": (*_NUMBER, type(None))},
+    "custom": {"id": (bytes, str)},
+    "interrupt": {"interrupts": (list,)},
+    "run_start": {"run_id": (str,), "graph": (dict,), "state": (dict,),
+                  "state_keys": (list,), "parent": (str, type(None)),
+                  "wall_start_ns": (int, type(None))},
+    "run_end": {"status": (str, type(None)), "d": (*_NUMBER, type(None)),
+                "interrupts": (list,)},
+    "keyframe": {"state": (dict,)},
+}
+"""The types of the stored fields (FORMAT.md §4) that readers compute with: a record
+with another type there is malformed. Fields only shown (a model's name, a payload) are
+not checked: any value may stand there."""
+
+
+def check_fields(kind: str, data: dict[str, Any]) -> None:
+    """ValueError naming the first stored field of a `kind` record that has the wrong
+    type (FORMAT.md §4)."""
+    for name, types in _FIELDS.get(kind, {}).items():
+        if name in data and not isinstance(data[name], types):
+            raise ValueError(f"its {name!r} is a {type(data[name]).__name__}")
+    texts = {"step_start": ("names",), "task_start": ("trig",),
+             "run_start": ("state_keys",)}.get(kind, ())
+    for name in texts:
+        if any(type(v) is not str for v in data.get(name, ())):
+            raise ValueError(f"its {name!r} holds an item that is not text")
+    if kind == "task_end" and any(type(w) is not list or len(w) != 2 or type(w[0]) is not str
+                                  for w in data.get("w", ())):
+        raise ValueError("a write that is not a [key, value] pair")
+    if kind == "step_end" and any(type(d) is not list or not d or type(d[0]) is not str
+                                  or len(d) < 2 or type(d[1]) is not str
+                                  for d in data.get("d", ())):
+        raise ValueError("a delta that is not [op, key, ...]")
+
+
 def expand(kind: str, data: dict[str, Any],
            step: tuple[list[Any], list[str]] | None = None) -> dict[str, Any]:
     """Event data as the engine emitted it. `step` is (ids, names) of the event's step,
-    which task_start and task_end need to name their task."""
+    which task_start and task_end need to name their task. ValueError (or TypeError) if
+    the record's fields do not have the types FORMAT.md §4 gives them."""
+    check_fields(kind, data)
     if kind in ("task_start", "task_end"):
         slot = data.get("i", -1)
         ids, names = step if step is not None else ([], [])
@@ -153,7 +199,8 @@ def expand(kind: str, data: dict[str, Any],
         name = names[slot] if 0 <= slot < len(names) else None
     if kind == "task_start":
         path = tuple(data.get("path") or (PULL, name))
-        triggers = tuple(data.get("trig", (f"branch:to:{name}",)))
+        # (With its step_start lost, the task's name, and so its triggers, are unknown.)
+        triggers = tuple(data.get("trig", (f"branch:to:{name}",) if name is not None else ()))
         return {"task_id": task_id, "name": name, "path": path, "triggers": triggers,
                 "input": data.get("arg")}
     if kind == "task_end":

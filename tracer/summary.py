@@ -10,16 +10,16 @@ the wall clock (each root run has its own clock; subgraph runs share their root'
 
 from __future__ import annotations
 
-import os
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from engine.events import Event
-from tracer.analysis import LLMCall, llm_calls
+from tracer.analysis import LLMCall, llm_calls, text_of, text_or_none
 from tracer.frames import FOOTER_SIZE, TraceCorruptError
-from tracer.index import Scanner
+from tracer.frameview import FrameView
+from tracer.scanner import Scanner
 
 if TYPE_CHECKING:
     from tracer.reader import Trace
@@ -114,6 +114,8 @@ class TraceSummary:
     """LLM call number → the run it was made in."""
     events: int = 0
     kinds: Counter[str] = field(default_factory=Counter)
+    malformed: list[str] = field(default_factory=list)
+    """Events left out because their data could not be summarised (a malformed trace)."""
 
     @property
     def root_runs(self) -> list[RunSpan]:
@@ -166,24 +168,36 @@ class TraceSummarizer:
         return task
 
     def add(self, event: Event) -> None:
+        """Fold in one event. One whose data a malformed trace gave values no summary can
+        be made of is left out, and noted in `summary.malformed`."""
         summary = self.summary
         summary.events += 1
         summary.kinds[event.kind] += 1
+        try:
+            self._add(event)
+        except Exception as exc:  # a malformed event must not stop the summary
+            summary.malformed.append(f"{event.kind} (seq {event.seq}, step {event.step}) "
+                                     f"left out: {type(exc).__name__}: {text_of(exc)}")
+
+    def _add(self, event: Event) -> None:
+        summary = self.summary
         kind, data, t = event.kind, event.data, event.t
         if kind == "run_start":
             self._run_of[event.ns] = len(summary.runs)
-            graph = data.get("graph")
+            graph, parent, wall = data.get("graph"), data.get("parent"), data.get(
+                "wall_start_ns")
             summary.runs.append(RunSpan(
-                len(summary.runs), event.ns, data.get("run_id"), data.get("parent"),
-                graph.get("name") if isinstance(graph, dict) else None, t,
-                data.get("wall_start_ns")))
+                len(summary.runs), event.ns, text_or_none(data.get("run_id")),
+                parent if type(parent) is str else None,
+                text_or_none(graph.get("name")) if isinstance(graph, dict) else None, t,
+                wall if type(wall) is int else None))
         run = self._run_of.get(event.ns, -1)
         owner = summary.runs[run] if 0 <= run < len(summary.runs) else None
         if owner is not None:
             owner.last_t = max(owner.last_t, t)
         if kind == "step_start":
             step = self._step(run, event)
-            step.start, step.planned = t, list(data.get("names") or ())
+            step.start, step.planned = t, [text_of(n) for n in _list(data.get("names"))]
         elif kind == "step_end":
             step = self._step(run, event)
             step.end, step.complete = t, True
@@ -191,18 +205,20 @@ class TraceSummarizer:
             self._task(run, event).start = t
         elif kind == "task_end":
             task = self._task(run, event)
-            task.end, task.duration = t, data.get("duration")
-            task.writes = [str(k) for k, _ in data.get("writes") or ()]
-            task.error, task.interrupts = data.get("error"), len(data.get("interrupts") or ())
+            task.end, task.duration = t, _number(data.get("duration"))
+            task.writes = [text_of(w[0]) for w in _list(data.get("writes"))]
+            task.error = data.get("error")
+            task.interrupts = len(_list(data.get("interrupts")))
         elif kind in ("llm_start", "token", "llm_end"):
             self._llm_events.append(event)
-            if kind == "llm_start":
-                summary.call_runs[data.get("n", -1)] = run
+            number = data.get("n", -1)
+            if kind == "llm_start" and type(number) is int:
+                summary.call_runs[number] = run
         elif kind == "interrupt" and owner is not None:
-            owner.interrupts.extend(data.get("interrupts") or ())
+            owner.interrupts.extend(_list(data.get("interrupts")))
         elif kind == "run_end" and owner is not None:
-            owner.end, owner.status = t, str(data.get("status") or "done")
-            owner.error, owner.duration = data.get("error"), data.get("duration")
+            owner.end, owner.status = t, text_of(data.get("status") or "done")
+            owner.error, owner.duration = data.get("error"), _number(data.get("duration"))
 
     def finish(self) -> TraceSummary:
         """Close what a crash (or a failed step) left open, and return the summary."""
@@ -218,6 +234,15 @@ class TraceSummarizer:
                 if step.start is None:
                     step.start = run.start
         return self.summary
+
+
+def _list(value: Any) -> list[Any] | tuple[Any, ...]:
+    """A list or tuple field, or () when a malformed trace put something else there."""
+    return value if isinstance(value, (list, tuple)) else ()
+
+
+def _number(value: Any) -> int | None:
+    return value if type(value) is int else None
 
 
 def summarize(events: Iterable[Event]) -> TraceSummary:
@@ -243,10 +268,13 @@ def scan_integrity(trace: Trace) -> Integrity:
     A cleanly closed file ends with its 16-byte footer, which is not a frame: the scan
     stops there, and what it says about those last bytes is left out.
     """
-    with open(trace.path, "rb") as f:
-        scanner = Scanner(f, trace.start)
+    view = FrameView(trace.path)
+    try:
+        scanner = Scanner(view, trace.start)
         frames = len(scanner.scan())
-        size = os.fstat(f.fileno()).st_size
+        size = view.size()
+    finally:
+        view.close()
     errors, torn = list(scanner.index.errors), scanner.index.torn
     if trace.finished:
         footer = size - FOOTER_SIZE

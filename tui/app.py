@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from textual.app import App
+from textual.notifications import SeverityLevel
 
 from tui.debug.session import DebugSession
 from tui.palette import StepscopeCommands
@@ -28,6 +29,13 @@ class StepscopeApp(App[None]):
 
     def get_default_screen(self) -> MainScreen:
         return MainScreen(self.path, follow=self.follow)
+
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
+               timeout: float | None = None, markup: bool = False) -> None:
+        """Textual's notify, with markup off unless asked for: notices quote node names,
+        search text and errors from the trace, which must show as they are written."""
+        super().notify(message, title=title, severity=severity, timeout=timeout,
+                       markup=markup)
 
     @property
     def main(self) -> MainScreen:

@@ -26,7 +26,7 @@ class RunNode:
 
 def _start(trace: Trace, run: int) -> dict[str, Any]:
     try:
-        data = trace.read(trace.index.runs[run][0]).data
+        data = trace.read(trace.index.runs[run].offset).data
     except (TraceError, IndexError):
         return {}
     return data if isinstance(data, dict) else {}
@@ -38,8 +38,8 @@ def run_nodes(trace: Trace) -> list[RunNode]:
     out: list[RunNode] = []
     latest: dict[tuple[str, ...], int] = {}
     by_id: dict[str, int] = {}
-    for number, (_, ns_list, run_id, _) in enumerate(trace.index.runs):
-        ns = tuple(ns_list)
+    for number, entry in enumerate(trace.index.runs):
+        ns, run_id = entry.ns, entry.run_id
         start = _start(trace, number)
         graph = start.get("graph")
         name = graph.get("name") if isinstance(graph, dict) else None
@@ -65,10 +65,10 @@ def run_nodes(trace: Trace) -> list[RunNode]:
 
 def fork_counts(trace: Trace, run: int) -> dict[int, int]:
     """Step of run `run` → how many forks branched from it (the step list marks them)."""
-    run_id = str(trace.index.runs[run][2]) if 0 <= run < len(trace.index.runs) else None
+    run_id = trace.index.runs[run].run_id if 0 <= run < len(trace.index.runs) else None
     out: dict[int, int] = {}
-    for number, (_, ns_list, _, _) in enumerate(trace.index.runs):
-        if ns_list or number == run:
+    for number, entry in enumerate(trace.index.runs):
+        if entry.ns or number == run:
             continue
         fork = _start(trace, number).get("fork")
         if isinstance(fork, dict) and str(fork.get("run_id")) == run_id:
@@ -92,10 +92,10 @@ def parent_step(trace: Trace | None, run: int, parent: int) -> int | None:
     """The step of run `parent` during which subgraph run `run` started."""
     if trace is None:
         return None
-    started = trace.index.runs[run][0]
+    started = trace.index.runs[run].offset
     for entry in trace.index.steps:
-        if entry[0] != parent or entry[3] is None:
+        if entry.run != parent or entry.start is None:
             continue
-        if entry[3] <= started and (entry[4] is None or started <= entry[4]):
-            return int(entry[2])
+        if entry.start <= started and (entry.end is None or started <= entry.end):
+            return entry.step
     return None

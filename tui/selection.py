@@ -7,9 +7,9 @@ The main screen owns the current `Selection` and hands it down to each view's
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Any
 
 from tracer import Trace
+from tracer.entries import StepEntry
 
 
 @dataclass(frozen=True)
@@ -24,11 +24,11 @@ class Selection:
     def ns(self) -> tuple[str, ...]:
         """The namespace of the selected run (() for the root graph)."""
         runs = self.trace.index.runs
-        return tuple(runs[self.run][1]) if 0 <= self.run < len(runs) else ()
+        return runs[self.run].ns if 0 <= self.run < len(runs) else ()
 
     @property
-    def entry(self) -> list[Any] | None:
-        """The index entry of the step: [run, ns, step, start, end, task_ends], or None."""
+    def entry(self) -> StepEntry | None:
+        """The index entry of the step, or None."""
         try:
             return self.trace.step_entry(self.step, self.run)
         except KeyError:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from tracer import Trace, TraceCorruptError, TraceError
+from tracer.entries import StepEntry
 from tracer.records import KIND_CODES
 from tui.run_paths import fork_counts
 from tui.views.values import is_stop
@@ -37,13 +38,16 @@ class StepRow:
     writer died in it: a file cannot tell the two apart)."""
     broken: bool = False
     """A frame of the step could not be read (corruption)."""
+    tainted: bool = False
+    """The state after this step depends on an earlier step whose frames are damaged
+    (until a keyframe restores the whole state): some of its keys may be unknown."""
     forks: int = 0
     """Time-travel branches recorded from this step (`stepscope debug`'s forks)."""
 
     @property
     def marks(self) -> str:
         """The row's marks: ✗ error, ⏸ interrupt, ◆N LLM calls, ⑂N forks from the step,
-        ⚠ unreadable frames."""
+        ⚠ unreadable frames, ? a state that depends on an earlier damaged step."""
         out = []
         if self.errors:
             out.append("✗")
@@ -55,6 +59,8 @@ class StepRow:
             out.append(f"⑂{self.forks}")
         if self.broken:
             out.append("⚠")
+        elif self.tainted:
+            out.append("?")
         return " ".join(out)
 
 
@@ -87,31 +93,31 @@ def run_status(trace: Trace | None, run: int) -> str:
         return "end unreadable"
 
 
-def is_running(trace: Trace, run: int, entry: list[Any]) -> bool:
+def is_running(trace: Trace, run: int, entry: StepEntry) -> bool:
     """The step has no step_end and nothing says it will not get one (its run has not
     ended and the writer has not closed the file)."""
-    return entry[4] is None and run not in trace.index.run_ends and not trace.finished
+    return entry.end is None and run not in trace.index.run_ends and not trace.finished
 
 
 def running_step(trace: Trace, run: int) -> int | None:
     """The step of run `run` in progress (its latest, if that has no step_end yet)."""
     for entry in reversed(trace.index.steps):
-        if entry[0] == run:
-            return int(entry[2]) if is_running(trace, run, entry) else None
+        if entry.run == run:
+            return entry.step if is_running(trace, run, entry) else None
     return None
 
 
-def step_entries(trace: Trace, run: int) -> list[list[Any]]:
+def step_entries(trace: Trace, run: int) -> list[StepEntry]:
     """The index entries of run `run`, in step order."""
-    return [entry for entry in trace.index.steps if entry[0] == run]
+    return [entry for entry in trace.index.steps if entry.run == run]
 
 
-def first_offset(trace: Trace, run: int, entry: list[Any]) -> int:
+def first_offset(trace: Trace, run: int, entry: StepEntry) -> int:
     """Where a step's frames begin (step 0 has no step_start: from its run_start)."""
-    return int(entry[3]) if entry[3] is not None else int(trace.index.runs[run][0])
+    return entry.start if entry.start is not None else trace.index.runs[run].offset
 
 
-def damaged_rows(trace: Trace, run: int, entries: list[list[Any]],
+def damaged_rows(trace: Trace, run: int, entries: list[StepEntry],
                  bad_offsets: tuple[int, ...]) -> set[int]:
     """Rows to mark for each corrupt offset: the step whose frames hold it, else the
     first step after it (a step whose own frames were lost is not in the index)."""
@@ -120,7 +126,7 @@ def damaged_rows(trace: Trace, run: int, entries: list[list[Any]],
         after = None
         for i, entry in enumerate(entries):
             first = first_offset(trace, run, entry)
-            last = entry[4] if entry[4] is not None else trace.index.end
+            last = entry.end if entry.end is not None else trace.index.end
             if first <= bad <= last:
                 out.add(i)
                 break
@@ -132,9 +138,28 @@ def damaged_rows(trace: Trace, run: int, entries: list[list[Any]],
     return out
 
 
-def read_row(trace: Trace, run: int, entry: list[Any], broken: bool = False) -> StepRow:
-    """The step list row for one index entry ([run, ns, step, start, end, task_ends])."""
-    _, _, step, start, end, task_ends = entry[:6]
+def tainted_rows(trace: Trace, run: int, entries: list[StepEntry],
+                 bad_rows: set[int]) -> set[int]:
+    """Rows after a damaged one whose state replays through it: every later step of the
+    run until a keyframe (a whole state written after the damaged step) restores it."""
+    if not bad_rows:
+        return set()
+    keyframes = sorted(k.step for k in trace.index.keyframes if k.run == run)
+    out: set[int] = set()
+    for bad in sorted(bad_rows):
+        damaged = entries[bad].step
+        healed = next((k for k in keyframes if k >= damaged), None)
+        for i in range(bad + 1, len(entries)):
+            if healed is not None and entries[i].step >= healed:
+                break
+            if i not in bad_rows:
+                out.add(i)
+    return out
+
+
+def read_row(trace: Trace, run: int, entry: StepEntry, broken: bool = False) -> StepRow:
+    """The step list row for one index entry."""
+    step, start, end, task_ends = entry.step, entry.start, entry.end, entry.task_ends
     running = is_running(trace, run, entry)
     first = first_offset(trace, run, entry)
     try:
@@ -172,13 +197,14 @@ class RowCache:
     def __init__(self, trace: Trace, run: int) -> None:
         self.trace = trace
         self.run = run
-        self.entries: list[list[Any]] = step_entries(trace, run)
+        self.entries: list[StepEntry] = step_entries(trace, run)
         self._rows: dict[int, StepRow] = {}
         self._open: dict[int, tuple[Any, ...]] = {}
         """Row index → what its entry held at the last refresh, for steps that had no
         step_end then (their entries are filled in place as a live trace grows)."""
         self.bad_offsets: tuple[int, ...] = ()
         self.bad_rows: set[int] = set()
+        self.tainted_rows: set[int] = set()
         self._runs_seen = len(trace.index.runs)
         self.forks = fork_counts(trace, run)
         self.mark_bad(tuple(e.offset for e in trace.errors))
@@ -209,31 +235,34 @@ class RowCache:
                 return len(self.entries) - before + len(changed) + 1
         return len(self.entries) - before + len(changed)
 
-    def _signature(self, entry: list[Any]) -> tuple[Any, ...]:
-        return entry[4], len(entry[5]), self.run in self.trace.index.run_ends
+    def _signature(self, entry: StepEntry) -> tuple[Any, ...]:
+        return entry.end, len(entry.task_ends), self.run in self.trace.index.run_ends
 
     def _watch(self, indices: list[int]) -> None:
         """Note what the entries at `indices` hold now, keeping those still unfinished."""
         ended = self.run in self.trace.index.run_ends
         self._open = {i: self._signature(self.entries[i]) for i in indices
-                      if self.entries[i][4] is None and not ended}
+                      if self.entries[i].end is None and not ended}
 
     def mark_bad(self, offsets: tuple[int, ...]) -> None:
         """Corrupt offsets found later (an integrity scan): rows re-read with the marks."""
         self.bad_offsets = offsets
         self.bad_rows = damaged_rows(self.trace, self.run, self.entries, offsets)
+        self.tainted_rows = tainted_rows(self.trace, self.run, self.entries, self.bad_rows)
         self._rows.clear()
 
     def __len__(self) -> int:
         return len(self.entries)
 
     def steps(self) -> list[int]:
-        return [entry[2] for entry in self.entries]
+        return [entry.step for entry in self.entries]
 
     def row(self, index: int) -> StepRow:
         row = self._rows.get(index)
         if row is None:
             row = read_row(self.trace, self.run, self.entries[index], index in self.bad_rows)
+            if index in self.tainted_rows:
+                row = replace(row, tainted=True)
             if self.forks.get(row.step):
                 row = replace(row, forks=self.forks[row.step])
             self._rows[index] = row
@@ -247,11 +276,11 @@ class RowCache:
         lo, hi = 0, len(self.entries)
         while lo < hi:
             mid = (lo + hi) // 2
-            if self.entries[mid][2] < step:
+            if self.entries[mid].step < step:
                 lo = mid + 1
             else:
                 hi = mid
-        return lo if lo < len(self.entries) and self.entries[lo][2] == step else None
+        return lo if lo < len(self.entries) and self.entries[lo].step == step else None
 
     def find(self, start: int, want: str, direction: int = 1) -> int | None:
         """The next row index after `start` whose row has `want` ("error" or "llm")."""

@@ -14,13 +14,14 @@ import gc
 import os
 import threading
 import time
+import weakref
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
 from textual.message import Message
 
-from tracer import Trace, TraceCorruptError, TraceError, open_trace
+from tracer import Trace, TraceChangedError, TraceCorruptError, TraceError, open_trace
 from tracer.summary import scan_integrity
 from tui.step_rows import RowCache
 
@@ -35,6 +36,7 @@ thread that takes it back at once would starve the UI's reads."""
 TURN_POLL_S = 0.05
 """How often a job waiting for its background turn looks whether it was cancelled."""
 _TURNS_GUARD = threading.Lock()
+_TURNS: weakref.WeakKeyDictionary[Trace, threading.Lock] = weakref.WeakKeyDictionary()
 
 
 class TraceOpened(Message):
@@ -61,6 +63,15 @@ class FollowBatch(Message):
         super().__init__()
         self.events = events
         self.kinds = kinds
+
+
+class TraceChanged(Message):
+    """Posted when the file on show was truncated or replaced (a new recording to the
+    same path): what is shown no longer matches it, so the screen reloads."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__()
+        self.reason = reason
 
 
 class IntegrityChecked(Message):
@@ -98,7 +109,7 @@ def damage_text(errors: list[TraceCorruptError], frames: int | None = None) -> s
     regions = f"{len(errors)} damaged region{'s' if len(errors) > 1 else ''}"
     read = f"{frames} frames read; " if frames is not None else ""
     return (f"⚠ corrupt trace: {errors[0]} ({regions}); {read}showing what was read, "
-            "steps marked ⚠ touch the damage")
+            "steps marked ⚠ touch the damage, ? have a state that depends on it")
 
 
 def open_until_ready(path: Path, post: Post, cancelled: Cancelled, *,
@@ -160,8 +171,12 @@ def follow_batches(trace: Trace, post: Post, cancelled: Cancelled,
             kinds, last = Counter(), now
         return cancelled()
 
-    for event in trace.follow(poll=poll, stop=flush_and_check):
-        kinds[event.kind] += 1
+    try:
+        for event in trace.follow(poll=poll, stop=flush_and_check):
+            kinds[event.kind] += 1
+    except TraceChangedError as exc:
+        post(TraceChanged(str(exc)))
+        return
     if kinds:
         post(FollowBatch(sum(kinds.values()), kinds))
 
@@ -170,9 +185,9 @@ def background_turn(trace: Trace) -> threading.Lock:
     """The lock a background job holds on `trace` for each slice of its work, so that only
     one of them wants the GIL beside the UI at a time."""
     with _TURNS_GUARD:
-        lock = trace.__dict__.get("_tui_turn")
+        lock = _TURNS.get(trace)
         if lock is None:
-            lock = trace.__dict__["_tui_turn"] = threading.Lock()
+            lock = _TURNS[trace] = threading.Lock()
         return lock
 
 

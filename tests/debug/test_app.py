@@ -96,7 +96,7 @@ async def test_a_subgraph_breakpoint_from_the_command_line_shows_the_subgraph(
         assert pause is not None and pause.node == "subgraph_node_2"
         screen = _screen(app)
         await until(pilot, lambda: screen.selection is not None and screen.selection.run == 1)
-        assert screen.trace is not None and screen.trace.index.runs[1][1] == list(pause.ns)
+        assert screen.trace is not None and screen.trace.index.runs[1].ns == tuple(pause.ns)
         await pilot.press("c")
         await until(pilot, lambda: s.status().state == "done")
 
@@ -164,7 +164,7 @@ async def test_fork_here_with_an_edited_state_records_a_branch(tmp_path: Path) -
             "topic": "dogs", "joke": "This is a joke about dogs"}
         await until(pilot, lambda: screen.trace is not None and len(screen.trace.index.runs) == 2)
         assert screen.trace is not None
-        start = screen.trace.read(screen.trace.index.runs[1][0]).data
+        start = screen.trace.read(screen.trace.index.runs[1].offset).data
         assert start["fork"]["step"] == 1
 
 

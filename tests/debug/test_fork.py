@@ -38,7 +38,7 @@ def _run_to_end(s: DebugSession, input: Any = None, *, fork: Any = None,
 
 def _live_point(s: DebugSession, run: int, step: int) -> Any:
     with open_trace(s.path) as trace:
-        run_id = trace.index.runs[run][2]
+        run_id = trace.index.runs[run].run_id
         return fork_point(trace, run, step, s.graph.checkpointer, s.threads[run_id])
 
 
@@ -51,8 +51,8 @@ def test_an_unedited_fork_reproduces_task_ids_and_writes(session: Make) -> None:
     s.close()
     with open_trace(s.path) as trace:
         assert len(trace.index.runs) == 2
-        start = trace.read(trace.index.runs[1][0]).data
-        assert start["fork"] == {"run_id": trace.index.runs[0][2], "step": 1}
+        start = trace.read(trace.index.runs[1].offset).data
+        assert start["fork"] == {"run_id": trace.index.runs[0].run_id, "step": 1}
         original = [t for t in _tasks(trace, 0) if t[0] > 1]
         branch = _tasks(trace, 1)
         assert branch == original  # same steps, nodes, task ids and writes
@@ -119,7 +119,7 @@ def test_post_mortem_fork_of_a_recorded_trace_appends_a_branch(tmp_path: Path) -
     finally:
         session.close()
     with open_trace(path) as trace:
-        roots = [r for r in trace.index.runs if not r[1]]
+        roots = [r for r in trace.index.runs if not r.ns]
         assert len(roots) == 2
         fork_run = trace.index.runs.index(roots[1])
         # Sibling tasks finish in any order (they sleep at random): compare as sets.

@@ -91,7 +91,7 @@ def _check(path: Path) -> tuple[int, set[int]]:
         assert steps == list(range(len(steps)))
         # The step the kill cut, if its step_start was written, is listed without a
         # step_end: its writes never reached the barrier, so its state is the one before.
-        ended = [s for s in steps if trace.step_entry(s)[4] is not None]
+        ended = [s for s in steps if trace.step_entry(s).end is not None]
         assert ended == steps or ended == steps[:-1]
         for step in steps:
             state = trace.state_at(step)

@@ -115,7 +115,7 @@ class TestAcrossProcesses:
                      if a[f.offset: f.end] != b[g.offset: g.end]]
         assert len(differing) <= 1
         with tracer.open_trace(paths[0]) as ta, tracer.open_trace(paths[1]) as tb:
-            assert differing in ([], [ta.index.runs[0][0]])
+            assert differing in ([], [ta.index.runs[0].offset])
             ea, eb = list(ta.events()), list(tb.events())
             assert ea[1:] == eb[1:]
             start_a = {k: v for k, v in ea[0].data.items() if k != "pid"}

@@ -9,6 +9,7 @@ import pytest
 import tracer
 from engine.events import Event
 from tracer import replay
+from tracer.entries import StepEntry
 
 from . import graphs
 from .live_writer import LiveWriter, record_events
@@ -20,9 +21,11 @@ def _fan_out() -> list[Event]:
         {"topic": "t", "log": []}, clock=clock))
 
 
-def _first(entry: list) -> int:
+def _first(entry: StepEntry) -> int:
     """Where a step's index entry was opened: its step_start, else (step 0) its step_end."""
-    return entry[3] if entry[3] is not None else entry[4]
+    first = entry.start if entry.start is not None else entry.end
+    assert first is not None
+    return first
 
 
 class TestLiveIndex:
@@ -36,19 +39,19 @@ class TestLiveIndex:
         with tracer.open_trace(path) as trace:
             assert trace.steps() == [0, 1, 2]
             entry = trace.step_entry(2)
-            assert entry[3] is not None and entry[4] is None and entry[5] == []
+            assert entry.start is not None and entry.end is None and entry.task_ends == []
             live.feed_until("task_end", step=2)
             list(trace.follow(stop=lambda: True))
-            assert trace.step_entry(2) is entry and len(entry[5]) == 1
+            assert trace.step_entry(2) is entry and len(entry.task_ends) == 1
             live.feed_until("step_end", step=2)
             list(trace.follow(stop=lambda: True))
-            assert entry[4] is not None and len(entry[5]) == 3
+            assert entry.end is not None and len(entry.task_ends) == 3
             assert trace.steps() == [0, 1, 2]  # filled in, not listed again
-            scanned = [list(e) for e in trace.index.steps]
+            scanned = [e.as_list() for e in trace.index.steps]
         live.finish()
         with tracer.open_trace(path) as final:
             assert final.finished and final.steps() == [0, 1, 2, 3]
-            assert final.index.steps[:3] == scanned
+            assert [e.as_list() for e in final.index.steps[:3]] == scanned
 
     def test_footer_and_scan_agree_in_step_start_order(self, tmp_path: Path) -> None:
         """The writer's index and a scan of the same file list the same entries, in the
@@ -64,11 +67,12 @@ class TestLiveIndex:
             assert footer.index.steps == scan.index.steps
             steps = footer.index.steps
         assert [_first(e) for e in steps] == sorted(_first(e) for e in steps)
-        parent = next(i for i, e in enumerate(steps) if e[0] == 0 and e[2] == 2)
-        sub = [i for i, e in enumerate(steps) if e[0] == 1]
+        parent = next(i for i, e in enumerate(steps) if e.run == 0 and e.step == 2)
+        sub = [i for i, e in enumerate(steps) if e.run == 1]
         assert sub and parent < min(sub)
-        assert all(steps[i][3] <= _first(steps[j]) <= steps[parent][4] for i in [parent]
-                   for j in sub)
+        end = steps[parent].end
+        assert end is not None
+        assert all(_first(steps[i]) <= _first(steps[j]) <= end for i in [parent] for j in sub)
 
     def test_writer_closed_mid_step(self, tmp_path: Path) -> None:
         """A file closed while a step ran lists that step once, without a step_end."""
@@ -78,7 +82,7 @@ class TestLiveIndex:
         live.writer.close()
         with tracer.open_trace(path) as trace:
             assert trace.finished
-            assert [(e[2], e[4] is None, len(e[5])) for e in trace.index.steps] == [
+            assert [(e.step, e.end is None, len(e.task_ends)) for e in trace.index.steps] == [
                 (0, False, 0), (1, False, 1), (2, True, 1)]
 
     def test_new_run_in_the_namespace_leaves_the_open_step(self, tmp_path: Path) -> None:
@@ -95,8 +99,8 @@ class TestLiveIndex:
         for name in ("two", "scan"):
             with tracer.open_trace(tmp_path / f"{name}.stepscope") as trace:
                 assert trace.steps(0) == [0, 1, 2] and trace.steps(1) == [0, 1, 2]
-                assert trace.step_entry(2, 0)[4] is None
-                assert all(trace.step_entry(s, 1)[4] is not None for s in (0, 1, 2))
+                assert trace.step_entry(2, 0).end is None
+                assert all(trace.step_entry(s, 1).end is not None for s in (0, 1, 2))
                 assert trace.state_at(2, 1)["joke"] == "a joke about t and cats"
 
 

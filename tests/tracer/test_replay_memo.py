@@ -65,7 +65,7 @@ class TestMemo:
         monkeypatch.setattr(replay, "MEMO_EVERY", 4)
         with tracer.open_trace(trace_path) as trace:
             trace.state_at(10)
-            memo = trace.__dict__["_memo"]
+            memo = trace.replayer._memo
             assert sorted(s for _, s in memo) == [0, 4, 8]
             trace.state_at(STEPS)
             assert max(s for _, s in memo) == STEPS
@@ -76,7 +76,7 @@ class TestMemo:
         monkeypatch.setattr(replay, "MEMO_EVERY", 4)
         with tracer.open_trace(trace_path) as trace:
             trace.state_at(STEPS)
-            lists = {id(state["items"].items) for state in trace.__dict__["_memo"].values()}
+            lists = {id(memo.state["items"].items) for memo in trace.replayer._memo.values()}
             assert len(lists) == 1
 
 

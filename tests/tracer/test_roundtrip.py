@@ -115,7 +115,7 @@ class TestStates:
             before = None
             for step in rec.trace.steps(run.number):
                 got = rec.trace.state_at(step, run.number)
-                if rec.trace.step_entry(step, run.number)[4] is None:
+                if rec.trace.step_entry(step, run.number).end is None:
                     assert same_value(got, before), (run, step)
                     continue
                 seen.add((run.ns, step))
@@ -134,7 +134,8 @@ class TestStates:
             again = [trace.state_at(s, run.number) for s in reversed(steps)]
             assert same_value(first, again)
             for step, state in zip(reversed(steps), first, strict=True):
-                if (run.ns, step) in rec.states and trace.step_entry(step, run.number)[4]:
+                ended = trace.step_entry(step, run.number).end is not None
+                if (run.ns, step) in rec.states and ended:
                     assert same_value(state, rec.states[(run.ns, step)])
         with tracer.open_trace(trace.path) as fresh:
             assert same_value([e.data for e in trace.events()], [e.data for e in fresh.events()])

@@ -17,8 +17,8 @@ from . import graphs
 def _scanned(trace: tracer.Trace, step: int, run: int) -> list[Event]:
     """The reference answer: every frame in file order, kept if inside the step's range."""
     entry = trace.step_entry(step, run)
-    start, end, ns = entry[3], entry[4], tuple(entry[1])
-    first = start if start is not None else trace.index.runs[run][0]
+    start, end, ns = entry.start, entry.end, entry.ns
+    first = start if start is not None else trace.index.runs[run].offset
     return [e for o in trace.offsets() if first <= o and (end is None or o <= end)
             for e in [trace.read(o)] if e.ns == ns]
 
@@ -59,14 +59,15 @@ class TestStepEvents:
         """A damaged frame head inside the step's range: the scan resyncs past it."""
         with tracer.open_trace(subgraph_trace) as trace:
             entry = trace.step_entry(1, 0)
-            victim = trace.frame_offsets(entry[3], entry[4])[1]
+            assert entry.start is not None
+            victim = trace.frame_offsets(entry.start, entry.end)[1]
         data = bytearray(subgraph_trace.read_bytes())
         data[victim] ^= 0xFF
         bad = tmp_path / "bad.stepscope"
         bad.write_bytes(bytes(data))
         with tracer.open_trace(bad) as trace:
             with pytest.raises(TraceCorruptError):
-                trace.frame_offsets(entry[3], entry[4])
+                trace.frame_offsets(entry.start, entry.end)
             events = trace.step_events(1, 0)
             assert events[0].kind == "step_start"
             assert events[-1].kind == "step_end"
@@ -75,8 +76,9 @@ class TestStepEvents:
         """frame_kinds peeks each frame's kind code: the same as decoding the record."""
         with tracer.open_trace(subgraph_trace) as trace:
             entry = trace.step_entry(2, 0)
-            kinds = trace.frame_kinds(entry[3], entry[4])
-            assert [o for o, _ in kinds] == trace.frame_offsets(entry[3], entry[4])
+            assert entry.start is not None
+            kinds = trace.frame_kinds(entry.start, entry.end)
+            assert [o for o, _ in kinds] == trace.frame_offsets(entry.start, entry.end)
             assert [c for _, c in kinds] == [trace.read_record(o)[0] for o, _ in kinds]
 
     def test_threads_share_a_trace(self, subgraph_trace: Path) -> None:

@@ -18,7 +18,7 @@ from engine.messages import BaseMessage, convert_to_message, is_message
 from engine.types import Send
 from tracer import Trace, TraceError
 from tracer.records import KIND_CODES
-from tracer.replay import ADD_MESSAGES
+from tracer.reducers import ADD_MESSAGES
 from tui.commands.jsonable import to_jsonable
 
 _CHECKPOINT = KIND_CODES["checkpoint"]
@@ -51,15 +51,16 @@ def fork_point(trace: Trace, run: int, step: int, saver: Any = None,
                thread: str | None = None) -> ForkPoint:
     """The fork point of run `run`'s `step` (see the module doc); ForkError if none."""
     try:
-        offset, ns, run_id, _ = trace.index.runs[run]
+        entry = trace.index.runs[run]
     except IndexError:
         raise ForkError(f"the trace has no run {run}") from None
+    offset, ns, run_id = entry.offset, entry.ns, entry.run_id
     if ns:
         raise ForkError("forks start from the root graph's steps: choose the root run "
                         "(a subgraph's step is part of its parent's step)")
     if step not in trace.steps(run):
         raise ForkError(f"run {run} has no step {step}")
-    if trace.step_entry(step, run)[4] is None and step > 0:
+    if trace.step_entry(step, run).end is None and step > 0:
         raise ForkError(f"step {step} did not finish (an error, an interrupt or a crash cut "
                         f"it): fork from step {step - 1} to run it again")
     start = trace.read(offset).data
@@ -109,9 +110,9 @@ def _next_tasks(trace: Trace, run: int, step: int) -> tuple[tuple[str, ...], tup
 def _checkpoint_event(trace: Trace, run: int, step: int) -> dict[str, Any] | None:
     """The root checkpoint saved after `step`, if the trace recorded checkpoints."""
     entry = trace.step_entry(step, run)
-    first = entry[4] if entry[4] is not None else entry[3]
+    first = entry.end if entry.end is not None else entry.start
     if first is None:
-        first = trace.index.runs[run][0]
+        first = trace.index.runs[run].offset
     for offset, code in trace.frame_kinds(first)[:256]:
         if code == KIND_CODES["step_start"] and offset > first:
             event = trace.read(offset)

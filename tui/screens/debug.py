@@ -130,7 +130,7 @@ class DebugScreen(MainScreen, inherit_bindings=False):
             return
         (ns, run_id), trace = self._focus, self.trace
         runs = [i for i, r in enumerate(trace.index.runs)
-                if tuple(r[1]) == ns and (run_id is None or r[2] == run_id)]
+                if r.ns == ns and (run_id is None or r.run_id == run_id)]
         if not runs:
             return  # the follow worker has not read it yet: the next batch will
         run = runs[-1]
@@ -209,7 +209,7 @@ class DebugScreen(MainScreen, inherit_bindings=False):
             self.notify("a run is in progress: stop it (x) before forking", severity="warning")
             return
         run, step = self.selection.run, self.selection.step
-        run_id = self.trace.index.runs[run][2] if run < len(self.trace.index.runs) else None
+        run_id = self.trace.index.runs[run].run_id if run < len(self.trace.index.runs) else None
         try:
             point = fork_point(self.trace, run, step, self.session.graph.checkpointer,
                                self.session.threads.get(str(run_id)))

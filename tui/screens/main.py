@@ -11,6 +11,7 @@ from functools import partial
 from pathlib import Path
 from typing import ClassVar
 
+from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import BindingType
@@ -21,7 +22,7 @@ from textual.timer import Timer
 from textual.widgets import Footer, Static, TabbedContent, TabPane
 from textual.worker import get_current_worker
 
-from tracer import Trace, TraceCorruptError, TraceError
+from tracer import Trace, TraceChangedError, TraceCorruptError, TraceError
 from tui import trace_tasks as tasks
 from tui.bindings import ACTIONS, VIEWS, main_bindings
 from tui.event_search import search_steps
@@ -35,6 +36,8 @@ from tui.widgets.step_list import StepList
 from tui.widgets.trace_header import TraceHeader
 
 BACKGROUND_DELAY_S = 0.5
+WATCH_S = 1.0
+"""How often a trace shown without following is checked for having been rewritten."""
 """Background reads (frame check, state and row warm-up) start this long after a run is
 shown: they compete with the first screen for the GIL."""
 
@@ -74,7 +77,7 @@ class MainScreen(MainActions, Screen[None]):
     def compose(self) -> ComposeResult:
         yield TraceHeader(id="header")
         yield Static("", id="damage")
-        yield Static(f"opening {self.path} …", id="problem")
+        yield Static(Text(f"opening {self.path} …"), id="problem")
         with Horizontal(id="body"):
             with Vertical(id="left"):
                 yield RunTree(id="run-tree")
@@ -91,6 +94,7 @@ class MainScreen(MainActions, Screen[None]):
         self.query_one("#damage").display = False
         self.following = self.follow_on_open  # the worker starts once the file is open
         self.open_file()
+        self.set_interval(WATCH_S, self._watch_file)
 
     def on_unmount(self) -> None:
         self.workers.cancel_node(self)
@@ -152,7 +156,7 @@ class MainScreen(MainActions, Screen[None]):
         if self.rows is None or self.selection is None or not len(self.rows):
             return
         index = max(0, min(index, len(self.rows) - 1))
-        self.selection = self.selection.with_step(self.rows.entries[index][2])
+        self.selection = self.selection.with_step(self.rows.entries[index].step)
         self._push_selection()
 
     def _push_selection(self) -> None:
@@ -210,7 +214,7 @@ class MainScreen(MainActions, Screen[None]):
             self._show_trace()
         else:  # follow mode, the writer has not started its run yet
             self.problem = f"waiting for the first run in {self.path} …"
-            self.query_one("#problem", Static).update(self.problem)
+            self.query_one("#problem", Static).update(Text(self.problem))
 
     def _show_trace(self) -> None:
         """The file holds a run: show the body, scoped to the first run."""
@@ -226,8 +230,29 @@ class MainScreen(MainActions, Screen[None]):
 
     def on_trace_failed(self, message: tasks.TraceFailed) -> None:
         self.problem = message.message
-        prefix = "" if message.waiting else "[b red]Cannot show this trace[/]\n\n"
-        self.query_one("#problem", Static).update(prefix + message.message)
+        text = Text() if message.waiting else Text("Cannot show this trace\n\n", "bold red")
+        self.query_one("#problem", Static).update(text.append(message.message))
+
+    def _watch_file(self) -> None:
+        """A trace shown without following is still checked now and then: rewritten
+        under the viewer (a new recording to the same path), it is reloaded."""
+        if self.trace is not None and not self.following:
+            try:
+                self.trace.check_unchanged()
+            except TraceChangedError as exc:
+                self.post_message(tasks.TraceChanged(str(exc)))
+
+    def on_trace_changed(self, message: tasks.TraceChanged) -> None:
+        """The file was truncated or replaced: say so, and show it again from scratch."""
+        self.notify(f"{message.reason}: reloading", severity="warning", timeout=6)
+        for group in ("follow", "warm", "integrity", "search"):
+            self.workers.cancel_group(self, group)
+        if self.trace is not None:
+            self.trace.close()
+        self.trace, self.rows, self.selection = None, None, None
+        self._damage_errors = []
+        self.query_one("#damage").display = False
+        self.open_file()
 
     def on_integrity_checked(self, message: tasks.IntegrityChecked) -> None:
         self._show_damage(message.errors, message.frames)
@@ -236,7 +261,7 @@ class MainScreen(MainActions, Screen[None]):
         self._damage_errors = errors
         self.damage = tasks.damage_text(errors, frames)
         banner = self.query_one("#damage", Static)
-        banner.update(self.damage)
+        banner.update(Text(self.damage))
         banner.display = True
         if self.rows is not None:
             self.rows.mark_bad(tuple(e.offset for e in errors))

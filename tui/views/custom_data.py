@@ -16,8 +16,9 @@ from typing import Any
 from rich.cells import cell_len
 
 from engine.events import Event
+from tracer import Trace
 from tracer.records import KIND_CODES
-from tui.views.event_source import EventSource, own_frames, run_range, step_range
+from tui.views.event_source import own_frames, run_range, step_range
 from tui.views.values import inline
 
 PAYLOAD_LIMIT = 200
@@ -96,20 +97,19 @@ class CustomList:
         return min(bisect.bisect_left(self.steps, step), max(len(self.steps) - 1, 0))
 
 
-def custom_list(source: EventSource, run: int, step: int | None) -> CustomList:
+def custom_list(trace: Trace, run: int, step: int | None) -> CustomList:
     """The custom events of one step of run `run`, or of the whole run (`step` None).
 
     Only custom frames are decoded (the kind is read from the frame's bytes); events of
     the run's subgraphs (other namespaces) are left out.
     """
-    trace = source.trace
     start, end = run_range(trace, run) if step is None else step_range(trace, run, step)
     # Phase 1: the run's own custom events of the step (or run), measured for the columns
     # (arrays, not a row object per event: a whole run can hold a million of them).
     seqs: array[int] = array("q")
     found = CustomList()
     last_t = last_step = node = payload = 0
-    for offset, event in own_frames(source, run, start, end, {_CUSTOM}):
+    for offset, event in own_frames(trace, run, start, end, {_CUSTOM}):
         if step is not None and event.step != step:
             continue
         row = custom_row(event)

@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from tracer.replay import ADD, ADD_MESSAGES, TaskDiff, WriteDiff
+from tracer.diff import TaskDiff, WriteDiff
+from tracer.reducers import ADD, ADD_MESSAGES
 from tui.views.values import duration, inline, is_message, message_class, summary
 
 _REDUCERS = {None: "last value", ADD: "operator.add", ADD_MESSAGES: "add_messages"}

@@ -11,8 +11,9 @@ from array import array
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
+from tracer import Trace
 from tracer.records import KIND_CODES
-from tui.views.event_source import EventSource, frame_offsets, run_range
+from tui.views.event_source import run_range
 from tui.views.raw_data import EventFilter, event_line, node_of
 
 HIDDEN = {KIND_CODES["keyframe"], KIND_CODES["index"]}
@@ -29,22 +30,21 @@ def _never() -> bool:
     return False
 
 
-def scan_run(source: EventSource, run: int,
+def scan_run(trace: Trace, run: int,
              batch: int = BATCH) -> Iterator[tuple[array[int], bytes]]:
     """Batches of (frame offsets, kind codes) of run `run`'s events, in file order.
 
     A root run lists every frame from its run_start to its run_end (its subgraphs'
     included); a subgraph run lists the frames of its namespace and below.
     """
-    trace = source.trace
     start, end = run_range(trace, run)
-    ns = tuple(trace.index.runs[run][1])
+    ns = trace.index.runs[run].ns
     offsets: array[int] = array("Q")
     codes = bytearray()
-    for offset, code in frame_offsets(trace, start, end):
+    for offset, code in trace.hop(start, end):
         if code in HIDDEN:
             continue
-        if ns and source.event(offset).ns[: len(ns)] != ns:
+        if ns and trace.read(offset).ns[: len(ns)] != ns:
             continue
         offsets.append(offset)
         codes.append(code & 0xFF)
@@ -55,7 +55,7 @@ def scan_run(source: EventSource, run: int,
         yield offsets, bytes(codes)
 
 
-def filter_rows(source: EventSource, offsets: Sequence[int], codes: bytes,
+def filter_rows(trace: Trace, offsets: Sequence[int], codes: bytes,
                 flt: EventFilter, stop: Callable[[], bool] = _never) -> array[int]:
     """The offsets whose events pass `flt` (kind terms on the kind byte alone).
 
@@ -74,14 +74,14 @@ def filter_rows(source: EventSource, offsets: Sequence[int], codes: bytes,
         keep = flt.kind_ok(code)
         if not keep and code != llm_start:
             continue
-        event = source.event(offset)
+        event = trace.read(offset)
         node = node_of(event, calls)  # llm_start names the node of its tokens
         if keep and flt.matches(event, event_line(event), node):
             out.append(offset)
     return out
 
 
-def find_row(source: EventSource, rows: Sequence[int], needle: str, start: int,
+def find_row(trace: Trace, rows: Sequence[int], needle: str, start: int,
              direction: int, stop: Callable[[], bool] = _never) -> int | None:
     """The first row from `start` (wrapping, in `direction` ±1) whose line has `needle`.
 
@@ -95,6 +95,6 @@ def find_row(source: EventSource, rows: Sequence[int], needle: str, start: int,
         if i % CHECK_EVERY == 0 and stop():
             raise Stopped
         index = (start + direction * i) % n
-        if low in event_line(source.event(rows[index])).lower():
+        if low in event_line(trace.read(rows[index])).lower():
             return index
     return None

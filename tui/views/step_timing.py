@@ -3,7 +3,7 @@
 Only the frames the index points at are read (step_start, task_end, step_end), so a
 step costs a few reads whatever the trace's size; `RunSteps` keeps a run's index
 entries and a bounded cache of `StepTiming`s, for views that redraw on every step change.
-It reads through an `EventSource` (the views' own map of the file), so a view redrawing on
+It reads through `Trace.read`, which takes no lock, so a view redrawing on
 the UI thread never waits for the trace's lock while a worker replays state.
 No Textual here.
 """
@@ -17,7 +17,7 @@ from typing import Any
 
 from engine.events import Event
 from tracer import Trace, TraceCorruptError
-from tui.views.event_source import EventSource
+from tracer.entries import StepEntry
 from tui.views.values import task_status
 
 
@@ -75,16 +75,17 @@ class StepTiming:
         return max(0, straggler.end - task.end)
 
 
-def read_step(trace: Trace, entry: list[Any],
+def read_step(trace: Trace, entry: StepEntry,
               read: Callable[[int], Event] | None = None) -> StepTiming:
-    """The timing of the step an index entry [run, ns, step, start, end, task_ends] names.
+    """The timing of the step an index entry names.
 
     A planned task without a readable task_end is "running" while the step has not
     ended; once it has (step_end, or the run_end that cut it), its end is "unknown".
-    Frames are read with `read` (default `trace.read`; `EventSource.event` takes no lock).
+    Frames are read with `read` (default `trace.read`).
     """
     read = read or trace.read
-    run, _ns, step, start_off, end_off, task_offs = entry[:6]
+    run, step, start_off, end_off, task_offs = (entry.run, entry.step, entry.start, entry.end,
+                                                entry.task_ends)
     ended = end_off is not None or run in trace.index.run_ends
     ids: list[str] = []
     names: list[str] = []
@@ -123,16 +124,15 @@ class RunSteps:
     def __init__(self, trace: Trace, run: int, cache_size: int = 2048) -> None:
         self.trace = trace
         self.run = run
-        self._source = EventSource(trace)
-        self._entries: list[list[Any]] = []
+        self._entries: list[StepEntry] = []
         self._position: dict[int, int] = {}
         self._seen = 0
         self._cache: OrderedDict[tuple[Any, ...], StepTiming] = OrderedDict()
         self._cache_size = cache_size
 
     @property
-    def entries(self) -> list[list[Any]]:
-        """[run, ns, step, start, end, task_ends] of each step of the run, in order."""
+    def entries(self) -> list[StepEntry]:
+        """The index entry of each step of the run, in order."""
         self._refresh()
         return self._entries
 
@@ -140,8 +140,8 @@ class RunSteps:
         steps = self.trace.index.steps
         if len(steps) != self._seen:
             for entry in steps[self._seen:]:
-                if entry[0] == self.run:
-                    self._position[entry[2]] = len(self._entries)
+                if entry.run == self.run:
+                    self._position[entry.step] = len(self._entries)
                     self._entries.append(entry)
             self._seen = len(steps)
 
@@ -154,12 +154,12 @@ class RunSteps:
         """The timing of the step at `position` in `entries` (cached until its entry, filled
         in as a live trace grows, or its run's end changes it)."""
         entry = self.entries[position]
-        key = (position, entry[4], len(entry[5]), entry[0] in self.trace.index.run_ends)
+        key = (position, entry.end, len(entry.task_ends), entry.run in self.trace.index.run_ends)
         cached = self._cache.get(key)
         if cached is not None:
             self._cache.move_to_end(key)
             return cached
-        timing = read_step(self.trace, entry, self._source.event)
+        timing = read_step(self.trace, entry)
         self._cache[key] = timing
         if len(self._cache) > self._cache_size:
             self._cache.popitem(last=False)

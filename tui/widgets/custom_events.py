@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -12,9 +13,9 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Label
 
+from tracer import Trace
 from tui.selection import Selection
 from tui.views.custom_data import CustomList, CustomRow, custom_list, custom_row
-from tui.views.event_source import EventSource
 from tui.widgets.event_lines import EventLines, LineFormat
 
 
@@ -63,7 +64,7 @@ class CustomEvents(Vertical):
         self.selection: Selection | None = None
         self.found = CustomList()
         """The listed events (frame offsets and steps) and their columns' widths."""
-        self._source: EventSource | None = None
+        self._source: Trace | None = None
 
     def compose(self) -> ComposeResult:
         yield Label("custom events", id="custom-title")
@@ -80,15 +81,14 @@ class CustomEvents(Vertical):
         run_changed = (self.selection is None or self.selection.trace is not selection.trace
                        or self.selection.run != selection.run)
         self.selection = selection
-        if self._source is None or self._source.trace is not selection.trace:
-            self._source = EventSource(selection.trace)
+        self._source = selection.trace
         if self.whole_run and not run_changed:
             self._mark_step()
             return  # the run's rows are already there
         self._load(selection, self.whole_run, self._source)
 
     @work(thread=True, exclusive=True, group="custom-events")
-    def _load(self, selection: Selection, whole_run: bool, source: EventSource) -> None:
+    def _load(self, selection: Selection, whole_run: bool, source: Trace) -> None:
         try:
             found = custom_list(source, selection.run, None if whole_run else selection.step)
         except Exception as exc:  # a damaged trace: say so in the title
@@ -127,11 +127,11 @@ class CustomEvents(Vertical):
         self.lines.set_rows(self._source, self.found.offsets,
                             LineFormat(columns.line, columns.header, columns.width))
         if message.found is None:
-            title.update(f"custom events unavailable: {message.problem}")
+            title.update(Text(f"custom events unavailable: {message.problem}"))
             return
         where = "the whole run" if self.whole_run else f"step {message.selection.step}"
         count = len(self.found.offsets)
-        title.update(f"custom events of {where}: {count:,}  (w: step/run)")
+        title.update(Text(f"custom events of {where}: {count:,}  (w: step/run)"))
         if self.whole_run:
             self._mark_step()
         else:
@@ -140,7 +140,7 @@ class CustomEvents(Vertical):
     def on_event_lines_chosen(self, message: EventLines.Chosen) -> None:
         message.stop()
         if self._source is not None:
-            row = custom_row(self._source.event(message.offset))
+            row = custom_row(self._source.read(message.offset))
             self.post_message(self.EventChosen(row.step, row))
 
     def action_toggle_run(self) -> None:

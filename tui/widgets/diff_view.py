@@ -14,7 +14,6 @@ from textual.worker import get_current_worker
 
 from tui.selection import Selection
 from tui.views.diff_data import TaskBlock, input_block, task_blocks
-from tui.views.event_source import trace_lock
 
 
 class DiffView(VerticalScroll):
@@ -63,13 +62,12 @@ class DiffView(VerticalScroll):
     def _load(self, selection: Selection) -> None:
         trace = selection.trace
         try:
-            with trace_lock(trace):
-                if get_current_worker().is_cancelled:
-                    return  # a newer step was selected while this one waited
-                if selection.step <= 0:
-                    blocks = [input_block(trace.state_at(0, selection.run))]
-                else:
-                    blocks = task_blocks(trace.diff(selection.step, selection.run))
+            if get_current_worker().is_cancelled:
+                return  # a newer step was selected meanwhile
+            if selection.step <= 0:
+                blocks = [input_block(trace.state_at(0, selection.run))]
+            else:
+                blocks = task_blocks(trace.diff(selection.step, selection.run))
         except Exception as exc:  # a damaged or cut trace: say so in the view
             self.post_message(self.DiffLoaded(selection, None, f"{type(exc).__name__}: {exc}"))
             return

@@ -25,7 +25,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from engine.events import Event
-from tui.views.event_source import EventSource
+from tracer import Trace
 from tui.views.raw_data import event_line
 
 _CACHE = 4096
@@ -117,7 +117,7 @@ class EventLines(ScrollView, can_focus=True):
                  id: str | None = None, classes: str | None = None) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self.rows: Sequence[int] = ()
-        self.source: EventSource | None = None
+        self.trace: Trace | None = None
         self.format = LineFormat()
         self.zebra_stripes = zebra_stripes
         """Shade every other row."""
@@ -125,14 +125,14 @@ class EventLines(ScrollView, can_focus=True):
         """Search text whose matching lines are marked."""
         self._lines: dict[int, str] = {}
 
-    def set_rows(self, source: EventSource, rows: Sequence[int],
+    def set_rows(self, trace: Trace, rows: Sequence[int],
                  line_format: LineFormat | None = None) -> None:
-        """Show `rows` (frame offsets) read through `source` (drawn as `line_format` says,
+        """Show `rows` (frame offsets) read from `trace` (drawn as `line_format` says,
         if given); the cursor stays in range."""
         line_format = line_format or self.format
-        if source is not self.source or line_format != self.format:
+        if trace is not self.trace or line_format != self.format:
             self._lines = {}
-        self.source, self.rows, self.format = source, rows, line_format
+        self.trace, self.rows, self.format = trace, rows, line_format
         self._size_virtually()
         self.cursor = min(self.cursor, max(len(rows) - 1, 0))
         self.refresh()
@@ -146,9 +146,9 @@ class EventLines(ScrollView, can_focus=True):
         offset = self.rows[index]
         text = self._lines.get(offset)
         if text is None:
-            assert self.source is not None
+            assert self.trace is not None
             try:
-                text = self.format.line(self.source.event(offset))
+                text = self.format.line(self.trace.read(offset))
             except Exception as exc:  # a damaged frame: show where, keep the list usable
                 text = f"⚠ unreadable frame at {offset}: {exc}"
             if len(self._lines) > _CACHE:

@@ -290,5 +290,5 @@ def _topology(selection: Selection) -> dict[str, Any]:
     """The run's own topology (a subgraph run records its own graph)."""
     runs = selection.trace.index.runs
     if 0 <= selection.run < len(runs):
-        return dict(selection.trace.read(runs[selection.run][0]).data.get("graph") or {})
+        return dict(selection.trace.read(runs[selection.run].offset).data.get("graph") or {})
     return selection.trace.topology

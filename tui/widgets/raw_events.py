@@ -7,6 +7,7 @@ from array import array
 from collections.abc import Sequence
 from typing import ClassVar
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -15,8 +16,9 @@ from textual.message import Message
 from textual.widgets import Input, Label
 from textual.worker import get_current_worker
 
+from tracer import Trace
 from tui.selection import Selection
-from tui.views.event_source import EventSource, step_range
+from tui.views.event_source import step_range
 from tui.views.raw_data import parse_filter
 from tui.views.raw_index import Stopped, filter_rows, find_row, scan_run
 from tui.widgets.event_lines import EventLines
@@ -74,7 +76,7 @@ class RawEvents(Vertical):
                  classes: str | None = None) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self.selection: Selection | None = None
-        self.source: EventSource | None = None
+        self.source: Trace | None = None
         self.offsets: array[int] = array("Q")
         self.codes = bytearray()
         self.scanned = False
@@ -102,8 +104,7 @@ class RawEvents(Vertical):
         self._placed = False
         if (previous is None or previous.trace is not selection.trace
                 or previous.run != selection.run):
-            if self.source is None or self.source.trace is not selection.trace:
-                self.source = EventSource(selection.trace)
+            self.source = selection.trace
             self._key = (id(selection.trace), selection.run)
             self.offsets, self.codes, self.scanned = array("Q"), bytearray(), False
             self.lines.set_rows(self.source, self.offsets)
@@ -112,7 +113,7 @@ class RawEvents(Vertical):
             self._go_to_step()
 
     @work(thread=True, exclusive=True, group="raw-scan")
-    def _scan(self, source: EventSource, run: int, key: tuple[int, int]) -> None:
+    def _scan(self, source: Trace, run: int, key: tuple[int, int]) -> None:
         worker = get_current_worker()
         for offsets, codes in scan_run(source, run):
             if worker.is_cancelled:
@@ -146,7 +147,7 @@ class RawEvents(Vertical):
             self._filter(self.source, text, self.offsets, bytes(self.codes))
 
     @work(thread=True, exclusive=True, group="raw-filter")
-    def _filter(self, source: EventSource, text: str, offsets: array[int], codes: bytes) -> None:
+    def _filter(self, source: Trace, text: str, offsets: array[int], codes: bytes) -> None:
         worker = get_current_worker()
         try:
             rows = filter_rows(source, offsets, codes, parse_filter(text),
@@ -211,7 +212,8 @@ class RawEvents(Vertical):
         if message.needle != self.needle:
             return
         if message.index is None:
-            self.query_one("#raw-status", Label).update(f"no event matches {message.needle!r}")
+            self.query_one("#raw-status", Label).update(
+                Text(f"no event matches {message.needle!r}"))
             return
         self.lines.cursor = message.index
         self._update_status()
@@ -224,7 +226,7 @@ class RawEvents(Vertical):
 
     def _select_step_of(self, offset: int) -> None:
         if self.source is not None and self.selection is not None:
-            event = self.source.event(offset)
+            event = self.source.read(offset)
             self.post_message(self.MatchFound(self.selection.run, max(event.step, 0), offset))
 
     @on(Input.Submitted, "#raw-filter")
@@ -239,7 +241,7 @@ class RawEvents(Vertical):
         problems = parse_filter(self.filter_text).problems
         bad = f"  ⚠ not understood: {' '.join(problems)}" if problems else ""
         count = f"{shown:,} of {total:,} events" if self.filter_text else f"{total:,} events"
-        self.query_one("#raw-status", Label).update(f"{count}{more}{bad}")
+        self.query_one("#raw-status", Label).update(Text(f"{count}{more}{bad}"))
 
     def action_focus_filter(self) -> None:
         """Put the focus in the filter line."""

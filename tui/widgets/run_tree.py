@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.message import Message
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
@@ -40,7 +41,7 @@ class RunTree(Tree[int]):
         made: dict[int | None, TreeNode[int]] = {}
         for node in nodes:
             parent = made.get(node.parent, self.root)
-            made[node.run] = parent.add(node.label, data=node.run, expand=True)
+            made[node.run] = parent.add(Text(node.label), data=node.run, expand=True)
         self.root.expand_all()
 
     def show(self, selection: Selection) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from rich.text import Text
 from textual import events, work
 from textual.binding import Binding, BindingType
 from textual.message import Message
@@ -11,8 +12,8 @@ from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 from textual.worker import get_current_worker
 
+from tracer.entries import Damage
 from tui.selection import Selection
-from tui.views.event_source import trace_lock
 from tui.views.state_data import StateNode, child_nodes, expanded_paths_after, state_nodes
 
 Path = tuple[str, ...]
@@ -37,11 +38,14 @@ class StateTree(Tree[StateNode]):
         """Posted (by the reading worker, to the tree itself) when a state was read."""
 
         def __init__(self, selection: Selection, state: dict[str, Any] | None,
-                     problem: str | None = None) -> None:
+                     problem: str | None = None,
+                     unknown: dict[str, Damage] | None = None) -> None:
             super().__init__()
             self.selection = selection
             self.state = state
             self.problem = problem
+            self.unknown = unknown or {}
+            """Keys whose value depends on a damaged frame, with that damage."""
 
     def __init__(self, *, name: str | None = None, id: str | None = None,
                  classes: str | None = None) -> None:
@@ -51,7 +55,7 @@ class StateTree(Tree[StateNode]):
         """Paths of the nodes the user opened (kept across steps)."""
         self._filled: set[int] = set()
         self._rebuilding = False
-        self._shown: tuple[dict[str, Any], int, int | None] | None = None
+        self._shown: tuple[dict[str, Any], int, int | None, dict[str, Damage]] | None = None
         """The state on show, its step, and the label width it was laid out for."""
 
     # -- showing a step ---------------------------------------------------------------
@@ -63,14 +67,13 @@ class StateTree(Tree[StateNode]):
     @work(thread=True, exclusive=True, group="state-tree")
     def _load(self, selection: Selection) -> None:
         try:
-            with trace_lock(selection.trace):
-                if get_current_worker().is_cancelled:
-                    return  # a newer step was selected while this one waited
-                state = selection.trace.state_at(selection.step, selection.run)
+            if get_current_worker().is_cancelled:
+                return  # a newer step was selected meanwhile
+            known = selection.trace.replayer.known_state(selection.step, selection.run)
         except Exception as exc:  # a damaged trace: say so in the tree, not a traceback
             self.post_message(self.StateLoaded(selection, None, f"{type(exc).__name__}: {exc}"))
             return
-        self.post_message(self.StateLoaded(selection, state))
+        self.post_message(self.StateLoaded(selection, known.state, unknown=known.unknown))
 
     def _fill(self, node: TreeNode[StateNode]) -> None:
         """Add `node`'s children (once), opening those the user had opened."""
@@ -82,9 +85,9 @@ class StateTree(Tree[StateNode]):
 
     def _add(self, parent: TreeNode[StateNode], item: StateNode) -> None:
         if not item.expandable:
-            parent.add_leaf(item.label, item)
+            parent.add_leaf(Text(item.label), item)  # Text: state values are not markup
             return
-        node = parent.add(item.label, item)
+        node = parent.add(Text(item.label), item)
         if item.path in self.opened:
             self._fill(node)
             node.expand()
@@ -99,24 +102,42 @@ class StateTree(Tree[StateNode]):
         """Lay the labels out again for the new width (the tree may first be filled while
         its tab is hidden, with no width yet)."""
         if self._shown is not None and self._shown[2] != self._label_width(1):
-            self._rebuild(self._shown[0], self._shown[1])
+            self._rebuild(self._shown[0], self._shown[1], self._shown[3])
 
-    def _rebuild(self, state: dict[str, Any], step: int) -> None:
+    def _rebuild(self, state: dict[str, Any], step: int,
+                 unknown: dict[str, Damage] | None = None) -> None:
         cursor = self.cursor_node.data.path if self.cursor_node and self.cursor_node.data else None
+        unknown = unknown or {}
         self._rebuilding = True
         self.clear()
         self._filled = set()
-        self.root.set_label(f"state after step {step}" if step > 0 else "input (step 0)")
+        title = f"state after step {step}" if step > 0 else "input (step 0)"
+        if unknown:
+            first = min(unknown.values(), key=lambda d: d.offset)
+            title += (f" — ⚠ not whole: {len(unknown)} key{'s' * (len(unknown) != 1)} "
+                      f"unknown (damaged at byte {first.offset})")
+        self.root.set_label(Text(title))
         width = self._label_width(1)
-        self._shown = (state, step, width)
+        self._shown = (state, step, width, unknown)
         for item in state_nodes(state, width=width):
-            self._add(self.root, item)
+            if item.key in unknown:
+                self._add_unknown(item.key, unknown[item.key])
+            else:
+                self._add(self.root, item)
+        for key, damage in unknown.items():
+            if key not in state:
+                self._add_unknown(key, damage)
         self.root.expand()
         self._rebuilding = False
         if cursor is not None:
             found = self.find(cursor)
             if found is not None:
                 self.call_after_refresh(self.move_cursor, found)
+
+    def _add_unknown(self, key: str, damage: Damage) -> None:
+        """A key whose value a damaged frame took: say so instead of showing a guess."""
+        label = Text(f"{key}: ⚠ unknown — {damage.reason} (byte {damage.offset})")
+        self.root.add_leaf(label, StateNode((key,), key, None, label.plain, False))
 
     def find(self, path: Path) -> TreeNode[StateNode] | None:
         """The node shown for `path`, if it is in the tree (opened that far)."""
@@ -137,9 +158,9 @@ class StateTree(Tree[StateNode]):
             return  # a newer step was asked for meanwhile
         if message.state is None:
             self.clear()
-            self.root.set_label(f"state unavailable: {message.problem}")
+            self.root.set_label(Text(f"state unavailable: {message.problem}"))
             return
-        self._rebuild(message.state, message.selection.step)
+        self._rebuild(message.state, message.selection.step, message.unknown)
 
     def on_tree_node_expanded(self, event: Tree.NodeExpanded[StateNode]) -> None:
         node = event.node

@@ -179,7 +179,7 @@ class StepList(ScrollView, can_focus=True, inherit_bindings=False):
     def _choose(self, index: int) -> None:
         if self.rows is not None and len(self.rows):
             index = max(0, min(index, len(self.rows) - 1))
-            self.post_message(self.StepChosen(self.rows.entries[index][2]))
+            self.post_message(self.StepChosen(self.rows.entries[index].step))
 
     # -- actions -------------------------------------------------------------------------
     def action_move(self, delta: int) -> None:

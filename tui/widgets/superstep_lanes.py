@@ -95,7 +95,7 @@ class SuperstepLanes(Widget, can_focus=True):
         if old is None or old.trace is not selection.trace or old.run != selection.run:
             self._steps = RunSteps(selection.trace, selection.run)
             runs = selection.trace.index.runs
-            graph = selection.trace.read(runs[selection.run][0]).data.get("graph", {}) \
+            graph = selection.trace.read(runs[selection.run].offset).data.get("graph", {}) \
                 if selection.run < len(runs) else selection.trace.topology
             self._names = [n["name"] for n in graph.get("nodes", [])
                            if n.get("kind") in ("node", "subgraph")]

@@ -13,7 +13,7 @@ from textual.widgets import Static
 from textual.worker import get_current_worker
 
 from tui.selection import Selection
-from tui.views.event_source import EventSource, step_events, trace_lock
+from tui.views.event_source import step_events
 from tui.views.tasks_data import TaskInfo, status, step_tasks
 from tui.views.values import duration, inline
 
@@ -53,7 +53,6 @@ class TasksView(VerticalScroll):
         super().__init__(name=name, id=id, classes=classes)
         self.selection: Selection | None = None
         self.tasks: list[TaskInfo] = []
-        self._sources: dict[int, EventSource] = {}
 
     def compose(self) -> ComposeResult:
         yield Static("", id="tasks-body")
@@ -61,26 +60,22 @@ class TasksView(VerticalScroll):
     def show(self, selection: Selection) -> None:
         """Read the step's task events and prior state in a worker; render when done."""
         self.selection = selection
-        source = self._sources.get(id(selection.trace))
-        if source is None or source.trace is not selection.trace:
-            source = self._sources[id(selection.trace)] = EventSource(selection.trace)
-        self._load(selection, source)
+        self._load(selection)
 
     @work(thread=True, exclusive=True, group="tasks-view")
-    def _load(self, selection: Selection, source: EventSource) -> None:
+    def _load(self, selection: Selection) -> None:
         trace, run = selection.trace, selection.run
         if get_current_worker().is_cancelled:
             return
         try:
-            events = step_events(source, run, selection.step,
+            events = step_events(trace, run, selection.step,
                                  {"step_start", "task_start", "task_end", "custom"})
-            topology = source.event(trace.index.runs[run][0]).data.get("graph") or {}
-            with trace_lock(trace):
-                if get_current_worker().is_cancelled:
-                    return  # a newer step was selected while this one waited
-                before = trace.state_at(_previous_step(selection), run)
+            topology = trace.read(trace.index.runs[run].offset).data.get("graph") or {}
+            if get_current_worker().is_cancelled:
+                return  # a newer step was selected meanwhile
+            before = trace.state_at(_previous_step(selection), run)
             entry = trace.step_entry(selection.step, run)
-            ended = entry[4] is not None or run in trace.index.run_ends
+            ended = entry.end is not None or run in trace.index.run_ends
             tasks = step_tasks(events, topology, before, step_ended=ended)
         except Exception as exc:  # a damaged or cut trace: say so in the view
             self.post_message(self.TasksLoaded(selection, None, f"{type(exc).__name__}: {exc}"))

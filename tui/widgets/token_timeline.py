@@ -212,7 +212,7 @@ class TokenTimeline(ScrollView, can_focus=True):
 def load_calls(selection: Selection, scope: str) -> Loaded:
     """The run's calls (scope "run") or the step's, with the window start and barriers."""
     trace, run = selection.trace, selection.run
-    ns = tuple(trace.index.runs[run][1]) if run < len(trace.index.runs) else ()
+    ns = trace.index.runs[run].ns if run < len(trace.index.runs) else ()
     if scope == "step":
         try:
             entry = trace.step_entry(selection.step, run)

@@ -71,7 +71,8 @@ class TestUnreadableFiles:
 def _damage(src: Path, dst: Path, step: int, *, keep_footer: bool) -> int:
     """Copy `src` to `dst` with one payload byte of `step`'s step_end frame flipped."""
     with tracer.open_trace(src) as trace:
-        offset = trace.step_entry(step, 0)[4]
+        offset = trace.step_entry(step, 0).end
+        assert offset is not None
         end = trace.index.end
     data = bytearray(src.read_bytes())
     data[offset + 11 + 3] ^= 0x55

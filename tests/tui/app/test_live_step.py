@@ -10,7 +10,7 @@ from tests.tracer import graphs
 from tests.tracer.live_writer import LiveWriter, record_events
 from tui.run_paths import parent_step
 from tui.step_rows import RowCache, format_duration, run_status
-from tui.views.event_source import EventSource, step_events
+from tui.views.event_source import step_events
 from tui.widgets.graph_view import GraphView
 from tui.widgets.step_list import StepList
 from tui.widgets.trace_header import TraceHeader
@@ -92,7 +92,7 @@ class TestRunningRow:
         live.feed_until("custom", step=2)
         live.feed_until("custom", step=2)  # a second task's: after the first's task_end
         with tracer.open_trace(path) as trace:
-            kinds = [e.kind for e in step_events(EventSource(trace), 0, 2)]
+            kinds = [e.kind for e in step_events(trace, 0, 2)]
             assert kinds.count("task_end") == 1 and kinds[-1] == "custom"
         live.finish()
 
@@ -103,7 +103,7 @@ class TestRunningRow:
             {"topic": "x", "log": []}, clock=clock)))
         live.feed_until("llm_start", ns=None)  # in the subgraph's first step
         with tracer.open_trace(path) as trace:
-            assert len(trace.runs) == 2 and trace.step_entry(2, 0)[4] is None
+            assert len(trace.runs) == 2 and trace.step_entry(2, 0).end is None
             assert parent_step(trace, 1, 0) == 2
             assert RowCache(trace, 1).row(1).running
         live.finish()

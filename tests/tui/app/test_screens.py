@@ -90,8 +90,8 @@ class TestEventsEnter:
             assert raw.source is not None and screen.selection is not None
             rows = raw.lines.rows
             target = next(i for i, o in enumerate(rows)
-                          if raw.source.event(o).kind == "task_end"
-                          and raw.source.event(o).step == 2)
+                          if raw.source.read(o).kind == "task_end"
+                          and raw.source.read(o).step == 2)
             raw.lines.cursor = target
             await pilot.press("enter")
             await wait_for(pilot, lambda: screen.selection is not None

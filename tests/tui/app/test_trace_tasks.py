@@ -102,7 +102,7 @@ class TestWarmStates:
     def test_memo(self, counter_trace: Path) -> None:
         with tracer.open_trace(counter_trace) as trace:
             warm_states(trace, 0, lambda: False, every=16)
-            memo = trace.__dict__.get("_memo", {})
+            memo = trace.replayer._memo
             assert memo, "state_at memoises along the replay"
             assert trace.state_at(60, 0)["n"] == 60
 
@@ -130,7 +130,7 @@ class TestBackgroundTurns:
         with tracer.open_trace(counter_trace) as trace, background_turn(trace):
             start = time.monotonic()
             warm_states(trace, 0, lambda: time.monotonic() - start > 0.1)
-            assert not trace.__dict__.get("_memo")
+            assert not trace.replayer._memo
 
 
 class TestFreeze:

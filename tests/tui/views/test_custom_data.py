@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pytest
 
 from tracer import Trace
-from tui.views import event_source
 from tui.views.custom_data import CustomRow, clock, custom_list, custom_row
-from tui.views.event_source import EventSource
 
 
 def rows_of(trace: Trace, step: int | None) -> list[CustomRow]:
     """The rows of a step's (or, with None, the whole run's) listed custom events."""
-    source = EventSource(trace)
-    return [custom_row(source.event(o)) for o in custom_list(source, 0, step).offsets]
+    return [custom_row(trace.read(o)) for o in custom_list(trace, 0, step).offsets]
 
 
 class TestCustomRows:
@@ -44,11 +41,11 @@ class TestCustomList:
 
     def test_step_list(self, open_scenario: Callable[[str], Trace]) -> None:
         """Step 2's two events, their lines laid out under the header."""
-        source = EventSource(open_scenario("agent"))
+        source = open_scenario("agent")
         found = custom_list(source, 0, 2)
         assert list(found.steps) == [2, 2]
         columns = found.columns
-        lines = [columns.line(source.event(o)) for o in found.offsets]
+        lines = [columns.line(source.read(o)) for o in found.offsets]
         assert columns.header == " time      step  node   payload"
         assert lines[0].endswith("  2     tools  {'tool': 'get_weather', 'status': "
                                  "'looking up Paris'}")
@@ -56,32 +53,32 @@ class TestCustomList:
 
     def test_run_list(self, open_scenario: Callable[[str], Trace]) -> None:
         """The whole run's events; index_of_step finds a step's first (or the last row)."""
-        found = custom_list(EventSource(open_scenario("notes")), 0, None)
+        found = custom_list(open_scenario("notes"), 0, None)
         assert list(found.steps) == [1, 2]
         assert [found.index_of_step(s) for s in (0, 1, 2, 3)] == [0, 0, 1, 1]
 
     def test_own_namespace_only(self, open_scenario: Callable[[str], Trace]) -> None:
         """A subgraph's custom events belong to its run, not to the parent's."""
-        source = EventSource(open_scenario("subgraph"))
+        source = open_scenario("subgraph")
         assert list(custom_list(source, 0, None).steps) == []
         assert list(custom_list(source, 1, None).steps) == [1]
 
     def test_empty(self, open_scenario: Callable[[str], Trace]) -> None:
         """No events: the columns are their titles' width."""
-        found = custom_list(EventSource(open_scenario("agent")), 0, 1)
+        found = custom_list(open_scenario("agent"), 0, 1)
         assert not found.offsets and found.columns.header == " time  step  node  payload"
         assert found.index_of_step(4) == 0
 
     def test_seq_order(self, open_scenario: Callable[[str], Trace],
                        monkeypatch: pytest.MonkeyPatch) -> None:
         """Frames met out of seq order are listed in seq order, their steps with them."""
-        source = EventSource(open_scenario("notes"))
+        source = open_scenario("notes")
         found = custom_list(source, 0, None)
-        hop = event_source.frame_offsets
+        hop = source.hop
 
-        def backwards(trace: Trace, start: int, stop: int | None = None) -> list[tuple[int, int]]:
-            return list(hop(trace, start, stop))[::-1]
+        def backwards(start: int, stop: int | None = None) -> Iterator[tuple[int, int]]:
+            return iter(list(hop(start, stop))[::-1])
 
-        monkeypatch.setattr(event_source, "frame_offsets", backwards)
+        monkeypatch.setattr(source, "hop", backwards)
         again = custom_list(source, 0, None)
         assert (again.offsets, again.steps) == (found.offsets, found.steps)

@@ -12,7 +12,6 @@ from tests.tui.views.harness import SIZE, ViewApp, settle
 from tracer import Trace
 from tui.selection import Selection
 from tui.views.custom_data import custom_list
-from tui.views.event_source import EventSource
 from tui.widgets.custom_events import CustomEvents
 
 
@@ -148,7 +147,7 @@ class TestCustomEventsLateResults:
         async with shown(open_scenario("agent"), 1) as (view, pilot):
             assert view.selection is not None
             trace = view.selection.trace
-            step_2 = custom_list(EventSource(trace), 0, 2)
+            step_2 = custom_list(trace, 0, 2)
             view.post_message(CustomEvents.RowsLoaded(Selection(trace, 0, 2), False, step_2))
             await pilot.pause()
             assert "step 1: 0" in title(view) and list(view.found.steps) == []
@@ -161,7 +160,7 @@ class TestCustomEventsLateResults:
             view.whole_run = True
             view.show(Selection(trace, 0, 1))
             await settle(pilot)
-            run_1 = custom_list(EventSource(trace), 1, None)
+            run_1 = custom_list(trace, 1, None)
             view.post_message(CustomEvents.RowsLoaded(Selection(trace, 1, 1), True, run_1))
             await pilot.pause()
             assert "of the whole run: 0" in title(view) and list(view.found.steps) == []

@@ -8,9 +8,8 @@ from collections.abc import Callable
 import pytest
 
 from engine.events import Event
-from tracer import Trace
+from tracer import Trace, open_trace
 from tui.views.custom_data import CustomColumns, custom_list
-from tui.views.event_source import EventSource
 from tui.views.raw_data import event_line
 from tui.widgets.event_lines import EventLines, LineFormat, visible
 
@@ -47,16 +46,16 @@ class TestLineFormat:
         assert LineFormat() != base and LineFormat() == LineFormat(event_line)
 
 
-def count_reads(source: EventSource, monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """The offsets of the events read through `source` from now on."""
+def count_reads(source: Trace, monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The offsets of the events read from `source` from now on."""
     read: list[int] = []
-    event = source.event
+    event = source.read
 
     def counting(offset: int) -> Event:
         read.append(offset)
         return event(offset)
 
-    monkeypatch.setattr(source, "event", counting)
+    monkeypatch.setattr(source, "read", counting)
     return read
 
 
@@ -66,7 +65,7 @@ class TestLineCache:
     def test_equal_custom_format_keeps_lines(
             self, open_scenario: Callable[[str], Trace], monkeypatch: pytest.MonkeyPatch) -> None:
         """Rows set again with equal columns (a new object) are not decoded again."""
-        source = EventSource(open_scenario("agent"))
+        source = open_scenario("agent")
         lines, found = EventLines(), custom_list(source, 0, 2)
         lines.set_rows(source, found.offsets, custom_format(found.columns))
         first = [lines.line(i) for i in range(len(found.offsets))]
@@ -78,8 +77,8 @@ class TestLineCache:
 
     def test_changed_format_or_source_clears_lines(
             self, open_scenario: Callable[[str], Trace], monkeypatch: pytest.MonkeyPatch) -> None:
-        """Other columns, or another source, decode the lines again."""
-        source = EventSource(open_scenario("agent"))
+        """Other columns, or another trace, decode the lines again."""
+        source = open_scenario("agent")
         lines, found = EventLines(), custom_list(source, 0, 2)
         lines.set_rows(source, found.offsets, custom_format(found.columns))
         lines.line(0)
@@ -89,7 +88,7 @@ class TestLineCache:
         lines.set_rows(source, found.offsets, custom_format(wider))
         lines.line(0)
         assert read == [found.offsets[0]]
-        other = EventSource(source.trace)
+        other = open_trace(source.path)
         read_other = count_reads(other, monkeypatch)
         lines.set_rows(other, found.offsets)
         lines.line(0)
@@ -99,7 +98,7 @@ class TestLineCache:
             self, open_scenario: Callable[[str], Trace], monkeypatch: pytest.MonkeyPatch) -> None:
         """The Events tab's way: rows set again without a format, or with the default one,
         keep the lines."""
-        source = EventSource(open_scenario("agent"))
+        source = open_scenario("agent")
         lines, offsets = EventLines(), custom_list(source, 0, 2).offsets
         lines.set_rows(source, offsets)
         lines.line(0)

@@ -5,35 +5,25 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from tracer import Trace
-from tui.views.event_source import EventSource, frame_offsets, step_events
+from tui.views.event_source import step_events
 from tui.views.raw_data import event_line, parse_filter
 from tui.views.raw_index import filter_rows, find_row, scan_run
 
 
 def rows_for(trace: Trace, text: str, run: int = 0) -> list[str]:
-    source = EventSource(trace)
-    ((offsets, codes),) = scan_run(source, run)
-    rows = filter_rows(source, offsets, codes, parse_filter(text))
-    return [source.event(o).kind for o in rows]
+    ((offsets, codes),) = scan_run(trace, run)
+    rows = filter_rows(trace, offsets, codes, parse_filter(text))
+    return [trace.read(o).kind for o in rows]
 
 
-class TestEventSource:
-    """Frames read by hopping heads, events rebuilt like the tracer's."""
-
-    def test_frames_match_the_tracer(self, open_scenario: Callable[[str], Trace]) -> None:
-        """Hopping heads finds every frame the tracer finds, and events read the same."""
-        trace = open_scenario("agent")
-        mine = [offset for offset, _ in frame_offsets(trace, trace.start)]
-        assert mine == list(trace.offsets())
-        source = EventSource(trace)
-        assert [source.event(o) for o in mine[:40]] == [trace.read(o) for o in mine[:40]]
+class TestStepEvents:
+    """A step's events, read by hopping heads and decoding only the step's frames."""
 
     def test_step_events_match_the_tracer(self, open_scenario: Callable[[str], Trace]) -> None:
         """A step's events are the tracer's `step_events` for the step."""
         trace = open_scenario("notes")
-        source = EventSource(trace)
         for step in (1, 2, 3):
-            assert step_events(source, 0, step) == trace.step_events(step, 0)
+            assert step_events(trace, 0, step) == trace.step_events(step, 0)
 
 
 class TestFilter:
@@ -92,9 +82,9 @@ class TestLinesAndSearch:
     def test_find_forward_backward_and_wrap(self, open_scenario: Callable[[str], Trace]) -> None:
         """Search goes either way from a row and wraps around."""
         trace = open_scenario("send")
-        source = EventSource(trace)
+        source = trace
         ((rows, _),) = scan_run(source, 0)
-        hits = [i for i, o in enumerate(rows) if "task_end" in event_line(source.event(o))]
+        hits = [i for i, o in enumerate(rows) if "task_end" in event_line(source.read(o))]
         assert len(hits) == 4
         assert find_row(source, rows, "TASK_END", 0, 1) == hits[0]
         assert find_row(source, rows, "task_end", hits[0] + 1, 1) == hits[1]

@@ -10,14 +10,14 @@ from textual.widgets import Input, Label
 from tests.tui.views.harness import SIZE, ViewApp, settle
 from tracer import Trace
 from tui.selection import Selection
-from tui.views.event_source import EventSource, step_range
+from tui.views.event_source import step_range
 from tui.views.raw_index import scan_run
 from tui.widgets.raw_events import RawEvents
 
 
 def kinds(view: RawEvents) -> list[str]:
     assert view.source is not None
-    return [view.source.event(o).kind for o in view.lines.rows]
+    return [view.source.read(o).kind for o in view.lines.rows]
 
 
 class TestRawEvents:
@@ -124,7 +124,7 @@ class TestRawEvents:
         view = RawEvents()
         async with ViewApp(view).run_test(size=SIZE) as pilot:
             view.show(Selection(trace, 0, 3))
-            ((offsets, codes),) = scan_run(EventSource(trace), 0)
+            ((offsets, codes),) = scan_run(trace, 0)
             start, _ = step_range(trace, 0, 3)
             cut = offsets.index(start)
             key = (id(trace), 0)

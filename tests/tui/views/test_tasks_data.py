@@ -6,12 +6,12 @@ from collections.abc import Callable
 from typing import Any, ClassVar
 
 from tracer import Trace
-from tui.views.event_source import EventSource, step_events
+from tui.views.event_source import step_events
 from tui.views.tasks_data import explain_trigger, status, step_tasks
 
 
 def tasks_of(trace: Trace, step: int) -> list:
-    events = step_events(EventSource(trace), 0, step)
+    events = step_events(trace, 0, step)
     return step_tasks(events, trace.topology, trace.state_at(step - 1, 0))
 
 

@@ -26,7 +26,7 @@ def damaged(trace_paths: dict[str, Path], tmp_path: Path) -> Path:
     """joke ∥ poem with one payload byte of write_poem's task_end flipped (CRC fails)."""
     source = trace_paths["joke_poem"]
     with tracer.open_trace(source) as clean:
-        ends = clean.step_entry(1, 0)[5]
+        ends = clean.step_entry(1, 0).task_ends
         (victim,) = [o for o in ends if clean.read(o).data["name"] == "write_poem"]
     data = bytearray(source.read_bytes())
     data[victim + 11 + 3] ^= 0x55

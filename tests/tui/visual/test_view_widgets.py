@@ -50,7 +50,8 @@ class TestGraphView:
         data = bytearray(trace_paths["branching"].read_bytes())
         with tracer.open_trace(trace_paths["branching"]) as clean:
             entry = clean.step_entry(3, 0)
-        for frame in (entry[3], entry[5][0]):  # the step_start and a task_end
+            assert entry.start is not None
+        for frame in (entry.start, entry.task_ends[0]):  # the step_start and a task_end
             data[frame + 20] ^= 0xFF  # inside the payload: the CRC no longer matches
         damaged.write_bytes(bytes(data))
         empty = tmp_path / "empty.stepscope"

@@ -1,0 +1,79 @@
+"""The viewer and a trace file that changes under it: a new recording to the same path is
+noticed and shown; a damaged step's later states are marked, and unknown keys said so."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from tests.tracer.raw_frames import walk_frames
+from tracer import open_trace
+from tui.widgets.state_tree import StateTree
+from tui.widgets.step_list import StepList
+
+from . import traces
+from .conftest import SIZE, app_for, opened, wait_for
+
+
+class TestRerecorded:
+    """`stepscope view r.stepscope`, then a new `stepscope run … -o r.stepscope`."""
+
+    async def test_replay_mode_reloads(self, counter_trace: Path, subgraph_trace: Path,
+                                       tmp_path: Path) -> None:
+        """Without --follow, the rewritten file is noticed, said, and shown afresh."""
+        path = tmp_path / "r.stepscope"
+        shutil.copyfile(counter_trace, path)
+        app = app_for(path)
+        async with app.run_test(size=SIZE) as pilot:
+            screen = await opened(pilot)
+            first = screen.trace
+            assert first is not None and len(first.steps()) > 50
+            await pilot.press("end")
+            traces.record_subgraph(path)  # truncates the file and records another graph
+            await wait_for(pilot, lambda: screen.trace is not None
+                           and screen.trace is not first and screen.selection is not None,
+                           timeout=10)
+            assert screen.trace is not None and len(screen.trace.steps()) < 10
+            assert any("reloading" in str(n.message) for n in app._notifications)
+
+    async def test_follow_mode_reloads(self, counter_trace: Path, tmp_path: Path) -> None:
+        """Following, a file truncated to nothing is not shown as if it still held data."""
+        path = tmp_path / "f.stepscope"
+        shutil.copyfile(counter_trace, path)
+        app = app_for(path, follow=True)
+        async with app.run_test(size=SIZE) as pilot:
+            screen = await opened(pilot)
+            first = screen.trace
+            path.write_bytes(b"")
+            await wait_for(pilot, lambda: screen.trace is not first, timeout=10)
+            assert any("truncated" in str(n.message) for n in app._notifications)
+
+
+class TestDamageMarks:
+    """A crashed trace with a damaged task_end: the damaged step ⚠, the later ones ?."""
+
+    async def test_marks_and_unknown_keys(self, counter_trace: Path, tmp_path: Path) -> None:
+        data = bytearray(counter_trace.read_bytes())
+        frames = walk_frames(bytes(data))
+        with open_trace(counter_trace) as trace:
+            victim = trace.step_entry(5).task_ends[0]
+            keyframes = sorted(k.step for k in trace.index.keyframes if k.step > 5)
+        data[victim + 13] ^= 0x40
+        path = tmp_path / "damaged.stepscope"
+        path.write_bytes(bytes(data[: frames[-1].offset]))  # crashed: no index, no footer
+        async with app_for(path).run_test(size=SIZE) as pilot:
+            screen = await opened(pilot)
+            rows = screen.rows
+            assert rows is not None
+            await wait_for(pilot, lambda: rows.bad_rows)
+            marked = {rows.row(i).step: rows.row(i).marks for i in range(len(rows))}
+            assert "⚠" in marked[5] and "?" in marked[6]
+            if keyframes:
+                assert "?" not in marked[keyframes[0]]
+            screen.go_to(6)
+            await pilot.press("2")  # the State tab
+            tree = screen.query_one(StateTree)
+            await wait_for(pilot, lambda: "not whole" in str(tree.root.label))
+            labels = [str(node.label) for node in tree.root.children]
+            assert any("log: ⚠ unknown" in label for label in labels), labels
+            assert screen.query_one(StepList).rows is rows

@@ -1,0 +1,246 @@
+"""`FrameView`: a trace file's frames, read by offset from any thread, without a lock.
+
+Reads go through `os.pread` on a descriptor of the view's own (no shared file position)
+into a cache of fixed-size blocks, so replaying thousands of steps costs a system call
+per block, not per frame. Nothing is memory-mapped: a file truncated or rewritten under
+a map kills the reading process with SIGBUS, where here it only reads short, which is
+reported as a truncated frame. Every frame is CRC-checked and decoded defensively: what
+comes back from `record` is a well-formed record or a `TraceCorruptError` naming the
+offset, whatever the bytes.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from zlib import crc32
+
+from msgpack import unpackb
+
+from tracer.codec import CHECKED_SIZE, UndecodableError, ext_hook, unpack_data, unpack_record
+from tracer.frames import (
+    ARRAY2,
+    BIN32,
+    FOOTER_SIZE,
+    FRAME_HEAD,
+    HEAD,
+    MAX_FRAME,
+    UINT32,
+    TraceCorruptError,
+    TraceError,
+    footer_bytes,
+)
+
+BLOCK_SHIFT = 18
+BLOCK = 1 << BLOCK_SHIFT
+"""Bytes per cached block (256 KiB): one read serves hundreds of small frames."""
+MAX_BLOCKS = 128
+"""Blocks kept (32 MiB at most); the oldest go first."""
+_unpack_head = HEAD.unpack_from
+FOOTER_START = footer_bytes(0)[:8]
+"""A footer's fixed first bytes (ARRAY2, STR5, "ssidx", UINT64)."""
+
+
+def open_regular(path: Path) -> int:
+    """A read-only descriptor of `path`, refusing anything that is not a regular file
+    (a FIFO would block the first read forever; a device or a directory is no trace)."""
+    try:
+        # O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer.
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except FileNotFoundError:
+        raise TraceError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise TraceError(f"{path} is a directory, not a trace file") from None
+    except OSError as exc:
+        raise TraceError(f"{path}: cannot open ({exc.strerror or exc})") from None
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        what = ("a directory" if stat.S_ISDIR(mode) else "a FIFO" if stat.S_ISFIFO(mode)
+                else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+                else "a socket" if stat.S_ISSOCK(mode) else "not a regular file")
+        raise TraceError(f"{path} is {what}, not a trace file")
+    os.set_blocking(fd, True)
+    return fd
+
+
+class FrameView:
+    """The frames of one trace file (see the module docstring)."""
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path)
+        self.fd = open_regular(self.path)
+        self._blocks: dict[int, bytes] = {}
+        self._evict = threading.Lock()
+        self.closed = False
+
+    def close(self) -> None:
+        if not self.closed:
+            self.closed = True
+            self._blocks = {}
+            os.close(self.fd)
+
+    def __enter__(self) -> FrameView:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def size(self) -> int:
+        """The file's size now."""
+        return os.fstat(self.fd).st_size
+
+    def forget(self) -> None:
+        """Drop every cached block (the file was rewritten: what is cached is stale)."""
+        self._blocks = {}
+
+    # -- bytes -----------------------------------------------------------------------------
+    def _block(self, index: int, need: int) -> bytes:
+        """Block `index`, holding at least `need` bytes if the file has them."""
+        blocks = self._blocks
+        block = blocks.get(index)
+        if block is not None and (len(block) >= need or len(block) == BLOCK):
+            return block
+        try:
+            block = os.pread(self.fd, BLOCK, index << BLOCK_SHIFT)
+        except OSError as exc:
+            raise TraceCorruptError(f"cannot read the file ({exc.strerror or exc})",
+                                    index << BLOCK_SHIFT) from None
+        blocks[index] = block
+        if len(blocks) > MAX_BLOCKS:
+            with self._evict:
+                try:
+                    while len(blocks) > MAX_BLOCKS:
+                        del blocks[next(iter(blocks))]
+                except (KeyError, RuntimeError, StopIteration):
+                    pass  # another thread evicted at the same moment
+        return block
+
+    def read(self, offset: int, n: int) -> bytes:
+        """Up to `n` bytes from `offset` (fewer at the end of the file)."""
+        if n <= 0 or offset < 0:
+            return b""
+        first, last = offset >> BLOCK_SHIFT, (offset + n - 1) >> BLOCK_SHIFT
+        lo = offset - (first << BLOCK_SHIFT)
+        if first == last:
+            return self._block(first, lo + n)[lo: lo + n]
+        if n > 2 * BLOCK:  # a large frame: read it whole, past the cache
+            try:
+                return os.pread(self.fd, n, offset)
+            except OSError as exc:
+                raise TraceCorruptError(f"cannot read the file ({exc.strerror or exc})",
+                                        offset) from None
+        parts = []
+        for index in range(first, last + 1):
+            block = self._block(index, BLOCK)
+            parts.append(block)
+            if len(block) < BLOCK:
+                break
+        return b"".join(parts)[lo: lo + n]
+
+    # -- frames ----------------------------------------------------------------------------
+    def payload(self, offset: int) -> bytes:
+        """The CRC-checked payload of the frame at `offset`."""
+        # The common case first, with no call: the whole frame in one cached block.
+        index = offset >> BLOCK_SHIFT
+        lo = offset - (index << BLOCK_SHIFT)
+        block = self._blocks.get(index)
+        if block is None or lo + FRAME_HEAD > len(block) > 0:
+            block = self._block(index, lo + FRAME_HEAD) if offset >= 0 else b""
+        if lo + FRAME_HEAD <= len(block):
+            a, b, crc, c, length = _unpack_head(block, lo)
+            end = lo + FRAME_HEAD + length
+            if a == ARRAY2 and b == UINT32 and c == BIN32 and end <= len(block):
+                payload = block[lo + FRAME_HEAD: end]
+                if crc32(payload) != crc:
+                    raise TraceCorruptError("frame CRC mismatch", offset)
+                return payload
+        head = self.read(offset, FRAME_HEAD)
+        if len(head) < FRAME_HEAD:
+            raise TraceCorruptError("truncated frame", offset)
+        a, b, crc, c, length = _unpack_head(head)
+        if a != ARRAY2 or b != UINT32 or c != BIN32 or length > MAX_FRAME:
+            raise TraceCorruptError("not a frame head", offset)
+        payload = self.read(offset + FRAME_HEAD, length)
+        if len(payload) < length:
+            raise TraceCorruptError("truncated frame", offset)
+        if crc32(payload) != crc:
+            raise TraceCorruptError("frame CRC mismatch", offset)
+        return payload
+
+    def data(self, offset: int) -> dict[str, Any]:
+        """The `data` map of the record at `offset` alone, checked no further than that.
+
+        The state replay's path: it reads nothing else, 10,000 times for a first look at
+        a long run, so the usual case (a whole frame in a cached block that decodes to a
+        record) is written out here with no further call.
+        """
+        index = offset >> BLOCK_SHIFT
+        lo = offset - (index << BLOCK_SHIFT)
+        block = self._blocks.get(index)
+        if block is not None and lo + FRAME_HEAD <= len(block):
+            a, b, crc, c, length = _unpack_head(block, lo)
+            end = lo + FRAME_HEAD + length
+            if a == ARRAY2 and b == UINT32 and c == BIN32 and end <= len(block):
+                payload = block[lo + FRAME_HEAD: end]
+                # (A large payload is decoded by `unpack_data`, which bounds its memory.)
+                if length < CHECKED_SIZE and crc32(payload) == crc:
+                    try:
+                        record = unpackb(payload, raw=False, strict_map_key=False,
+                                         ext_hook=ext_hook)
+                    except Exception:  # decoded again below, for the error to report
+                        record = None
+                    if type(record) is list and len(record) == 6 and type(record[5]) is dict:
+                        data: dict[str, Any] = record[5]
+                        return data
+        try:
+            return unpack_data(self.payload(offset))
+        except UndecodableError as exc:
+            raise TraceCorruptError(str(exc), offset) from None
+
+    def record(self, offset: int) -> list[Any]:
+        """The record of the frame at `offset`: `[kind, seq, t, ns, step, data]`, checked
+        for its shape (TraceCorruptError for a frame that is damaged, cut short or not a
+        record, with the reason)."""
+        try:
+            return unpack_record(self.payload(offset))
+        except UndecodableError as exc:
+            raise TraceCorruptError(str(exc), offset) from None
+
+    def hop(self, start: int, stop: int | None = None) -> Iterator[tuple[int, int]]:
+        """(offset, kind code) of each whole frame from `start` up to `stop` (inclusive),
+        by reading frame heads only (no CRC check: `record` checks).
+
+        Ends quietly at the end of the whole frames (a torn or growing tail); raises
+        TraceCorruptError at a head that is not one. The kind code is the payload's second
+        byte, -1 when it is not a small int (a kind given as text).
+        """
+        last = stop if stop is not None else 1 << 62
+        at = start
+        while at <= last:
+            index = at >> BLOCK_SHIFT
+            lo = at - (index << BLOCK_SHIFT)
+            block = self._block(index, lo + FRAME_HEAD + 2)
+            if lo + FRAME_HEAD + 2 <= len(block):
+                a, b, _crc, c, length = _unpack_head(block, lo)
+                code = block[lo + FRAME_HEAD + 1]
+            else:  # a head across two blocks, or the end of the file
+                head = self.read(at, FRAME_HEAD + 2)
+                if len(head) < FRAME_HEAD + 1:
+                    return
+                a, b, _crc, c, length = _unpack_head(head)
+                code = head[FRAME_HEAD + 1] if len(head) > FRAME_HEAD + 1 else 0xFF
+            if a != ARRAY2 or b != UINT32 or c != BIN32 or length > MAX_FRAME:
+                if self.read(at, FOOTER_SIZE + 1)[: len(FOOTER_START)] == FOOTER_START and (
+                        self.size() - at == FOOTER_SIZE):
+                    return  # a closed file's footer: the frames end here
+                raise TraceCorruptError("not a frame head", at)
+            end = at + FRAME_HEAD + length
+            if end > (index << BLOCK_SHIFT) + len(block) and end > self.size():
+                return  # the last frame is not whole (yet)
+            yield at, code if code < 0x80 and length > 1 else -1
+            at = end
