@@ -1,4 +1,5 @@
-"""`python -m bench tracer`: what recording costs, how big traces are, how fast they open.
+"""`python -m bench tracer`: what recording costs, how big traces are, how fast they open,
+how soon a follower sees an event.
 
 Each figure is printed beside its target (issue 4). Recording cost alternates plain and
 recorded runs sample by sample, as the engine bench does, because this VM has fast and
@@ -13,6 +14,8 @@ import json
 import os
 import random
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -22,7 +25,7 @@ from typing import Any
 
 import msgpack
 
-from bench.tracer_shapes import INPUTS, chain, fanout, loop
+from bench.tracer_shapes import INPUTS, LIVE_CHILD, chain, fanout, loop
 
 DESCRIPTION = "tracer: recording cost, trace size, open and seek times, against targets"
 
@@ -98,6 +101,56 @@ def recording_cost(tmp: Path, samples: int) -> list[dict[str, Any]]:
                              f"{min(f) / min(p):.2f}x",
                      "target_text": f"<= {target}x" if target > 1.1 else "<= 5% (1.05x)"})
     return rows
+
+
+LIVE_SLEEP = 1.5
+"""How long the live check's node sleeps after its event (a flush at the step's end
+would show as a delay this long)."""
+
+
+def _emitted(path: Path) -> float | None:
+    """The emission time in the trace's first custom event, if a reader sees it yet."""
+    import tracer
+
+    try:
+        with tracer.open_trace(path) as trace:
+            for event in trace.events({"custom"}):
+                return float(event.data["payload"]["emitted"])
+    except (tracer.TraceError, OSError):  # not created yet, or its header not whole yet
+        pass
+    return None
+
+
+def live_delay(tmp: Path, samples: int) -> dict[str, Any]:
+    """From a custom event emitted just before a long sleep in a node (the graph running
+    in a child process) to a follower here, re-opening the file every 5 ms, seeing it."""
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    env.pop("STEPSCOPE_TRACE", None)
+    delays = []
+    for i in range(samples):
+        path = tmp / f"live-{i}.stepscope"
+        child = subprocess.Popen([sys.executable, "-c", LIVE_CHILD, str(path), str(LIVE_SLEEP)],
+                                 env=env)
+        try:
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                done = child.poll() is not None
+                emitted = _emitted(path)
+                if emitted is not None:
+                    delays.append(time.monotonic() - emitted)
+                    break
+                if done:
+                    break
+                time.sleep(0.005)
+        finally:
+            child.wait()
+    worst = max(delays) if len(delays) == samples else float("inf")
+    return {"check": f"live: custom event before a {LIVE_SLEEP:g} s sleep, seen by a follower",
+            "value": worst, "target": 0.2, "ok": worst <= 0.2,
+            "text": (f"worst {worst * 1e3:.0f} ms (median {statistics.median(delays) * 1e3:.0f}"
+                     f" ms, {samples} runs)") if delays and worst < float("inf")
+            else "not seen before the node ended",
+            "target_text": "<= 200 ms"}
 
 
 def trace_size(tmp: Path) -> dict[str, Any]:
@@ -185,6 +238,8 @@ def run(args: argparse.Namespace) -> int:
         print("[bench] recording cost (plain and recorded runs alternated)", flush=True)
         rows += recording_cost(tmp, samples)
         rows.append(trace_size(tmp))
+        print("[bench] live delay (a node sleeping after its event)", flush=True)
+        rows.append(live_delay(tmp, 2 if args.quick else 5))
         print(f"[bench] writing a {events:,}-event trace", flush=True)
         path, crashed, count = big_trace(tmp, events)
         rows += open_times(path, crashed, count)

@@ -50,3 +50,25 @@ def loop(n: int, *, sleep: float = 0.0, customs: int = 0) -> Any:
 
 INPUTS = {"chain": {"x": 0}, "fanout": {"out": []}, "loop": {"msgs": []}}
 """Inputs per shape (the chain and fan-out state keys are engine_shapes')."""
+
+LIVE_CHILD = '''
+import sys, time
+from typing import TypedDict
+import tracer
+from engine.config import get_stream_writer
+from engine.graph import END, START, StateGraph
+
+class S(TypedDict):
+    n: int
+
+def slow(state):
+    get_stream_writer()({"emitted": time.monotonic()})  # system-wide clock on Linux
+    time.sleep(float(sys.argv[2]))
+    return {"n": state["n"] + 1}
+
+graph = StateGraph(S).add_node(slow).add_edge(START, "slow").add_edge("slow", END).compile()
+with tracer.record(sys.argv[1]):
+    graph.invoke({"n": 0})
+'''
+"""A child program for the live-delay check: its node emits a custom event holding the
+(monotonic) time it was emitted, then sleeps argv[2] seconds."""

@@ -1,9 +1,11 @@
 """Values in traces: msgpack natives, plus msgpack ext types for everything else.
 
-Encoding never raises into the user's graph: what cannot be represented becomes an
-ext "repr" value (class name and repr). Ext types keep user data unambiguous — no
-dict key is reserved — and stay plain msgpack for any reader (FORMAT.md "Values"
-lists the codes and their payloads).
+Encoding never raises into the user's graph: an object with no better form becomes an
+ext "repr" value (class name and repr), and a value that cannot be encoded at all (text
+that is not UTF-8, a cycle, a method that raises) an ext "unencodable" placeholder
+(class name and the reason). Ext types keep user data unambiguous — no dict key is
+reserved — and stay plain msgpack for any reader (FORMAT.md "Values" lists the codes
+and their payloads).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import dataclasses
 import datetime as dt
 import enum
 import math
+import threading
 import traceback
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +22,8 @@ import msgpack
 
 if TYPE_CHECKING:
     from typing_extensions import Buffer
+
+    from tracer.safe_encode import SafeMode
 
 EXT_TUPLE = 1
 EXT_SET = 2
@@ -34,8 +39,13 @@ EXT_NAMEDTUPLE = 11
 EXT_REPR = 12
 EXT_PAIRS = 13
 EXT_GRAPH_TYPE = 14
+EXT_UNENCODABLE = 15
 
 _MAX_DEPTH = 64
+_GRAPH_TYPES = frozenset({"Send", "Interrupt", "Command"})
+_GRAPH_MODULES = frozenset({"engine", "langgraph"})
+"""Where Send, Interrupt and Command come from: a user's own class of the same name is
+just a class (a dataclass, say)."""
 _REPR_LIMIT = 2000
 _INT_MIN, _INT_MAX = -(2**63), 2**64 - 1
 
@@ -66,28 +76,34 @@ def exception_fields(exc: BaseException) -> dict[str, Any]:
 
 
 class Encoder:
-    """Packs records. Natives go straight through msgpack; the rest become ext types."""
+    """Packs records. Natives go straight through msgpack; the rest become ext types.
+
+    A record that defeats this fast path (text that is not UTF-8, a cycle, a method
+    that raises) is packed again value by value (`tracer.safe_encode`): what cannot be
+    encoded becomes an ext "unencodable" placeholder, every other value is kept.
+    """
 
     def __init__(self) -> None:
-        self._packer = msgpack.Packer(default=self._default, strict_types=True,
+        # `_convert` may raise: `pack` then starts over in safe mode (no half-measures
+        # here, so the fast path has no try/except per value).
+        self._packer = msgpack.Packer(default=self._convert, strict_types=True,
                                       use_bin_type=True)
         self._depth = 0
+        self._safe: SafeMode | None = None
 
     def _ext(self, code: int, payload: Any) -> msgpack.ExtType:
         self._depth += 1
         try:
             if self._depth > _MAX_DEPTH:
-                raise ValueError("too deep")
-            inner = msgpack.Packer(default=self._default, strict_types=True, use_bin_type=True)
+                raise ValueError(f"nested more than {_MAX_DEPTH} objects deep")
+            safe = self._safe
+            if safe is not None:
+                payload = safe.sanitize(payload)
+            inner = msgpack.Packer(default=self._convert if safe is None else safe.guarded,
+                                   strict_types=True, use_bin_type=True)
             return msgpack.ExtType(code, inner.pack(payload))
         finally:
             self._depth -= 1
-
-    def _default(self, obj: Any) -> Any:
-        try:
-            return self._convert(obj)
-        except Exception:
-            return msgpack.ExtType(EXT_REPR, msgpack.packb([qualname(obj), _safe_repr(obj)]))
 
     def _convert(self, obj: Any) -> Any:
         if isinstance(obj, bool):
@@ -120,42 +136,44 @@ class Encoder:
         if isinstance(obj, enum.Enum):
             return self._ext(EXT_ENUM, [qualname(obj), obj.name, obj.value])
         if isinstance(obj, BaseException):
-            return self._ext(EXT_EXCEPTION, exception_fields(obj))
+            fields = exception_fields(obj)
+            if self._safe is not None:  # readers take these as text: escape, no placeholder
+                fields = self._safe.texts(fields)
+            return self._ext(EXT_EXCEPTION, fields)
         if _is_message(obj):
             return self._ext(EXT_MESSAGE, [type(obj).__name__, obj.model_dump()])
+        kind = type(obj).__name__
+        if kind in _GRAPH_TYPES and type(obj).__module__.split(".")[0] in _GRAPH_MODULES:
+            # Before the dataclass case: the engine's and LangGraph's Interrupt and
+            # Command are dataclasses, and FORMAT.md gives the three their own ext type.
+            fields = {k: getattr(obj, k) for k in ("node", "arg", "value", "id", "graph",
+                                                   "update", "resume", "goto") if hasattr(obj, k)}
+            return self._ext(EXT_GRAPH_TYPE, [kind, fields])
         if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
             return self._ext(EXT_DATACLASS, [qualname(obj), {
                 f.name: getattr(obj, f.name) for f in dataclasses.fields(obj)}])
         if hasattr(obj, "model_dump") and hasattr(type(obj), "model_fields"):
             return self._ext(EXT_PYDANTIC, [qualname(obj), obj.model_dump()])
-        kind = type(obj).__name__
-        if kind in ("Send", "Interrupt", "Command"):
-            fields = {k: getattr(obj, k) for k in ("node", "arg", "value", "id", "graph",
-                                                   "update", "resume", "goto") if hasattr(obj, k)}
-            return self._ext(EXT_GRAPH_TYPE, [kind, fields])
-        return msgpack.ExtType(EXT_REPR, msgpack.packb([qualname(obj), _safe_repr(obj)]))
+        text = repr(obj)  # a broken __repr__ raises: safe mode records why instead
+        if len(text) > _REPR_LIMIT:
+            text = text[:_REPR_LIMIT] + "…"
+        return msgpack.ExtType(EXT_REPR, msgpack.packb([qualname(obj), text]))
 
     def pack(self, record: Any) -> bytes:
-        """The record as msgpack bytes; never raises (worst case: reprs)."""
+        """The record as msgpack bytes; never raises (worst case: placeholders)."""
         try:
             return self._packer.pack(record)
         except Exception:
             self._packer.reset()
             self._depth = 0
-            return msgpack.packb(_fallback(record), use_bin_type=True)
+            from tracer.safe_encode import SafeMode  # only records that failed need it
 
-
-def _fallback(obj: Any, depth: int = 0) -> Any:
-    """Last resort when packing failed (e.g. a cycle): natives kept, the rest as repr."""
-    if obj is None or isinstance(obj, (bool, str, bytes, float)):
-        return obj
-    if isinstance(obj, int) and _INT_MIN <= obj <= _INT_MAX:
-        return obj
-    if depth < 16 and type(obj) is dict and all(isinstance(k, str) for k in obj):
-        return {k: _fallback(v, depth + 1) for k, v in obj.items()}
-    if depth < 16 and type(obj) is list:
-        return [_fallback(v, depth + 1) for v in obj]
-    return msgpack.ExtType(EXT_REPR, msgpack.packb([qualname(obj), _safe_repr(obj)]))
+            self._safe = SafeMode(self)
+            try:
+                return self._safe.pack(record)
+            finally:
+                self._safe = None
+                self._depth = 0
 
 
 # -- decoding ---------------------------------------------------------------------------
@@ -170,6 +188,8 @@ class ObjectValue:
     def __repr__(self) -> str:
         if self.kind == "repr":
             return str(self.fields)
+        if self.kind == "unencodable":
+            return f"<unencodable {self.cls}: {self.fields}>"
         short = self.cls.rsplit(".", 1)[-1]
         if isinstance(self.fields, dict):
             inner = ", ".join(f"{k}={v!r}" for k, v in self.fields.items())
@@ -225,7 +245,24 @@ def _hashable(key: Any) -> Any:
     return key
 
 
-def _ext_hook(code: int, data: bytes) -> Any:
+_decoding = threading.local()
+"""How deep the current thread is in nested ext values: each level is a nested C
+unpacker on the C stack, so a crafted file nesting thousands would overflow it."""
+
+
+def ext_hook(code: int, data: bytes) -> Any:
+    """msgpack's ext_hook for trace values (FORMAT.md §5), nesting-depth guarded."""
+    depth = getattr(_decoding, "depth", 0)
+    if depth >= _MAX_DEPTH:
+        return ObjectValue("repr", f"ext{code}", "<nested too deep to decode>")
+    _decoding.depth = depth + 1
+    try:
+        return _ext_value(code, data)
+    finally:
+        _decoding.depth = depth
+
+
+def _ext_value(code: int, data: bytes) -> Any:
     try:
         v = unpack(data)
         if code == EXT_TUPLE:
@@ -246,33 +283,162 @@ def _ext_hook(code: int, data: bytes) -> Any:
         if code == EXT_MESSAGE:
             return _message(v[0], v[1])
         if code == EXT_EXCEPTION:
-            return ErrorValue(v.get("cls", ""), v.get("message", ""), v.get("repr", ""),
-                              v.get("traceback", ""), tuple(v.get("notes", ())))
+            return ErrorValue(_text(v.get("cls", "")), _text(v.get("message", "")),
+                              _text(v.get("repr", "")), _text(v.get("traceback", "")),
+                              tuple(_text(n) for n in v.get("notes", ())))
         if code == EXT_REPR:
-            return ObjectValue("repr", v[0], v[1])
+            return ObjectValue("repr", _text(v[0]), _text(v[1]))
         if code == EXT_ENUM:
-            return ObjectValue("enum", v[0], {"name": v[1], "value": v[2]})
+            return ObjectValue("enum", _text(v[0]), {"name": v[1], "value": v[2]})
+        if code == EXT_UNENCODABLE:
+            return ObjectValue("unencodable", str(v[0]), str(v[1]))
         kinds = {EXT_DATACLASS: "dataclass", EXT_PYDANTIC: "pydantic",
                  EXT_NAMEDTUPLE: "namedtuple", EXT_GRAPH_TYPE: "graph"}
         if code in kinds:
-            return ObjectValue(kinds[code], v[0], v[1])
+            return ObjectValue(kinds[code], _text(v[0]), v[1])
         return msgpack.ExtType(code, data)
     except Exception:
         return ObjectValue("repr", f"ext{code}", f"<undecodable ext {code}: {data[:40]!r}>")
+
+
+def _text(value: Any) -> str:
+    """A decoded field that must be text (a class name, a message): anything else in
+    its place is malformed, and raises, for `_ext_value` to show the value undecoded."""
+    if type(value) is not str:
+        raise TypeError("not text")
+    return value
 
 
 def _pairs_hook(pairs: list[tuple[Any, Any]]) -> Any:
     return {_hashable(k): v for k, v in pairs}
 
 
+def unpack_fast(data: Buffer) -> Any:
+    """`unpack` without its fallback for maps with unhashable keys (it raises TypeError)."""
+    return msgpack.unpackb(data, raw=False, strict_map_key=False, ext_hook=ext_hook)
+
+
+CHECKED_SIZE = 1 << 16
+"""Values from this many bytes on are checked for how many maps and arrays they hold."""
+BYTES_PER_CONTAINER = 3
+"""A checked value may build a map or an array per this many of its bytes, no more.
+
+Each costs 60-100 bytes of memory however small it is, so 4 MB of empty arrays would
+take 300 MB to decode. With this limit, decoding takes at most ~30 times the value's
+size (measured by tests/tracer/test_fuzz.py). Three bytes hold a pair of small ints
+(`[1, 2]`), the smallest container real states hold in bulk; a writer exceeds the limit
+only for a value that is mostly empty or one-item containers (a long list of `[1]`s or
+`[]`s): such a record is reported as undecodable rather than risk the memory."""
+_CONTAINER_HEADS = bytes([*range(0x80, 0xA0), 0xDC, 0xDD, 0xDE, 0xDF])
+"""The first byte of every msgpack map and array (fix, 16- and 32-bit forms)."""
+
+
+class TooManyContainers(ValueError):
+    """A value holds more maps and arrays than BYTES_PER_CONTAINER allows."""
+
+
+class _Budget:
+    """msgpack hooks counting the maps and arrays built, raising past `left`."""
+
+    def __init__(self, left: int) -> None:
+        self.left = left
+
+    def _spend(self) -> None:
+        self.left -= 1
+        if self.left < 0:
+            raise TooManyContainers("more maps and arrays than its size allows (decoding "
+                                    "it would take too much memory)")
+
+    def array(self, items: list[Any]) -> list[Any]:
+        self._spend()
+        return items
+
+    def map(self, items: dict[Any, Any]) -> dict[Any, Any]:
+        self._spend()
+        return items
+
+    def pairs(self, pairs: list[tuple[Any, Any]]) -> Any:
+        self._spend()
+        return _pairs_hook(pairs)
+
+
+def _container_limit(data: Buffer) -> int | None:
+    """How many containers a large value may build, if its bytes may hold more than that
+    (counting their possible first bytes is a fast upper bound); None: decode freely."""
+    raw = data if isinstance(data, bytes) else bytes(data)
+    if len(raw) < CHECKED_SIZE:
+        return None
+    limit = len(raw) // BYTES_PER_CONTAINER
+    heads = len(raw) - len(raw.translate(None, _CONTAINER_HEADS))
+    return limit if heads > limit else None
+
+
 def unpack(data: Buffer) -> Any:
-    """Decode one record: ext values become Python values, ObjectValue or ErrorValue."""
+    """Decode one value: ext values become Python values, ObjectValue or ErrorValue.
+
+    Raises what msgpack raises for bytes that are not one msgpack value (ValueError and
+    its kin), and TooManyContainers; `unpack_record` turns those into UndecodableError.
+    """
+    limit = _container_limit(data)
+    if limit is not None:
+        budget = _Budget(limit)
+        try:
+            return msgpack.unpackb(data, raw=False, strict_map_key=False, ext_hook=ext_hook,
+                                   list_hook=budget.array, object_hook=budget.map)
+        except TypeError:
+            budget = _Budget(limit)
+            return msgpack.unpackb(data, raw=False, strict_map_key=False, ext_hook=ext_hook,
+                                   list_hook=budget.array, object_pairs_hook=budget.pairs)
     try:
-        return msgpack.unpackb(data, raw=False, strict_map_key=False, ext_hook=_ext_hook)
+        return msgpack.unpackb(data, raw=False, strict_map_key=False, ext_hook=ext_hook)
     except TypeError:
         # A map whose decoded keys are not hashable: build maps from pairs instead.
-        return msgpack.unpackb(data, raw=False, strict_map_key=False, ext_hook=_ext_hook,
+        return msgpack.unpackb(data, raw=False, strict_map_key=False, ext_hook=ext_hook,
                                object_pairs_hook=_pairs_hook)
+
+
+def _why(exc: Exception) -> str:
+    """What msgpack (or a guard here) found wrong, in a few words."""
+    if isinstance(exc, (RecursionError, msgpack.StackError)):
+        return "nested too deep"
+    text = str(exc)
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+class UndecodableError(ValueError):
+    """A frame's payload is not a record (the reader reports it with its offset)."""
+
+
+def unpack_data(payload: Buffer) -> dict[str, Any]:
+    """The `data` map of a record, for readers that need nothing else (UndecodableError
+    if the payload is not an array of 6 ending with a map)."""
+    try:
+        record = unpack(payload)
+    except Exception as exc:  # msgpack's errors for bad bytes have no common base
+        raise UndecodableError(f"undecodable record ({_why(exc)})") from None
+    if type(record) is not list or len(record) != 6 or type(record[5]) is not dict:
+        raise UndecodableError("not a record (expected an array of 6 items ending in a map)")
+    data: dict[str, Any] = record[5]
+    return data
+
+
+def unpack_record(payload: Buffer) -> list[Any]:
+    """Decode a frame's payload as a record `[kind, seq, t, ns, step, data]`, checking its
+    shape, so that code reading records never meets a wrong type (UndecodableError)."""
+    try:
+        record = unpack(payload)
+    except Exception as exc:  # msgpack's errors for bad bytes have no common base
+        raise UndecodableError(f"undecodable record ({_why(exc)})") from None
+    if type(record) is not list or len(record) != 6:
+        raise UndecodableError("not a record (expected an array of 6 items)")
+    kind, seq, t, ns, step, data = record
+    if type(data) is not dict or type(ns) is not list or type(step) is not int or (
+            type(seq) is not int or type(t) is not int or type(kind) not in (int, str)):
+        raise UndecodableError("malformed record (a field of the wrong type)")
+    for part in ns:
+        if type(part) is not str:
+            raise UndecodableError("malformed record (a namespace part that is not text)")
+    return record
 
 
 def same_value(a: Any, b: Any) -> bool:

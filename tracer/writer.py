@@ -1,41 +1,41 @@
 """`TraceWriter`: an event sink that appends CRC'd frames to a trace file.
 
-Frames are buffered and written (one syscall) at step boundaries, at the end of a
-run, and at most 50 ms apart while events keep coming, so a follower sees tokens
-live; there is no fsync per event (measured here at ~30× the cost of the write
-itself). Each namespace's state is kept as deltas plus sparse keyframes. If the disk
-fills up, the run goes on: one warning is printed, the file is cut back to its last
-whole frame, and the writer stops.
+Frames are buffered and written (one syscall) at a run's start, at step boundaries,
+at the end of a run, and at most 50 ms apart while events keep coming; between events,
+the shared flusher thread (`tracer.flusher`) writes out what has waited 50 ms, so
+every event is in the file within ~100 ms however long the node then runs. There is no
+fsync per event (measured here at ~30× the cost of the write itself). Each namespace's
+state is kept as deltas plus sparse keyframes.
+
+The writer never raises into the user's graph and keeps what it accepted: a value it
+cannot encode becomes a placeholder (`tracer.codec`), an event it fails on is skipped
+with one warning. If the disk fills up (any OSError, from the file's creation on), the
+run goes on: one warning is printed, the file is cut back to its last whole frame (or
+removed if it holds none) and the writer stops. The file is locked while it is written
+(`tracer.tracefile`): `is_being_written(path)` tells a reader whether it still is.
 """
 
 from __future__ import annotations
 
 import os
-import struct
-import sys
-import threading
-import time
 from io import FileIO
-from pathlib import Path
 from time import monotonic
 from typing import Any
 from zlib import crc32
 
-from engine.events import SCHEMA_VERSION, Event
-from engine.version import VERSION
+from engine.events import Event
 from tracer.codec import Encoder
-from tracer.frames import (
-    FOOTER_SIZE,
-    FRAME_HEAD,
-    footer_bytes,
-    header_bytes,
-    parse_footer,
-    read_header,
-)
-from tracer.index import Scanner, note_step, replay_keys
+from tracer.frames import ARRAY2, BIN32, HEAD, UINT32, footer_bytes
+from tracer.frameview import FrameView
+from tracer.index import TraceIndex, replay_keys
+from tracer.output import WRITER_VERSION, TraceOutput
 from tracer.records import KIND_CODES, compact, task_end_record
+from tracer.safe_encode import describe
+from tracer.scanner import Scanner
+from tracer.tracefile import TraceBusyError, is_being_written, warn
 
-WRITER_VERSION = f"stepscope {VERSION}"
+__all__ = ["WRITER_VERSION", "TraceBusyError", "TraceWriter", "is_being_written"]
+
 KEYFRAME_FACTOR = 10
 """A keyframe is written once the bytes recorded for a namespace since its last one
 reach this many times the size of its state now, so keyframes stay within about a
@@ -46,7 +46,7 @@ FLUSH_INTERVAL = 0.05
 STEP_FLUSH = 0.01
 MAX_BUFFER = 1 << 20
 REPLAYABLE = ("operator.add", "engine.graph.message.add_messages", None)
-_HEAD = struct.Struct(">BBIBI").pack  # the 11-byte frame head (frames.py)
+_pack_head = HEAD.pack
 
 
 class _Scope:
@@ -69,62 +69,45 @@ class _Scope:
         return any(self.reducers.get(k) is not None for k in changes)
 
 
-class TraceWriter:
-    """A sink (`writer(event)`) recording every event it is given to `path`."""
+class TraceWriter(TraceOutput):
+    """A sink (`writer(event)`) recording every event it is given to `path`.
+
+    `strict` (the default) raises if the file cannot be opened: TraceBusyError when
+    another writer holds it, OSError when it cannot be created or its header written
+    (a file created for it is removed). `strict=False` (`record()`, STEPSCOPE_TRACE)
+    never raises: a file being written by another writer makes it record to a new
+    name beside it (`path` says which) with a one-line notice (appending: not at all);
+    a file that cannot be written costs one warning and the writer records nothing.
+    `failed` and `error` tell what happened, at any time.
+    """
 
     def __init__(self, path: str | os.PathLike[str], *, append: bool = False,
-                 created: str | None = None) -> None:
-        self.path = Path(path)
-        self._lock = threading.Lock()
+                 created: str | None = None, strict: bool = True) -> None:
         self._enc = Encoder()
-        self._buf = bytearray()
         self._calls: dict[str, int] = {}
         self._scopes: dict[tuple[str, ...], _Scope] = {}
-        self._steps: list[list[Any]] = []
-        self._open_steps: dict[tuple[str, ...], list[Any]] = {}
-        self._keyframes: list[list[Any]] = []
-        self._runs: list[list[Any]] = []
-        self._run_of: dict[tuple[str, ...], int] = {}
-        self._run_ends: dict[int, int] = {}
+        self._index = TraceIndex()
+        self._note_step = self._index.note_step
         self._slots: dict[tuple[str, ...], dict[str, int]] = {}
-        self._events = 0
-        self._last_flush = time.monotonic()
-        self.failed = False
-        self.closed = False
-        self._file = self._open(append, created)
-
-    # -- file --------------------------------------------------------------------------
-    def _open(self, append: bool, created: str | None) -> FileIO:
-        if append and self.path.exists() and self.path.stat().st_size > 0:
-            f = open(self.path, "r+b", buffering=0)
-            data = f.read(4096)
-            _, start = read_header(data, str(self.path))
-            size = f.seek(0, os.SEEK_END)
-            if size >= FOOTER_SIZE:
-                f.seek(size - FOOTER_SIZE)
-                index_at = parse_footer(f.read(FOOTER_SIZE))
-                if index_at is not None:
-                    f.truncate(index_at)  # drop the old index; a new one is written at close
-            self._adopt(f, start)
-            return f
-        f = open(self.path, "wb", buffering=0)
-        stamp = created if created is not None else time.strftime("%Y-%m-%dT%H:%M:%S%z")
-        head = header_bytes(WRITER_VERSION, stamp, SCHEMA_VERSION)
-        f.write(head)
-        self._offset = len(head)
-        return f
+        self._frames = 0
+        self._skip_warned = False
+        super().__init__(path, append, created, strict)  # opens the file: last
 
     def _adopt(self, f: FileIO, start: int) -> None:
         """Appending: index the frames already there (the new index covers them too) and
         cut a torn tail, so new frames start on a frame boundary."""
-        scanner = Scanner(f, start)
-        scanner.scan()
+        view = FrameView(self.path)
+        try:
+            scanner = Scanner(view, start)
+            scanner.scan()
+        finally:
+            view.close()
         index = scanner.index
         f.truncate(index.end)
-        self._runs, self._steps, self._keyframes = index.runs, index.steps, index.keyframes
-        # The scan counts frames; the writer counts events (keyframes are not events).
-        self._run_ends = dict(index.run_ends)
-        self._events = index.events - len(index.keyframes)
+        self._index = index
+        self._note_step = index.note_step
+        # The scan counts frames, keyframes included, as the writer does.
+        self._frames = index.events
         self._offset = f.seek(0, os.SEEK_END)
 
     def _frame(self, record: list[Any]) -> int:
@@ -132,47 +115,20 @@ class TraceWriter:
         payload = self._enc.pack(record)
         buf = self._buf
         offset = self._offset + len(buf)
-        buf += _HEAD(0x92, 0xCE, crc32(payload), 0xC6, len(payload))
+        buf += _pack_head(ARRAY2, UINT32, crc32(payload), BIN32, len(payload))
         buf += payload
+        self._frames += 1  # counted here, so an event that fails after this still counts
         return offset
 
-    def flush(self) -> None:
-        """Write buffered frames to the file (no fsync)."""
-        if not self._buf or self.failed:
-            self._buf.clear()
+    def _skip(self, event: Event, exc: Exception) -> None:
+        """An event the writer failed on (other than by a write error): what is buffered
+        stays, later events are recorded; the first such event is reported."""
+        if self._skip_warned:
             return
-        data = bytes(self._buf)
-        self._buf.clear()
-        try:
-            view = memoryview(data)
-            while view:  # a short write is not an error: write the rest (or get the error)
-                written = self._file.write(view)
-                if not written:
-                    raise OSError(28, "short write")
-                view = view[written:]
-            self._offset += len(data)
-        except OSError as exc:
-            self._give_up(exc)
-        self._last_flush = time.monotonic()
-
-    def sync(self) -> None:
-        """Flush now, from any thread (the debugger calls this when it pauses a run, so
-        a reader sees every event so far)."""
-        with self._lock:
-            if not self.closed:
-                self.flush()
-
-    def _give_up(self, exc: OSError) -> None:
-        self.failed = True
-        try:
-            os.ftruncate(self._file.fileno(), self._offset)
-        except OSError:
-            pass
-        print(
-            f"stepscope: could not write trace {self.path} ({exc.strerror or exc}); "
-            f"recording stopped, the trace ends at byte {self._offset}",
-            file=sys.stderr,
-        )
+        self._skip_warned = True
+        kind = event[0] if isinstance(event, tuple) and event else "?"
+        warn(f"stepscope: could not record a {kind} event in {self.path} "
+             f"({describe(exc)}); skipped it, recording goes on")
 
     # -- events ------------------------------------------------------------------------
     def __call__(self, event: Event) -> None:
@@ -197,13 +153,11 @@ class TraceWriter:
                                    else {tid: i for i, tid in enumerate(ids)})
                 offset = self._frame([1, seq, t, list(ns), step,
                                       compact(kind, data, self._calls)])
-                note_step(self._steps, self._open_steps, 1, self._run_of.get(ns, -1), ns,
-                          step, offset)
+                self._note_step(1, ns, step, offset)
             elif kind == "step_end":
                 deltas = self._deltas(ns, data)
                 offset = self._frame([4, seq, t, list(ns), step, {"d": deltas}])
-                note_step(self._steps, self._open_steps, 4, self._run_of.get(ns, -1), ns,
-                          step, offset, replay_keys(deltas))
+                self._note_step(4, ns, step, offset, replay_keys(deltas))
                 self._after_step(ns, step, t, data, offset)
             else:
                 record = compact(kind, data, self._calls)
@@ -211,10 +165,10 @@ class TraceWriter:
                                       record])
                 if kind == "run_start":
                     self._run_started(ns, record, offset)
+                    if not ns:  # in the file at once: seen live, kept if killed right away
+                        self.flush()
                 elif kind == "run_end":
-                    self._run_ends[self._run_of.get(ns, -1)] = offset
                     self._note_step(KIND_CODES[kind], ns, step, offset)
-            self._events += 1
             # Flush at step boundaries (but not more than every STEP_FLUSH s: a trivial
             # step is cheaper than a write syscall), at the end of a run, and when events
             # have waited FLUSH_INTERVAL (tokens of a long step reach a follower promptly).
@@ -222,8 +176,8 @@ class TraceWriter:
             if since > FLUSH_INTERVAL or len(self._buf) > MAX_BUFFER or kind == "run_end" or (
                     kind == "step_end" and since > STEP_FLUSH):
                 self.flush()
-        except Exception as exc:  # never break the user's run
-            self._give_up(OSError(0, f"{type(exc).__name__}: {exc}"))
+        except Exception as exc:  # never break the user's run, nor lose what is buffered
+            self._skip(event, exc)
         finally:
             lock.release()
 
@@ -239,19 +193,14 @@ class TraceWriter:
         offset = self._frame([3, seq, t, list(ns), step, record])
         if scope is not None:
             scope.step_bytes += self._offset + len(self._buf) - offset
-        note_step(self._steps, self._open_steps, 3, self._run_of.get(ns, -1), ns, step, offset)
+        self._note_step(3, ns, step, offset)
         return offset
-
-    def _note_step(self, code: int, ns: tuple[str, ...], step: int, offset: int) -> None:
-        note_step(self._steps, self._open_steps, code, self._run_of.get(ns, -1), ns, step, offset)
 
     def _run_started(self, ns: tuple[str, ...], record: dict[str, Any], offset: int) -> None:
         channels = record["graph"].get("channels", {})
         reducers = {k: c.get("reducer") for k, c in channels.items()}
         self._scopes[ns] = _Scope(record["state"], reducers, len(self._enc.pack(record["state"])))
-        self._run_of[ns] = len(self._runs)
-        self._runs.append([offset, list(ns), record["run_id"], record.get("parent")])
-        self._open_steps.pop(ns, None)  # a step of an earlier run here that never ended
+        self._index.add_run(offset, ns, record["run_id"], record.get("parent"))
 
     def _deltas(self, ns: tuple[str, ...], data: dict[str, Any]) -> list[list[Any]]:
         """A step's state change: "w" (replay the tasks' writes) or "s" (set value)."""
@@ -286,24 +235,31 @@ class TraceWriter:
                               {"state": scope.state}])
             scope.kf_size = self._offset + len(self._buf) - at
             scope.delta_bytes = 0
-            self._keyframes.append([self._run_of.get(ns, -1), list(ns), step, at])
+            self._index.add_keyframe(ns, step, at)
 
     # -- finish ------------------------------------------------------------------------
     def close(self) -> None:
-        """Write the index and footer (O(1) opening) and close the file."""
+        """Write the index and footer (O(1) opening) and close the file (which releases
+        its lock). Never raises; a file that failed before holding a frame is removed."""
         with self._lock:
             if self.closed:
                 return
             self.closed = True  # steps still open are in the index already, unfinished
             if not self.failed:
-                index = {"steps": self._steps, "keyframes": self._keyframes,
-                         "runs": self._runs, "events": self._events,
-                         "run_ends": {str(k): v for k, v in self._run_ends.items()},
-                         "frame_head": FRAME_HEAD}
-                at = self._frame([KIND_CODES["index"], -1, 0, [], -1, index])
-                self._buf += footer_bytes(at)
-                self.flush()
-            self._file.close()
+                self._finish()
+            self._close_file()
+
+    def _finish(self) -> None:
+        mark = len(self._buf)
+        try:
+            index = self._index.to_record(self._frames - len(self._index.keyframes))
+            at = self._frame([KIND_CODES["index"], -1, 0, [], -1, index])
+            self._buf += footer_bytes(at)
+        except Exception as exc:  # the frames still go out: readers then scan the file
+            del self._buf[mark:]
+            warn(f"stepscope: could not index trace {self.path} ({describe(exc)}); "
+                 "it opens by a scan")
+        self.flush()
 
     def __enter__(self) -> TraceWriter:
         return self
