@@ -17,6 +17,7 @@ SUITES: dict[str, str] = {
     "tracer": "bench.tracer",
     "llm": "bench.llm",
     "tui": "bench.tui",
+    "fuzz": "bench.fuzz",
 }
 """Suite name -> module implementing it."""
 

@@ -57,7 +57,7 @@ class TestInspectJson:
         assert [t["name"] for t in step["tasks"]] == ["write_joke", "write_poem"]
         assert all(t["duration_ns"] > 0 and t["status"] == "ok" for t in step["tasks"])
         assert step["straggler"]["name"] == "write_poem" and step["straggler"]["lead_ns"] > 0
-        assert report["corruption"] == {"torn": False, "regions": []}
+        assert report["corruption"] == {"torn": False, "regions": [], "malformed_events": []}
 
     def test_agent_llm_calls(self, cli: Cli, traces: dict[str, Path]) -> None:
         """Each LLM call has model, a positive TTFT, tokens, and a rate when it streamed."""

@@ -7,7 +7,9 @@
   (`tui.commands.chrome` describes the tracks).
 
 OUT defaults to PATH with the format's suffix (`.jsonl`, `.json`); `-o -` writes to
-stdout. A file that is not a readable trace exits 1 with a one-line message.
+stdout. A file that is not a readable trace exits 1 with a one-line message; so does a
+damaged one, after writing what could be read (the message names each damaged frame's
+byte offset and what is wrong with it).
 """
 
 from __future__ import annotations
@@ -106,7 +108,14 @@ def run_export(args: argparse.Namespace) -> int:
                 json.dump(document, f, ensure_ascii=False)
                 f.write("\n")
                 count = len(document["traceEvents"])
+        errors = trace.errors
     if out != "-":
         unit = "events" if args.format == "jsonl" else "trace events"
         print(f"wrote {count} {unit} to {out}")
+    if errors:
+        # What could be read was written; a script must still learn it is not all.
+        regions = "; ".join(f"byte offset {e.offset}: {e.reason}" for e in errors[:5])
+        more = f" (and {len(errors) - 5} more)" if len(errors) > 5 else ""
+        raise CommandError(f"export: {source} is damaged, its damaged frames were left "
+                           f"out: {regions}{more}")
     return 0

@@ -29,8 +29,10 @@ their run, `wall_start_ns` is on the wall clock. Keys (schema 1):
   `duration_ns`, `tokens` (token events, i.e. streamed chunks), `tokens_per_s` (tokens
   after the first over the time from first to last), `max_gap_ns` (longest wait
   between tokens), `stalls[]` (`token`, `gap_ns`), `usage`, `complete`, `error`;
-- `corruption`: `torn` (the file ends inside a frame), `regions[]` (`offset`, `message`)
-  — frames after a corrupt region are still read.
+- `corruption`: `torn` (the file ends inside a frame), `regions[]` (`offset`, `message`:
+  frames that fail their checks or hold no valid record; an unreadable index) — frames
+  after a corrupt region are still read; `malformed_events[]` (text: events left out of
+  the summary because their data had values of the wrong kind).
 
 An `error` anywhere is `{class, message, traceback}`.
 """
@@ -182,9 +184,10 @@ def render(report: Report, console: Console) -> None:
     for error in report["errors"]:
         console.print(error_panel(error))
     corruption = report["corruption"]
-    if corruption["regions"] or corruption["torn"]:
+    if corruption["regions"] or corruption["torn"] or corruption["malformed_events"]:
         lines = [f"corrupt frame at byte offset {r['offset']}: {r['message']}"
                  for r in corruption["regions"]]
+        lines += [f"malformed event: {m}" for m in corruption["malformed_events"]]
         if corruption["torn"]:
             lines.append("the file ends inside a frame (torn tail: the writer stopped "
                          "mid-write)")

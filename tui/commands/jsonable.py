@@ -30,10 +30,21 @@ ErrorDict = TypedDict("ErrorDict", {"class": str, "message": str, "traceback": s
 def error_dict(error: object) -> ErrorDict:
     """An error (an ErrorValue, or anything recorded in its place) as class/message/tb."""
     if isinstance(error, ErrorValue):
-        return {"class": error.cls, "message": error.message, "traceback": error.traceback}
+        return {"class": _text(error.cls), "message": _text(error.message),
+                "traceback": _text(error.traceback)}
     if isinstance(error, ObjectValue):
-        return {"class": error.cls, "message": repr(error), "traceback": ""}
-    return {"class": type(error).__name__, "message": str(error), "traceback": ""}
+        return {"class": _text(error.cls), "message": _safe_repr(error), "traceback": ""}
+    return {"class": type(error).__name__, "message": _text(error), "traceback": ""}
+
+
+def _text(value: object) -> str:
+    """str(value), for values a malformed trace may hold where text belongs."""
+    if isinstance(value, str):
+        return value
+    try:
+        return str(value)
+    except Exception:  # nested too deep for str, or a broken __str__
+        return _safe_repr(value)
 
 
 def _safe_repr(value: Any) -> str:

@@ -121,6 +121,7 @@ class RegionReport(TypedDict):
 class CorruptionReport(TypedDict):
     torn: bool
     regions: list[RegionReport]
+    malformed_events: list[str]
 
 
 class Report(TypedDict):
@@ -235,9 +236,13 @@ def build_report(trace: Trace) -> Report:
     """Everything `inspect` shows; TraceError if the file holds no readable run."""
     integrity: Integrity = scan_integrity(trace)
     summary = summarize(trace.events())
-    regions: list[RegionReport] = [
-        {"offset": e.offset, "message": str(e).rsplit(" at byte offset", 1)[0]}
-        for e in integrity.errors]
+    # The scan finds frames that fail their checks; reading the events finds the frames
+    # that pass them but hold no valid record, and the index may have been unreadable.
+    found = {e.offset: e.reason for e in integrity.errors}
+    for error in trace.errors:
+        found.setdefault(error.offset, error.reason)
+    regions: list[RegionReport] = [{"offset": offset, "message": found[offset]}
+                                   for offset in sorted(found)]
     if not summary.runs:
         where = f" (corrupt at byte offset {regions[0]['offset']})" if regions else ""
         raise TraceError(f"{trace.path} holds no readable run{where}")
@@ -273,5 +278,6 @@ def build_report(trace: Trace) -> Report:
         "errors": _errors(summary),
         "llm_calls": [_llm(c, summary.call_runs.get(c.number, -1), summary.runs)
                       for c in calls],
-        "corruption": {"torn": integrity.torn, "regions": regions},
+        "corruption": {"torn": integrity.torn, "regions": regions,
+                       "malformed_events": summary.malformed},
     }
