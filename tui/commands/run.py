@@ -2,28 +2,41 @@
 
 Prints the trace's path and a one-line summary (status, duration, steps, tasks, LLM
 calls and tokens, events, size). Exit status: 0 when the run ends done, interrupted
-or stopped; 1 when the graph raised (the trace is still written); 130 on Ctrl-C;
-2 for bad arguments or a TARGET that cannot be loaded.
+or stopped; 1 when the graph raised (the trace is still written), when another
+process is writing PATH (the graph does not run), or when the trace could not be
+written in full (a full disk: the graph runs to its end all the same); 130 on Ctrl-C;
+2 for bad arguments, a TARGET that cannot be loaded or a PATH that cannot be created.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import errno
 import json
 import os
+import sys
 import time
 import uuid
+from contextlib import nullcontext
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 import tracer
+import tracer.langgraph
+from engine.events import attach
+from tracer.tracefile import reason
+from tracer.writer import TraceBusyError, TraceWriter
 from tui.commands import CommandError
 from tui.commands.report import Report, build_report
 from tui.commands.units import fmt_ns, fmt_size, plural
-from tui.target import TargetError, resolve_target
+from tui.engine_alias import install_alias
+from tui.target import Target, TargetError, resolve_target
 
+DISK_FULL = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO}
+"""Errors writing a trace that do not stop the graph: it runs, unrecorded or partly
+recorded, and the exit status says the trace is missing or incomplete."""
 TARGET_HELP = ("path/to/file.py[:attr] or package.module[:attr]; attr (default 'graph') "
                "is a compiled graph or a zero-argument function returning one")
 
@@ -39,6 +52,10 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     parser.add_argument("-o", "--output", metavar="PATH",
                         help="where to write the trace (default: "
                              "./<target-stem>-<YYYYmmdd-HHMMSS>.stepscope)")
+    parser.add_argument("--engine", choices=("langgraph", "stepscope"), default="langgraph",
+                        help="what a program written against `langgraph` runs on: real "
+                             "LangGraph (the default; needs it installed) or stepscope's "
+                             "engine (`langgraph` imports are aliased to it, no file edited)")
     parser.set_defaults(func=run_run)
 
 
@@ -108,35 +125,90 @@ def module_config(graph: object, module: ModuleType | None = None) -> dict[str, 
     return config or None
 
 
+def open_writer(out: Path) -> tuple[TraceWriter | None, OSError | None]:
+    """The trace's writer; or None and why, for a disk that is full from the start (the
+    graph still runs). Refusals before the graph runs: CommandError."""
+    try:
+        return TraceWriter(out), None
+    except TraceBusyError:
+        raise CommandError(f"run: -o {out}: another process is writing this trace; "
+                           "wait for it to finish or choose another path", 1) from None
+    except OSError as exc:
+        if exc.errno not in DISK_FULL:
+            raise CommandError(f"run: cannot write the trace {out}: {reason(exc)}", 2) from None
+        print(f"stepscope: run: cannot write the trace {out} ({reason(exc)}); "
+              "running the graph without recording", file=sys.stderr, flush=True)
+        return None, exc
+
+
+def load_with_engine(spec: str, engine: str) -> Target:
+    """Import TARGET with its `langgraph` imports served by `engine`; CommandError (2)
+    if it cannot be loaded, saying how to get LangGraph when the program needs it."""
+    if engine == "stepscope":
+        install_alias()
+    else:
+        tracer.langgraph.enable()  # installs its hook when the program imports LangGraph
+    try:
+        target = resolve_target(spec)
+    except TargetError as exc:
+        cause = exc.__cause__
+        if (engine != "stepscope" and isinstance(cause, ModuleNotFoundError)
+                and (cause.name or "").split(".")[0] == "langgraph"):
+            raise CommandError(
+                f"cannot load TARGET {spec!r}: it uses LangGraph, which is not installed: "
+                f"install it with {tracer.langgraph.INSTALL_HINT}, or run the program on "
+                "stepscope's engine with --engine stepscope", 2) from None
+        raise CommandError(f"cannot load TARGET {spec!r}: {exc}", 2) from None
+    if engine != "stepscope" and "langgraph" in sys.modules:
+        try:
+            tracer.langgraph.check_version()
+        except tracer.langgraph.LangGraphVersionError as exc:
+            raise CommandError(f"run: {exc}", 2) from None
+    return target
+
+
+def runs_async(graph: Any) -> bool:
+    """Whether the graph must run with `ainvoke`: the engine says so; a LangGraph graph
+    does when one of its nodes has only an async function."""
+    known = getattr(graph, "has_async_nodes", None)
+    if known is not None:
+        return bool(known)
+    return any(getattr(node.bound, "func", True) is None
+               and getattr(node.bound, "afunc", None) is not None
+               for node in (getattr(graph, "nodes", None) or {}).values()
+               if hasattr(node, "bound"))
+
+
 def run_run(args: argparse.Namespace) -> int:
     given = parse_input(args.input) if args.input is not None else None
     # The run is recorded to -o; STEPSCOPE_TRACE would record it a second time.
     os.environ.pop("STEPSCOPE_TRACE", None)
-    try:
-        target = resolve_target(args.target)
-    except TargetError as exc:
-        raise CommandError(f"cannot load TARGET {args.target!r}: {exc}", 2) from None
+    target = load_with_engine(args.target, getattr(args, "engine", "langgraph"))
     inputs = given if args.input is not None else getattr(target.module, "inputs", {})
     out = Path(args.output) if args.output else default_output(target.stem)
     if out.is_dir():
         raise CommandError(f"run: -o {out}: is a directory", 2)
+    writer, lost = open_writer(out)
     failure: BaseException | None = None
-    started = False
     try:
-        with tracer.record(out):
-            started = True
+        with attach(writer) if writer is not None else nullcontext():
             config = module_config(target.graph, target.module)
-            if getattr(target.graph, "has_async_nodes", False):
+            if runs_async(target.graph):
                 asyncio.run(target.graph.ainvoke(inputs, config))
             else:
                 target.graph.invoke(inputs, config)
-    except KeyboardInterrupt as exc:
+    except (Exception, KeyboardInterrupt) as exc:
         failure = exc
-    except Exception as exc:
-        if not started:
-            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
-            raise CommandError(f"run: cannot write the trace {out}: {reason}", 2) from None
-        failure = exc
+    finally:
+        if writer is not None:
+            writer.close()
+            lost = lost or _write_error(writer)
+    if lost is not None and (writer is None or not out.exists()):  # nothing recorded
+        if failure is not None:
+            print(f"error: {type(failure).__name__}: {failure}")
+        print(f"stepscope: run: could not write the trace {out}: {reason(lost)}; the graph "
+              "ran, nothing was recorded", file=sys.stderr)
+        return 130 if isinstance(failure, KeyboardInterrupt) else 1
     print(f"trace: {out}")
     report: Report | None
     try:
@@ -149,9 +221,19 @@ def run_run(args: argparse.Namespace) -> int:
         # The graph raised outside a recorded run (or the trace lost it): say so anyway.
         line = f"error: {type(failure).__name__}: {failure} · {line}"
     print(line)
+    if lost is not None:
+        print(f"stepscope: run: the trace {out} is incomplete: it could not be written past "
+              f"byte {out.stat().st_size} ({reason(lost)})", file=sys.stderr)
     if isinstance(failure, KeyboardInterrupt):
         return 130
     if failure is not None or (report is not None and report["status"] == "error"):
         print(f"details and traceback: stepscope inspect {out}")
         return 1
-    return 0
+    return 1 if lost is not None else 0
+
+
+def _write_error(writer: TraceWriter) -> OSError | None:
+    error = writer.error
+    if error is None or isinstance(error, OSError):
+        return error
+    return OSError(errno.EIO, reason(error))

@@ -1,0 +1,90 @@
+"""`stepscope run` on an unmodified LangGraph program, in a real subprocess."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("langgraph")
+
+from tests.cli.runner import ROOT, run_cli
+from tracer import open_trace
+from tracer.langgraph import LangGraphVersionError, check_version
+
+APP = '''
+import operator
+from typing import Annotated, TypedDict
+
+from langgraph.config import get_stream_writer
+from langgraph.graph import END, START, StateGraph
+
+
+class S(TypedDict):
+    n: int
+    log: Annotated[list, operator.add]
+
+
+def work(s):
+    get_stream_writer()({"progress": s["n"]})
+    return {"n": s["n"] + 1, "log": [f"work{s['n']}"]}
+
+
+g = StateGraph(S)
+g.add_node("work", work)
+g.add_edge(START, "work")
+g.add_conditional_edges("work", lambda s: "work" if s["n"] < 3 else END, ["work", END])
+graph = g.compile()
+inputs = {"n": 0, "log": []}
+'''
+
+
+@pytest.fixture
+def app(tmp_path: Path) -> Path:
+    (tmp_path / "app.py").write_text(APP)
+    return tmp_path
+
+
+@pytest.mark.parametrize("engine", ["langgraph", "stepscope"])
+def test_run_records_the_program(app: Path, engine: str) -> None:
+    """On real LangGraph (the default) and on stepscope's engine (an import alias), the
+    same file runs and its trace holds the three work steps and their state."""
+    result = run_cli("run", "app.py", "-o", "t.stepscope", "--engine", engine,
+                     "--input", '{"n": 1, "log": []}', cwd=app)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[1].startswith("done · ")
+    with open_trace(app / "t.stepscope") as trace:
+        version = trace.run_start.data["engine_version"]
+        assert version.startswith("langgraph 1.2.") == (engine == "langgraph")
+        assert trace.steps() == [0, 1, 2]
+        assert trace.state_at(2) == {"n": 3, "log": ["work1", "work2"]}
+        assert [e.data["payload"] for e in trace.events({"custom"})] == [
+            {"progress": 1}, {"progress": 2}]
+
+
+def test_missing_langgraph_says_how_to_install(app: Path) -> None:
+    """Without LangGraph, the message names the extra to install and --engine."""
+    shadow = app / "shadow"
+    shadow.mkdir()
+    # Stands in for an environment without LangGraph: importing it fails as it would.
+    (shadow / "langgraph.py").write_text(
+        "raise ModuleNotFoundError(\"No module named 'langgraph'\", name='langgraph')\n")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(shadow), str(ROOT)])}
+    env.pop("STEPSCOPE_TRACE", None)
+    result = subprocess.run([sys.executable, "-m", "tui.cli", "run", "app.py", "-o",
+                             "t.stepscope"], cwd=app, env=env, capture_output=True,
+                            text=True, timeout=60)
+    assert result.returncode == 2
+    assert "pip install 'stepscope[langgraph]'" in result.stderr
+    assert "--engine stepscope" in result.stderr
+    assert not (app / "t.stepscope").exists()
+
+
+def test_version_check() -> None:
+    assert check_version("1.2.22") == "1.2.22"
+    for other in ("1.3.0", "0.6.4", "2.0.0"):
+        with pytest.raises(LangGraphVersionError, match=r"records LangGraph 1\.2\.x"):
+            check_version(other)

@@ -1,0 +1,329 @@
+"""`LoopObserver`: one LangGraph Pregel loop (a root run or a subgraph run) → events.
+
+It is attached to a loop by `tracer.langgraph.patch` once the loop has loaded its
+checkpoint, and sees the loop through four of its own steps, wrapped on that loop
+object only: `tick` (a superstep's tasks were planned), `put_writes` (a task finished:
+the runner hands every finished task's writes there, an error or an interrupt
+included), `accept_push` (a task started mid-step by `Send`/`call`), and `after_tick`
+(the step's writes were applied). The end of the run is a callback on the loop's own
+exit stack. The events are the engine's (engine/events.py), so the tracer's writer,
+reader and viewer need nothing else.
+
+State is read from LangGraph's channels after LangGraph applied the step, so the state
+recorded for a step is what LangGraph's `values` stream shows for it, not a re-derived
+copy. Nothing here changes what the loop does: each wrapper calls the loop's own method
+with the same arguments and returns its result, and any failure of ours is swallowed.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from functools import cache
+from typing import Any
+
+from engine.events import EventBus, global_sinks
+from engine.version import VERSION
+from tracer.langgraph.topology import Topology, channel_reducer, state_keys
+
+# LangGraph's internal channel and config names (stable within the supported versions,
+# which `tracer.langgraph.check_version` enforces).
+PULL, PUSH = "__pregel_pull", "__pregel_push"
+ERROR, INTERRUPT = "__error__", "__interrupt__"
+TASK_ID_KEY = "__pregel_task_id"
+TAG_HIDDEN = "langsmith:hidden"
+"""LangGraph's tag for its own bookkeeping tasks (the `__start__` task that maps a run's
+input into the state): its streams leave them out, and so does the trace, which shows
+their writes as the step's changes, as it shows an engine run's input."""
+CONF = "configurable"
+_HIDDEN_CONF = {"checkpoint_ns", "checkpoint_id", "checkpoint_map"}
+
+tasks_running: dict[str, LoopObserver] = {}
+"""Task id → the observer of the loop running it, while it runs: a subgraph's loop finds
+its parent run here (its config names the task that runs it), whatever the thread or
+event loop, and a stream writer finds the run of the task that writes."""
+
+
+def _read(channels: Any, key: str) -> tuple[bool, Any]:
+    channel = channels.get(key)
+    if channel is None or not channel.is_available():
+        return False, None
+    return True, channel.get()
+
+
+def _task_path(path: tuple[Any, ...]) -> tuple[Any, ...]:
+    """The path as the trace stores it: a PUSH task's second item must be its index (the
+    order its writes apply in). A `Send` path already is `(PUSH, index)`; a functional
+    API `call` path nests its parent's path there, so its write index is used."""
+    if path and path[0] == PUSH and not isinstance(path[1], int):
+        index = path[2] if len(path) > 2 and isinstance(path[2], int) else 0
+        return (PUSH, index)
+    return tuple(path[:3])
+
+
+class LoopObserver:
+    """Turns one Pregel loop's transitions into events on its root run's bus."""
+
+    def __init__(self, loop: Any, graph: Any, parent: LoopObserver | None,
+                 parent_task: str | None) -> None:
+        self.loop = loop
+        if parent is not None:
+            self.bus: EventBus = parent.bus
+        else:
+            self.bus = EventBus(global_sinks(), time.perf_counter_ns)
+        self.ns: tuple[str, ...] = tuple(loop.checkpoint_ns)
+        self.graph = graph
+        self.keys = state_keys(graph) if graph is not None else []
+        self.key_set = frozenset(self.keys)
+        channels = getattr(graph, "channels", {}) or {}
+        self.reducers = {k: channel_reducer(channels[k]) for k in self.keys if k in channels}
+        self.parent_task = parent_task
+        self.step = loop.step
+        self.started: dict[str, int] = {}
+        self.t0 = self.bus.clock_ns()
+        self.wall_start_ns = time.time_ns()
+        # The loop's own methods, called by the wrappers (bound before they are shadowed).
+        self._tick = loop.tick
+        self._after_tick = loop.after_tick
+        self._put_writes = loop.put_writes
+        self._accept_push = getattr(loop, "accept_push", None)
+        self._aaccept_push = getattr(loop, "aaccept_push", None)
+
+    # -- helpers -----------------------------------------------------------------------
+    def _emit(self, kind: str, step: int, data: dict[str, Any]) -> None:
+        self.bus.emit(kind, self.ns, step, data)
+
+    def state(self) -> dict[str, Any]:
+        out = {}
+        channels = self.loop.channels
+        for key in self.keys:
+            present, value = _read(channels, key)
+            if present:
+                out[key] = value
+        return out
+
+    def attach(self) -> None:
+        """Shadow the loop's methods with ours, on this loop object only."""
+        loop = self.loop
+        loop.tick = self.tick
+        loop.after_tick = self.after_tick
+        loop.put_writes = self.put_writes  # a bound method: the runner holds a WeakMethod
+        if self._accept_push is not None:
+            loop.accept_push = self.accept_push
+        if self._aaccept_push is not None:
+            loop.aaccept_push = self.aaccept_push
+        loop.stack.push(self.exit)
+
+    # -- run start (before LangGraph applies the input) --------------------------------
+    def run_start(self) -> None:
+        loop = self.loop
+        config = loop.config
+        configurable = {k: v for k, v in config.get(CONF, {}).items()
+                        if k not in _HIDDEN_CONF and not k.startswith("__")}
+        run_id = getattr(loop.manager, "run_id", None)
+        inp = loop.input
+        self.start_state = self.state()
+        resumed = bool(loop.checkpoint.get("channel_versions")) and (
+            inp is None or type(inp).__name__ == "Command")
+        self._emit("run_start", self.step, {
+            "run_id": str(run_id) if run_id is not None else os.urandom(16).hex(),
+            "graph": Topology(self.graph), "input": inp,
+            "config": {"tags": config.get("tags", []), "metadata": dict(config.get("metadata", {})),
+                       "recursion_limit": config.get("recursion_limit"),
+                       "configurable": configurable},
+            "state": self.start_state, "state_keys": tuple(self.keys), "resumed": resumed,
+            "parent": self.parent_task, "wall_start_ns": self.wall_start_ns,
+            "engine_version": f"langgraph {_langgraph_version()} (stepscope {VERSION})",
+            "python": sys.version.split()[0], "pid": os.getpid(),
+        })
+
+    def input_applied(self) -> None:
+        """After LangGraph applied the input (or a resume's `Command(update=...)`): the
+        keys whose value changed, as the run's first step_end."""
+        before = self.start_state
+        changes = {k: v for k, v in self.state().items()
+                   if k not in before or before[k] is not v}
+        self.step = self.loop.step
+        if changes:
+            # No task wrote these, so the writer stores each as its value ("s").
+            self._emit("step_end", self.step - 1 if self.step > 0 else 0, {
+                "changes": changes, "writes": {k: [v] for k, v in changes.items()},
+                "wrote": True})
+
+    # -- steps and tasks ---------------------------------------------------------------
+    def tick(self) -> bool:
+        more = self._tick()
+        if not more:
+            return more
+        try:
+            loop = self.loop
+            self.step = step = loop.step
+            tasks = [t for t in loop.tasks.values() if not _hidden(t)]
+            if not tasks:
+                return more
+            self._emit("step_start", step, {"task_ids": [t.id for t in tasks],
+                                            "names": [t.name for t in tasks]})
+            for task in tasks:
+                self._task_start(task, step)
+                if task.writes:  # reapplied on resume or cached: it does not run again
+                    self._task_end(task.id, list(task.writes))
+        except Exception:  # recording never breaks the run
+            pass
+        return more
+
+    def _task_start(self, task: Any, step: int) -> None:
+        path = _task_path(task.path)
+        tasks_running[task.id] = self
+        self.started[task.id] = self.bus.clock_ns()
+        self._emit("task_start", step, {
+            "task_id": task.id, "name": task.name, "triggers": tuple(task.triggers),
+            "path": path, "input": task.input if path[0] == PUSH else None})
+
+    def accept_push(self, task: Any, write_idx: int, call: Any = None) -> Any:
+        assert self._accept_push is not None
+        pushed = self._accept_push(task, write_idx, call)
+        self._pushed(pushed)
+        return pushed
+
+    async def aaccept_push(self, task: Any, write_idx: int, call: Any = None) -> Any:
+        assert self._aaccept_push is not None
+        pushed = await self._aaccept_push(task, write_idx, call)
+        self._pushed(pushed)
+        return pushed
+
+    def _pushed(self, task: Any) -> None:
+        if task is None or _hidden(task):
+            return
+        try:
+            self._task_start(task, self.step)
+        except Exception:
+            pass
+
+    def put_writes(self, task_id: str, writes: Any, *, cached: bool = False) -> None:
+        self._put_writes(task_id, writes, cached=cached)
+        if task_id in self.started:
+            try:
+                self._task_end(task_id, list(writes))
+            except Exception:
+                pass
+
+    def custom(self, task_id: str, name: str | None, payload: Any) -> None:
+        """A chunk a task wrote with its stream writer."""
+        self._emit("custom", self.step, {"task_id": task_id, "name": name,
+                                         "payload": payload})
+
+    def _task_end(self, task_id: str, writes: list[tuple[str, Any]]) -> None:
+        start = self.started.pop(task_id, None)
+        tasks_running.pop(task_id, None)
+        task = self.loop.tasks.get(task_id)
+        if start is None or task is None:
+            return
+        keys = self.key_set
+        state_writes = [(c, v) for c, v in writes if c in keys]
+        error = next((v for c, v in writes if c == ERROR), None)
+        interrupts = tuple(i for c, v in writes if c == INTERRUPT
+                           for i in (v if isinstance(v, (list, tuple)) else (v,)))
+        self._emit("task_end", self.step, {
+            "task_id": task_id, "name": task.name, "path": _task_path(task.path),
+            "result": dict(state_writes) if state_writes else None, "writes": state_writes,
+            "error": error, "interrupts": interrupts,
+            "duration": self.bus.clock_ns() - start, "hidden": False,
+            "returned": error is None and not interrupts})
+
+    def after_tick(self) -> None:
+        try:
+            self._after_tick()
+        finally:
+            # Also when after_tick raises GraphInterrupt for an interrupt_after
+            # breakpoint: the step's writes were applied before it raised.
+            try:
+                self._step_end()
+            except Exception:
+                pass
+
+    def _step_end(self) -> None:
+        loop = self.loop
+        updated = loop.updated_channels
+        if updated is None or getattr(loop, "_stepscope_step_done", None) == self.step:
+            return
+        loop._stepscope_step_done = self.step
+        changes: dict[str, Any] = {}
+        channels = loop.channels
+        for key in self.keys:
+            if key in updated:
+                present, value = _read(channels, key)
+                if present:
+                    changes[key] = value
+        writes: dict[str, list[Any]] = {k: [] for k in changes}
+        for task in sorted(loop.tasks.values(), key=_apply_order):
+            for channel, value in task.writes:
+                if channel in writes:
+                    writes[channel].append(value)
+        for key, values in writes.items():
+            if any(type(v).__name__ == "Overwrite" for v in values):
+                # A reducer bypassed: the reader could not replay it from the writes,
+                # so the writer must store the new value ("s"); an empty list says so.
+                writes[key] = []
+        self._emit("step_end", self.step, {"changes": changes, "writes": writes,
+                                           "wrote": bool(changes)})
+
+    # -- run end -----------------------------------------------------------------------
+    def exit(self, exc_type: Any, exc: BaseException | None, tb: Any) -> None:
+        """A callback on the loop's exit stack: never suppresses the exception."""
+        try:
+            self._run_end(exc)
+        except Exception:
+            pass
+
+    def _run_end(self, exc: BaseException | None) -> None:
+        loop = self.loop
+        for task_id in list(self.started):  # tasks that never handed in writes
+            tasks_running.pop(task_id, None)
+        interrupts: tuple[Any, ...] = ()
+        error: Any = None
+        name = type(exc).__name__ if exc is not None else ""
+        if exc is None:
+            status = {"out_of_steps": "error", "draining": "stopped"}.get(loop.status, "done")
+            if loop.status == "out_of_steps":
+                error = RecursionError(
+                    f"Recursion limit of {loop.config.get('recursion_limit')} reached")
+        elif name in ("GraphInterrupt", "NodeInterrupt"):
+            status = "interrupted"
+            interrupts = tuple(exc.args[0]) if exc.args and exc.args[0] else ()
+            self._emit("interrupt", self.step, {
+                "interrupts": interrupts,
+                "static": loop.status in ("interrupt_before", "interrupt_after")})
+        elif name == "ParentCommand":
+            status = "done"  # the subgraph handed control to its parent (Command.PARENT)
+        elif isinstance(exc, Exception):
+            status, error = "error", exc
+        else:
+            status = "stopped"  # KeyboardInterrupt, task cancelled
+        self._emit("run_end", self.step, {
+            "status": status, "output": None, "error": error, "interrupts": interrupts,
+            "duration": self.bus.clock_ns() - self.t0})
+
+
+def _hidden(task: Any) -> bool:
+    config = task.config
+    return config is not None and TAG_HIDDEN in config.get("tags", ())
+
+
+def _apply_order(task: Any) -> tuple[int, Any]:
+    """The order LangGraph applies a step's task writes in: PULL tasks by node name,
+    then PUSH tasks by index (FORMAT.md §7 replays in the same order)."""
+    path = _task_path(task.path)
+    if path[0] == PULL:
+        return (0, str(path[1]))
+    return (1, path[1])
+
+
+@cache
+def _langgraph_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("langgraph")
+    except PackageNotFoundError:
+        return "?"
