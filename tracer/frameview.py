@@ -202,6 +202,10 @@ class FrameView:
         except UndecodableError as exc:
             raise TraceCorruptError(str(exc), offset) from None
 
+    def forward(self) -> ForwardReader:
+        """A reader for frames met mostly in file order, for one thread (a replay)."""
+        return ForwardReader(self)
+
     def record(self, offset: int) -> list[Any]:
         """The record of the frame at `offset`: `[kind, seq, t, ns, step, data]`, checked
         for its shape (TraceCorruptError for a frame that is damaged, cut short or not a
@@ -244,3 +248,60 @@ class FrameView:
                 return  # the last frame is not whole (yet)
             yield at, code if code < 0x80 and length > 1 else -1
             at = end
+
+
+WINDOW = 1 << 20
+"""Bytes a ForwardReader reads at a time."""
+
+
+class ForwardReader:
+    """The `data` of frames met mostly in file order (a state replay reads a run's task
+    and step ends, a few in every kilobyte), through one window of its own.
+
+    A replay of a long run reads most of the file. Through the shared block cache every
+    block is new memory, and faulting it in cost more than the reading (a 60 MB trace:
+    30 ms). This reader refills one buffer, touched once, and decodes frames in place.
+    It belongs to one thread at a time (the replayer holds its lock); anything it cannot
+    read whole from its window goes to `FrameView.data`, which reports the problem.
+    """
+
+    def __init__(self, view: FrameView) -> None:
+        self._view = view
+        self._window = memoryview(bytearray(WINDOW))
+        self._lo = 0
+        self._size = 0
+        """The window holds the file's bytes [_lo, _lo + _size)."""
+
+    def data(self, offset: int) -> dict[str, Any]:
+        at = offset - self._lo
+        if at < 0 or at + FRAME_HEAD > self._size:
+            self._fill(offset)
+            at = 0
+        window = self._window
+        if at + FRAME_HEAD <= self._size:
+            a, b, crc, c, length = _unpack_head(window, at)
+            end = at + FRAME_HEAD + length
+            if end > self._size and at and FRAME_HEAD + length <= WINDOW:
+                self._fill(offset)  # the frame runs past the window: start it here
+                at, end = 0, FRAME_HEAD + length
+            if (a == ARRAY2 and b == UINT32 and c == BIN32 and end <= self._size
+                    and length < CHECKED_SIZE):
+                payload = window[at + FRAME_HEAD: end]
+                if crc32(payload) == crc:
+                    try:
+                        record = unpackb(payload, raw=False, strict_map_key=False,
+                                         ext_hook=ext_hook)
+                    except Exception:  # decoded again below, for the error to report
+                        record = None
+                    if type(record) is list and len(record) == 6 and type(record[5]) is dict:
+                        data: dict[str, Any] = record[5]
+                        return data
+        return self._view.data(offset)
+
+    def _fill(self, offset: int) -> None:
+        try:
+            self._size = os.preadv(self._view.fd, [self._window], offset)
+        except OSError:
+            self._size = 0  # FrameView.data reads it again and says what is wrong
+        self._lo = offset
+

@@ -9,11 +9,13 @@ state that depends on a damaged or missing frame is never returned as if whole.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from tracer.entries import Damage, StepEntry
 from tracer.frames import TraceCorruptError
+from tracer.frameview import ForwardReader
 from tracer.reducers import ADD, apply_writes, copy_state, memo_of, own
 
 if TYPE_CHECKING:
@@ -68,6 +70,8 @@ class Replayer:
         self._reducers: dict[int, dict[str, str | None]] = {}
         self._keys: dict[int, list[str]] = {}
         self._entries: dict[int, _RunView] = {}
+        self._forward: ForwardReader | None = None
+        """The replay's own reader (it runs under `_lock`, one thread at a time)."""
 
     def state_at(self, step: int, run: int = 0) -> dict[str, Any]:
         """The state of run `run` after `step` (for a step without its step_end, running
@@ -157,7 +161,9 @@ class Replayer:
         reducers = self.reducers(run)
         base_step, state, unknown = self._base(step, run)
         _, _, _, damaged, lost = self._run_view(run)
-        data_at = self.trace.frames.data
+        if self._forward is None:
+            self._forward = self.trace.frames.forward()
+        data_at = self._forward.data
         memo = self._memo
         for entry in self.entries(run):
             at = entry.step
@@ -188,7 +194,7 @@ class Replayer:
                             else:
                                 apply_writes(state, key, reducer, [value])
                 else:
-                    apply_step(self.trace, entry, state, reducers, unknown)
+                    apply_step(self.trace, entry, state, reducers, unknown, data_at)
             except (_StepDamaged, TraceCorruptError, TypeError, ValueError, KeyError,
                     IndexError, AttributeError, RecursionError) as exc:
                 self._lose(entry, state, unknown, _damage_of(exc, entry), run)
@@ -295,7 +301,8 @@ def _writes(data: dict[str, Any]) -> list[tuple[str, Any]]:
 
 def apply_step(trace: Trace, entry: StepEntry, state: dict[str, Any],
                reducers: dict[str, str | None],
-               unknown: dict[str, Damage] | None = None) -> None:
+               unknown: dict[str, Damage] | None = None,
+               read: Callable[[int], dict[str, Any]] | None = None) -> None:
     """Apply one step's step_end deltas ("w" replays the task writes, "s" sets).
 
     This runs once per step of a replay (10,000 times for a first look at step 10,000),
@@ -303,7 +310,7 @@ def apply_step(trace: Trace, entry: StepEntry, state: dict[str, Any],
     """
     if entry.end is None:
         return  # the step never finished (error, interrupt or crash): state unchanged
-    read = trace.frames.data
+    read = read or trace.frames.data
     ends: list[dict[str, Any]] | None = None
     deltas = read(entry.end).get("d", ())
     if type(deltas) is not list:
@@ -315,7 +322,7 @@ def apply_step(trace: Trace, entry: StepEntry, state: dict[str, Any],
                 if ends is None:
                     offsets = entry.task_ends
                     ends = ([read(offsets[0])] if len(offsets) == 1
-                            else _ordered_task_ends(trace, entry))
+                            else _ordered_task_ends(trace, entry, read))
                 values = [v for data in ends for k, v in _writes(data) if k == key]
                 apply_writes(state, key, reducers.get(key), values)
                 if unknown and reducers.get(key) is None and values:
@@ -333,9 +340,9 @@ def apply_step(trace: Trace, entry: StepEntry, state: dict[str, Any],
                                     f"({type(exc).__name__}: {exc})", entry.end) from None
 
 
-def _ordered_task_ends(trace: Trace, entry: StepEntry) -> list[dict[str, Any]]:
+def _ordered_task_ends(trace: Trace, entry: StepEntry,
+                       read: Callable[[int], dict[str, Any]]) -> list[dict[str, Any]]:
     """The step's task_end data in task-path order (names read only when needed)."""
-    read = trace.frames.data
     ends = [read(o) for o in entry.task_ends]
     if len(ends) < 2:
         return ends
