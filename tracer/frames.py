@@ -85,6 +85,10 @@ def footer_bytes(index_offset: int) -> bytes:
     return _FOOTER.pack(ARRAY2, STR5, FOOTER_TAG, UINT64, index_offset)
 
 
+FOOTER_START = footer_bytes(0)[:8]
+"""A footer's fixed first bytes (ARRAY2, STR5, "ssidx", UINT64)."""
+
+
 def parse_footer(tail: bytes) -> int | None:
     """The index offset from the file's last 16 bytes, or None if there is no footer."""
     if len(tail) != FOOTER_SIZE:

@@ -26,13 +26,13 @@ from tracer.frames import (
     ARRAY2,
     BIN32,
     FOOTER_SIZE,
+    FOOTER_START,
     FRAME_HEAD,
     HEAD,
     MAX_FRAME,
     UINT32,
     TraceCorruptError,
     TraceError,
-    footer_bytes,
 )
 
 BLOCK_SHIFT = 18
@@ -41,8 +41,6 @@ BLOCK = 1 << BLOCK_SHIFT
 MAX_BLOCKS = 128
 """Blocks kept (32 MiB at most); the oldest go first."""
 _unpack_head = HEAD.unpack_from
-FOOTER_START = footer_bytes(0)[:8]
-"""A footer's fixed first bytes (ARRAY2, STR5, "ssidx", UINT64)."""
 
 
 def open_regular(path: Path) -> int:
@@ -173,30 +171,8 @@ class FrameView:
         return payload
 
     def data(self, offset: int) -> dict[str, Any]:
-        """The `data` map of the record at `offset` alone, checked no further than that.
-
-        The state replay's path: it reads nothing else, 10,000 times for a first look at
-        a long run, so the usual case (a whole frame in a cached block that decodes to a
-        record) is written out here with no further call.
-        """
-        index = offset >> BLOCK_SHIFT
-        lo = offset - (index << BLOCK_SHIFT)
-        block = self._blocks.get(index)
-        if block is not None and lo + FRAME_HEAD <= len(block):
-            a, b, crc, c, length = _unpack_head(block, lo)
-            end = lo + FRAME_HEAD + length
-            if a == ARRAY2 and b == UINT32 and c == BIN32 and end <= len(block):
-                payload = block[lo + FRAME_HEAD: end]
-                # (A large payload is decoded by `unpack_data`, which bounds its memory.)
-                if length < CHECKED_SIZE and crc32(payload) == crc:
-                    try:
-                        record = unpackb(payload, raw=False, strict_map_key=False,
-                                         ext_hook=ext_hook)
-                    except Exception:  # decoded again below, for the error to report
-                        record = None
-                    if type(record) is list and len(record) == 6 and type(record[5]) is dict:
-                        data: dict[str, Any] = record[5]
-                        return data
+        """The `data` map of the record at `offset` alone, checked no further than that
+        (a state replay reads nothing else; its hot path is `ForwardReader.data`)."""
         try:
             return unpack_data(self.payload(offset))
         except UndecodableError as exc:

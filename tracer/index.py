@@ -25,21 +25,13 @@ from tracer.frames import (
     FOOTER_SIZE,
     FRAME_HEAD,
     TraceCorruptError,
-    footer_bytes,
     parse_footer,
 )
 from tracer.frameview import FrameView
 from tracer.records import KIND_CODES
 
-_FOOTER_START = footer_bytes(0)[:8]  # ARRAY2, STR5, "ssidx", UINT64
-_RECORD_START = 0x96
-"""msgpack fixarray of 6: the first byte of every record (FORMAT.md §3)."""
-_RUN_START, _STEP_START, _TASK_END, _STEP_END, _KEYFRAME, _RUN_END, _INDEX = (
-    KIND_CODES[k] for k in ("run_start", "step_start", "task_end", "step_end", "keyframe",
-                            "run_end", "index"))
-_INDEXED = {_RUN_START, _STEP_START, _TASK_END, _STEP_END, _KEYFRAME, _RUN_END}
-_WINDOW = 4 << 20
-"""Bytes searched at a time when resyncing through a file."""
+_STEP_START, _TASK_END, _STEP_END, _RUN_END, _INDEX = (
+    KIND_CODES[k] for k in ("step_start", "task_end", "step_end", "run_end", "index"))
 
 
 @dataclass

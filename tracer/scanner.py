@@ -17,19 +17,18 @@ from tracer.frames import (
     ARRAY2,
     BIN32,
     FOOTER_SIZE,
+    FOOTER_START,
     FRAME_HEAD,
     HEAD,
     MAX_FRAME,
     UINT32,
     TraceCorruptError,
-    footer_bytes,
 )
 from tracer.frameview import FrameView
 from tracer.index import TraceIndex, replay_keys
 from tracer.records import KIND_CODES
 from tracer.resync import HEAD_START, CrcSpans, next_frame
 
-_FOOTER_START = footer_bytes(0)[:8]  # ARRAY2, STR5, "ssidx", UINT64
 _RECORD_START = 0x96
 """msgpack fixarray of 6: the first byte of every record (FORMAT.md §3)."""
 _RUN_START, _STEP_START, _TASK_END, _STEP_END, _KEYFRAME, _RUN_END = (
@@ -117,7 +116,7 @@ class Scanner:
         return found
 
     def _footer_at(self, pos: int, size: int) -> bool:
-        return size - pos <= FOOTER_SIZE and self.view.read(pos, 8) == _FOOTER_START[
+        return size - pos <= FOOTER_SIZE and self.view.read(pos, 8) == FOOTER_START[
             : min(8, size - pos)]
 
     def _damaged(self, pos: int, size: int, reason: str) -> int | None:

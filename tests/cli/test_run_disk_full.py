@@ -8,7 +8,6 @@ permitted, as in tests/tracer/test_enospc.py).
 
 from __future__ import annotations
 
-import errno
 import os
 import resource
 import subprocess
@@ -19,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from tests.cli.runner import ROOT
+from tests.tmpfs import mounted
 from tracer import open_trace
 
 LOOP = '''
@@ -101,25 +101,8 @@ def test_full_part_way(tmp_path: Path) -> None:
 @pytest.fixture
 def full_disk(tmp_path: Path) -> Iterator[Path]:
     """A 64 KiB tmpfs filled to its last byte (skipped where mounting is not permitted)."""
-    mnt = tmp_path / "mnt"
-    mnt.mkdir()
-    try:
-        done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mnt)],
-                              capture_output=True, text=True, timeout=30)
-    except (OSError, subprocess.SubprocessError) as exc:
-        pytest.skip(f"cannot mount a tmpfs here: {exc}")
-    if done.returncode != 0:
-        pytest.skip(f"mounting a tmpfs is not permitted here: {done.stderr.strip()}")
-    try:
-        with open(mnt / "filler", "wb", buffering=0) as f:
-            try:
-                while True:
-                    f.write(b"\0" * 4096)
-            except OSError as exc:
-                assert exc.errno == errno.ENOSPC
+    with mounted(tmp_path / "mnt", 64, full=True) as mnt:
         yield mnt
-    finally:
-        subprocess.run(["umount", str(mnt)], check=False, timeout=30)
 
 
 def test_full_disk(tmp_path: Path, full_disk: Path) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,6 +12,7 @@ import pytest
 import tracer
 from engine.config import get_stream_writer
 from engine.graph import END, START, StateGraph
+from tests.tmpfs import mounted
 
 from .raw_frames import event_frames, walk_frames
 
@@ -42,19 +42,8 @@ def _graph() -> Any:
 @pytest.fixture
 def small_disk(tmp_path: Path) -> Iterator[Path]:
     """A 256 KiB tmpfs mounted for the test (skipped where mounting is not permitted)."""
-    mnt = tmp_path / "mnt"
-    mnt.mkdir()
-    try:
-        done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(mnt)],
-                              capture_output=True, text=True, timeout=30)
-    except (OSError, subprocess.SubprocessError) as exc:
-        pytest.skip(f"cannot mount a tmpfs here: {exc}")
-    if done.returncode != 0:
-        pytest.skip(f"mounting a tmpfs is not permitted here: {done.stderr.strip()}")
-    try:
+    with mounted(tmp_path / "mnt", 256) as mnt:
         yield mnt
-    finally:
-        subprocess.run(["umount", str(mnt)], check=False, timeout=30)
 
 
 class TestDiskFull:
