@@ -134,6 +134,7 @@ class Trace:
             self.frames.close()
             raise
         self.index: TraceIndex = index
+        self._closed_size = self.frames.size() if index.finished else -1
         self._cache: dict[int, Event] = {}
         self._names = _StepNames(self)
         self._scan_lock = threading.Lock()
@@ -359,7 +360,8 @@ class Trace:
         its first bytes (the header, which holds its creation time, and the head of the
         first frame, whose CRC covers the first run's id)."""
         st = os.stat(self.path)
-        return st.st_dev, st.st_ino, self.frames.read(0, self.start + FRAME_HEAD)
+        # Past the block cache: a new recording's first bytes are not in it.
+        return st.st_dev, st.st_ino, os.pread(self.frames.fd, self.start + FRAME_HEAD, 0)
 
     def check_unchanged(self) -> None:
         """Raise TraceChangedError if the file was truncated below what was read or
@@ -386,9 +388,16 @@ class Trace:
         self.check_unchanged()
         with self._scan_lock:
             if self._scanner is None:
+                if self.frames.size() == self._closed_size:
+                    return []  # closed, and nothing appended since
+                # Appended to after it was closed: the appender cut the index and footer
+                # off and wrote from where the index was. What is cached of the old
+                # tail is stale.
+                self.frames.forget()
+                self.replayer.forget_reader()
                 self._scanner = Scanner(self.frames, self.index.end)
                 self._scanner.index = self.index
-                self.index.finished = False  # appended to after it was closed
+                self.index.finished = False
             return self._scanner.scan()
 
     def follow(self, poll: float = 0.01,

@@ -73,6 +73,11 @@ class Replayer:
         self._forward: ForwardReader | None = None
         """The replay's own reader (it runs under `_lock`, one thread at a time)."""
 
+    def forget_reader(self) -> None:
+        """Drop the replay's read window (the file changed under it)."""
+        with self._lock:
+            self._forward = None
+
     def state_at(self, step: int, run: int = 0) -> dict[str, Any]:
         """The state of run `run` after `step` (for a step without its step_end, running
         or cut short, the state before it: its writes are applied at the barrier)."""

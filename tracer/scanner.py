@@ -202,6 +202,8 @@ def resync_file(view: FrameView, pos: int, size: int) -> int | None:
     base = pos
     while base < size:
         buf = view.read(base, min(_WINDOW, size - base))
+        if len(buf) < min(_WINDOW, size - base):
+            return None  # the file shrank under the search: nothing more to find
         nxt = next_frame(buf, pos - base, CrcSpans(buf))
         if nxt is not None:
             return base + nxt
@@ -212,7 +214,7 @@ def resync_file(view: FrameView, pos: int, size: int) -> int | None:
         longer = _long_frame(view, buf, base, max(pos - base, 0), size)
         if longer is not None:
             return longer
-        base += len(buf) - FRAME_HEAD
+        base += max(len(buf) - FRAME_HEAD, 1)
         pos = base - 1
     return None
 

@@ -137,6 +137,8 @@ class TraceWriter(TraceOutput):
         lock = self._lock
         lock.acquire()
         try:
+            if self.closed or self.failed:  # close() won the race for the lock
+                return
             # One method per event, its most frequent kinds first: this runs for every
             # event of every recorded run, and a call costs as much as a small record.
             kind, seq, t, ns, step, data = event

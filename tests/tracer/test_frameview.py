@@ -191,3 +191,23 @@ class TestNoLockForReads:
                 assert not reader.is_alive()
             assert got == expected
 
+
+
+class TestAppendedAfterClose:
+    """A closed trace followed while another writer appends to it (a debugger's fork)."""
+
+    def test_follow_reads_the_appended_runs(self, tmp_path: Path) -> None:
+        path = tmp_path / "t.stepscope"
+        with tracer.record(path):
+            with_subgraph().invoke({"topic": "x", "log": []})
+        with tracer.open_trace(path) as trace:
+            assert trace.finished and list(trace.follow(stop=lambda: True)) == []
+            assert trace.finished  # nothing appended: still the closed file
+            runs = len(trace.runs)
+            with tracer.record(path, append=True):
+                with_subgraph().invoke({"topic": "y", "log": []})
+            new = list(trace.follow(stop=lambda: True))
+            assert new and new[0].kind == "run_start" and not trace.errors
+            assert len(trace.runs) == 2 * runs
+        with tracer.open_trace(path) as fresh:
+            assert len(fresh.runs) == 2 * runs and not fresh.errors
