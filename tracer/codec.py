@@ -313,11 +313,6 @@ def _pairs_hook(pairs: list[tuple[Any, Any]]) -> Any:
     return {_hashable(k): v for k, v in pairs}
 
 
-def unpack_fast(data: Buffer) -> Any:
-    """`unpack` without its fallback for maps with unhashable keys (it raises TypeError)."""
-    return msgpack.unpackb(data, raw=False, strict_map_key=False, ext_hook=ext_hook)
-
-
 CHECKED_SIZE = 1 << 16
 """Values from this many bytes on are checked for how many maps and arrays they hold."""
 BYTES_PER_CONTAINER = 3

@@ -25,14 +25,15 @@ def shown(value: Any) -> str:
     return text if len(text) <= 60 else text[:60] + "…"
 
 
-def _offset(value: Any) -> int:
+def checked_offset(value: Any) -> int:
+    """`value` as a file offset (MalformedIndex if it is not a non-negative int)."""
     if type(value) is not int or value < 0:
         raise MalformedIndex(f"an offset that is not a non-negative int: {shown(value)}")
     return value
 
 
 def _maybe_offset(value: Any) -> int | None:
-    return None if value is None else _offset(value)
+    return None if value is None else checked_offset(value)
 
 
 def _int(value: Any) -> int:
@@ -75,7 +76,7 @@ class RunEntry:
             raise MalformedIndex(f"a parent task id that is not text: {shown(parent)}")
         if type(item[2]) is not str:
             raise MalformedIndex(f"a run id that is not text: {shown(item[2])}")
-        return cls(_offset(item[0]), _ns(item[1]), item[2], parent)
+        return cls(checked_offset(item[0]), _ns(item[1]), item[2], parent)
 
 
 @dataclass(slots=True)
@@ -121,7 +122,7 @@ class StepEntry:
                                    or any(type(k) is not str for k in replay)):
             replay = None  # a hint only: without it, the step_end is read
         return cls(_int(item[0]), _ns(item[1]), _int(item[2]), _maybe_offset(item[3]),
-                   _maybe_offset(item[4]), [_offset(o) for o in ends], replay)
+                   _maybe_offset(item[4]), [checked_offset(o) for o in ends], replay)
 
 
 @dataclass(slots=True)
@@ -139,7 +140,7 @@ class KeyframeEntry:
     @classmethod
     def from_list(cls, value: Any) -> KeyframeEntry:
         item = _item(value, 4)
-        return cls(_int(item[0]), _ns(item[1]), _int(item[2]), _offset(item[3]))
+        return cls(_int(item[0]), _ns(item[1]), _int(item[2]), checked_offset(item[3]))
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,8 +11,6 @@ Everything here is pure: functions over bytes and offsets; only `reader.py` and
 from __future__ import annotations
 
 import struct
-import zlib
-from dataclasses import dataclass
 from typing import Any
 
 import msgpack
@@ -97,45 +95,3 @@ def parse_footer(tail: bytes) -> int | None:
     if (a, b, tag, c) != (ARRAY2, STR5, FOOTER_TAG, UINT64):
         return None
     return int(offset)
-
-
-@dataclass(frozen=True)
-class FrameHead:
-    offset: int
-    crc: int
-    length: int
-
-    @property
-    def end(self) -> int:
-        return self.offset + FRAME_HEAD + self.length
-
-
-def parse_head(buf: bytes, offset: int) -> FrameHead | None:
-    """The frame head at `offset` in `buf` (None if fewer than 11 bytes or not a head)."""
-    if len(buf) - offset < FRAME_HEAD:
-        return None
-    a, b, crc, c, length = HEAD.unpack_from(buf, offset)
-    if (a, b, c) != (ARRAY2, UINT32, BIN32) or length > MAX_FRAME:
-        raise ValueError("bad frame head")
-    return FrameHead(offset, crc, length)
-
-
-def check(payload: bytes, head: FrameHead) -> bool:
-    return zlib.crc32(payload) == head.crc
-
-
-def resync(buf: bytes, start: int) -> int | None:
-    """The next offset after `start` where a frame with a valid CRC begins, if any."""
-    pos = start
-    while True:
-        pos = buf.find(b"\x92\xce", pos + 1)
-        if pos < 0:
-            return None
-        try:
-            head = parse_head(buf, pos)
-        except ValueError:
-            continue
-        if head is None:
-            return None
-        if head.end <= len(buf) and check(buf[pos + FRAME_HEAD: head.end], head):
-            return pos

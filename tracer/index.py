@@ -19,7 +19,7 @@ from tracer.entries import (
     MalformedIndex,
     RunEntry,
     StepEntry,
-    shown,
+    checked_offset,
 )
 from tracer.frames import (
     FOOTER_SIZE,
@@ -121,7 +121,7 @@ class TraceIndex:
             ends = data.get("run_ends") or {}
             if type(ends) is not dict:
                 raise TypeError(f"run_ends that is not a map but a {type(ends).__name__}")
-            run_ends = {int(k): _checked_offset(v) for k, v in ends.items()}
+            run_ends = {int(k): checked_offset(v) for k, v in ends.items()}
             events = int(data["events"])
         except (KeyError, TypeError, ValueError, AttributeError, RecursionError) as exc:
             raise MalformedIndex(f"malformed index ({exc})") from None
@@ -147,12 +147,6 @@ def _step_offsets(steps: list[StepEntry]) -> Iterator[int]:
     for entry in steps:
         yield from (o for o in (entry.start, entry.end) if o is not None)
         yield from entry.task_ends
-
-
-def _checked_offset(value: Any) -> int:
-    if type(value) is not int or value < 0:
-        raise MalformedIndex(f"an offset that is not a non-negative int: {shown(value)}")
-    return value
 
 
 def from_footer(view: FrameView, start: int) -> tuple[TraceIndex | None, Damage | None]:

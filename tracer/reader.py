@@ -211,9 +211,10 @@ class Trace:
         yield from found
 
     def _note_damage(self, damage: Damage) -> None:
-        if all(d.offset != damage.offset for d in self.index.damage):
-            self.index.damage.append(damage)
-            self.index.damage.sort(key=lambda d: d.offset)
+        found = self.index.damage
+        if all(d.offset != damage.offset for d in found):
+            # A new sorted list, not a sort in place: other threads read the list meanwhile.
+            self.index.damage = sorted([*found, damage], key=lambda d: d.offset)
 
     def events(self, kinds: set[str] | None = None,
                ns: tuple[str, ...] | None = None) -> Iterator[Event]:
@@ -315,9 +316,7 @@ class Trace:
             except TraceCorruptError as exc:
                 size = self.frames.size()
                 nxt = resync_file(self.frames, exc.offset, size)
-                known = {d.offset for d in self.index.damage}
-                if exc.offset not in known:
-                    self.index.damage.append(Damage(exc.offset, nxt, exc.reason))
+                self._note_damage(Damage(exc.offset, nxt, exc.reason))
                 if nxt is None or (stop is not None and nxt > stop):
                     return
                 at = nxt
