@@ -22,6 +22,7 @@ from types import FrameType
 from typing import Any
 
 from engine.events import global_sinks
+from tracer.langgraph import models
 from tracer.langgraph.observer import CONF, TASK_ID_KEY, LoopObserver, tasks_running
 
 RUNTIME_KEY = "__pregel_runtime"
@@ -69,6 +70,8 @@ def _observe(loop: Any) -> LoopObserver | None:
         observer = LoopObserver(loop, _graph_of(loop), parent, parent_task)
         _wrap_stream_writer(loop)
         observer.attach()
+        if parent is None:
+            models.attach(loop)
         observer.run_start()
         return observer
     except Exception:  # recording never breaks the run
