@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import tomllib
+import zipfile
 from pathlib import Path
 
 import engine.events
@@ -29,14 +32,22 @@ class TestPackaging:
         assert project["license"] == "MIT" and project["license-files"] == ["LICENSE"]
         assert (ROOT / "LICENSE").read_text().startswith("MIT License\n")
 
-    def test_each_package_is_marked_typed(self) -> None:
-        """Each package has a py.typed marker and the build includes it (PEP 561)."""
-        setuptools = pyproject()["tool"]
-        assert isinstance(setuptools, dict)
-        package_data = setuptools["setuptools"]["package-data"]
+    def test_the_wheel_carries_what_an_install_needs(self, tmp_path: Path) -> None:
+        """A wheel built from the checkout holds each package's py.typed marker (PEP 561),
+        the files read at run time, the startup hook at the top of site-packages, and
+        the licence; not the README's screenshots."""
+        subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps",
+                        "--no-build-isolation", "-q", "-w", str(tmp_path), str(ROOT)],
+                       check=True, capture_output=True, timeout=300)
+        (wheel,) = tmp_path.glob("stepscope-*.whl")
+        names = set(zipfile.ZipFile(wheel).namelist())
         for package in PACKAGES:
-            assert (ROOT / package / "py.typed").is_file(), package
-            assert "py.typed" in package_data[package], package
+            assert f"{package}/py.typed" in names, package
+        assert {"tui/app.tcss", "tracer/FORMAT.md", "stepscope-trace.pth"} <= names
+        assert any(n.endswith(".dist-info/licenses/LICENSE") for n in names)
+        assert not any(n.endswith(".svg") for n in names)
+        pth = zipfile.ZipFile(wheel).read("stepscope-trace.pth").decode()
+        assert pth.startswith("import os; ") and "tracer.autostart" in pth
 
 
 class TestSchemaVersion:

@@ -88,3 +88,38 @@ def test_version_check() -> None:
     for other in ("1.3.0", "0.6.4", "2.0.0"):
         with pytest.raises(LangGraphVersionError, match=r"records LangGraph 1\.2\.x"):
             check_version(other)
+
+
+def _python(app: Path, *args: str, trace: Path | None) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("STEPSCOPE_TRACE", "PYTHONPATH")}
+    if trace is not None:
+        env["STEPSCOPE_TRACE"] = str(trace)
+    return subprocess.run([sys.executable, *args], cwd=app, env=env, capture_output=True,
+                          text=True, timeout=60)
+
+
+def test_stepscope_trace_records_a_plain_python_run(app: Path) -> None:
+    """`STEPSCOPE_TRACE=t.stepscope python app.py` on a LangGraph program records it: the
+    installed stepscope-trace.pth starts the hook, nothing in the program changes."""
+    (app / "main.py").write_text(
+        "from app import graph, inputs\nprint(graph.invoke({'n': 1, 'log': []}))\n")
+    trace = app / "t.stepscope"
+    result = _python(app, "main.py", trace=trace)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "{'n': 3, 'log': ['work1', 'work2']}"
+    assert result.stderr == ""
+    with open_trace(trace) as recorded:
+        assert recorded.run_start.data["engine_version"].startswith("langgraph 1.2.")
+        assert recorded.steps() == [0, 1, 2]
+        assert recorded.state_at(2) == {"n": 3, "log": ["work1", "work2"]}
+
+
+def test_the_startup_hook_costs_nothing_unset(app: Path) -> None:
+    """Without STEPSCOPE_TRACE the .pth line imports nothing of stepscope's."""
+    probe = "import sys; print(sorted(m for m in ('tracer', 'engine', 'tui') if m in sys.modules))"
+    result = _python(app, "-c", probe, trace=None)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
+    result = _python(app, "-c", probe, trace=app / "unused.stepscope")
+    assert result.stdout.strip() == "['engine', 'tracer']"  # armed, waiting for LangGraph
+    assert not (app / "unused.stepscope").exists()  # no run, no file
