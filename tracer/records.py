@@ -43,9 +43,21 @@ def id_text(raw: bytes | str) -> str:
     return str(raw)
 
 
+def _own_name(out: dict[str, Any], data: dict[str, Any]) -> None:
+    """A task its step_start does not list (started mid-step, as the functional API's
+    `call` tasks are) carries its own id and name."""
+    task_id = data.get("task_id")
+    if isinstance(task_id, str):
+        out["id"] = id_bytes(task_id)
+        if isinstance(data.get("name"), str):
+            out["name"] = data["name"]
+
+
 def task_end_record(data: dict[str, Any], slot: int) -> dict[str, Any]:
     """The stored form of a task_end (the hottest record; the writer calls it directly)."""
     out: dict[str, Any] = {"i": slot, "d": data["duration"]}
+    if slot < 0:
+        _own_name(out, data)
     path = data.get("path")
     if path is not None and path[0] != PULL:
         out["px"] = path[1]  # a Send's index orders its writes after PULL tasks
@@ -74,6 +86,8 @@ def compact(kind: str, data: dict[str, Any], calls: dict[str, int],
     """
     if kind == "task_start":
         out: dict[str, Any] = {"i": slot}
+        if slot < 0:
+            _own_name(out, data)
         path = data["path"]
         if path[0] != PULL or path[1] != data["name"]:
             out["path"] = list(path)
@@ -144,9 +158,10 @@ def compact(kind: str, data: dict[str, Any], calls: dict[str, int],
 
 _NUMBER = (int, float)
 _FIELDS: dict[str, dict[str, tuple[type, ...]]] = {
-    "task_start": {"i": (int,), "path": (list, tuple), "trig": (list,)},
+    "task_start": {"i": (int,), "path": (list, tuple), "trig": (list,), "id": (bytes, str),
+                   "name": (str,)},
     "task_end": {"i": (int,), "d": _NUMBER, "px": (int,), "w": (list,), "intr": (list,),
-                 "att": (int,)},
+                 "att": (int,), "id": (bytes, str), "name": (str,)},
     "step_start": {"ids": (list,), "names": (list,)},
     "step_end": {"d": (list,)},
     "token": {"n": (int,)},
@@ -195,8 +210,15 @@ def expand(kind: str, data: dict[str, Any],
     if kind in ("task_start", "task_end"):
         slot = data.get("i", -1)
         ids, names = step if step is not None else ([], [])
-        task_id = id_text(ids[slot]) if 0 <= slot < len(ids) else None
-        name = names[slot] if 0 <= slot < len(names) else None
+        name: str | None
+        task_id: str | None
+        if 0 <= slot < len(ids):
+            task_id = id_text(ids[slot])
+            name = names[slot] if slot < len(names) else None
+        else:  # not in its step's list: named by itself, if at all
+            task_id = id_text(data["id"]) if "id" in data else None
+            own = data.get("name")
+            name = own if isinstance(own, str) else None
     if kind == "task_start":
         path = tuple(data.get("path") or (PULL, name))
         # (With its step_start lost, the task's name, and so its triggers, are unknown.)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import re
 from collections.abc import Iterator
@@ -63,17 +64,19 @@ def weather_script() -> Iterator[AIMessage]:
     ])
 
 
-def model() -> ScriptedModel:
-    return ScriptedModel(messages=weather_script())
+def model(runs: int = 1) -> ScriptedModel:
+    """A model whose script answers the weather question `runs` times."""
+    return ScriptedModel(messages=itertools.chain.from_iterable(
+        weather_script() for _ in range(runs)))
 
 
 QUESTION = {"messages": [("user", "What is the weather in Tokyo?")]}
 
 
-def langchain_agent() -> Any:
+def langchain_agent(runs: int = 1) -> Any:
     from langchain.agents import create_agent
 
-    return create_agent(model(), [weather])
+    return create_agent(model(runs), [weather])
 
 
 def prebuilt_agent() -> Any:

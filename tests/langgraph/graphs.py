@@ -129,3 +129,66 @@ def async_parallel() -> Any:
     g.add_edge(START, "slow")
     g.add_edge(["fast", "slow"], "end")
     return g.compile()
+
+
+def three_deep() -> Any:
+    """root → `mid` (a subgraph) → `leaf` (its subgraph) → `work` (a node in it)."""
+    leaf: Any = StateGraph(Log)  # LangGraph types nodes against a generic it cannot infer here
+    leaf.add_node("work", lambda s: {"n": s["n"] + 100, "log": ["work"]})
+    leaf.add_edge(START, "work")
+    mid: Any = StateGraph(Log)
+    mid.add_node("pre", lambda s: {"log": ["pre"]})
+    mid.add_node("leaf", leaf.compile())
+    mid.add_edge(START, "pre")
+    mid.add_edge("pre", "leaf")
+    root: Any = StateGraph(Log)
+    root.add_node("start", lambda s: {"n": 1, "log": ["start"]})
+    root.add_node("mid", mid.compile())
+    root.add_node("done", lambda s: {"log": ["done"]})
+    root.add_edge(START, "start")
+    root.add_edge("start", "mid")
+    root.add_edge("mid", "done")
+    return root.compile()
+
+
+def functional(checkpointer: Any = None) -> Any:
+    """The functional API: an entrypoint calling @tasks (each starts mid-step), then
+    asking for approval with interrupt()."""
+    from langgraph.func import entrypoint, task
+
+    @task
+    def double(x: int) -> int:
+        return x * 2
+
+    @task
+    def add(a: int, b: int) -> int:
+        return a + b
+
+    @entrypoint(checkpointer=checkpointer or InMemorySaver())
+    def workflow(n: int) -> int:
+        doubled = [double(i) for i in range(n)]
+        total = 0
+        for future in doubled:
+            total = add(total, future.result()).result()
+        approved = interrupt({"total": total})
+        return total if approved else -1
+
+    return workflow
+
+
+class Items(TypedDict):
+    items: list[str]
+    loud: Annotated[list[str], operator.add]
+
+
+def send_fan_out() -> Any:
+    """`split` sends each item to `shout` (one Send task per item), `join` gathers."""
+    def split(s: Items) -> list[Send]:
+        return [Send("shout", {"items": [item], "loud": []}) for item in s["items"]]
+
+    g: Any = StateGraph(Items)
+    g.add_node("shout", lambda s: {"loud": [s["items"][0].upper()]})
+    g.add_node("join", lambda s: {"loud": ["!"]})
+    g.add_conditional_edges(START, split, ["shout"])
+    g.add_edge("shout", "join")
+    return g.compile()

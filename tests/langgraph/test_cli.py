@@ -123,3 +123,32 @@ def test_the_startup_hook_costs_nothing_unset(app: Path) -> None:
     result = _python(app, "-c", probe, trace=app / "unused.stepscope")
     assert result.stdout.strip() == "['engine', 'tracer']"  # armed, waiting for LangGraph
     assert not (app / "unused.stepscope").exists()  # no run, no file
+
+
+def test_a_run_killed_midway_keeps_its_finished_steps(app: Path) -> None:
+    """SIGKILL in the middle of a LangGraph run (in a slow step, as when a model call
+    hangs): the trace opens, unfinished, with every step that completed before the
+    kill and its state. (The writer flushes on a timer, ~0.1 s: a kill within that
+    time of a step's end may lose that step, never a wrong state.)"""
+    (app / "main.py").write_text(
+        "import os, signal, time\n"
+        "from langgraph.graph import START, StateGraph\n"
+        "from app import S, work\n"
+        "def killer(s):\n"
+        "    if s['n'] >= 3:\n"
+        "        time.sleep(0.6)\n"
+        "        os.kill(os.getpid(), signal.SIGKILL)\n"
+        "    return work(s)\n"
+        "g = StateGraph(S)\n"
+        "g.add_node('work', killer)\n"
+        "g.add_edge(START, 'work')\n"
+        "g.add_edge('work', 'work')\n"
+        "g.compile().invoke({'n': 0, 'log': []}, {'recursion_limit': 50})\n")
+    trace = app / "k.stepscope"
+    result = _python(app, "main.py", trace=trace)
+    assert result.returncode == -9
+    with open_trace(trace) as recorded:
+        assert not recorded.finished
+        steps = recorded.steps()
+        assert steps[:4] == [0, 1, 2, 3]
+        assert recorded.state_at(3) == {"n": 3, "log": ["work0", "work1", "work2"]}

@@ -185,3 +185,59 @@ def test_unrecorded_runs_emit_nothing(tmp_path: Path) -> None:
     graphs.linear().invoke({"n": 0, "log": []})
     with open_trace(path) as trace:
         assert len(trace.runs) == 1
+
+
+def test_functional_api_tasks_started_mid_step(tmp_path: Path) -> None:
+    """Each @task call is a task of the entrypoint's step, named and timed, with its
+    return value; on resume LangGraph reuses their results, and the trace says they
+    ended (none is left running)."""
+    workflow = graphs.functional()
+    config = {"configurable": {"thread_id": "f"}}
+    path = tmp_path / "f.stepscope"
+    with record(path):
+        first = list(workflow.stream(3, config, stream_mode="updates"))
+        second = list(workflow.stream(Command(resume=True), config, stream_mode="updates"))
+    assert second == [{"workflow": 6}]
+    with open_trace(path) as trace:
+        ends = list(trace.events({"task_end"}))
+        names = [e.data["name"] for e in ends]
+        assert names.count("double") == 6 and names.count("add") == 6  # both runs
+        assert names.count("workflow") == 2
+        returned = [{e.data["name"]: e.data["result"]["__return__"]} for e in ends
+                    if e.data["name"] != "workflow"][:6]
+        assert sorted(map(str, returned)) == sorted(
+            map(str, [u for u in first if "__interrupt__" not in u]))
+        started = [e.data["task_id"] for e in trace.events({"task_start"})]
+        assert sorted(started) == sorted(e.data["task_id"] for e in ends)
+        (pause,) = trace.events({"interrupt"})
+        assert [_value(i) for i in pause.data["interrupts"]] == [{"total": 6}]
+        assert [e.data["status"] for e in trace.events({"run_end"})] == ["interrupted",
+                                                                         "done"]
+
+
+def test_send_fan_out(tmp_path: Path) -> None:
+    path = tmp_path / "s.stepscope"
+    inp = {"items": ["a", "b", "c"], "loud": []}
+    with record(path):
+        chunks = list(graphs.send_fan_out().stream(inp, stream_mode=MODES))
+    with open_trace(path) as trace:
+        sends = [e.data for e in trace.events({"task_start"}) if e.data["name"] == "shout"]
+        assert [s["path"][0] for s in sends] == ["__pregel_push"] * 3
+        assert [s["input"]["items"] for s in sends] == [["a"], ["b"], ["c"]]
+        assert trace_values(trace) == stream_values(chunks)
+        assert trace_updates(trace) == stream_updates(chunks)
+        assert trace.state_at(trace.steps()[-1])["loud"] == ["A", "B", "C", "!"]
+
+
+def test_three_deep_subgraphs(tmp_path: Path) -> None:
+    path = tmp_path / "d.stepscope"
+    with record(path):
+        chunks = list(graphs.three_deep().stream({"n": 0, "log": []}, stream_mode=MODES,
+                                                 subgraphs=True))
+    with open_trace(path) as trace:
+        namespaces = [r.ns for r in trace.runs]
+        assert [len(ns) for ns in namespaces] == [0, 1, 2]
+        assert [p.split(":")[0] for p in namespaces[2]] == ["mid", "leaf"]
+        for ns in namespaces:
+            assert trace_values(trace, ns) == stream_values(chunks, ns)
+            assert trace_updates(trace, ns) == stream_updates(chunks, ns)

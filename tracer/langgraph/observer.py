@@ -23,6 +23,7 @@ import time
 from functools import cache
 from typing import Any
 
+from engine.errors import RunStopped
 from engine.events import EventBus, global_sinks
 from engine.version import VERSION
 from tracer.langgraph.topology import Topology, channel_reducer, state_keys
@@ -30,7 +31,7 @@ from tracer.langgraph.topology import Topology, channel_reducer, state_keys
 # LangGraph's internal channel and config names (stable within the supported versions,
 # which `tracer.langgraph.check_version` enforces).
 PULL, PUSH = "__pregel_pull", "__pregel_push"
-ERROR, INTERRUPT = "__error__", "__interrupt__"
+ERROR, INTERRUPT, RETURN = "__error__", "__interrupt__", "__return__"
 TASK_ID_KEY = "__pregel_task_id"
 TAG_HIDDEN = "langsmith:hidden"
 """LangGraph's tag for its own bookkeeping tasks (the `__start__` task that maps a run's
@@ -38,6 +39,30 @@ input into the state): its streams leave them out, and so does the trace, which 
 their writes as the step's changes, as it shows an engine run's input."""
 CONF = "configurable"
 _HIDDEN_CONF = {"checkpoint_ns", "checkpoint_id", "checkpoint_map"}
+
+class Control:
+    """What the next recorded root run starts with when a debugger drives it
+    (`tracer.langgraph.debugging`): its Controller, and the fork it is, if one. The
+    controller's task hooks get `TaskView`s, which have the fields of the engine's Task
+    that a debugger reads (not its methods)."""
+
+    controller: Any = None
+    fork: dict[str, Any] | None = None
+
+
+class TaskView:
+    """A LangGraph task as the Controller's hooks read it (the engine's Task fields)."""
+
+    __slots__ = ("attempts", "error", "hidden", "id", "interrupts", "loop", "name", "step")
+
+    def __init__(self, observer: LoopObserver, task_id: str, name: str, step: int,
+                 error: BaseException | None = None, interrupts: tuple[Any, ...] = ()) -> None:
+        self.loop = observer  # `.ns`, as the engine's task.loop
+        self.id, self.name, self.step = task_id, name, step
+        self.error, self.interrupts = error, interrupts
+        self.hidden = False
+        self.attempts = 1
+
 
 tasks_running: dict[str, LoopObserver] = {}
 """Task id → the observer of the loop running it, while it runs: a subgraph's loop finds
@@ -79,6 +104,8 @@ class LoopObserver:
         channels = getattr(graph, "channels", {}) or {}
         self.reducers = {k: channel_reducer(channels[k]) for k in self.keys if k in channels}
         self.parent_task = parent_task
+        self.controller: Any = parent.controller if parent is not None else Control.controller
+        self.fork = Control.fork if parent is None else None
         self.step = loop.step
         self.started: dict[str, int] = {}
         self.t0 = self.bus.clock_ns()
@@ -134,6 +161,7 @@ class LoopObserver:
                        "configurable": configurable},
             "state": self.start_state, "state_keys": tuple(self.keys), "resumed": resumed,
             "parent": self.parent_task, "wall_start_ns": self.wall_start_ns,
+            "fork": self.fork,
             "engine_version": f"langgraph {_langgraph_version()} (stepscope {VERSION})",
             "python": sys.version.split()[0], "pid": os.getpid(),
         })
@@ -156,6 +184,7 @@ class LoopObserver:
         more = self._tick()
         if not more:
             return more
+        tasks: list[Any] = []
         try:
             loop = self.loop
             self.step = step = loop.step
@@ -170,6 +199,14 @@ class LoopObserver:
                     self._task_end(task.id, list(task.writes))
         except Exception:  # recording never breaks the run
             pass
+        controller = self.controller
+        if controller is not None and tasks:
+            # A debugger's pauses (RunStopped ends the run here, in the loop's thread).
+            # Every "before" pause of a step comes before LangGraph submits its tasks.
+            fresh = [t for t in tasks if not t.writes]
+            controller.before_step(self.ns, self.step, fresh, self.state())
+            for task in fresh:
+                controller.before_task(TaskView(self, task.id, task.name, self.step))
         return more
 
     def _task_start(self, task: Any, step: int) -> None:
@@ -197,30 +234,44 @@ class LoopObserver:
             return
         try:
             self._task_start(task, self.step)
+            if task.writes:  # it ran before this resume: LangGraph reuses its result
+                self._task_end(task.id, list(task.writes))
+                return
         except Exception:
             pass
+        if self.controller is not None:
+            self.controller.before_task(TaskView(self, task.id, task.name, self.step))
 
     def put_writes(self, task_id: str, writes: Any, *, cached: bool = False) -> None:
         self._put_writes(task_id, writes, cached=cached)
-        if task_id in self.started:
+        if task_id not in self.started:
+            return
+        view = None
+        try:
+            view = self._task_end(task_id, list(writes))
+        except Exception:
+            pass
+        if self.controller is not None and view is not None:
             try:
-                self._task_end(task_id, list(writes))
-            except Exception:
-                pass
+                self.controller.after_task(view)
+            except RunStopped:
+                pass  # a task's writes are in: the loop's own thread stops at its next hook
 
     def custom(self, task_id: str, name: str | None, payload: Any) -> None:
         """A chunk a task wrote with its stream writer."""
         self._emit("custom", self.step, {"task_id": task_id, "name": name,
                                          "payload": payload})
 
-    def _task_end(self, task_id: str, writes: list[tuple[str, Any]]) -> None:
+    def _task_end(self, task_id: str, writes: list[tuple[str, Any]]) -> TaskView | None:
         start = self.started.pop(task_id, None)
         tasks_running.pop(task_id, None)
         task = self.loop.tasks.get(task_id)
         if start is None or task is None:
-            return
+            return None
         keys = self.key_set
-        state_writes = [(c, v) for c, v in writes if c in keys]
+        # A functional-API task's return value is its write to RETURN: kept, as what
+        # the task produced (LangGraph's `updates` shows it); no state key has that name.
+        state_writes = [(c, v) for c, v in writes if c in keys or c == RETURN]
         error = next((v for c, v in writes if c == ERROR), None)
         interrupts = tuple(i for c, v in writes if c == INTERRUPT
                            for i in (v if isinstance(v, (list, tuple)) else (v,)))
@@ -230,6 +281,8 @@ class LoopObserver:
             "error": error, "interrupts": interrupts,
             "duration": self.bus.clock_ns() - start, "hidden": False,
             "returned": error is None and not interrupts})
+        return TaskView(self, task_id, task.name, self.step,
+                        error if isinstance(error, BaseException) else None, interrupts)
 
     def after_tick(self) -> None:
         try:
@@ -241,6 +294,8 @@ class LoopObserver:
                 self._step_end()
             except Exception:
                 pass
+        if self.controller is not None:
+            self.controller.after_step(self.ns, self.step, self.state())
 
     def _step_end(self) -> None:
         loop = self.loop
@@ -294,6 +349,8 @@ class LoopObserver:
             self._emit("interrupt", self.step, {
                 "interrupts": interrupts,
                 "static": loop.status in ("interrupt_before", "interrupt_after")})
+        elif isinstance(exc, RunStopped):
+            status = "stopped"  # by the debugger
         elif name == "ParentCommand":
             status = "done"  # the subgraph handed control to its parent (Command.PARENT)
         elif isinstance(exc, Exception):

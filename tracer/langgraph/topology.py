@@ -105,3 +105,12 @@ def _describe(graph: Any) -> dict[str, Any]:
             item["join"] = True
         out["edges"].append(item)
     return out
+
+
+def needs_async(graph: Any) -> bool:
+    """Whether a LangGraph graph must run with `ainvoke`/`astream`: one of its nodes has
+    only an async function."""
+    return any(getattr(node.bound, "func", True) is None
+               and getattr(node.bound, "afunc", None) is not None
+               for node in (getattr(graph, "nodes", None) or {}).values()
+               if hasattr(node, "bound"))

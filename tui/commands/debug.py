@@ -14,21 +14,20 @@ import argparse
 import os
 import shutil
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any
 
 from tracer import TraceError, open_trace
 from tui.commands import CommandError
 from tui.commands.run import (
+    add_engine_argument,
     add_target_arguments,
     default_output,
+    load_with_engine,
     module_config,
     parse_input,
 )
 from tui.debug.breakpoints import SYNTAX, BreakpointError, BreakpointSet, parse
-from tui.target import TargetError, resolve_target
-
-if TYPE_CHECKING:
-    from engine.graph import CompiledStateGraph
+from tui.debug.runtime import runtime_for
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -39,6 +38,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
                     "answer interrupt(), and fork any step with an edited state. Every "
                     "run is recorded into one trace (press ? in the app for the keys).")
     add_target_arguments(parser)
+    add_engine_argument(parser)
     parser.add_argument("--break", dest="breaks", action="append", default=[], metavar="BP",
                         help=f"a breakpoint (repeatable): {SYNTAX}")
     parser.add_argument("--continue", dest="go", action="store_true",
@@ -52,8 +52,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     parser.set_defaults(func=run_debug)
 
 
-def breakpoints_for(graph: CompiledStateGraph, texts: list[str]) -> BreakpointSet:
-    topology = graph.describe()
+def breakpoints_for(topology: dict[str, Any], texts: list[str]) -> BreakpointSet:
     points = BreakpointSet()
     for text in texts:
         try:
@@ -91,11 +90,13 @@ def run_debug(args: argparse.Namespace) -> int:
 
     given = parse_input(args.input, "debug") if args.input is not None else None
     os.environ.pop("STEPSCOPE_TRACE", None)  # recorded here; not a second time
+    target = load_with_engine(args.target, args.engine)
+    runtime = runtime_for(target.graph)
     try:
-        target = resolve_target(args.target)
-    except TargetError as exc:
-        raise CommandError(f"cannot load TARGET {args.target!r}: {exc}", 2) from None
-    points = breakpoints_for(target.graph, args.breaks)
+        topology = runtime.topology(target.graph)
+    except Exception as exc:
+        raise CommandError(f"debug: cannot read the graph of {args.target!r}: {exc}", 2) from None
+    points = breakpoints_for(topology, args.breaks)
     inputs = given if args.input is not None else getattr(target.module, "inputs", {})
     if args.replay:
         path = replay_path(args.replay, args.output)

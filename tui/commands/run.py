@@ -26,6 +26,7 @@ from typing import Any
 import tracer
 import tracer.langgraph
 from engine.events import attach
+from tracer.langgraph.topology import needs_async
 from tracer.tracefile import reason
 from tracer.writer import TraceBusyError, TraceWriter
 from tui.commands import CommandError
@@ -52,11 +53,15 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     parser.add_argument("-o", "--output", metavar="PATH",
                         help="where to write the trace (default: "
                              "./<target-stem>-<YYYYmmdd-HHMMSS>.stepscope)")
+    add_engine_argument(parser)
+    parser.set_defaults(func=run_run)
+
+
+def add_engine_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--engine", choices=("langgraph", "stepscope"), default="langgraph",
                         help="what a program written against `langgraph` runs on: real "
                              "LangGraph (the default; needs it installed) or stepscope's "
                              "engine (`langgraph` imports are aliased to it, no file edited)")
-    parser.set_defaults(func=run_run)
 
 
 def add_target_arguments(parser: argparse.ArgumentParser) -> None:
@@ -173,10 +178,7 @@ def runs_async(graph: Any) -> bool:
     known = getattr(graph, "has_async_nodes", None)
     if known is not None:
         return bool(known)
-    return any(getattr(node.bound, "func", True) is None
-               and getattr(node.bound, "afunc", None) is not None
-               for node in (getattr(graph, "nodes", None) or {}).values()
-               if hasattr(node, "bound"))
+    return needs_async(graph)
 
 
 def run_run(args: argparse.Namespace) -> int:

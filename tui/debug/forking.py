@@ -41,6 +41,8 @@ class ForkPoint:
     checkpoint_id: str | None
     barriers: dict[str, Any] = field(default_factory=dict)
     reducers: dict[str, str | None] = field(default_factory=dict)
+    ran: tuple[str, ...] = ()
+    """The nodes whose tasks ran in `step` (LangGraph seeds a fork as their update)."""
 
     @property
     def next_nodes(self) -> list[str]:
@@ -66,9 +68,13 @@ def fork_point(trace: Trace, run: int, step: int, saver: Any = None,
     start = trace.read(offset).data
     reducers = {k: v.get("reducer") for k, v in start["graph"].get("channels", {}).items()}
     record = _saved(saver, thread, step)
+    try:
+        ran = _ran(trace, run, step)
+    except TraceError:
+        ran = ()
     if record is not None:
         return ForkPoint(run, str(run_id), step, dict(record.values), tuple(record.triggered),
-                         tuple(record.sends), record.id, dict(record.barriers), reducers)
+                         tuple(record.sends), record.id, dict(record.barriers), reducers, ran)
     try:
         values = trace.state_at(step, run)
         triggered, sends = _next_tasks(trace, run, step)
@@ -78,7 +84,7 @@ def fork_point(trace: Trace, run: int, step: int, saver: Any = None,
     if checkpoint is not None and not triggered and not sends:
         triggered = tuple(checkpoint.get("next") or ())
     cid = (checkpoint or {}).get("config", {}).get("configurable", {}).get("checkpoint_id")
-    return ForkPoint(run, str(run_id), step, values, triggered, sends, cid, {}, reducers)
+    return ForkPoint(run, str(run_id), step, values, triggered, sends, cid, {}, reducers, ran)
 
 
 def _saved(saver: Any, thread: str | None, step: int) -> Any:
@@ -88,6 +94,12 @@ def _saved(saver: Any, thread: str | None, step: int) -> Any:
         if record.step == step and record.source in ("loop", "input", "fork", "update"):
             return record
     return None
+
+
+def _ran(trace: Trace, run: int, step: int) -> tuple[str, ...]:
+    names = [str(e.data.get("name")) for e in trace.step_events(step, run)
+             if e.kind == "task_end" and not e.ns and not e.data.get("hidden")]
+    return tuple(dict.fromkeys(names))
 
 
 def _next_tasks(trace: Trace, run: int, step: int) -> tuple[tuple[str, ...], tuple[Send, ...]]:

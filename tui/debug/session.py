@@ -8,24 +8,20 @@ the end of a run. `status()` is a snapshot the UI can read at any time.
 
 from __future__ import annotations
 
-import asyncio
-import copy
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from engine.checkpoint.memory import InMemorySaver
 from engine.errors import RunStopped
-from engine.pregel.fork import seed_fork
-from engine.types import Command
 from tracer.writer import TraceWriter
 from tui.debug.breakpoints import BreakpointSet
 from tui.debug.controller import DebugController, Pause, Running
 from tui.debug.forking import ForkPoint
+from tui.debug.runtime import runtime_for
 
 
 class SessionError(Exception):
@@ -52,7 +48,10 @@ class DebugSession:
                  notify: Callable[[], object] = lambda: None, append: bool = False,
                  config: dict[str, Any] | None = None) -> None:
         self.path = Path(path)
-        self.graph = _with_checkpointer(graph)
+        self.runtime = runtime_for(graph)
+        """The graph's runtime: stepscope's engine or real LangGraph."""
+        self.graph = self.runtime.prepare(graph)
+        self.topology = self.runtime.topology(self.graph)
         self.breakpoints = breakpoints if breakpoints is not None else BreakpointSet()
         self.notify = notify
         """Called (from any thread) when the status changed; the UI sets it."""
@@ -101,7 +100,7 @@ class DebugSession:
         """Continue an interrupted run; `value` answers interrupt() (Command(resume=…))."""
         if self._state != "interrupted":
             raise SessionError("the run is not waiting at an interrupt")
-        payload: Command[Any] | None = Command(resume=value) if self._interrupts else None
+        payload = self.runtime.resume_input(value) if self._interrupts else None
         self._launch(payload, self.config, mode)
 
     def fork(self, point: ForkPoint, values: dict[str, Any] | None = None, *,
@@ -111,46 +110,45 @@ class DebugSession:
             raise SessionError("a run is in progress: stop it first")
         self._forks += 1
         thread = f"{self.thread_id}-fork{self._forks}"
-        edited = values is not None
-        config = seed_fork(
-            self.graph, thread, point.values if values is None else values, step=point.step,
-            triggered=point.triggered, sends=point.sends, barriers=point.barriers,
-            checkpoint_id=None if edited else point.checkpoint_id,
-            fork={"run_id": point.run_id, "step": point.step})
-        self.config = {**self.base_config, **config}
-        self._launch(None, self.config, mode)
+        try:
+            config = self.runtime.fork_config(self.graph, point, values,
+                                              self.threads.get(point.run_id), thread)
+        except ValueError as exc:
+            raise SessionError(str(exc)) from None
+        self._launch(None, {**self.base_config, **config}, mode,
+                     fork={"run_id": point.run_id, "step": point.step})
+        # Resumes continue the fork's thread from its latest checkpoint.
+        self.config = {**self.base_config,
+                       "configurable": {"thread_id": config["configurable"]["thread_id"]}}
 
-    def _launch(self, input: Any, config: dict[str, Any], mode: str) -> None:
+    def _launch(self, input: Any, config: dict[str, Any], mode: str,
+                fork: Mapping[str, Any] | None = None) -> None:
         if self.active:
             raise SessionError("a run is in progress: stop it first")
-        run_id = uuid.uuid4().hex
+        run_id = str(uuid.uuid4())
         self.threads[run_id] = config["configurable"]["thread_id"]
         config = {**config, "run_id": run_id}
         self.controller.reset(mode)
         writer = self.writer
         self._state, self._error, self._interrupts = "running", None, ()
-        self._thread = threading.Thread(target=self._run, args=(input, config, writer),
+        self._thread = threading.Thread(target=self._run, args=(input, config, writer, fork),
                                         name="stepscope-debug-run", daemon=True)
         self._thread.start()
         self._changed()
 
-    def _run(self, input: Any, config: dict[str, Any], writer: TraceWriter) -> None:
-        kwargs = {"sinks": (writer, self.controller.token_sink), "controller": self.controller}
+    def _run(self, input: Any, config: dict[str, Any], writer: TraceWriter,
+             fork: Mapping[str, Any] | None) -> None:
         try:
-            if self.graph.has_async_nodes:
-                asyncio.run(_drain_async(self.graph.astream(input, config, **kwargs)))
-            else:
-                for _ in self.graph.stream(input, config, **kwargs):
-                    pass
+            self.runtime.run(self.graph, input, config, (writer, self.controller.token_sink),
+                             self.controller, fork)
         except RunStopped:
             self._state = "stopped"
         except Exception as exc:
             self._state, self._error = "error", f"{type(exc).__name__}: {exc}"
         else:
-            snapshot = self.graph.get_state(config)
-            if snapshot.next or snapshot.interrupts:
-                self._state = "interrupted"
-                self._interrupts = tuple(i.value for i in snapshot.interrupts)
+            waiting, interrupts = self.runtime.pending(self.graph, config)
+            if waiting:
+                self._state, self._interrupts = "interrupted", interrupts
             else:
                 self._state = "done"
         finally:
@@ -201,17 +199,3 @@ class DebugSession:
         self.wait(timeout)
         self.writer.close()
 
-
-async def _drain_async(stream: Any) -> None:
-    async for _ in stream:
-        pass
-
-
-def _with_checkpointer(graph: Any) -> Any:
-    """The graph itself, or a shallow copy with an InMemorySaver: interrupts, resume and
-    time travel need checkpoints."""
-    if getattr(graph, "checkpointer", None):
-        return graph
-    twin = copy.copy(graph)
-    twin.checkpointer = InMemorySaver()
-    return twin

@@ -80,6 +80,14 @@ class DebugScreen(MainScreen, inherit_bindings=False):
             self.session.start(self.start_input, mode=self.start_mode)
         self.set_interval(TICK_S, self._tick)
         self._breakpoints_changed()
+        if self.session.runtime.limits:
+            self.notify(self.help_note(), timeout=8)
+
+    def help_note(self) -> str:
+        limits = self.session.runtime.limits
+        if not limits:
+            return ""
+        return f"On real LangGraph, {limits} (README: Recording LangGraph programs)."
 
     def on_unmount(self) -> None:
         self.session.close()
@@ -211,7 +219,8 @@ class DebugScreen(MainScreen, inherit_bindings=False):
         run, step = self.selection.run, self.selection.step
         run_id = self.trace.index.runs[run].run_id if run < len(self.trace.index.runs) else None
         try:
-            point = fork_point(self.trace, run, step, self.session.graph.checkpointer,
+            point = fork_point(self.trace, run, step,
+                               self.session.runtime.saver(self.session.graph),
                                self.session.threads.get(str(run_id)))
         except ForkError as exc:
             self.notify(str(exc), severity="error", timeout=6)
@@ -243,7 +252,7 @@ class DebugScreen(MainScreen, inherit_bindings=False):
         self._breakpoints_changed()
 
     def action_debug_breakpoints(self) -> None:
-        topology = self.session.graph.describe()
+        topology = self.session.topology
         self.app.push_screen(
             BreakpointsScreen(self.session.breakpoints, topology, topology.get("state_keys")),
             lambda _: self._breakpoints_changed())

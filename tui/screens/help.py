@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from rich.table import Table
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
@@ -76,9 +77,10 @@ class HelpScreen(ModalScreen[None]):
     }
     """
 
-    def __init__(self, actions: tuple[ActionSpec, ...] = ACTIONS) -> None:
+    def __init__(self, actions: tuple[ActionSpec, ...] = ACTIONS, note: str = "") -> None:
         super().__init__()
         self.actions = actions
+        self.note = note
 
     def compose(self) -> ComposeResult:
         with VerticalScroll():
@@ -87,6 +89,8 @@ class HelpScreen(ModalScreen[None]):
             yield Static("\n[b]in a view[/b]  (once it has focus: tab, or a click in it)",
                          id="help-views-title")
             yield Static(view_keys_table(), id="help-view-keys")
+            if self.note:
+                yield Static(Text(f"\n{self.note}", style="italic"), id="help-note")
 
     def action_close(self) -> None:
         self.dismiss(None)

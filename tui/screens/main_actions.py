@@ -208,5 +208,9 @@ class MainActions(_Base):
         else:
             self.notify("only the Custom and Tokens views show a step or the whole run")
 
+    def help_note(self) -> str:
+        """A caveat the help screen ends with ("" for none)."""
+        return ""
+
     def action_help(self) -> None:
-        self.app.push_screen(HelpScreen(self.ACTIONS))
+        self.app.push_screen(HelpScreen(self.ACTIONS, note=self.help_note()))
