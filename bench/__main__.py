@@ -18,6 +18,7 @@ SUITES: dict[str, str] = {
     "llm": "bench.llm",
     "tui": "bench.tui",
     "fuzz": "bench.fuzz",
+    "langgraph": "bench.langgraph",
 }
 """Suite name -> module implementing it."""
 

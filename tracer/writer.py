@@ -91,6 +91,8 @@ class TraceWriter(TraceOutput):
         self._slots: dict[tuple[str, ...], dict[str, int]] = {}
         self._frames = 0
         self._skip_warned = False
+        self._run_flushed = False
+        """A root run_start was flushed: the file holds a run (later ones may wait)."""
         super().__init__(path, append, created, strict)  # opens the file: last
 
     def _adopt(self, f: FileIO, start: int) -> None:
@@ -167,16 +169,21 @@ class TraceWriter(TraceOutput):
                                       record])
                 if kind == "run_start":
                     self._run_started(ns, record, offset)
-                    if not ns:  # in the file at once: seen live, kept if killed right away
+                    if not ns and (not self._run_flushed
+                                   or monotonic() - self._last_flush > STEP_FLUSH):
+                        self._run_flushed = True
+                        # In the file at once: seen live, kept if killed right away
+                        # (runs in quick succession share a write: the timer's, soon).
                         self.flush()
                 elif kind == "run_end":
                     self._note_step(KIND_CODES[kind], ns, step, offset)
-            # Flush at step boundaries (but not more than every STEP_FLUSH s: a trivial
-            # step is cheaper than a write syscall), at the end of a run, and when events
-            # have waited FLUSH_INTERVAL (tokens of a long step reach a follower promptly).
+            # Flush at step and run boundaries (but not more than every STEP_FLUSH s: a
+            # trivial step, or run, is cheaper than a write syscall), and when events
+            # have waited FLUSH_INTERVAL (tokens of a long step reach a follower promptly);
+            # the flusher thread writes what is left within FLUSH_INTERVAL.
             since = monotonic() - self._last_flush
-            if since > FLUSH_INTERVAL or len(self._buf) > MAX_BUFFER or kind == "run_end" or (
-                    kind == "step_end" and since > STEP_FLUSH):
+            if since > FLUSH_INTERVAL or len(self._buf) > MAX_BUFFER or (
+                    kind in ("step_end", "run_end") and since > STEP_FLUSH):
                 self.flush()
         except Exception as exc:  # never break the user's run, nor lose what is buffered
             self._skip(event, exc)

@@ -20,13 +20,14 @@ from __future__ import annotations
 import os
 import sys
 import time
+import weakref
 from functools import cache
 from typing import Any
 
 from engine.errors import RunStopped
 from engine.events import EventBus, global_sinks
 from engine.version import VERSION
-from tracer.langgraph.topology import Topology, channel_reducer, state_keys
+from tracer.langgraph.topology import Topology, state_keys
 
 # LangGraph's internal channel and config names (stable within the supported versions,
 # which `tracer.langgraph.check_version` enforces).
@@ -99,10 +100,7 @@ class LoopObserver:
             self.bus = EventBus(global_sinks(), time.perf_counter_ns)
         self.ns: tuple[str, ...] = tuple(loop.checkpoint_ns)
         self.graph = graph
-        self.keys = state_keys(graph) if graph is not None else []
-        self.key_set = frozenset(self.keys)
-        channels = getattr(graph, "channels", {}) or {}
-        self.reducers = {k: channel_reducer(channels[k]) for k in self.keys if k in channels}
+        self.keys, self.key_set = _keys_of(graph)
         self.parent_task = parent_task
         self.controller: Any = parent.controller if parent is not None else Control.controller
         self.fork = Control.fork if parent is None else None
@@ -360,6 +358,29 @@ class LoopObserver:
         self._emit("run_end", self.step, {
             "status": status, "output": None, "error": error, "interrupts": interrupts,
             "duration": self.bus.clock_ns() - self.t0})
+
+
+_keys_cache: weakref.WeakKeyDictionary[Any, tuple[list[str], frozenset[str]]] = (
+    weakref.WeakKeyDictionary())
+
+
+def _keys_of(graph: Any) -> tuple[list[str], frozenset[str]]:
+    """A graph's state keys, as a list and a set (cached per graph: once per run
+    otherwise)."""
+    if graph is None:
+        return [], frozenset()
+    try:
+        found = _keys_cache.get(graph)
+    except TypeError:  # not weak-referenceable
+        found = None
+    if found is None:
+        keys = state_keys(graph)
+        found = (keys, frozenset(keys))
+        try:
+            _keys_cache[graph] = found
+        except TypeError:
+            pass
+    return found
 
 
 def _hidden(task: Any) -> bool:
