@@ -192,3 +192,44 @@ def send_fan_out() -> Any:
     g.add_conditional_edges(START, split, ["shout"])
     g.add_edge("shout", "join")
     return g.compile()
+
+
+class Count(TypedDict):
+    n: int
+
+
+def flaky(failures: int) -> Any:
+    """`call` fails `failures` times (a ConnectionError), then succeeds; its retry
+    policy tries up to three times without waiting long."""
+    from langgraph.types import RetryPolicy
+
+    calls = {"n": 0}
+
+    def call(s: Count) -> dict[str, Any]:
+        calls["n"] += 1
+        if calls["n"] <= failures:
+            raise ConnectionError(f"attempt {calls['n']} failed")
+        return {"n": s["n"] + 1}
+
+    g: Any = StateGraph(Count)
+    g.add_node("call", call, retry_policy=RetryPolicy(initial_interval=0.001, jitter=False,
+                                                      max_attempts=3))
+    g.add_edge(START, "call")
+    return g.compile()
+
+
+class Ctx(TypedDict):
+    user: str
+
+
+def with_context() -> Any:
+    """A node reading the run's context through its Runtime (context_schema)."""
+    from langgraph.runtime import Runtime
+
+    def greet(s: Log, runtime: Runtime[Ctx]) -> dict[str, Any]:
+        return {"log": [f"hello {runtime.context['user']}"]}
+
+    g: Any = StateGraph(Log, context_schema=Ctx)
+    g.add_node("greet", greet)
+    g.add_edge(START, "greet")
+    return g.compile()

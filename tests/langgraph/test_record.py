@@ -241,3 +241,31 @@ def test_three_deep_subgraphs(tmp_path: Path) -> None:
         for ns in namespaces:
             assert trace_values(trace, ns) == stream_values(chunks, ns)
             assert trace_updates(trace, ns) == stream_updates(chunks, ns)
+
+
+@pytest.mark.parametrize("failures, status", [(2, "done"), (3, "error")])
+def test_retries_are_counted(failures: int, status: str, tmp_path: Path) -> None:
+    """A node its retry policy ran more than once says how many times (the last
+    attempt's result or error); one that gave up says so too."""
+    path = tmp_path / "r.stepscope"
+    with record(path):
+        try:
+            graphs.flaky(failures).invoke({"n": 0})
+        except ConnectionError as exc:
+            assert str(exc) == "attempt 3 failed"
+    with open_trace(path) as trace:
+        (end,) = trace.events({"task_end"})
+        assert end.data["attempts"] == 3
+        assert (end.data["error"] is None) == (status == "done")
+        assert [e.data["status"] for e in trace.events({"run_end"})] == [status]
+
+
+def test_runtime_context_reaches_the_node(tmp_path: Path) -> None:
+    """Recording replaces the run's Runtime by one that also notes retries: the node
+    still gets the context the program passed."""
+    path = tmp_path / "c.stepscope"
+    with record(path):
+        out = graphs.with_context().invoke({"n": 0, "log": []}, context={"user": "Ada"})
+    assert out["log"] == ["hello Ada"]
+    with open_trace(path) as trace:
+        assert trace.state_at(1)["log"] == ["hello Ada"]

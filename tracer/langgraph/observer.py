@@ -106,6 +106,7 @@ class LoopObserver:
         self.fork = Control.fork if parent is None else None
         self.step = loop.step
         self.started: dict[str, int] = {}
+        self.attempts: dict[str, int] = {}
         self.t0 = self.bus.clock_ns()
         self.wall_start_ns = time.time_ns()
         # The loop's own methods, called by the wrappers (bound before they are shadowed).
@@ -160,8 +161,7 @@ class LoopObserver:
             "state": self.start_state, "state_keys": tuple(self.keys), "resumed": resumed,
             "parent": self.parent_task, "wall_start_ns": self.wall_start_ns,
             "fork": self.fork,
-            "engine_version": f"langgraph {_langgraph_version()} (stepscope {VERSION})",
-            "python": sys.version.split()[0], "pid": os.getpid(),
+            "engine_version": _engine_version(), "python": _PYTHON, "pid": os.getpid(),
         })
 
     def input_applied(self) -> None:
@@ -255,6 +255,11 @@ class LoopObserver:
             except RunStopped:
                 pass  # a task's writes are in: the loop's own thread stops at its next hook
 
+    def retrying(self, task_id: str, attempt: int) -> None:
+        """LangGraph's retry policy runs the task again: `attempt` (2, 3, …) is about
+        to start (its task_end then says how many ran)."""
+        self.attempts[task_id] = attempt
+
     def custom(self, task_id: str, name: str | None, payload: Any) -> None:
         """A chunk a task wrote with its stream writer."""
         self._emit("custom", self.step, {"task_id": task_id, "name": name,
@@ -269,16 +274,30 @@ class LoopObserver:
         keys = self.key_set
         # A functional-API task's return value is its write to RETURN: kept, as what
         # the task produced (LangGraph's `updates` shows it); no state key has that name.
-        state_writes = [(c, v) for c, v in writes if c in keys or c == RETURN]
-        error = next((v for c, v in writes if c == ERROR), None)
-        interrupts = tuple(i for c, v in writes if c == INTERRUPT
-                           for i in (v if isinstance(v, (list, tuple)) else (v,)))
-        self._emit("task_end", self.step, {
+        state_writes: list[tuple[str, Any]] = []
+        error: Any = None
+        found: list[Any] = []
+        for write in writes:  # one pass: this runs for every task
+            channel = write[0]
+            if channel in keys or channel == RETURN:
+                state_writes.append(write)
+            elif channel == ERROR:
+                if error is None:
+                    error = write[1]
+            elif channel == INTERRUPT:
+                value = write[1]
+                found.extend(value if isinstance(value, (list, tuple)) else (value,))
+        interrupts = tuple(found)
+        data = {
             "task_id": task_id, "name": task.name, "path": _task_path(task.path),
             "result": dict(state_writes) if state_writes else None, "writes": state_writes,
             "error": error, "interrupts": interrupts,
             "duration": self.bus.clock_ns() - start, "hidden": False,
-            "returned": error is None and not interrupts})
+            "returned": error is None and not interrupts}
+        attempts = self.attempts.pop(task_id, 1)
+        if attempts > 1:
+            data["attempts"] = attempts
+        self._emit("task_end", self.step, data)
         return TaskView(self, task_id, task.name, self.step,
                         error if isinstance(error, BaseException) else None, interrupts)
 
@@ -309,15 +328,18 @@ class LoopObserver:
                 if present:
                     changes[key] = value
         writes: dict[str, list[Any]] = {k: [] for k in changes}
-        for task in sorted(loop.tasks.values(), key=_apply_order):
+        tasks = loop.tasks.values()
+        bypassed = set()
+        for task in (sorted(tasks, key=_apply_order) if len(tasks) > 1 else tasks):
             for channel, value in task.writes:
                 if channel in writes:
                     writes[channel].append(value)
-        for key, values in writes.items():
-            if any(type(v).__name__ == "Overwrite" for v in values):
-                # A reducer bypassed: the reader could not replay it from the writes,
-                # so the writer must store the new value ("s"); an empty list says so.
-                writes[key] = []
+                    if type(value).__name__ == "Overwrite":
+                        bypassed.add(channel)
+        for key in bypassed:
+            # A reducer bypassed: the reader could not replay it from the writes, so the
+            # writer must store the new value ("s"); an empty list says so.
+            writes[key] = []
         self._emit("step_end", self.step, {"changes": changes, "writes": writes,
                                            "wrote": bool(changes)})
 
@@ -328,6 +350,12 @@ class LoopObserver:
             self._run_end(exc)
         except Exception:
             pass
+        # Give the loop its own methods back: the shadows made a cycle (loop → bound
+        # method → observer → loop) that would keep the run's objects alive until the
+        # cyclic garbage collector ran, which costs every program more time.
+        state = self.loop.__dict__
+        for name in ("tick", "after_tick", "put_writes", "accept_push", "aaccept_push"):
+            state.pop(name, None)
 
     def _run_end(self, exc: BaseException | None) -> None:
         loop = self.loop
@@ -397,11 +425,15 @@ def _apply_order(task: Any) -> tuple[int, Any]:
     return (1, path[1])
 
 
+_PYTHON = sys.version.split()[0]
+
+
 @cache
-def _langgraph_version() -> str:
+def _engine_version() -> str:
     from importlib.metadata import PackageNotFoundError, version
 
     try:
-        return version("langgraph")
+        found = version("langgraph")
     except PackageNotFoundError:
-        return "?"
+        found = "?"
+    return f"langgraph {found} (stepscope {VERSION})"

@@ -15,9 +15,11 @@ changes what it receives; a checkpointer sees states only as often as it saves t
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 import threading
 from collections.abc import Callable
+from functools import cache
 from types import FrameType
 from typing import Any
 
@@ -96,7 +98,8 @@ def _graph_of(loop: Any) -> Any:
 
 def _wrap_stream_writer(loop: Any) -> None:
     """Give the loop's tasks a stream writer that reports each chunk as a custom event,
-    then hands it to the writer the program had (so its stream is unchanged)."""
+    then hands it to the writer the program had (so its stream is unchanged); and a
+    runtime that reports retries (`_recording_runtime`)."""
     configurable = loop.config.get(CONF, {})
     runtime = configurable.get(RUNTIME_KEY)
     if runtime is None:
@@ -104,8 +107,43 @@ def _wrap_stream_writer(loop: Any) -> None:
     inner = runtime.stream_writer
     inner = getattr(inner, "stepscope_inner", inner)  # one recording layer, not one per level
     writer = _recording_writer(inner)
-    loop.config = {**loop.config,
-                   CONF: {**configurable, RUNTIME_KEY: runtime.override(stream_writer=writer)}}
+    cls = _recording_runtime()
+    fields = {name: getattr(runtime, name) for name in _init_fields(type(runtime))}
+    fields["stream_writer"] = writer
+    loop.config = {**loop.config, CONF: {**configurable, RUNTIME_KEY: cls(**fields)}}
+
+
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _init_fields(cls: type) -> tuple[str, ...]:
+    """A dataclass's constructor fields (looked up once per class)."""
+    found = _FIELDS.get(cls)
+    if found is None:
+        found = _FIELDS[cls] = tuple(f.name for f in dataclasses.fields(cls) if f.init)
+    return found
+
+
+@cache
+def _recording_runtime() -> type:
+    """LangGraph's Runtime, noting retries: before each attempt of a task, LangGraph's
+    retry loop patches the task's runtime with the attempt's number (`node_attempt`,
+    from 1); a number above 1 is a retry, noted on the task's run. The class is kept
+    by LangGraph's own copies of the runtime (they are dataclass replacements)."""
+    from langgraph.runtime import Runtime
+
+    class RecordingRuntime(Runtime):
+        def patch_execution_info(self, **overrides: Any) -> Any:
+            patched = super().patch_execution_info(**overrides)
+            attempt = overrides.get("node_attempt")
+            if isinstance(attempt, int) and attempt > 1:
+                info = patched.execution_info
+                observer = tasks_running.get(info.task_id) if info is not None else None
+                if info is not None and observer is not None:
+                    observer.retrying(info.task_id, attempt)
+            return patched
+
+    return RecordingRuntime
 
 
 def _recording_writer(inner: Callable[[Any], None]) -> Callable[[Any], None]:
