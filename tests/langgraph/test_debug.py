@@ -14,7 +14,7 @@ import pytest
 pytest.importorskip("langgraph")
 
 from tests.langgraph import agents, graphs
-from tracer import open_trace
+from tracer import open_trace, record
 from tui.debug.breakpoints import BreakpointSet, parse
 from tui.debug.forking import fork_point, parse_state, state_json
 from tui.debug.runtime import runtime_for
@@ -195,7 +195,8 @@ def test_a_fork_langgraph_refuses_says_why(session: Make) -> None:
     assert s.wait(5)
     with open_trace(s.path) as trace:
         point = fork_point(trace, 0, 1)
-    renamed = dataclasses.replace(point, run_id="from-another-process", ran=("alpha",))
+    renamed = dataclasses.replace(point, run_id="from-another-process", ran=("alpha",),
+                                  checkpoint_id=None)  # as from a run with no checkpointer
     with pytest.raises(SessionError, match=r"LangGraph's update_state refused the state: "
                                            r"InvalidUpdateError: .*alpha"):
         s.fork(renamed, None)
@@ -210,8 +211,31 @@ def test_a_fork_of_a_recorded_run_seeds_a_new_thread(session: Make) -> None:
     assert s.wait(5)
     with open_trace(s.path) as trace:
         point = fork_point(trace, 0, 1)
-    s.fork(dataclasses.replace(point, run_id="recorded-elsewhere"), {"n": 7, "log": ["z"]},
-           mode="continue")
+    elsewhere = dataclasses.replace(point, run_id="recorded-elsewhere", checkpoint_id=None)
+    s.fork(elsewhere, {"n": 7, "log": ["z"]}, mode="continue")
     assert s.wait(5) and s.status().state == "done", s.status().error
     assert s.graph.get_state(s.config).values == {"n": 7, "log": ["z", "b"]}
     assert len(set(s.threads.values())) == 2
+
+
+def test_a_fork_of_a_recorded_run_starts_from_its_saved_checkpoint(
+        session: Make, tmp_path: Path) -> None:
+    """A trace recorded with a checkpointer names each saved checkpoint; when the
+    checkpointer still has it (persistent, or as here the same one), a post-mortem fork
+    starts from it, in the recorded thread, with LangGraph's own history."""
+    graph = graphs.asks_human()
+    recorded = tmp_path / "recorded.stepscope"
+    config = {"configurable": {"thread_id": "original"}}
+    with record(recorded):
+        graph.invoke({"n": 0, "log": []}, config)
+    with open_trace(recorded) as trace:
+        point = fork_point(trace, 0, 1)
+    assert point.thread_id == "original" and point.checkpoint_id is not None
+    saved = graph.get_state({"configurable": {**config["configurable"],
+                                              "checkpoint_id": point.checkpoint_id}})
+    assert saved.metadata is not None and saved.metadata["step"] == 1
+    s = session(graph)
+    s.fork(point, {"n": 9, "log": ["edited"]}, mode="continue")
+    assert s.wait(5) and s.status().state == "interrupted"  # `ask` asks again
+    assert s.config["configurable"]["thread_id"] == "original"
+    assert graph.get_state(config).values == {"n": 9, "log": ["edited"]}

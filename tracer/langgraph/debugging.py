@@ -10,8 +10,9 @@ retry inside a task cannot be paused.
 Resume and fork are LangGraph's own: `Command(resume=…)`, and `update_state` on the
 checkpoint of the step forked from (values set with `Overwrite`, so reducers do not
 add them again), then a run from the new checkpoint in the same thread: a fork is a run
-of the thread it branches. A fork of a recorded trace (no checkpoint of that step in
-this process) seeds a new thread with the step's state instead.
+of the thread it branches. A fork of a recorded trace starts from the checkpoint the
+trace names, when the program's checkpointer still has it (a persistent one); else it
+seeds a new thread with the step's state.
 """
 
 from __future__ import annotations
@@ -40,6 +41,10 @@ class ForkPoint(Protocol):
     def values(self) -> dict[str, Any]: ...
     @property
     def ran(self) -> tuple[str, ...]: ...
+    @property
+    def checkpoint_id(self) -> str | None: ...
+    @property
+    def thread_id(self) -> str | None: ...
 
 LIMITS = ("a step's tasks start together once all its 'before' pauses are "
           "passed, and retries inside a task are not paused")
@@ -98,6 +103,8 @@ class LangGraphRuntime:
         from langgraph.types import Overwrite
 
         source = _checkpoint_at(graph, thread, point.step) if thread else None
+        if source is None and point.checkpoint_id and point.thread_id:
+            source = _saved(graph, point.thread_id, point.checkpoint_id)
         if source is not None:
             if values is None:
                 return dict(source.config)  # re-run from the step's own checkpoint
@@ -138,6 +145,18 @@ def _latest(config: dict[str, Any]) -> dict[str, Any]:
     configurable = {k: v for k, v in config.get("configurable", {}).items()
                     if k != "checkpoint_id"}
     return {**config, "configurable": configurable}
+
+
+def _saved(graph: Any, thread: str, checkpoint_id: str) -> Any:
+    """The checkpoint a trace recorded, if the graph's checkpointer still has it (a
+    persistent one, or the same process)."""
+    try:
+        snapshot = graph.get_state({"configurable": {
+            "thread_id": thread, "checkpoint_ns": "", "checkpoint_id": checkpoint_id}})
+    except Exception:
+        return None
+    configurable = (snapshot.config or {}).get("configurable", {})
+    return snapshot if configurable.get("checkpoint_id") == checkpoint_id else None
 
 
 def _checkpoint_at(graph: Any, thread: str, step: int) -> Any:

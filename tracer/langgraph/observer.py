@@ -107,6 +107,8 @@ class LoopObserver:
         self.step = loop.step
         self.started: dict[str, int] = {}
         self.attempts: dict[str, int] = {}
+        self._in_after_tick = False
+        self._pending_checkpoint: tuple[Any, Any] | None = None
         self.t0 = self.bus.clock_ns()
         self.wall_start_ns = time.time_ns()
         # The loop's own methods, called by the wrappers (bound before they are shadowed).
@@ -114,6 +116,7 @@ class LoopObserver:
         self._after_tick = loop.after_tick
         self._put_writes = loop.put_writes
         self._accept_push = getattr(loop, "accept_push", None)
+        self._put_checkpoint = getattr(loop, "_put_checkpoint", None)
         self._aaccept_push = getattr(loop, "aaccept_push", None)
 
     # -- helpers -----------------------------------------------------------------------
@@ -139,6 +142,8 @@ class LoopObserver:
             loop.accept_push = self.accept_push
         if self._aaccept_push is not None:
             loop.aaccept_push = self.aaccept_push
+        if self._put_checkpoint is not None and getattr(loop, "checkpointer", None):
+            loop._put_checkpoint = self.put_checkpoint
         loop.stack.push(self.exit)
 
     # -- run start (before LangGraph applies the input) --------------------------------
@@ -255,6 +260,35 @@ class LoopObserver:
             except RunStopped:
                 pass  # a task's writes are in: the loop's own thread stops at its next hook
 
+    def put_checkpoint(self, metadata: Any) -> None:
+        """LangGraph saves (or, with durability="exit", only makes) a checkpoint: a saved
+        one is recorded, with its id, so a fork can start from it later."""
+        assert self._put_checkpoint is not None
+        before = self.loop.checkpoint_config
+        self._put_checkpoint(metadata)
+        try:
+            after = self.loop.checkpoint_config
+            if after is not before:
+                saved = (after, self.loop.prev_checkpoint_config)
+                if self._in_after_tick:
+                    self._pending_checkpoint = saved  # after the step_end, as the engine
+                else:
+                    self._checkpoint(*saved)
+        except Exception:
+            pass
+
+    def _checkpoint(self, config: Any, parent: Any) -> None:
+        wanted = ("thread_id", "checkpoint_ns", "checkpoint_id")
+        own = {k: v for k, v in config.get(CONF, {}).items() if k in wanted}
+        meta = self.loop.checkpoint_metadata or {}
+        self._emit("checkpoint", meta.get("step", self.step), {
+            "config": {CONF: own},
+            "parent_config": ({CONF: {k: v for k, v in parent.get(CONF, {}).items()
+                                      if k in wanted}} if parent else None),
+            "metadata": {"source": meta.get("source"), "step": meta.get("step"),
+                         "parents": dict(meta.get("parents") or {})},
+            "next": None})
+
     def retrying(self, task_id: str, attempt: int) -> None:
         """LangGraph's retry policy runs the task again: `attempt` (2, 3, …) is about
         to start (its task_end then says how many ran)."""
@@ -302,15 +336,20 @@ class LoopObserver:
                         error if isinstance(error, BaseException) else None, interrupts)
 
     def after_tick(self) -> None:
+        self._in_after_tick = True
         try:
             self._after_tick()
         finally:
+            self._in_after_tick = False
             # Also when after_tick raises GraphInterrupt for an interrupt_after
             # breakpoint: the step's writes were applied before it raised.
             try:
                 self._step_end()
+                if self._pending_checkpoint is not None:
+                    self._checkpoint(*self._pending_checkpoint)
             except Exception:
                 pass
+            self._pending_checkpoint = None
         if self.controller is not None:
             self.controller.after_step(self.ns, self.step, self.state())
 
@@ -354,7 +393,8 @@ class LoopObserver:
         # method → observer → loop) that would keep the run's objects alive until the
         # cyclic garbage collector ran, which costs every program more time.
         state = self.loop.__dict__
-        for name in ("tick", "after_tick", "put_writes", "accept_push", "aaccept_push"):
+        for name in ("tick", "after_tick", "put_writes", "accept_push", "aaccept_push",
+                     "_put_checkpoint"):
             state.pop(name, None)
 
     def _run_end(self, exc: BaseException | None) -> None:

@@ -43,6 +43,8 @@ class ForkPoint:
     reducers: dict[str, str | None] = field(default_factory=dict)
     ran: tuple[str, ...] = ()
     """The nodes whose tasks ran in `step` (LangGraph seeds a fork as their update)."""
+    thread_id: str | None = None
+    """The checkpointer thread of `checkpoint_id`, when the trace recorded it."""
 
     @property
     def next_nodes(self) -> list[str]:
@@ -83,8 +85,10 @@ def fork_point(trace: Trace, run: int, step: int, saver: Any = None,
         raise ForkError(f"cannot read step {step} of run {run}: {exc}") from None
     if checkpoint is not None and not triggered and not sends:
         triggered = tuple(checkpoint.get("next") or ())
-    cid = (checkpoint or {}).get("config", {}).get("configurable", {}).get("checkpoint_id")
-    return ForkPoint(run, str(run_id), step, values, triggered, sends, cid, {}, reducers, ran)
+    configurable = (checkpoint or {}).get("config", {}).get("configurable", {})
+    cid, thread = configurable.get("checkpoint_id"), configurable.get("thread_id")
+    return ForkPoint(run, str(run_id), step, values, triggered, sends, cid, {}, reducers, ran,
+                     str(thread) if thread is not None else None)
 
 
 def _saved(saver: Any, thread: str | None, step: int) -> Any:
