@@ -239,3 +239,13 @@ def test_a_fork_of_a_recorded_run_starts_from_its_saved_checkpoint(
     assert s.wait(5) and s.status().state == "interrupted"  # `ask` asks again
     assert s.config["configurable"]["thread_id"] == "original"
     assert graph.get_state(config).values == {"n": 9, "log": ["edited"]}
+
+
+def test_a_token_breakpoint_pauses_in_the_model_call(session: Make) -> None:
+    s = session(agents.langchain_agent(), "token:sunny")
+    s.start(agents.QUESTION, mode="continue")
+    pause = s.wait_paused()
+    assert pause is not None and pause.where == "token" and pause.node == "model"
+    assert "sunny in Tokyo" in pause.detail
+    s.cont()
+    assert s.wait_paused() is None and s.wait(5) and s.status().state == "done"
