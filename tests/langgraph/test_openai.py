@@ -18,6 +18,7 @@ pytest.importorskip("langchain_openai")
 from langchain_core.messages import BaseMessage
 from langchain_openai import ChatOpenAI
 from langgraph.graph import START, StateGraph, add_messages
+from pydantic import SecretStr
 
 from tests.engine.fake_openai import FakeOpenAI, completion, sse, text_events
 from tracer import open_trace, record
@@ -36,7 +37,7 @@ def server() -> Iterator[FakeOpenAI]:
 
 
 def graph(server: FakeOpenAI, **options: Any) -> Any:
-    llm = ChatOpenAI(model="gpt-test", base_url=server.base_url, api_key="sk-test",
+    llm = ChatOpenAI(model="gpt-test", base_url=server.base_url, api_key=SecretStr("sk-test"),
                      timeout=5, max_retries=0, **options)
 
     def answer(state: Chat) -> dict[str, Any]:
