@@ -6,7 +6,8 @@ Schema v1 (`SCHEMA_VERSION`; changes are additive). Kinds and their `data` keys:
   input, config, state (values the run starts from), resumed, parent, wall_start (ISO),
   engine_version, python, pid, state_keys.
 - ``step_start``: task_ids, names (all planned tasks, cached ones included).
-- ``task_start``: task_id, name, triggers, path, input.
+- ``task_start``: task_id, name, triggers, path, input; caller (the calling task's
+  name, only for a task started by another task's call, as LangGraph's `@task`).
 - ``custom``: task_id, payload.
 - ``llm_start`` / ``token`` / ``llm_end``: call_id, task_id, ... (the chat-model layer).
 - ``task_end``: task_id, name, path, result (dict of known writes, or None), writes

@@ -94,6 +94,8 @@ def compact(kind: str, data: dict[str, Any], calls: dict[str, int],
             out["arg"] = data.get("input")
         if data["triggers"] != (f"branch:to:{data['name']}",):
             out["trig"] = list(data["triggers"])
+        if data.get("caller"):
+            out["by"] = data["caller"]
         return out
     if kind == "task_end":
         return task_end_record(data, slot)
@@ -159,7 +161,7 @@ def compact(kind: str, data: dict[str, Any], calls: dict[str, int],
 _NUMBER = (int, float)
 _FIELDS: dict[str, dict[str, tuple[type, ...]]] = {
     "task_start": {"i": (int,), "path": (list, tuple), "trig": (list,), "id": (bytes, str),
-                   "name": (str,)},
+                   "name": (str,), "by": (str,)},
     "task_end": {"i": (int,), "d": _NUMBER, "px": (int,), "w": (list,), "intr": (list,),
                  "att": (int,), "id": (bytes, str), "name": (str,)},
     "step_start": {"ids": (list,), "names": (list,)},
@@ -223,8 +225,11 @@ def expand(kind: str, data: dict[str, Any],
         path = tuple(data.get("path") or (PULL, name))
         # (With its step_start lost, the task's name, and so its triggers, are unknown.)
         triggers = tuple(data.get("trig", (f"branch:to:{name}",) if name is not None else ()))
-        return {"task_id": task_id, "name": name, "path": path, "triggers": triggers,
-                "input": data.get("arg")}
+        out = {"task_id": task_id, "name": name, "path": path, "triggers": triggers,
+               "input": data.get("arg")}
+        if "by" in data:
+            out["caller"] = data["by"]
+        return out
     if kind == "task_end":
         writes = [(k, v) for k, v in data.get("w", ())]
         path = ("__pregel_push", data["px"]) if "px" in data else (PULL, name)

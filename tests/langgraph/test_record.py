@@ -207,8 +207,11 @@ def test_functional_api_tasks_started_mid_step(tmp_path: Path) -> None:
                     if e.data["name"] != "workflow"][:6]
         assert sorted(map(str, returned)) == sorted(
             map(str, [u for u in first if "__interrupt__" not in u]))
-        started = [e.data["task_id"] for e in trace.events({"task_start"})]
-        assert sorted(started) == sorted(e.data["task_id"] for e in ends)
+        starts = list(trace.events({"task_start"}))
+        assert sorted(e.data["task_id"] for e in starts) == sorted(
+            e.data["task_id"] for e in ends)
+        callers = {e.data["name"]: e.data.get("caller") for e in starts}
+        assert callers == {"workflow": None, "double": "workflow", "add": "workflow"}
         (pause,) = trace.events({"interrupt"})
         assert [_value(i) for i in pause.data["interrupts"]] == [{"total": 6}]
         assert [e.data["status"] for e in trace.events({"run_end"})] == ["interrupted",

@@ -212,31 +212,34 @@ class LoopObserver:
                 controller.before_task(TaskView(self, task.id, task.name, self.step))
         return more
 
-    def _task_start(self, task: Any, step: int) -> None:
+    def _task_start(self, task: Any, step: int, caller: str | None = None) -> None:
         path = _task_path(task.path)
         tasks_running[task.id] = self
         self.started[task.id] = self.bus.clock_ns()
-        self._emit("task_start", step, {
-            "task_id": task.id, "name": task.name, "triggers": tuple(task.triggers),
-            "path": path, "input": task.input if path[0] == PUSH else None})
+        data = {"task_id": task.id, "name": task.name, "triggers": tuple(task.triggers),
+                "path": path, "input": task.input if path[0] == PUSH else None}
+        if caller is not None:
+            data["caller"] = caller
+        self._emit("task_start", step, data)
 
     def accept_push(self, task: Any, write_idx: int, call: Any = None) -> Any:
         assert self._accept_push is not None
         pushed = self._accept_push(task, write_idx, call)
-        self._pushed(pushed)
+        self._pushed(pushed, task)
         return pushed
 
     async def aaccept_push(self, task: Any, write_idx: int, call: Any = None) -> Any:
         assert self._aaccept_push is not None
         pushed = await self._aaccept_push(task, write_idx, call)
-        self._pushed(pushed)
+        self._pushed(pushed, task)
         return pushed
 
-    def _pushed(self, task: Any) -> None:
+    def _pushed(self, task: Any, caller: Any) -> None:
+        """`task` was started by `caller` while the step ran (a functional-API call)."""
         if task is None or _hidden(task):
             return
         try:
-            self._task_start(task, self.step)
+            self._task_start(task, self.step, getattr(caller, "name", None))
             if task.writes:  # it ran before this resume: LangGraph reuses its result
                 self._task_end(task.id, list(task.writes))
                 return

@@ -39,6 +39,8 @@ class TaskInfo:
     custom: int = 0
     attempts: int = 1
     """How many times the node ran (its retry policy ran it again after an error)."""
+    caller: str | None = None
+    """The task whose code called this one (LangGraph's functional API `@task`)."""
 
 
 def _source(edge: dict[str, Any]) -> str:
@@ -100,7 +102,10 @@ def step_tasks(events: list[Event], topology: dict[str, Any],
         elif event.kind == "task_start":
             task.path = tuple(data.get("path") or ())
             task.triggers = tuple(data.get("triggers") or ())
-            task.reasons = [explain_trigger(t, task.name, topology) for t in task.triggers]
+            task.caller = data.get("caller")
+            task.reasons = ([f"called by {task.caller} (a @task call in its code)"]
+                            if task.caller else
+                            [explain_trigger(t, task.name, topology) for t in task.triggers])
             task.input_is_send = bool(task.path) and task.path[0] == PUSH
             task.input = data.get("input") if task.input_is_send else state_before
         else:

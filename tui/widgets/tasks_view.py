@@ -123,7 +123,8 @@ class TasksView(VerticalScroll):
 
     def _render_input(self, out: Text, task: TaskInfo, label: Any) -> None:
         if task.input_is_send:
-            out.append("  input    ", label).append(f"Send arg: {inline(task.input, 200)}\n")
+            what = "call args" if task.caller else "Send arg"
+            out.append("  input    ", label).append(f"{what}: {inline(task.input, 200)}\n")
             return
         before = f"state before step {self.selection.step}" if self.selection else "state"
         out.append("  input    ", label).append(f"({before})\n")
