@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 from datetime import UTC, datetime
 from typing import Protocol
@@ -67,6 +68,47 @@ class FixedClock:
     async def asleep(self, seconds: float) -> None:
         self.sleeps.append(seconds)
         await asyncio.sleep(0)  # still a suspension point, as a real wait is
+
+
+class PausableClock:
+    """Real time that stands still while a debugger holds the run (`pause`/`resume`):
+    durations, token times and timestamps measure the run, not the person reading it.
+    Wall time (`unix_ns`) goes on; sleeps are real."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._state: tuple[int | None, int] = (None, 0)
+        """(when the pause began, or None; nanoseconds paused before it), replaced as
+        one tuple so a reader in another thread never sees half an update."""
+
+    def monotonic_ns(self) -> int:
+        paused_at, held = self._state
+        return (time.perf_counter_ns() if paused_at is None else paused_at) - held
+
+    def pause(self) -> None:
+        with self._lock:
+            paused_at, held = self._state
+            if paused_at is None:
+                self._state = (time.perf_counter_ns(), held)
+
+    def resume(self) -> None:
+        with self._lock:
+            paused_at, held = self._state
+            if paused_at is not None:
+                self._state = (None, held + time.perf_counter_ns() - paused_at)
+
+    @property
+    def paused(self) -> bool:
+        return self._state[0] is not None
+
+    def unix_ns(self) -> int:
+        return time.time_ns()
+
+    def sleep(self, seconds: float) -> None:
+        time.sleep(seconds)
+
+    async def asleep(self, seconds: float) -> None:
+        await asyncio.sleep(seconds)
 
 
 def iso_from_unix_ns(unix_ns: int) -> str:

@@ -60,12 +60,18 @@ class CallRecorder:
         self.call_id = _run_id()
         self.msg_id = f"lc_run--{self.call_id}"
         self.count = 0
-        self.started = time.perf_counter_ns()
+        self.started = self._now()
         self.metadata: dict[str, Any] = {}
         self.hidden = False
         if task is not None:
             self.metadata = token_metadata(task, model, config, call_kwargs)
             self.hidden = "nostream" in self.metadata.get("tags", ())
+
+    def _now(self) -> int:
+        """The run's clock (a debugger's stands still while paused), outside a run the
+        process's."""
+        task = self.task
+        return task.loop.clock.monotonic_ns() if task is not None else time.perf_counter_ns()
 
     @classmethod
     def start(cls, model: BaseChatModel, messages: list[BaseMessage],
@@ -140,5 +146,5 @@ class CallRecorder:
             "usage": getattr(message, "usage_metadata", None),
             "error": error,
             "tokens": self.count,
-            "duration": time.perf_counter_ns() - self.started,
+            "duration": self._now() - self.started,
         })

@@ -9,7 +9,6 @@ this module is imported only when `langchain_core` is already in `sys.modules`.
 
 from __future__ import annotations
 
-import time
 from collections.abc import AsyncIterator, Iterator
 from contextvars import Token
 from typing import Any
@@ -42,6 +41,9 @@ class StepscopeCallback(BaseCallbackHandler, _StreamingCallbackHandler):
 
     def tap_output_aiter(self, run_id: UUID, output: AsyncIterator[Any]) -> AsyncIterator[Any]:
         return output
+
+    def _now(self) -> int:
+        return self.task.loop.clock.monotonic_ns()  # stands still while a debugger pauses
 
     def _emit(self, kind: str, data: dict[str, Any]) -> None:
         loop = self.task.loop
@@ -78,7 +80,7 @@ class StepscopeCallback(BaseCallbackHandler, _StreamingCallbackHandler):
                             metadata: dict[str, Any] | None = None, **kwargs: Any) -> None:
         md = self._metadata(tags, metadata)
         call = {"call_id": str(run_id), "metadata": md, "count": 0,
-                "hidden": "nostream" in md.get("tags", ()), "t0": time.perf_counter_ns()}
+                "hidden": "nostream" in md.get("tags", ()), "t0": self._now()}
         self.calls[run_id] = call
         self._emit("llm_start", {"call_id": str(run_id), "model": (serialized or {}).get(
             "name") or md.get("ls_model_name") or "langchain", "provider": md["ls_provider"],
@@ -115,14 +117,14 @@ class StepscopeCallback(BaseCallbackHandler, _StreamingCallbackHandler):
         self._emit("llm_end", {"call_id": call["call_id"], "message": message,
                                "usage": getattr(message, "usage_metadata", None),
                                "error": None, "tokens": call["count"],
-                               "duration": time.perf_counter_ns() - call["t0"]})
+                               "duration": self._now() - call["t0"]})
 
     def on_llm_error(self, error: BaseException, *, run_id: UUID, **kwargs: Any) -> None:
         call = self.calls.pop(run_id, None)
         if call is not None:
             self._emit("llm_end", {"call_id": call["call_id"], "message": None, "usage": None,
                                    "error": error, "tokens": call["count"],
-                                   "duration": time.perf_counter_ns() - call["t0"]})
+                                   "duration": self._now() - call["t0"]})
 
 
 def chunk_to_message(chunk: Any) -> Any:

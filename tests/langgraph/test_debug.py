@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -249,3 +250,15 @@ def test_a_token_breakpoint_pauses_in_the_model_call(session: Make) -> None:
     assert "sunny in Tokyo" in pause.detail
     s.cont()
     assert s.wait_paused() is None and s.wait(5) and s.status().state == "done"
+
+
+def test_paused_time_is_not_run_time_on_langgraph(session: Make) -> None:
+    s = session(graphs.linear())
+    s.start({"n": 0, "log": []})
+    while s.wait_paused() is not None:
+        time.sleep(0.4)
+        s.step()
+    assert s.wait(5)
+    with open_trace(s.path) as trace:
+        (end,) = trace.events({"run_end"})
+        assert end.data["duration"] < 0.3e9  # two pauses of 0.4 s, left out

@@ -24,6 +24,7 @@ import uuid
 from collections.abc import Mapping
 from typing import Any, Protocol
 
+from engine.clock import PausableClock
 from engine.controller import Controller
 from engine.events import Sink, attach
 from engine.messages import BaseMessage as EngineMessage
@@ -71,11 +72,13 @@ class LangGraphRuntime:
         return describe(graph)
 
     def run(self, graph: Any, input: Any, config: dict[str, Any], sinks: tuple[Sink, ...],
-            controller: Controller, fork: Mapping[str, Any] | None) -> None:
+            controller: Controller, fork: Mapping[str, Any] | None,
+            clock: PausableClock) -> None:
         config = dict(config)
         if isinstance(config.get("run_id"), str):
             config["run_id"] = uuid.UUID(config["run_id"])
         Control.controller, Control.fork = controller, dict(fork) if fork else None
+        Control.clock_ns = clock.monotonic_ns
         try:
             with contextlib.ExitStack() as stack:
                 for sink in sinks:
@@ -87,6 +90,7 @@ class LangGraphRuntime:
                         pass
         finally:
             Control.controller = Control.fork = None
+            Control.clock_ns = None
 
     def pending(self, graph: Any, config: dict[str, Any]) -> tuple[bool, tuple[Any, ...]]:
         snapshot = graph.get_state(_latest(config))

@@ -17,7 +17,6 @@ are recorded token by token.
 from __future__ import annotations
 
 import re
-import time
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
@@ -57,7 +56,7 @@ class _Call:
         self.step = step if isinstance(step, int) else observer.step
         self.hidden = "nostream" in (metadata.get("tags") or ())
         self.count = 0
-        self.started = time.perf_counter_ns()
+        self.started = observer.bus.clock_ns()
 
     def emit(self, kind: str, data: dict[str, Any]) -> None:
         data["call_id"] = self.call_id
@@ -158,7 +157,7 @@ class ModelCalls(BaseCallbackHandler):
             usage = (getattr(response, "llm_output", None) or {}).get("token_usage")
         call.emit("llm_end", {"message": message, "usage": usage, "error": None,
                               "tokens": call.count,
-                              "duration": time.perf_counter_ns() - call.started})
+                              "duration": call.observer.bus.clock_ns() - call.started})
 
     def on_llm_error(self, error: BaseException, *, run_id: UUID,
                      parent_run_id: UUID | None = None, **kwargs: Any) -> None:
@@ -166,7 +165,7 @@ class ModelCalls(BaseCallbackHandler):
         if call is not None:
             call.emit("llm_end", {"message": None, "usage": None, "error": error,
                                   "tokens": call.count,
-                                  "duration": time.perf_counter_ns() - call.started})
+                                  "duration": call.observer.bus.clock_ns() - call.started})
 
 
 def _tool_name(tool: Any) -> str:

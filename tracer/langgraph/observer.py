@@ -21,6 +21,7 @@ import os
 import sys
 import time
 import weakref
+from collections.abc import Callable
 from functools import cache
 from typing import Any
 
@@ -49,6 +50,8 @@ class Control:
 
     controller: Any = None
     fork: dict[str, Any] | None = None
+    clock_ns: Callable[[], int] | None = None
+    """The run's clock (a debugger's stands still while paused); else perf_counter."""
 
 
 class TaskView:
@@ -97,7 +100,7 @@ class LoopObserver:
         if parent is not None:
             self.bus: EventBus = parent.bus
         else:
-            self.bus = EventBus(global_sinks(), time.perf_counter_ns)
+            self.bus = EventBus(global_sinks(), Control.clock_ns or time.perf_counter_ns)
         self.ns: tuple[str, ...] = tuple(loop.checkpoint_ns)
         self.graph = graph
         self.keys, self.key_set = _keys_of(graph)

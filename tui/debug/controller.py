@@ -10,12 +10,12 @@ open at a time: other threads reaching a hook meanwhile wait at the gate too.
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from engine import Controller
+from engine.clock import PausableClock
 from engine.errors import RunStopped
 from tui.debug.breakpoints import Breakpoint, BreakpointSet, node_path
 
@@ -61,15 +61,20 @@ class Running:
     path: tuple[str, ...]
     step: int
     started: float
-    """time.monotonic() when it was let go."""
+    """When it was let go, in seconds of the run's clock (which stands still while the
+    run is paused)."""
 
 
 class DebugController(Controller):
     """Pauses the run where the mode or a breakpoint says; see the module doc."""
 
     def __init__(self, breakpoints: BreakpointSet, on_change: Callable[[], None] = lambda: None,
-                 sync: Callable[[], None] = lambda: None) -> None:
+                 sync: Callable[[], None] = lambda: None,
+                 clock: PausableClock | None = None) -> None:
         self.breakpoints = breakpoints
+        self.clock = clock or PausableClock()
+        """The run's clock: it stands still from a pause until the run goes on, so the
+        trace's durations and token times leave the pause out."""
         self._on_change = on_change
         self._sync = sync
         self._cond = threading.Condition()
@@ -124,6 +129,10 @@ class DebugController(Controller):
     def stopping(self) -> bool:
         return self._stop
 
+    def now(self) -> float:
+        """The run's clock, in seconds (standing still while paused)."""
+        return self.clock.monotonic_ns() / 1e9
+
     def _go(self, mode: str) -> None:
         with self._cond:
             self.mode = mode
@@ -144,13 +153,17 @@ class DebugController(Controller):
             pause = decide()
             if pause is None:
                 return
+            self.clock.pause()
             self._sync()  # before anyone can see the pause: the trace shows all until now
             self._requested = False
             self.paused = pause
         self._on_change()
         with cond:
-            while self.paused is pause and not self._stop:
-                cond.wait()
+            try:
+                while self.paused is pause and not self._stop:
+                    cond.wait()
+            finally:
+                self.clock.resume()
             if self._stop:
                 raise RunStopped("stopped from the debugger")
 
@@ -186,7 +199,7 @@ class DebugController(Controller):
                     if reason else None)
 
         self._gate(decide)
-        self.running[task.id] = Running(path, task.step, time.monotonic())
+        self.running[task.id] = Running(path, task.step, self.now())
 
     def before_retry(self, task: Any, error: BaseException) -> None:
         """A stop ends the task's retries; a pause holds the next attempt."""

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from typing import Any, Protocol
 
 from engine.checkpoint.memory import InMemorySaver
+from engine.clock import PausableClock
 from engine.controller import Controller
 from engine.events import Sink
 from engine.pregel.fork import seed_fork
@@ -29,8 +30,10 @@ class Runtime(Protocol):
         """Nodes, edges, subgraphs and state keys (breakpoints are checked against it)."""
 
     def run(self, graph: Any, input: Any, config: dict[str, Any], sinks: tuple[Sink, ...],
-            controller: Controller, fork: Mapping[str, Any] | None) -> None:
-        """One root run to its end, recorded into `sinks`, paused by `controller`."""
+            controller: Controller, fork: Mapping[str, Any] | None,
+            clock: PausableClock) -> None:
+        """One root run to its end, recorded into `sinks`, paused by `controller`, timed
+        by `clock` (which leaves the pauses out)."""
 
     def pending(self, graph: Any, config: dict[str, Any]) -> tuple[bool, tuple[Any, ...]]:
         """After a run: (whether it waits to be resumed, its interrupts' values)."""
@@ -63,8 +66,9 @@ class EngineRuntime:
         return described
 
     def run(self, graph: Any, input: Any, config: dict[str, Any], sinks: tuple[Sink, ...],
-            controller: Controller, fork: Mapping[str, Any] | None) -> None:
-        kwargs = {"sinks": sinks, "controller": controller}
+            controller: Controller, fork: Mapping[str, Any] | None,
+            clock: PausableClock) -> None:
+        kwargs = {"sinks": sinks, "controller": controller, "clock": clock}
         if graph.has_async_nodes:
             asyncio.run(drain(graph.astream(input, config, **kwargs)))
         else:

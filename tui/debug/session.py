@@ -39,6 +39,8 @@ class Status:
     interrupts: tuple[Any, ...]
     """The pending interrupts' values (state "interrupted")."""
     error: str | None
+    now: float = 0.0
+    """The run's clock (seconds; it stands still while paused): `Running.started`'s."""
 
 
 class DebugSession:
@@ -83,7 +85,8 @@ class DebugSession:
         if state == "running":
             state = "stopping" if self.controller.stopping else "paused" if pause else state
         return Status(state, pause if state == "paused" else None,
-                      tuple(self.controller.running.values()), self._interrupts, self._error)
+                      tuple(self.controller.running.values()), self._interrupts, self._error,
+                      self.controller.now())
 
     def _changed(self) -> None:
         self.notify()
@@ -140,7 +143,7 @@ class DebugSession:
              fork: Mapping[str, Any] | None) -> None:
         try:
             self.runtime.run(self.graph, input, config, (writer, self.controller.token_sink),
-                             self.controller, fork)
+                             self.controller, fork, self.controller.clock)
         except RunStopped:
             self._state = "stopped"
         except Exception as exc:

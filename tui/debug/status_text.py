@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from typing import Any
 
 from rich.markup import escape
@@ -39,7 +38,7 @@ def elapsed(seconds: float) -> str:
 
 def status_markup(status: Status, breakpoints: int, now: float | None = None) -> str:
     """One line: state, where/why, running tasks with elapsed time, breakpoints, a hint."""
-    now = time.monotonic() if now is None else now
+    now = status.now if now is None else now
     icon, style = _STATE_STYLE.get(status.state, ("?", "bold"))
     parts = [f"[{style}]{icon} {status.state}[/]"]
     if status.pause is not None:

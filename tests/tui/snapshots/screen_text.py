@@ -43,9 +43,12 @@ def record_joke_poem(path: Path) -> Path:
 
 
 _MASKS: list[tuple[re.Pattern[str], str]] = [
-    # uuids and hex ids of 8+ digits holding a digit and a letter (task ids, call ids)
+    # uuids, and hex ids of 8+ digits holding a digit and a letter (task ids, call ids)
+    # or of exactly 8 (a task id's first 8: random, so all digits 2% of the time; the
+    # screens have no other 8-digit number)
     (re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b"), "<id>"),
     (re.compile(r"\b(?=[0-9a-f]*\d)(?=[0-9a-f]*[a-f])[0-9a-f]{8,}\b"), "<id>"),
+    (re.compile(r"\b[0-9a-f]{8}\b"), "<id>"),
     # clock times and dates
     (re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d+)?(\+00:00|Z)?"), "<time>"),
     (re.compile(r"\b\d{1,2}:\d{2}:\d{2}(\.\d+)?"), "<time>"),
