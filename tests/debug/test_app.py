@@ -310,3 +310,26 @@ async def test_b_toggles_a_breakpoint_on_the_graph_views_node(tmp_path: Path) ->
         assert [b.text for b in s.breakpoints] == ["before:node_1", "before:node_2"]
         await pilot.press("c")
         await until(pilot, lambda: (p := s.status().pause) is not None and p.node == "node_1")
+
+
+async def test_the_views_catch_up_with_a_pause_mid_step(tmp_path: Path) -> None:
+    """Paused at a token: breakpoint, the Tokens view shows the tokens up to the pause
+    (it follows the live step's events, not only new steps)."""
+    app = _app(sample("joke_poem"), tmp_path / "t.stepscope", {"topic": "ice cream"},
+               "token:sundae", mode="continue")
+    async with app.run_test(size=SIZE) as pilot:
+        s = app.session
+        await pilot.press("5")
+        await until(pilot, lambda: s.status().pause is not None)
+        pause = s.status().pause
+        assert pause is not None
+        tokens = _screen(app).query_one(TokenTimeline)
+
+        def joke_text() -> str:
+            calls = [c for c in tokens.calls if c.node == "write_joke"]
+            return "".join(t for _, t in calls[0].tokens) if calls else ""
+
+        await until(pilot, lambda: joke_text().endswith("sundae"), timeout=5)
+        assert pause.detail.endswith(joke_text()[-39:].replace("\n", " "))
+        await pilot.press("c")
+        await until(pilot, lambda: s.status().state == "done")

@@ -7,6 +7,7 @@ worker threads (open, follow, integrity scan, search, state warm-up) post messag
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import partial
 from pathlib import Path
 from typing import ClassVar
@@ -40,6 +41,19 @@ WATCH_S = 1.0
 """How often a trace shown without following is checked for having been rewritten."""
 """Background reads (frame check, state and row warm-up) start this long after a run is
 shown: they compete with the first screen for the GIL."""
+
+
+LIVE_KINDS: dict[str, frozenset[str] | None] = {
+    "graph": frozenset({"task_start", "task_end", "step_end"}),
+    "state": frozenset({"step_end"}),
+    "diff": frozenset({"step_end"}),
+    "tasks": frozenset({"task_start", "task_end", "custom"}),
+    "tokens": frozenset({"llm_start", "token", "llm_end"}),
+    "lanes": frozenset({"task_start", "task_end"}),
+    "custom": frozenset({"custom"}),
+    "events": None,  # any
+}
+"""The event kinds that change what each view shows for the step being run."""
 
 
 class MainScreen(MainActions, Screen[None]):
@@ -284,7 +298,16 @@ class MainScreen(MainActions, Screen[None]):
             self.query_one(StepList).grow()
             if was_at_end and self.following:
                 self.select_index(len(self.rows) - 1)
+        elif self.following and was_at_end and self._shows_any(message.kinds):
+            # The live step got events the open view shows (a token, a task ending):
+            # show them now, not when the next step starts.
+            self._push_selection()
         self._refresh_header()
+
+    def _shows_any(self, kinds: Mapping[str, int]) -> bool:
+        active = self.query_one(TabbedContent).active
+        shown = LIVE_KINDS.get(active)
+        return shown is None or any(kind in shown for kind in kinds)
 
     def on_search_done(self, message: tasks.SearchDone) -> None:
         if self.selection is None or message.run != self.selection.run:
