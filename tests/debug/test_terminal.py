@@ -43,3 +43,48 @@ def test_debug_a_subgraph_to_a_breakpoint_and_step(tmp_path: Path) -> None:
     with open_trace(out) as trace:
         assert trace.finished
         assert trace.read(trace.index.run_ends[0]).data["status"] == "done"
+
+
+STUCK = '''
+import threading
+from typing import TypedDict
+
+from engine.graph import START, StateGraph
+
+
+class S(TypedDict):
+    n: int
+
+
+def stuck(s):
+    threading.Event().wait()  # never returns
+
+
+graph = (StateGraph(S).add_node("first", lambda s: {"n": 1}).add_node("stuck", stuck)
+         .add_edge(START, "first").add_edge("first", "stuck").compile())
+inputs = {"n": 0}
+'''
+
+
+@pytest.mark.skipif(TMUX is None, reason="tmux is not installed")
+def test_quit_while_a_node_never_returns(tmp_path: Path) -> None:
+    """`q` while a node is blocked: the app quits at once, says the node was abandoned,
+    and the trace is closed (index and footer written)."""
+    (tmp_path / "stuck.py").write_text(STUCK)
+    out = tmp_path / "s.stepscope"
+    session = Tmux(f"{sys.executable} -m tui.cli debug stuck.py -o {out}; echo EXIT=$?; "
+                   "sleep 30", tmp_path)
+    try:
+        session.wait_for("before step 1 (first)")
+        session.keys("c")
+        session.wait_for("running: stuck")
+        started = time.monotonic()
+        session.keys("q")
+        screen = session.wait_for("EXIT=0", timeout=10)
+        assert time.monotonic() - started < 5  # at once (tmux polling adds its own)
+        assert "stuck did not return and was abandoned" in screen
+    finally:
+        session.close()
+    with open_trace(out) as trace:
+        assert trace.finished
+        assert [e.data["name"] for e in trace.events({"task_end"})] == ["first"]

@@ -70,6 +70,8 @@ class DebugSession:
         self._error: str | None = None
         self._interrupts: tuple[Any, ...] = ()
         self._forks = 0
+        self.abandoned: tuple[str, ...] = ()
+        """The tasks still running when `close` gave up waiting for them."""
         # Open the trace now: appending cuts a recorded trace's footer, which must happen
         # before a reader opens the file and follows it (OSError: cannot write it).
         self.writer = TraceWriter(self.path, append=append)
@@ -196,9 +198,14 @@ class DebugSession:
             time.sleep(0.005)
         raise TimeoutError("the run neither paused nor ended")
 
-    def close(self, timeout: float = 5.0) -> None:
-        """Stop any run and finish the trace (index and footer)."""
-        self.stop()
-        self.wait(timeout)
+    def close(self, timeout: float = 0.3) -> None:
+        """Stop any run and finish the trace (index and footer). A run whose node does
+        not return within `timeout` is abandoned (`abandoned` names its tasks): the trace
+        is closed without it, and the caller must not wait for its thread."""
+        if self.active:
+            running = [task.path for task in self.controller.running.values()]
+            self.stop()
+            if not self.wait(timeout):
+                self.abandoned = tuple("/".join(path) for path in running) or ("the run",)
         self.writer.close()
 
