@@ -27,6 +27,7 @@ from tui.commands.run import (
     module_config,
     parse_input,
 )
+from tui.commands.view import need_terminal
 from tui.debug.breakpoints import SYNTAX, BreakpointError, BreakpointSet, parse
 from tui.debug.runtime import runtime_for
 
@@ -106,6 +107,7 @@ def run_debug(args: argparse.Namespace) -> int:
         if path.is_dir():
             raise CommandError(f"debug: -o {path}: is a directory", 2)
     config = module_config(target.graph, target.module) or {}
+    need_terminal("debug", "`stepscope run TARGET` records it without the UI")
     try:
         session = DebugSession(target.graph, path, breakpoints=points, config=config,
                                append=bool(args.replay))

@@ -39,8 +39,33 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 def run_view(args: argparse.Namespace) -> int:
     from tui.app import make_app  # Textual loads only for the commands that need it
 
+    check_trace(args.path, "view", following=args.follow)
+    need_terminal("view", f"`stepscope inspect {args.path}` prints a summary instead")
     make_app(args.path, follow=args.follow).run()
     return 0
+
+
+def need_terminal(command: str, instead: str) -> None:
+    """CommandError (2) unless stdin and stdout are a terminal: the UI would write escape
+    codes into a file or a pipe, and wait for keys that never come."""
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise CommandError(f"{command}: the terminal UI needs a terminal (stdin and stdout "
+                           f"are not one); {instead}", 2)
+
+
+def check_trace(path: str, command: str, *, following: bool = False) -> None:
+    """CommandError (1) saying why `path` cannot be shown, before any UI opens. Following,
+    a file that does not exist yet or is still empty is fine: it is waited for."""
+    file = Path(path)
+    if following and (not file.exists() or (file.is_file() and file.stat().st_size == 0)):
+        return
+    try:
+        with tracer.open_trace(file):
+            pass
+    except tracer.TraceError as exc:
+        raise CommandError(f"{command}: {exc}", 1) from None
+    except OSError as exc:
+        raise CommandError(f"{command}: {path}: {exc.strerror or exc}", 1) from None
 
 
 def record_demo(out: Path) -> None:
@@ -67,6 +92,6 @@ def run_demo(args: argparse.Namespace) -> int:
         out = Path(name)
     print(f"stepscope demo: recording joke ∥ poem into {out} …", flush=True)
     record_demo(out)
-    if not sys.stdout.isatty():
+    if not (sys.stdout.isatty() and sys.stdin.isatty()):
         return run_inspect(argparse.Namespace(path=str(out), json=False))
     return run_view(argparse.Namespace(path=str(out), follow=False))

@@ -88,14 +88,16 @@ class TestInTmux:
             session.close()
 
     def test_bad_file_message(self, tmp_path: Path) -> None:
+        """A file that is not a trace: the CLI says why and exits 1, no UI opens."""
         path = tmp_path / "junk.stepscope"
         path.write_text("hello")
-        session = Tmux(f"{sys.executable} -m tui.cli view {path}", tmp_path)
+        session = Tmux(f"{sys.executable} -m tui.cli view {path}; echo EXIT=$?; sleep 30",
+                       tmp_path)
         try:
-            screen = session.wait_for("Cannot show this trace")
-            assert "not a stepscope trace" in screen
-            assert "Traceback" not in screen
-            session.keys("q")
+            screen = session.wait_for("EXIT=1")
+            said = screen.replace("\n", "")  # the message wraps at the pane's width
+            assert "view: " in said and "not a stepscope trace (wrong magic)" in said
+            assert "Traceback" not in screen and "Graph" not in screen
         finally:
             session.close()
 
