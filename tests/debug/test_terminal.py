@@ -20,7 +20,7 @@ def test_debug_a_subgraph_to_a_breakpoint_and_step(tmp_path: Path) -> None:
                f"-o {out}")
     session = Tmux(command, tmp_path)
     try:
-        session.wait_for("before step 1 (node_1)")
+        session.wait_for("before step 1 (node_1)", timeout=60)  # start-up, on a busy machine
         screen = session.wait_for("c continue")  # the footer: the debugger's keys
         assert "‖ paused" in screen and "s step" in screen and "x stop" in screen
         session.keys("B")
@@ -78,7 +78,7 @@ def test_quit_while_a_node_never_returns(tmp_path: Path) -> None:
     session = Tmux(f"{sys.executable} -m tui.cli debug stuck.py -o {out}; echo EXIT=$?; "
                    "sleep 30", tmp_path)
     try:
-        session.wait_for("before step 1 (first)")
+        session.wait_for("before step 1 (first)", timeout=60)
         session.keys("c")
         session.wait_for("running: stuck")
         started = time.monotonic()

@@ -51,7 +51,7 @@ def test_debug_a_langgraph_program_to_a_breakpoint_three_deep(tmp_path: Path) ->
                f"--continue -o {out}")
     session = Tmux(command, tmp_path)
     try:
-        screen = session.wait_for("breakpoint before:mid/leaf/work", timeout=30)
+        screen = session.wait_for("breakpoint before:mid/leaf/work", timeout=60)
         assert "before mid/leaf work" in screen
         session.keys("c")
         session.wait_for("■ done")
