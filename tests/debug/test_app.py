@@ -124,6 +124,22 @@ async def test_interrupt_answered_in_the_ui_resumes_the_run(tmp_path: Path) -> N
         assert screen.trace.state_at(screen.selection.step, 1)["approved"] is True
 
 
+async def test_r_answers_at_the_interrupt_breakpoint(tmp_path: Path) -> None:
+    """With --break interrupt, r at that pause asks for the answer and resumes with it
+    (before, it said the run was not waiting at an interrupt until c was pressed)."""
+    app = _app(sample("interrupt"), tmp_path / "t.stepscope",
+               {"draft": "", "approved": False}, "interrupt", mode="continue")
+    async with app.run_test(size=SIZE) as pilot:
+        s = app.session
+        await until(pilot, lambda: (p := s.status().pause) is not None
+                    and p.reason == "breakpoint interrupt")
+        await pilot.press("r")
+        await until(pilot, lambda: isinstance(app.screen.focused, Input))
+        await pilot.press(*'"yes"', "enter")
+        await until(pilot, lambda: s.status().state == "done")
+        assert s.graph.get_state(s.config).values["approved"] is True
+
+
 def test_resume_answers_are_json_or_bare_words() -> None:
     assert resume_value('{"a": 1}') == {"a": 1}
     assert resume_value("yes") == "yes"

@@ -108,6 +108,32 @@ def test_interrupt_pauses_the_run_and_a_resume_value_finishes_it(session: Make) 
         assert len(trace.index.runs) == 2  # the first run and its resume, in one file
 
 
+def test_answer_an_interrupt_from_its_breakpoint(session: Make) -> None:
+    """At the pause right after interrupt() asked, `resume` takes the answer: the run
+    goes to where it stops and is resumed with it (no `c` needed first)."""
+    s = session(sample("interrupt"), "interrupt")
+    s.start({"draft": "", "approved": False}, mode="continue")
+    pause = s.wait_paused()
+    assert pause is not None and pause.reason == "breakpoint interrupt"
+    assert s.asks() == ({"question": "Send this email?",
+                         "draft": "Dear team, the release is on Friday."},)
+    s.resume("yes", mode="continue")
+    deadline = time.monotonic() + 10
+    while s.status().state != "done":
+        assert time.monotonic() < deadline, s.status()
+        time.sleep(0.01)
+    assert s.graph.get_state(s.config).values["approved"] is True
+    assert _end_status(s, 0) == "interrupted" and _end_status(s, 1) == "done"
+
+
+def test_nothing_to_answer_when_not_at_an_interrupt(session: Make) -> None:
+    s = session(sample("topic_joke"))
+    s.start({"topic": "cats"})
+    assert s.wait_paused() is not None and s.asks() is None
+    with pytest.raises(SessionError, match="not waiting at an interrupt"):
+        s.resume("yes")
+
+
 LOOP_INPUT = {"messages": [], "count": 0}
 
 

@@ -37,6 +37,8 @@ class Pause:
     """The planned nodes (before a step)."""
     breakpoint: Breakpoint | None = None
     detail: str = ""
+    interrupts: tuple[Any, ...] = ()
+    """After a task that called interrupt(): what it asks (the values), answerable now."""
 
     def describe(self) -> str:
         scope = "/".join(p.split(":", 1)[0] for p in self.ns)
@@ -220,8 +222,9 @@ class DebugController(Controller):
         def decide() -> Pause | None:
             hit, detail = self._task_hit(task, path)
             reason = f"breakpoint {hit.text}" if hit else self._wanted("task_done", ns)
+            asks = tuple(getattr(i, "value", i) for i in task.interrupts or ())
             return (Pause("task_done", ns, task.step, reason, task.name, task.id,
-                          breakpoint=hit, detail=detail) if reason else None)
+                          breakpoint=hit, detail=detail, interrupts=asks) if reason else None)
 
         self._gate(decide)
 

@@ -70,6 +70,8 @@ class DebugSession:
         self._error: str | None = None
         self._interrupts: tuple[Any, ...] = ()
         self._forks = 0
+        self._answer: tuple[Any, str] | None = None
+        """An answer given at the pause after interrupt(), for when the run stops there."""
         self.abandoned: tuple[str, ...] = ()
         """The tasks still running when `close` gave up waiting for them."""
         # Open the trace now: appending cuts a recorded trace's footer, which must happen
@@ -101,10 +103,27 @@ class DebugSession:
         """The first run, from `input`."""
         self._launch(input, self.config, mode)
 
+    def asks(self) -> tuple[Any, ...] | None:
+        """What `resume` would answer: the pending interrupts' values (empty for an
+        interrupt_before/after stop); None when nothing waits for an answer. A run
+        paused right after a task called interrupt() waits for one too."""
+        status = self.status()
+        if status.state == "interrupted":
+            return status.interrupts
+        if status.pause is not None and status.pause.interrupts:
+            return status.pause.interrupts
+        return None
+
     def resume(self, value: Any = None, *, mode: str = "step") -> None:
-        """Continue an interrupted run; `value` answers interrupt() (Command(resume=…))."""
+        """Continue an interrupted run; `value` answers interrupt() (Command(resume=…)).
+        Paused right after the task that asked, the run first goes to its end (where
+        LangGraph's semantics stop it), then resumes with the answer."""
         if self._state != "interrupted":
-            raise SessionError("the run is not waiting at an interrupt")
+            if self.asks() is None:
+                raise SessionError("the run is not waiting at an interrupt")
+            self._answer = (value, mode)
+            self.controller.cont()
+            return
         payload = self.runtime.resume_input(value) if self._interrupts else None
         self._launch(payload, self.config, mode)
 
@@ -159,7 +178,13 @@ class DebugSession:
         finally:
             writer.sync()
             self.controller.running.clear()
-            self._changed()
+            answer, self._answer = self._answer, None
+            if answer is not None and self._state == "interrupted":
+                self._thread = None  # this thread ends now: the resume is a run of its own
+                self._launch(self.runtime.resume_input(answer[0]) if self._interrupts
+                             else None, self.config, answer[1])
+            else:
+                self._changed()
 
     # -- commands ------------------------------------------------------------------------
     def step(self) -> None:

@@ -180,15 +180,14 @@ class DebugScreen(MainScreen, inherit_bindings=False):
 
     # -- interrupts ----------------------------------------------------------------------
     def action_debug_resume(self, value: str = "") -> None:
-        status = self.session.status()
-        if status.state != "interrupted":
+        asks = self.session.asks()
+        if asks is None:
             self.notify("the run is not waiting at an interrupt", severity="warning")
             return
-        if not status.interrupts:  # interrupt_before/after: nothing to answer
+        if not asks:  # interrupt_before/after: nothing to answer
             self.session.resume(None, mode="step")
             return
-        asked = "; ".join(json.dumps(v, ensure_ascii=False, default=repr)
-                          for v in status.interrupts)
+        asked = "; ".join(json.dumps(v, ensure_ascii=False, default=repr) for v in asks)
         self.app.push_screen(
             PromptScreen(f"interrupt() asks: {asked[:600]}\n\nAnswer (JSON):",
                          placeholder='e.g. "yes" or {"approved": true}', value=value),
