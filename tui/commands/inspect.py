@@ -58,6 +58,7 @@ from tui.commands.report import (
     build_report,
 )
 from tui.commands.units import fmt_ns, fmt_size, plural
+from tui.visible import plain
 
 STATUS_STYLES = {"done": "bold green", "interrupted": "bold yellow", "stopped": "yellow",
                  "error": "bold red", "incomplete": "bold magenta", "ok": "green",
@@ -82,7 +83,7 @@ def overview(report: Report) -> Panel:
     status = report["status"]
     label = "incomplete (crashed, or still running)" if status == "incomplete" else status
     grid.add_row("status", _status(status, label))
-    grid.add_row("graph", Text(str(report["graph"])))
+    grid.add_row("graph", plain(report["graph"]))
     grid.add_row("duration", fmt_ns(report["duration_ns"]))
     counts = [plural(totals["steps"], "step"), plural(totals["tasks"], "task"),
               plural(totals["llm_calls"], "LLM call"), plural(totals["tokens"], "token"),
@@ -94,14 +95,15 @@ def overview(report: Report) -> Panel:
     grid.add_row("file", f"{fmt_size(report['size_bytes'])} · {plural(report['events'], 'event')}"
                          f" · format {report['format']} · {report['writer']} · {closed}")
     grid.add_row("created", str(report["created"]))
-    return Panel(grid, title=Text(report["path"], style="bold"), title_align="left",
+    return Panel(grid, title=plain(report["path"], style="bold"), title_align="left",
                  box=box.ROUNDED)
 
 
 def steps_table(run: RunReport) -> Table:
     where = "root" if not run["ns"] else f"subgraph {_short_ns(run['ns'])}"
     title = f"run {run['number']} · {where} · {run['graph']} · {run['status']}"
-    table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, expand=False)
+    table = Table(title=plain(title), title_justify="left", box=box.SIMPLE_HEAD,
+                  expand=False)
     columns: tuple[tuple[str, JustifyMethod], ...] = (
         ("step", "right"), ("task", "left"), ("start", "right"), ("duration", "right"),
         ("status", "left"), ("note", "left"))
@@ -111,7 +113,7 @@ def steps_table(run: RunReport) -> Table:
         note = "" if step["complete"] else "no barrier (step did not finish)"
         label = "(input)" if step["step"] == 0 and not step["tasks"] else ""
         table.add_row(str(step["step"]), label, fmt_ns(step["start_ns"]),
-                      fmt_ns(step["duration_ns"]), "", Text(note, style="dim"),
+                      fmt_ns(step["duration_ns"]), "", plain(note, style="dim"),
                       style="bold")
         straggler = step["straggler"]
         lagging = straggler["task_id"] if straggler is not None else None
@@ -123,9 +125,9 @@ def steps_table(run: RunReport) -> Table:
                 notes.append(f"{task['error']['class']}: {task['error']['message']}")
             if task["writes"]:
                 notes.append("wrote " + ", ".join(dict.fromkeys(task["writes"])))
-            table.add_row("", Text(str(task["name"])), fmt_ns(task["start_ns"]),
+            table.add_row("", plain(task["name"]), fmt_ns(task["start_ns"]),
                           fmt_ns(task["duration_ns"]), _status(task["status"]),
-                          Text("; ".join(notes)))
+                          plain("; ".join(notes)))
     return table
 
 
@@ -137,13 +139,13 @@ def llm_table(calls: list[LLMReport]) -> Table:
     for call in calls:
         model = f"{call['model']} ({call['provider']})" if call["provider"] else call["model"]
         rate = call["tokens_per_s"]
-        table.add_row(str(call["n"]), Text(str(call["task"])), str(call["step"]),
-                      Text(str(model)), fmt_ns(call["ttft_ns"]), fmt_ns(call["duration_ns"]),
+        table.add_row(str(call["n"]), plain(call["task"]), str(call["step"]),
+                      plain(model), fmt_ns(call["ttft_ns"]), fmt_ns(call["duration_ns"]),
                       str(call["tokens"]), "–" if rate is None else f"{rate:.1f}",
                       fmt_ns(call["max_gap_ns"]))
         if call["error"]:
-            table.add_row("", Text(f"{call['error']['class']}: {call['error']['message']}",
-                                   style="red"))
+            table.add_row("", plain(f"{call['error']['class']}: {call['error']['message']}",
+                                    style="red"))
         for stall in call["stalls"]:
             table.add_row("", Text(f"stall: {fmt_ns(stall['gap_ns'])} before token "
                                    f"{stall['token']}", style="yellow"))
@@ -157,7 +159,7 @@ def runs_table(runs: list[RunReport]) -> Table:
     for run in runs:
         supersteps = sum(1 for s in run["steps"] if s["step"] > 0)
         table.add_row(str(run["number"]), _short_ns(run["ns"]),
-                      str(run["parent_task"])[:8], Text(str(run["graph"])),
+                      plain(str(run["parent_task"])[:8]), plain(run["graph"]),
                       _status(run["status"]), str(supersteps), fmt_ns(run["duration_ns"]))
     return table
 
@@ -166,9 +168,9 @@ def error_panel(error: ErrorReport) -> Panel:
     where = f"task {error['task']} · step {error['step']}" if error["task"] else "run"
     if error["ns"]:
         where += f" · in {_short_ns(error['ns'])}"
-    head = Text(f"{error['class']}: {error['message']}", style="bold red")
-    body = Text((error["traceback"] or "(no traceback recorded)").rstrip(), style="dim")
-    return Panel(Group(head, body), title=f"error · {where}", title_align="left",
+    head = plain(f"{error['class']}: {error['message']}", style="bold red")
+    body = plain((error["traceback"] or "(no traceback recorded)").rstrip(), style="dim")
+    return Panel(Group(head, body), title=plain(f"error · {where}"), title_align="left",
                  border_style="red", box=box.ROUNDED)
 
 
@@ -191,7 +193,7 @@ def render(report: Report, console: Console) -> None:
         if corruption["torn"]:
             lines.append("the file ends inside a frame (torn tail: the writer stopped "
                          "mid-write)")
-        console.print(Panel("\n".join(lines), title="corruption", title_align="left",
+        console.print(Panel(plain("\n".join(lines)), title="corruption", title_align="left",
                             border_style="magenta", box=box.ROUNDED))
 
 

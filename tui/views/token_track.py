@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tui.views.styled_rows import Row, merge_cells
+from tui.visible import visible
 
 NICE_MS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 30000, 60000]
 
@@ -123,7 +124,7 @@ def streamed_rows(call: Any, cursor: int, width: int) -> list[Row]:
     chars: list[tuple[str, str]] = []
     for i, (_, text) in enumerate(call.tokens[: cursor + 1]):
         role = "text-current" if i == cursor else "text"
-        chars.extend((ch, role) for ch in text)
+        chars.extend((ch, role) for ch in visible(text))
     rows: list[Row] = []
     line: list[tuple[str, str]] = []
     for ch, role in chars:

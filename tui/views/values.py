@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from tracer.codec import ErrorValue, ObjectValue
+from tui.visible import visible
 
 LIMIT = 80
 """Strings longer than this (or with several lines) are shortened in previews."""
@@ -61,8 +62,8 @@ def shorten(text: str, limit: int = LIMIT) -> str:
     """`text`'s first line cut at `limit`, with the whole length when anything was cut."""
     first = text.split("\n", 1)[0]
     if first == text and len(text) <= limit:
-        return text
-    return f"{first[:limit]}… ({len(text):,} chars)"
+        return visible(text)
+    return f"{visible(first[:limit])}… ({len(text):,} chars)"
 
 
 def is_long(text: str, limit: int = LIMIT) -> bool:
@@ -149,7 +150,7 @@ def inline(value: Any, limit: int = LIMIT) -> str:
 def wrap(text: str, width: int = 100) -> list[str]:
     """`text` as display lines at most `width` long (its own line breaks kept)."""
     out: list[str] = []
-    for line in text.splitlines() or [""]:
+    for line in visible(text).splitlines() or [""]:
         out.extend(line[i: i + width] for i in range(0, max(len(line), 1), width))
     return out
 
