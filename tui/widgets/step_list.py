@@ -98,7 +98,15 @@ class StepList(ScrollView, can_focus=True, inherit_bindings=False):
         old, self.cursor = self.cursor, index
         self.refresh_line(old + _HEAD)  # virtual lines: the heading is line 0
         self.refresh_line(index + _HEAD)
-        self.scroll_to_region(Region(0, index + _HEAD, 1, 1), spacing=Spacing(top=_HEAD),
+        self._scroll_to_cursor()
+        # Before the list has its size (a trace opened straight at its end), or before a
+        # new virtual size is laid out, the scroll above is clamped short: again after.
+        self.call_after_refresh(self._scroll_to_cursor)
+
+    def _scroll_to_cursor(self) -> None:
+        if self.rows is None or not len(self.rows):
+            return
+        self.scroll_to_region(Region(0, self.cursor + _HEAD, 1, 1), spacing=Spacing(top=_HEAD),
                               animate=False, immediate=True)
 
     @property
@@ -163,6 +171,7 @@ class StepList(ScrollView, can_focus=True, inherit_bindings=False):
     # -- handlers ------------------------------------------------------------------------
     def on_resize(self, event: events.Resize) -> None:
         self._resize()
+        self.call_after_refresh(self._scroll_to_cursor)  # the selected step stays in view
 
     def on_click(self, event: events.Click) -> None:
         if self.rows is None:
