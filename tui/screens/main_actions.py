@@ -7,10 +7,12 @@ from typing import TYPE_CHECKING, ClassVar
 
 from textual.widgets import TabbedContent
 
+from tui.node_target import step_of_node, subgraph_run
 from tui.run_paths import parent_step
 from tui.screens.help import HelpScreen
 from tui.screens.prompt import PromptScreen
 from tui.widgets.custom_events import CustomEvents
+from tui.widgets.graph_view import GraphView
 from tui.widgets.raw_events import RawEvents
 from tui.widgets.superstep_lanes import SuperstepLanes
 from tui.widgets.token_timeline import TokenTimeline
@@ -196,6 +198,32 @@ class MainActions(_Base):
 
     def action_view(self, view: str) -> None:
         self.query_one(TabbedContent).active = view
+
+    def on_graph_view_node_selected(self, message: GraphView.NodeSelected) -> None:
+        """Enter (or a click) on a node: a subgraph opens its run; a node, the Tasks view
+        of the latest step in which it ran."""
+        if (not message.opened or self.trace is None or self.selection is None
+                or self.rows is None):
+            return  # a click only moves the cursor
+        selection, name = self.selection, message.name
+        if message.kind == "subgraph":
+            run = subgraph_run(self.trace, selection.run, selection.step, name)
+            if run is None:
+                self.notify(f"{name} has not run in this run yet: no subgraph run to open")
+                return
+            self.choose_run(run)
+            return
+        if message.kind != "node":
+            return
+        steps = [(self.rows.row(i).step, self.rows.row(i).nodes)
+                 for i in range(len(self.rows))]
+        step = step_of_node(steps, selection.step, name)
+        if step is None:
+            self.notify(f"{name} has not run in this run")
+            return
+        if step != selection.step:
+            self.go_to(step)
+        self.query_one(TabbedContent).active = "tasks"
 
     def action_view_scope(self) -> None:
         """w from anywhere (the step list keeps focus after 1-8): the visible view's

@@ -45,8 +45,8 @@ class GraphView(ScrollView, can_focus=True):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "select_marked", "Open node", id="graph.select",
-                tooltip="Select the cursor's node, else the first node the step ran "
-                        "(e.g. to open its subgraph)"),
+                tooltip="Open the cursor's node (else the step's first): a subgraph node "
+                        "opens its run, a node the Tasks view of the step it last ran in"),
         # Not in the footer: with the screen's keys it would push them off a 120-column one.
         Binding("left_square_bracket", "move_cursor(-1)", "prev node", show=False,
                 id="graph.cursor_prev", key_display="[",
@@ -91,10 +91,12 @@ class GraphView(ScrollView, can_focus=True):
     class NodeSelected(Message):
         """Posted when a node is clicked (or chosen with enter)."""
 
-        def __init__(self, name: str, kind: str) -> None:
+        def __init__(self, name: str, kind: str, opened: bool = False) -> None:
             self.name = name
             self.kind = kind
             """start, node, subgraph or end: the app opens subgraphs."""
+            self.opened = opened
+            """Chosen with enter ("open node"), not just clicked."""
             super().__init__()
 
     class CursorMoved(Message):
@@ -264,7 +266,7 @@ class GraphView(ScrollView, can_focus=True):
         for name in ([self.cursor] if self.cursor else []) + list(self.marks.status):
             box = self.canvas.layout.boxes.get(name)
             if box is not None:
-                self.post_message(self.NodeSelected(box.name, box.kind))
+                self.post_message(self.NodeSelected(box.name, box.kind, opened=True))
                 return
 
     def _pad(self) -> int:

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from textual.app import App, ComposeResult
 from textual.pilot import Pilot
+from textual.widgets import TabbedContent
 
 import tracer
 from engine.graph import END, START, StateGraph
@@ -222,3 +223,37 @@ class TestInTheApp:
             await pilot.pause()
             assert "●subgraph_node_1" in line_with(view, "subgraph_node_1")
             assert "●" not in line_with(view, "subgraph_node_2")
+
+
+class TestEnterInTheApp:
+    """In the app, Enter on a node of the Graph view does what the footer says."""
+
+    async def test_enter_on_a_subgraph_node_opens_its_run(self, traces: dict[str, Path]) -> None:
+        async with app_for(traces["sample"]).run_test(size=SIZE) as pilot:
+            screen = await opened(pilot)
+            screen.go_to(2)  # node_2, the subgraph node, ran in step 2
+            await pilot.press("1")
+            view = screen.query_one(GraphView)
+            await wait_for(pilot, lambda: view.canvas is not None)
+            view.focus()
+            while view.cursor != "node_2":
+                await pilot.press("right_square_bracket")
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: screen.selection is not None
+                           and screen.selection.run == 1)
+            assert screen.trace is not None
+            assert screen.trace.index.runs[1].ns[0].startswith("node_2:")
+
+    async def test_enter_on_a_node_shows_its_task(self, traces: dict[str, Path]) -> None:
+        async with app_for(traces["sample"]).run_test(size=SIZE) as pilot:
+            screen = await opened(pilot)
+            screen.go_to(2)
+            await pilot.press("1")
+            view = screen.query_one(GraphView)
+            await wait_for(pilot, lambda: view.canvas is not None)
+            view.focus()
+            while view.cursor != "node_1":
+                await pilot.press("right_square_bracket")
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: screen.query_one(TabbedContent).active == "tasks")
+            assert screen.selection is not None and screen.selection.step == 1

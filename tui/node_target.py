@@ -1,0 +1,44 @@
+"""Where Enter on a node of the Graph view goes: a subgraph node opens the run of that
+subgraph (the one its task in the selected step started, else the nearest); a plain
+node goes to the latest step, up to the selected one, in which it ran."""
+
+from __future__ import annotations
+
+from tracer import Trace, TraceError
+
+
+def subgraph_run(trace: Trace, run: int, step: int, node: str) -> int | None:
+    """The run of subgraph node `node` inside run `run` to open, or None if it has none."""
+    runs = trace.index.runs
+    here = runs[run]
+    depth = len(here.ns) + 1
+    candidates = [i for i, r in enumerate(runs)
+                  if len(r.ns) == depth and r.ns[:-1] == here.ns
+                  and r.ns[-1].split(":", 1)[0] == node and r.offset > here.offset]
+    if not candidates:
+        return None
+    started: list[str]
+    try:
+        started = next((e.data["task_ids"] for e in trace.step_events(step, run)
+                        if e.kind == "step_start"), [])
+    except TraceError:
+        started = []
+    mine = [i for i in candidates if runs[i].parent in started]
+    if mine:
+        return mine[0]
+    # The nearest after this run's start: a later root run (a fork, a resume) has its own.
+    later_roots = [r.offset for r in runs if len(r.ns) == len(here.ns) and r.offset > here.offset]
+    end = min(later_roots, default=None)
+    inside = [i for i in candidates if end is None or runs[i].offset < end]
+    return inside[0] if inside else None
+
+
+def step_of_node(steps: list[tuple[int, tuple[str, ...]]], selected: int,
+                 node: str) -> int | None:
+    """The latest step up to `selected` whose tasks include `node`, else its first step
+    after; None if it never ran. `steps`: (step, node names) in order."""
+    ran = [step for step, nodes in steps if node in nodes]
+    before = [s for s in ran if s <= selected]
+    if before:
+        return before[-1]
+    return ran[0] if ran else None
