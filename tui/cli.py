@@ -39,6 +39,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not hasattr(args, "func"):
         parser.print_help()
         return 2
+    output = getattr(args, "output", None)
+    if output is not None and not output.strip():
+        print(f"stepscope: {args.command}: -o: an empty path (leave -o out for the default)",
+              file=sys.stderr)
+        return 2
     try:
         return int(args.func(args))
     except CommandError as exc:

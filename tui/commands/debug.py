@@ -22,6 +22,7 @@ from tui.commands import CommandError
 from tui.commands.run import (
     add_engine_argument,
     add_target_arguments,
+    check_input,
     default_output,
     load_with_engine,
     module_config,
@@ -64,13 +65,17 @@ def breakpoints_for(topology: dict[str, Any], texts: list[str]) -> BreakpointSet
     return points
 
 
-def replay_path(replay: str, output: str | None) -> Path:
-    """The trace forks are appended to: --replay's file, or a copy of it at -o."""
+def replay_path(replay: str, output: str | None,
+                topology: dict[str, Any] | None = None) -> Path:
+    """The trace forks are appended to: --replay's file, or a copy of it at -o. With
+    `topology` (TARGET's graph), a trace of another graph is refused now, not at fork."""
     source = Path(replay)
     try:
         with open_trace(source) as trace:
             if not trace.index.runs:
                 raise CommandError(f"debug: --replay {replay}: holds no graph run", 1)
+            if topology is not None:
+                same_graph(trace.run_start.data.get("graph"), topology, replay)
     except TraceError as exc:
         raise CommandError(f"debug: --replay {replay}: {exc}", 1) from None
     except OSError as exc:
@@ -84,6 +89,21 @@ def replay_path(replay: str, output: str | None) -> Path:
         raise CommandError(f"debug: -o {out}: is a directory", 2)
     shutil.copyfile(source, out)
     return out
+
+
+def same_graph(recorded: Any, topology: dict[str, Any], replay: str) -> None:
+    """CommandError (2) if the trace's root graph has other nodes than TARGET's."""
+    def nodes(graph: Any) -> list[str]:
+        found = graph.get("nodes", []) if isinstance(graph, dict) else []
+        return sorted(str(n.get("name")) for n in found if isinstance(n, dict)
+                      and not str(n.get("name")).startswith("__"))
+
+    have, want = nodes(recorded), nodes(topology)
+    if have and want and have != want:
+        raise CommandError(
+            f"debug: --replay {replay}: recorded from another graph (nodes "
+            f"{', '.join(have)}), not TARGET's (nodes {', '.join(want)}); forks need the "
+            "graph that made the trace", 2)
 
 
 def run_debug(args: argparse.Namespace) -> int:
@@ -100,8 +120,9 @@ def run_debug(args: argparse.Namespace) -> int:
         raise CommandError(f"debug: cannot read the graph of {args.target!r}: {exc}", 2) from None
     points = breakpoints_for(topology, args.breaks)
     inputs = given if args.input is not None else getattr(target.module, "inputs", {})
+    check_input(target.graph, inputs, "debug")
     if args.replay:
-        path = replay_path(args.replay, args.output)
+        path = replay_path(args.replay, args.output, topology)
     else:
         path = Path(args.output) if args.output else default_output(target.stem)
         if path.is_dir():

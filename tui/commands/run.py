@@ -72,6 +72,20 @@ def add_target_arguments(parser: argparse.ArgumentParser) -> None:
                              "(default: the module's `inputs` attribute, else {})")
 
 
+def check_input(graph: Any, value: Any, command: str = "run") -> None:
+    """CommandError (2) when a StateGraph whose state is a class with fields (a TypedDict,
+    dataclass or model) is given an input that is not an object: say so plainly rather
+    than let the run fail with an error about a node's return value."""
+    schema = getattr(getattr(graph, "builder", None), "state_schema", None)
+    fields = getattr(schema, "__annotations__", None) if isinstance(schema, type) else None
+    if not fields or value is None or isinstance(value, dict):
+        return
+    keys = ", ".join(list(fields)[:8])
+    raise CommandError(f"{command}: --input: the graph's input is an object of its state "
+                       f"keys ({keys}), not {type(value).__name__} {json.dumps(value)[:60]}",
+                       2)
+
+
 def parse_input(text: str, command: str = "run") -> Any:
     """--input's value: JSON text, or `@path` to a JSON file (CommandError, status 2)."""
     where = "--input"
@@ -187,6 +201,7 @@ def run_run(args: argparse.Namespace) -> int:
     os.environ.pop("STEPSCOPE_TRACE", None)
     target = load_with_engine(args.target, getattr(args, "engine", "langgraph"))
     inputs = given if args.input is not None else getattr(target.module, "inputs", {})
+    check_input(target.graph, inputs)
     out = Path(args.output) if args.output else default_output(target.stem)
     if out.is_dir():
         raise CommandError(f"run: -o {out}: is a directory", 2)
