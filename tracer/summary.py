@@ -97,6 +97,10 @@ class RunSpan:
     interrupts: list[Any] = field(default_factory=list)
     steps: list[StepSpan] = field(default_factory=list)
     last_t: int = 0
+    fork: dict[str, Any] | None = None
+    """{run_id, step} of the run and step this run branched from (a fork)."""
+    resumed: bool = False
+    """It resumed a run that paused (interrupt) in the same thread."""
 
     @property
     def complete(self) -> bool:
@@ -186,11 +190,14 @@ class TraceSummarizer:
             self._run_of[event.ns] = len(summary.runs)
             graph, parent, wall = data.get("graph"), data.get("parent"), data.get(
                 "wall_start_ns")
+            fork = data.get("fork")
             summary.runs.append(RunSpan(
                 len(summary.runs), event.ns, text_or_none(data.get("run_id")),
                 parent if type(parent) is str else None,
                 text_or_none(graph.get("name")) if isinstance(graph, dict) else None, t,
-                wall if type(wall) is int else None))
+                wall if type(wall) is int else None,
+                fork=fork if isinstance(fork, dict) else None,
+                resumed=data.get("resumed") is True))
         run = self._run_of.get(event.ns, -1)
         owner = summary.runs[run] if 0 <= run < len(summary.runs) else None
         if owner is not None:

@@ -164,3 +164,29 @@ def test_a_step_that_did_not_finish_is_refused_with_the_step_to_use(tmp_path: Pa
         with pytest.raises(ForkError, match=r"step 1 did not finish .* fork from step 0"):
             fork_point(trace, 0, 1)
         assert fork_point(trace, 0, 0).triggered == ("fetch", "parse")
+
+
+def test_inspect_names_a_fork_and_a_resume(tmp_path: Path) -> None:
+    """`inspect` says where a fork branched from (it called it "root"), and marks a
+    resume as one."""
+    from tests.cli.runner import run_cli
+
+    s = DebugSession(sample("interrupt"), tmp_path / "f.stepscope")
+    try:
+        s.start({"draft": "", "approved": False}, mode="continue")
+        assert s.wait(5) and s.status().state == "interrupted"
+        s.resume("yes", mode="continue")
+        assert s.wait(5) and s.status().state == "done"
+        with open_trace(s.path) as trace:
+            point = fork_point(trace, 0, 1)
+        s.fork(point, None, mode="continue")
+        assert s.wait(5)
+    finally:
+        s.close()
+    result = run_cli("inspect", str(tmp_path / "f.stepscope"), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "run 1 · resumed ·" in result.stdout
+    assert "run 2 · fork of run 0 after step 1 ·" in result.stdout
+    report = run_cli("inspect", "--json", str(tmp_path / "f.stepscope"), cwd=tmp_path)
+    runs = json.loads(report.stdout)["runs"]
+    assert [r["fork"] for r in runs][2]["run"] == 0 and runs[1]["resumed"] is True

@@ -101,6 +101,12 @@ def overview(report: Report) -> Panel:
 
 def steps_table(run: RunReport) -> Table:
     where = "root" if not run["ns"] else f"subgraph {_short_ns(run['ns'])}"
+    fork = run.get("fork")
+    if fork is not None:
+        origin = f"run {fork['run']}" if fork.get("run") is not None else "another run"
+        where = f"fork of {origin} after step {fork.get('step')}"
+    elif run.get("resumed") and not run["ns"]:
+        where = "resumed"
     title = f"run {run['number']} · {where} · {run['graph']} · {run['status']}"
     table = Table(title=plain(title), title_justify="left", box=box.SIMPLE_HEAD,
                   expand=False)

@@ -65,6 +65,9 @@ class RunReport(TypedDict):
     interrupts: Any
     """The interrupts' recorded values, made JSON-safe."""
     steps: list[StepReport]
+    fork: dict[str, Any] | None
+    """{run, run_id, step}: the run (its number here) and step it branched from."""
+    resumed: bool
 
 
 class StallReport(TypedDict):
@@ -171,7 +174,13 @@ def _step(step: StepSpan, run: RunSpan) -> StepReport:
     }
 
 
-def _run(run: RunSpan) -> RunReport:
+def _run(run: RunSpan, runs: list[RunSpan]) -> RunReport:
+    fork = None
+    if run.fork is not None:
+        source = run.fork.get("run_id")
+        number = next((r.number for r in runs if r.run_id == source and not r.ns), None)
+        fork = {"run": number, "run_id": source if isinstance(source, str) else None,
+                "step": run.fork.get("step")}
     return {
         "number": run.number, "ns": list(run.ns), "run_id": run.run_id,
         "parent_task": run.parent_task, "graph": run.graph, "status": run.status,
@@ -180,6 +189,7 @@ def _run(run: RunSpan) -> RunReport:
         "error": None if run.error is None else error_dict(run.error),
         "interrupts": to_jsonable(run.interrupts),
         "steps": [_step(s, run) for s in run.steps],
+        "fork": fork, "resumed": run.resumed,
     }
 
 
@@ -274,7 +284,7 @@ def build_report(trace: Trace) -> Report:
             "errors": sum(1 for t in tasks if t.error is not None),
         },
         "kinds": dict(sorted(summary.kinds.items())),
-        "runs": [_run(r) for r in summary.runs],
+        "runs": [_run(r, summary.runs) for r in summary.runs],
         "errors": _errors(summary),
         "llm_calls": [_llm(c, summary.call_runs.get(c.number, -1), summary.runs)
                       for c in calls],
