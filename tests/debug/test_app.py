@@ -349,3 +349,36 @@ async def test_the_views_catch_up_with_a_pause_mid_step(tmp_path: Path) -> None:
         assert pause.detail.endswith(joke_text()[-39:].replace("\n", " "))
         await pilot.press("c")
         await until(pilot, lambda: s.status().state == "done")
+
+
+async def test_the_tasks_view_right_after_a_fork(tmp_path: Path) -> None:
+    """The fork's run has no step when the views move to it: the Tasks view waits for
+    its first step (it said "tasks unavailable: KeyError: 'run 1 has no step 0'")."""
+    from textual.widgets import Static
+
+    from tui.widgets.tasks_view import TasksView
+
+    app = _app(sample("topic_joke"), tmp_path / "t.stepscope", {"topic": "cats"},
+               mode="continue")
+    async with app.run_test(size=SIZE) as pilot:
+        s = app.session
+        await until(pilot, lambda: s.status().state == "done")
+        screen = _screen(app)
+        await until(pilot, lambda: screen.rows is not None and len(screen.rows) == 3)
+        await pilot.press("4")
+        screen.go_to(1)
+        shown: list[str] = []
+        view = screen.query_one(TasksView)
+
+        def watch() -> bool:
+            shown.extend(str(w.render()) for w in view.query(Static))
+            return s.status().state == "paused"
+
+        await pilot.press("F")
+        await until(pilot, lambda: isinstance(app.screen.focused, TextArea))
+        await pilot.press("ctrl+s")  # unedited
+        await until(pilot, watch)
+        await until(pilot, lambda: screen.selection is not None and screen.selection.run == 1)
+        await pilot.pause(0.3)
+        watch()
+        assert not any("unavailable" in text for text in shown), shown

@@ -179,6 +179,10 @@ class MainScreen(MainActions, Screen[None]):
             return
         self.query_one(StepList).show(selection)
         active = self.query_one(TabbedContent).active
+        if self.rows is not None and self.rows.index_of(selection.step) is None:
+            # A run just started (a fork, a resume) has no step yet: the views wait for
+            # its first one (it was "tasks unavailable: KeyError: run 1 has no step 0").
+            active = ""
         if active:
             view = self.query_one(f"#view-{active}", VIEW_WIDGETS[active])
             try:
