@@ -378,6 +378,8 @@ async def test_the_tasks_view_right_after_a_fork(tmp_path: Path) -> None:
         await until(pilot, lambda: isinstance(app.screen.focused, TextArea))
         await pilot.press("ctrl+s")  # unedited
         await until(pilot, watch)
+        # (The views moved to the fork's run only if the trace showed it before the
+        # pause was announced; now they wait for it.)
         await until(pilot, lambda: screen.selection is not None and screen.selection.run == 1)
         await pilot.pause(0.3)
         watch()

@@ -107,7 +107,10 @@ class DebugScreen(MainScreen, inherit_bindings=False):
         status = self.session.status()
         self._refresh_bar()
         if status.pause is not None:
-            self._focus = (status.pause.ns, None)
+            # A root pause names the run by id: before the trace shows a new run (a fork,
+            # a resume), "the latest root run" would be the one before it.
+            latest = next(reversed(self.session.threads), None)
+            self._focus = (status.pause.ns, None if status.pause.ns else latest)
             self._go_to_pause()
         if status.state != self._last_state:
             self._last_state = status.state
