@@ -37,6 +37,18 @@ class StepscopeApp(App[None]):
         super().notify(message, title=title, severity=severity, timeout=timeout,
                        markup=markup)
 
+    def deliver_screenshot(self, filename: str | None = None, path: str | None = None,
+                           time_format: str | None = None) -> str | None:
+        """The palette's screenshot: an SVG in the current directory (Textual's default,
+        ~/Downloads, fails where that does not exist), and a notice saying where."""
+        try:
+            saved = self.save_screenshot(filename, path or os.getcwd(), time_format)
+        except OSError as exc:
+            self.notify(f"screenshot not saved: {exc.strerror or exc}", severity="error")
+            return None
+        self.notify(f"screenshot saved: {saved}")
+        return saved
+
     @property
     def main(self) -> MainScreen:
         """The main screen (the bottom of the stack, under any modal)."""

@@ -46,13 +46,13 @@ class StepRow:
 
     @property
     def marks(self) -> str:
-        """The row's marks: ✗ error, ⏸ interrupt, ◆N LLM calls, ⑂N forks from the step,
+        """The row's marks: ✗ error, ‖ interrupt, ◆N LLM calls, ⑂N forks from the step,
         ⚠ unreadable frames, ? a state that depends on an earlier damaged step."""
         out = []
         if self.errors:
             out.append("✗")
         if self.interrupts:
-            out.append("⏸")
+            out.append("‖")
         if self.llm_calls:
             out.append(f"◆{self.llm_calls}")
         if self.forks:

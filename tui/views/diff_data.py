@@ -100,7 +100,7 @@ def task_blocks(diffs: list[TaskDiff]) -> list[TaskBlock]:
         for i in d.interrupts:
             value = getattr(i, "fields", None)
             shown = value.get("value") if isinstance(value, dict) else i
-            lines.append(DiffLine("note", f"⏸ interrupt: {inline(shown)}"))
+            lines.append(DiffLine("note", f"‖ interrupt: {inline(shown)}"))
         if not d.writes and d.error is None and not d.interrupts:
             lines.append(DiffLine("note", "(wrote nothing)"))
         short = d.task_id[:8] if d.task_id else "?"

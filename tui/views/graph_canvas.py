@@ -30,7 +30,7 @@ BORDERS: dict[str, tuple[str, ...]] = {
 horizontal and vertical lines, and the tees where edges leave its bottom and top."""
 COMPACT: dict[str, tuple[str, str]] = {"node": ("[", "]"), "subgraph": ("⟪", "⟫"),
                                        "start": ("(", ")"), "end": ("(", ")")}
-STATUS_TEXT = {"done": "✓ done", "failed": "✗ failed", "interrupted": "⏸ interrupted",
+STATUS_TEXT = {"done": "✓ done", "failed": "✗ failed", "interrupted": "‖ interrupted",
                "stopped": "■ stopped", "running": "▶ running", "unknown": "? unknown"}
 BREAKPOINT = "●"
 UNSELECTABLE = ("start", "end")

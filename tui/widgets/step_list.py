@@ -131,9 +131,10 @@ class StepList(ScrollView, can_focus=True, inherit_bindings=False):
             return Strip.blank(width, base)
         row = self.rows.row(index)
         style = base
-        if index == self.cursor:
+        selected = index == self.cursor
+        if selected:
             style = base + self.get_component_rich_style("step-list--cursor")
-        segments = self._segments(row, style, width)
+        segments = self._segments(row, style, width, selected)
         return Strip(segments).crop_extend(0, width, style)
 
     @staticmethod
@@ -146,11 +147,21 @@ class StepList(ScrollView, can_focus=True, inherit_bindings=False):
         return [Segment(f"{'step':>{_STEP_W}} {'nodes':<{nodes_w}} "
                         f"{'duration':>{_DUR_W}} {'marks':<{_MARK_W}}", style)]
 
-    def _segments(self, row: StepRow, style: Style, width: int) -> list[Segment]:
+    def _segments(self, row: StepRow, style: Style, width: int,
+                  selected: bool = False) -> list[Segment]:
         nodes_w = self._nodes_width(width)
         nodes = ", ".join(row.nodes) if row.nodes else ("input" if row.step == 0 else "—")
         if len(nodes) > nodes_w:
             nodes = nodes[: nodes_w - 1] + "…"
+        if selected:
+            # The cursor's colours for the whole row (red or yellow on the cursor's
+            # background was unreadable); a failed step stays told by ✗ and bold.
+            strong = style + Style(bold=True) if row.errors or row.broken else style
+            took = "running" if row.running else format_duration(row.duration_ns)
+            return [Segment(f"{row.step:>{_STEP_W}} ", style),
+                    Segment(f"{nodes:<{nodes_w}} ", strong),
+                    Segment(f"{took:>{_DUR_W}} ", style),
+                    Segment(f"{row.marks:<{_MARK_W}}", strong)]
         dim = style + self.get_component_rich_style("step-list--dim", partial=True)
         node_style = style
         if row.errors or row.broken:

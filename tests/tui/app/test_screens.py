@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import pytest
 from rich.console import Console
 from textual.command import CommandList, CommandPalette
 from textual.widgets import TabbedContent
@@ -193,3 +194,23 @@ class TestQuit:
             await pilot.press("q")
             await pilot.pause()
             assert app._exit or not app.is_running
+
+
+async def test_the_palettes_screenshot_lands_in_the_current_directory(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without ~/Downloads (a server, a container) the screenshot is saved where the
+    app was started, and the notice says where."""
+    from tests.tui.app.conftest import SIZE, app_for, opened
+    from tests.tui.app.traces import record_agent
+
+    trace = record_agent(tmp_path / "t.stepscope")
+    monkeypatch.setenv("HOME", str(tmp_path / "no-home"))
+    monkeypatch.chdir(tmp_path)
+    app = app_for(trace)
+    async with app.run_test(size=SIZE) as pilot:
+        await opened(pilot)
+        app.deliver_screenshot()  # what the palette's "Screenshot" calls
+        await pilot.pause()
+        shots = list(tmp_path.glob("*.svg"))
+        assert len(shots) == 1 and shots[0].read_text().startswith("<svg")
+        assert any(str(shots[0]) in str(n.message) for n in app._notifications)

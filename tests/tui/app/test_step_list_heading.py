@@ -74,3 +74,24 @@ class TestHeading:
             await pilot.click(StepList, offset=(3, 1))
             await pilot.pause()
             assert screen.selection.step == 0
+
+
+async def test_a_selected_failed_step_is_readable(tmp_path: Path) -> None:
+    """Selected, a failed step's row takes the cursor's colours (bold), not red on the
+    cursor's background."""
+    from tests.tui.app.traces import record_failing
+
+    path = record_failing(tmp_path / "f.stepscope")
+    async with app_for(path).run_test(size=SIZE) as pilot:
+        screen = await opened(pilot)
+        assert screen.rows is not None
+        failed = next(i for i in range(len(screen.rows)) if screen.rows.row(i).errors)
+        screen.select_index(failed)
+        await pilot.pause()
+        steps = screen.query_one(StepList)
+        cursor = steps.get_component_rich_style("step-list--cursor")
+        line = steps.render_line(failed + 1 - steps.scroll_offset.y)  # +1: the heading
+        texts = [s for s in line if s.text.strip()]
+        assert texts and all(s.style is not None and s.style.color == cursor.color
+                             and s.style.bgcolor == cursor.bgcolor for s in texts)
+        assert any(s.style is not None and s.style.bold for s in texts)

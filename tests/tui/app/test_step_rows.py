@@ -46,7 +46,7 @@ class TestRows:
 
     def test_marks(self) -> None:
         row = StepRow(3, errors=1, interrupts=1, llm_calls=2, broken=True)
-        assert row.marks == "✗ ⏸ ◆2 ⚠"
+        assert row.marks == "✗ ‖ ◆2 ⚠"
 
     def test_index_of_and_refresh(self, counter_trace: Path) -> None:
         with tracer.open_trace(counter_trace) as trace:
