@@ -39,6 +39,10 @@ class ActionSpec:
 
 
 ACTIONS: tuple[ActionSpec, ...] = (
+    # First: the footer shows keys in this order, and a narrow one drops the last.
+    ActionSpec("app.help", "question_mark", "help", "help", "app: help (every key)",
+               "Show every key", key_display="?"),
+    ActionSpec("app.quit", "q", "app.quit", "quit", "app: quit", "Quit stepscope"),
     ActionSpec("step.prev", "left,h", "prev_step", "prev", "step: previous",
                "Select the previous step", key_display="←/h"),
     ActionSpec("step.next", "right,l", "next_step", "next", "step: next",
@@ -75,13 +79,14 @@ ACTIONS: tuple[ActionSpec, ...] = (
     *(ActionSpec(f"view.{vid}", str(i), f"view('{vid}')", title.lower(), f"view: {vid}",
                  f"Show the {title} view", footer=False)
       for i, (vid, title) in enumerate(VIEWS, 1)),
-    ActionSpec("app.help", "question_mark", "help", "help", "app: help (every key)",
-               "Show every key", key_display="?"),
-    ActionSpec("app.quit", "q", "app.quit", "quit", "app: quit", "Quit stepscope"),
 )
 
 
 DEBUG_ACTIONS: tuple[ActionSpec, ...] = (
+    # First: the footer shows keys in this order, and a narrow one drops the last.
+    ActionSpec("app.help", "question_mark", "help", "help", "app: help (every key)",
+               "Show every key", key_display="?"),
+    ActionSpec("app.quit", "q", "app.quit", "quit", "app: quit", "Quit stepscope"),
     ActionSpec("debug.step", "s", "debug_step", "step", "debug: step",
                "Run to the next superstep (at this depth), or a breakpoint"),
     ActionSpec("debug.into", "i", "debug_into", "into", "debug: step into",

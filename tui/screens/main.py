@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from rich.text import Text
-from textual import work
+from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
@@ -56,10 +56,18 @@ LIVE_KINDS: dict[str, frozenset[str] | None] = {
 """The event kinds that change what each view shows for the step being run."""
 
 
+NARROW = 100
+"""Terminal columns below which the layout packs tighter (see MainScreen.on_resize)."""
+SHORT_TITLES = {"graph": "Grph", "state": "Stat", "tasks": "Task", "tokens": "Tok",
+                "lanes": "Lane", "custom": "Cust", "events": "Evt"}
+
+
 class MainScreen(MainActions, Screen[None]):
     """One trace: run tree, step list, header, and a tab per view."""
 
     BINDINGS: ClassVar[list[BindingType]] = main_bindings()
+    # Textual declares this as an instance attribute: a ClassVar here would not type-check.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (NARROW, "-wide")]  # noqa: RUF012
     ACTIONS = ACTIONS
     """Every action of this screen (help and palette list them)."""
 
@@ -109,6 +117,20 @@ class MainScreen(MainActions, Screen[None]):
         self.following = self.follow_on_open  # the worker starts once the file is open
         self.open_file()
         self.set_interval(WATCH_S, self._watch_file)
+
+    def on_resize(self, event: events.Resize) -> None:
+        """Below NARROW columns: a narrower step list (app.tcss, `-narrow`), short tab
+        labels, and a compact footer without the palette hint (^p still opens it), so
+        every tab and the first keys, ? and q among them, fit at 80 columns."""
+        narrow = event.size.width < NARROW
+        tabs = self.query_one(TabbedContent)
+        for vid, title in VIEWS:
+            tab = tabs.get_tab(vid)
+            if tab is not None:
+                tab.label = SHORT_TITLES.get(vid, title) if narrow else title
+        footer = self.query_one(Footer)
+        footer.compact = narrow
+        footer.show_command_palette = not narrow
 
     def on_unmount(self) -> None:
         self.workers.cancel_node(self)
