@@ -18,10 +18,11 @@ NARROW = (80, 24)
 
 async def test_the_viewer_at_80_columns(tmp_path: Path) -> None:
     path = record_agent(tmp_path / "a.stepscope")
-    async with app_for(path).run_test(size=NARROW) as pilot:
+    app = app_for(path)
+    async with app.run_test(size=NARROW) as pilot:
         await opened(pilot)
         await pilot.pause(0.2)
-        text = screen_text(pilot.app)
+        text = screen_text(app)
         lines = text.splitlines()
         tabs = next(line for line in lines if "Grph" in line)
         for label in ("Grph", "Stat", "Diff", "Task", "Tok", "Lane", "Cust", "Evt"):
@@ -33,11 +34,12 @@ async def test_the_viewer_at_80_columns(tmp_path: Path) -> None:
 
 async def test_wide_again_the_labels_come_back(tmp_path: Path) -> None:
     path = record_agent(tmp_path / "a.stepscope")
-    async with app_for(path).run_test(size=NARROW) as pilot:
+    app = app_for(path)
+    async with app.run_test(size=NARROW) as pilot:
         await opened(pilot)
         await pilot.resize_terminal(120, 36)
         await pilot.pause(0.2)
-        text = screen_text(pilot.app)
+        text = screen_text(app)
         assert "Graph" in text and "Tokens" in text and "Events" in text
 
 
