@@ -20,7 +20,7 @@ from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Static, TabbedContent, TabPane
+from textual.widgets import Footer, Static, TabbedContent, TabPane, Tabs
 from textual.worker import get_current_worker
 
 from tracer import Trace, TraceChangedError, TraceCorruptError, TraceError
@@ -111,6 +111,9 @@ class MainScreen(MainActions, Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        # Tab moves between the step list and the open view, not onto the tab bar (where
+        # ←/→ would switch tabs instead of steps); 1-8 switch tabs.
+        self.query_one(TabbedContent).query_one(Tabs).can_focus = False
         self.query_one(TraceHeader).title = self.path.name
         self.query_one("#body").display = False
         self.query_one("#damage").display = False

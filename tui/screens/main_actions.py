@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
-from textual.widgets import TabbedContent
+from textual.widgets import Input, TabbedContent
 
 from tui.node_target import step_of_node, subgraph_run
 from tui.run_paths import parent_step
@@ -197,7 +197,15 @@ class MainActions(_Base):
         self.choose_run(node.parent, parent_step(self.trace, node.run, node.parent))
 
     def action_view(self, view: str) -> None:
+        """Show tab `view` and focus its main widget: the footer then lists that view's
+        own keys beside the screen's (one model: 1-8 go to a view and its keys, Tab
+        goes back to the step list, text fields take every printable key)."""
         self.query_one(TabbedContent).active = view
+        widget = self.query_one(f"#view-{view}")
+        target = widget if widget.can_focus else next(
+            (w for w in widget.query("*") if w.can_focus and not isinstance(w, Input)), None)
+        if target is not None:
+            target.focus()
 
     def on_graph_view_node_selected(self, message: GraphView.NodeSelected) -> None:
         """Enter (or a click) on a node: a subgraph opens its run; a node, the Tasks view

@@ -27,7 +27,8 @@ class StateTree(Tree[StateNode]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "whole_text", "Whole text", id="state.whole_text"),
-        Binding("c", "collapse_all", "Collapse all", id="state.collapse_all"),
+        # C, not c: c continues a debugged run, whatever has focus.
+        Binding("C", "collapse_all", "Collapse all", id="state.collapse_all"),
     ]
 
     DEFAULT_CSS = """

@@ -33,7 +33,7 @@ class SuperstepLanes(Widget, can_focus=True):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("u", "toggle_scaled", "Scaled/uniform", id="lanes.toggle-scaled",
+        Binding("v", "toggle_scaled", "Scaled/uniform", id="lanes.toggle-scaled",
                 tooltip="Columns scaled to each step's duration, or all the same width"),
         Binding("shift+left", "scroll_steps(-1)", "Scroll ←", id="lanes.scroll-left"),
         Binding("shift+right", "scroll_steps(1)", "Scroll →", id="lanes.scroll-right"),

@@ -64,9 +64,11 @@ class TestViewScope:
             custom = screen.query_one(CustomEvents)
             tokens = screen.query_one(TokenTimeline)
             await pilot.press("7", "w")
-            assert custom.whole_run and screen.focused is screen.query_one(StepList)
+            focused = screen.focused  # 1-8 focus the view (its list of events)
+            assert custom.whole_run and focused is not None and custom in focused.ancestors
             await pilot.press("w", "5", "w")
             assert not custom.whole_run and tokens.scope == "run"
+            screen.query_one(StepList).focus()  # ← / → are the Tokens view's own keys
             await pilot.press("right")
             await wait_for(pilot, lambda: screen.selection is not None
                            and screen.selection.step == 1)
@@ -135,7 +137,7 @@ class TestHelp:
             return next(line for line in lines if line.split()[:2] == [view, key])
 
         assert "whole text" in row("State", "a").lower()
-        assert "scaled" in row("Lanes", "u").lower()
+        assert "scaled" in row("Lanes", "v").lower()
         assert "previous node" in next(line for line in lines if " [ " in line)
         assert any(line.split()[:2] == ["w", "Show"] for line in lines)  # Tokens, 2nd row
         assert "Go to step" in " ".join(lines)

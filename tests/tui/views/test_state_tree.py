@@ -72,13 +72,14 @@ class TestStateTree:
                                                               "[2]: 'a2'", "[3]: 'b'"]
             assert tree.cursor_node is notes
 
-    async def test_c_collapses_everything(self, open_scenario: Callable[[str], Trace]) -> None:
-        """`c` closes every node and forgets them for the next step."""
+    async def test_shift_c_collapses_everything(
+            self, open_scenario: Callable[[str], Trace]) -> None:
+        """`C` closes every node and forgets them for the next step."""
         tree = StateTree()
         async with ViewApp(tree).run_test(size=SIZE) as pilot:
             tree.show(Selection(open_scenario("notes"), 0, 1))
             await settle(pilot)
             tree.focus()
-            await pilot.press("down", "enter", "c")
+            await pilot.press("down", "enter", "C")
             await pilot.pause()
             assert tree.opened == set() and not tree.root.children[0].is_expanded

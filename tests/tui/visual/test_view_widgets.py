@@ -202,7 +202,7 @@ class TestSuperstepLanes:
             assert "write_joke" in text and "write_poem" in text and "█" in text
             assert "░" in text  # the joke waiting for the poem
             assert view.scaled
-            await pilot.press("u")
+            await pilot.press("v")
             await pilot.pause()
             assert not view.scaled
             assert len({c.width for c in view.columns}) == 1
