@@ -70,10 +70,10 @@ class FixedClock:
         await asyncio.sleep(0)  # still a suspension point, as a real wait is
 
 
-class PausableClock:
+class PausableClock(SystemClock):
     """Real time that stands still while a debugger holds the run (`pause`/`resume`):
     durations, token times and timestamps measure the run, not the person reading it.
-    Wall time (`unix_ns`) goes on; sleeps are real."""
+    Wall time (`unix_ns`) goes on; sleeps are real (the system clock's)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -100,15 +100,6 @@ class PausableClock:
     @property
     def paused(self) -> bool:
         return self._state[0] is not None
-
-    def unix_ns(self) -> int:
-        return time.time_ns()
-
-    def sleep(self, seconds: float) -> None:
-        time.sleep(seconds)
-
-    async def asleep(self, seconds: float) -> None:
-        await asyncio.sleep(seconds)
 
 
 def iso_from_unix_ns(unix_ns: int) -> str:

@@ -41,7 +41,7 @@ class RunContext:
     ) -> None:
         self.clock: Clock = clock or DEFAULT_CLOCK
         # The system clock's reading is taken straight from time (no Python frame).
-        clock_ns = (time.perf_counter_ns if isinstance(self.clock, SystemClock)
+        clock_ns = (time.perf_counter_ns if type(self.clock) is SystemClock
                     else self.clock.monotonic_ns)
         self.bus = EventBus(sinks, clock_ns)
         self.wall_start_ns = self.clock.unix_ns()

@@ -3,18 +3,15 @@ views follow it, and what LangGraph's loop does not allow is said, not faked."""
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 pytest.importorskip("langgraph")
 
-from textual.pilot import Pilot
 from textual.widgets import Static
 
+from tests.debug.test_app import until
 from tests.langgraph import agents, graphs
 from tui.app import DebugApp
 from tui.debug.session import DebugSession
@@ -22,13 +19,6 @@ from tui.screens.debug import DebugScreen
 from tui.screens.help import HelpScreen
 
 SIZE = (120, 36)
-
-
-async def until(pilot: Pilot[Any], ok: Callable[[], bool], timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not ok():
-        assert time.monotonic() < deadline, "timed out"
-        await pilot.pause(0.02)
 
 
 def _bar(app: DebugApp) -> str:
