@@ -52,8 +52,11 @@ def _source(edge: dict[str, Any]) -> str:
     return f"{kind} from {source}{label}"
 
 
-def explain_trigger(trigger: str, node: str, topology: dict[str, Any]) -> str:
-    """One line saying which part of the graph wrote `trigger` to start `node`."""
+def explain_trigger(trigger: str, node: str, topology: dict[str, Any],
+                    ran_before: frozenset[str] | None = None) -> str:
+    """One line saying which part of the graph wrote `trigger` to start `node`.
+    `ran_before`: the nodes of the step before (START for the input step), which narrows
+    a node's incoming edges to the ones that can have fired."""
     edges = topology.get("edges", [])
     if trigger == PUSH:
         senders = [e["source"] for e in edges if e.get("conditional") and e["target"] == node]
@@ -62,6 +65,8 @@ def explain_trigger(trigger: str, node: str, topology: dict[str, Any]) -> str:
     if trigger.startswith("branch:to:"):
         target = trigger[len("branch:to:"):]
         into = [e for e in edges if e.get("target") == target and not e.get("join")]
+        fired = [e for e in into if ran_before is not None and e.get("source") in ran_before]
+        into = fired or into
         if not into:
             joins = [e["source"] for e in edges if e.get("target") == target and e.get("join")]
             if joins:
@@ -79,7 +84,8 @@ def explain_trigger(trigger: str, node: str, topology: dict[str, Any]) -> str:
 
 
 def step_tasks(events: list[Event], topology: dict[str, Any],
-               state_before: dict[str, Any], *, step_ended: bool = False) -> list[TaskInfo]:
+               state_before: dict[str, Any], *, step_ended: bool = False,
+               ran_before: frozenset[str] | None = None) -> list[TaskInfo]:
     """The step's tasks in planned order, filled from their events.
 
     A PULL task's input is the state before the step (the tracer does not store it
@@ -105,7 +111,8 @@ def step_tasks(events: list[Event], topology: dict[str, Any],
             task.caller = data.get("caller")
             task.reasons = ([f"called by {task.caller} (a @task call in its code)"]
                             if task.caller else
-                            [explain_trigger(t, task.name, topology) for t in task.triggers])
+                            [explain_trigger(t, task.name, topology, ran_before)
+                             for t in task.triggers])
             task.input_is_send = bool(task.path) and task.path[0] == PUSH
             task.input = data.get("input") if task.input_is_send else state_before
         else:

@@ -12,15 +12,25 @@ from textual.message import Message
 from textual.widgets import Static
 from textual.worker import get_current_worker
 
+from tracer import Trace
 from tui.selection import Selection
 from tui.views.event_source import step_events
-from tui.views.tasks_data import TaskInfo, status, step_tasks
+from tui.views.tasks_data import START, TaskInfo, status, step_tasks
 from tui.views.values import duration, inline
 
 
 def _previous_step(selection: Selection) -> int:
     earlier = [s for s in selection.trace.steps(selection.run) if s < selection.step]
     return max(earlier) if earlier else -1
+
+
+def _ran_in(trace: Trace, run: int, step: int) -> frozenset[str]:
+    """The nodes whose tasks step `step` planned; START for the input step (none)."""
+    if step < 0:
+        return frozenset({START})
+    names = next((e.data.get("names") or [] for e in trace.step_events(step, run)
+                  if e.kind == "step_start"), [])
+    return frozenset(map(str, names)) or frozenset({START})
 
 
 class TasksView(VerticalScroll):
@@ -73,10 +83,12 @@ class TasksView(VerticalScroll):
             topology = trace.read(trace.index.runs[run].offset).data.get("graph") or {}
             if get_current_worker().is_cancelled:
                 return  # a newer step was selected meanwhile
-            before = trace.state_at(_previous_step(selection), run)
+            previous = _previous_step(selection)
+            before = trace.state_at(previous, run)
             entry = trace.step_entry(selection.step, run)
             ended = entry.end is not None or run in trace.index.run_ends
-            tasks = step_tasks(events, topology, before, step_ended=ended)
+            tasks = step_tasks(events, topology, before, step_ended=ended,
+                               ran_before=_ran_in(trace, run, previous))
         except Exception as exc:  # a damaged or cut trace: say so in the view
             self.post_message(self.TasksLoaded(selection, None, f"{type(exc).__name__}: {exc}"))
             return

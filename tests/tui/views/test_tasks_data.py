@@ -32,6 +32,17 @@ class TestExplainTrigger:
         assert explain_trigger("branch:to:a", "a", self.TOPOLOGY) == (
             "branch:to:a ← the graph's input (edge from __start__)")
 
+    def test_the_edge_that_fired(self) -> None:
+        """Knowing which nodes ran in the step before, only their edges are named (the
+        line listed every edge into the node)."""
+        assert explain_trigger("branch:to:b", "b", self.TOPOLOGY, frozenset({"c"})) == (
+            "branch:to:b ← edge from c")
+        assert explain_trigger("branch:to:b", "b", self.TOPOLOGY, frozenset({"a", "x"})) == (
+            "branch:to:b ← conditional edge from a [go]")
+        # nothing of the step before leads here (a Command, say): every edge, as before
+        assert explain_trigger("branch:to:b", "b", self.TOPOLOGY, frozenset({"x"})) == (
+            "branch:to:b ← conditional edge from a [go] or edge from c")
+
     def test_join_and_push(self) -> None:
         """A join channel names what it waited for; a push names the Send."""
         assert explain_trigger("join:a+c:j", "j", self.TOPOLOGY) == (
