@@ -93,6 +93,12 @@ DEBUG_ACTIONS: tuple[ActionSpec, ...] = (
                "Run to the next task or step, into subgraphs"),
     ActionSpec("debug.continue", "c", "debug_continue", "continue", "debug: continue",
                "Run until a breakpoint, an interrupt or the end"),
+    ActionSpec("debug.out", "o", "debug_out", "out", "debug: step out",
+               "Run until the subgraph paused in has finished (gdb's finish)",
+               footer=False),
+    ActionSpec("debug.run_to", "T", "debug_run_to", "run to", "debug: run to node",
+               "Run until the Graph view's cursor node is about to run (a breakpoint "
+               "used once)", footer=False),
     ActionSpec("debug.pause", "p", "debug_pause", "pause", "debug: pause",
                "Pause at the next phase boundary", footer=False),
     ActionSpec("debug.stop", "x", "debug_stop", "stop", "debug: stop",

@@ -384,3 +384,23 @@ async def test_the_tasks_view_right_after_a_fork(tmp_path: Path) -> None:
         await pilot.pause(0.3)
         watch()
         assert not any("unavailable" in text for text in shown), shown
+
+
+async def test_run_to_the_graph_cursor_node(tmp_path: Path) -> None:
+    """T runs to the Graph view's cursor node (a breakpoint used once)."""
+    from tui.widgets.graph_view import GraphView
+
+    app = _app(sample("subgraph"), tmp_path / "t.stepscope", {"foo": "foo"})
+    async with app.run_test(size=SIZE) as pilot:
+        s = app.session
+        await until(pilot, lambda: s.status().state == "paused")
+        await pilot.press("1")
+        view = _screen(app).query_one(GraphView)
+        await until(pilot, lambda: view.canvas is not None)
+        while view.cursor != "node_2":
+            await pilot.press("right_square_bracket")
+        await pilot.press("T")
+        await until(pilot, lambda: (p := s.status().pause) is not None
+                    and p.reason == "ran to node_2")
+        await pilot.press("c")
+        await until(pilot, lambda: s.status().state == "done")

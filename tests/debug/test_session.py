@@ -280,3 +280,32 @@ def test_an_async_graph_is_stepped_too(session: Make) -> None:
         s.step_into()
     assert s.wait(5) and s.status().state == "done"
     assert kinds[:2] == ["step", "task"]
+
+
+def test_step_out_finishes_the_subgraph(session: Make) -> None:
+    """Paused inside node_2's subgraph, step out runs the rest of it and pauses in the
+    root, after the step that ran it."""
+    s = session(sample("subgraph"), "node_2/subgraph_node_1")
+    s.start({"foo": "foo"}, mode="continue")
+    pause = s.wait_paused()
+    assert pause is not None and pause.ns and pause.node == "subgraph_node_1"
+    s.step_out()
+    pause = s.wait_paused()
+    assert pause is not None and pause.ns == () and pause.reason == "step out"
+    with open_trace(s.path) as trace:
+        names = [e.data["name"] for e in trace.events({"task_end"})]
+    assert "subgraph_node_2" in names  # the subgraph ran to its end
+    s.cont()
+    assert s.wait(5) and s.status().state == "done"
+
+
+def test_run_to_a_node(session: Make) -> None:
+    s = session(sample("subgraph"))
+    s.start({"foo": "foo"})
+    assert s.wait_paused() is not None  # before step 1
+    s.run_to("node_2/subgraph_node_2")
+    pause = s.wait_paused()
+    assert pause is not None and (pause.where, pause.node) == ("task", "subgraph_node_2")
+    assert pause.reason == "ran to node_2/subgraph_node_2"
+    s.cont()
+    assert s.wait_paused() is None and s.wait(5)  # used once: no pause the next time

@@ -82,7 +82,8 @@ class DebugController(Controller):
         self._cond = threading.Condition()
         self.mode = "step"
         """"step": pause before each step at the paused depth or above; "into": before
-        every step and task at any depth; "continue": only at breakpoints."""
+        every step and task at any depth; "out": at the first step boundary above the
+        paused depth; "continue": only at breakpoints (and a run_to target)."""
         self._depth = 0
         self._requested = False
         self._stop = False
@@ -91,6 +92,8 @@ class DebugController(Controller):
         self._before: dict[tuple[str, ...], dict[str, Any]] = {}
         self._text: dict[str, str] = {}
         self._hit_calls: set[str] = set()
+        self._until: Breakpoint | None = None
+        """A run_to target, dropped once reached (or when the run is reset)."""
 
     # -- commands (UI thread) ------------------------------------------------------------
     def reset(self, mode: str = "step") -> None:
@@ -100,6 +103,7 @@ class DebugController(Controller):
             self._requested = self._stop = False
             self.paused = None
             self.running.clear()
+            self._until = None
             self._before.clear()
             self._text.clear()
             self._hit_calls.clear()
@@ -114,6 +118,17 @@ class DebugController(Controller):
 
     def cont(self) -> None:
         """Run until a breakpoint (or the end)."""
+        self._go("continue")
+
+    def step_out(self) -> None:
+        """Run until the graph paused in has finished: the next pause in its parent (at
+        the root, as continue)."""
+        self._go("out")
+
+    def run_to(self, target: str) -> None:
+        """Run until a task of node `target` (a name, or `sub/inner`) is about to start,
+        or a breakpoint: a breakpoint used once."""
+        self._until = Breakpoint("before", target)
         self._go("continue")
 
     def pause(self) -> None:
@@ -176,6 +191,8 @@ class DebugController(Controller):
             return "step into"
         if self.mode == "step" and where == "step" and len(ns) <= self._depth:
             return "step"
+        if self.mode == "out" and where in ("step", "step_done") and len(ns) < self._depth:
+            return "step out"
         return None
 
     # -- hooks ---------------------------------------------------------------------------
@@ -194,6 +211,11 @@ class DebugController(Controller):
         ns, path = task.loop.ns, node_path(task.loop.ns, task.name)
 
         def decide() -> Pause | None:
+            until = self._until
+            if until is not None and until.matches_node(path):
+                self._until = None
+                return Pause("task", ns, task.step, f"ran to {until.target}", task.name,
+                             task.id)
             hit = next((b for b in self.breakpoints.of_kind("before") if b.matches_node(path)),
                        None)
             reason = f"breakpoint {hit.text}" if hit else self._wanted("task", ns)

@@ -196,6 +196,12 @@ class DebugSession:
     def cont(self) -> None:
         self.controller.cont()
 
+    def step_out(self) -> None:
+        self.controller.step_out()
+
+    def run_to(self, target: str) -> None:
+        self.controller.run_to(target)
+
     def pause(self) -> None:
         self.controller.pause()
 

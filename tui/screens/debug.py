@@ -167,6 +167,22 @@ class DebugScreen(MainScreen, inherit_bindings=False):
     def action_debug_into(self) -> None:
         self._control("step_into")
 
+    def action_debug_out(self) -> None:
+        self._control("step_out")
+
+    def action_debug_run_to(self) -> None:
+        graph = self.query_one("#view-graph")
+        path = getattr(graph, "cursor_path", lambda: None)()
+        if path is None:
+            self.notify("run to: pick a node in the Graph view first (1, then [ or ] or a "
+                        "click)", severity="warning")
+            return
+        state = self.session.status().state
+        if state not in ("paused", "running"):
+            self.notify(f"no run to go on with: the session is {state}", severity="warning")
+            return
+        self.session.run_to(path)
+
     def action_debug_continue(self) -> None:
         self._control("cont")
 
