@@ -58,6 +58,7 @@ from tui.commands.report import (
     build_report,
 )
 from tui.commands.units import fmt_ns, fmt_size, plural
+from tui.views.traceback_text import trim
 from tui.visible import plain
 
 STATUS_STYLES = {"done": "bold green", "interrupted": "bold yellow", "stopped": "yellow",
@@ -175,7 +176,11 @@ def error_panel(error: ErrorReport) -> Panel:
     if error["ns"]:
         where += f" · in {_short_ns(error['ns'])}"
     head = plain(f"{error['class']}: {error['message']}", style="bold red")
-    body = plain((error["traceback"] or "(no traceback recorded)").rstrip(), style="dim")
+    shown, hidden = trim((error["traceback"] or "(no traceback recorded)").rstrip())
+    if hidden:
+        shown += (f"\n({hidden} library frame{'s' if hidden != 1 else ''} hidden; "
+                  "inspect --json has the whole traceback)")
+    body = plain(shown, style="dim")
     return Panel(Group(head, body), title=plain(f"error · {where}"), title_align="left",
                  border_style="red", box=box.ROUNDED)
 

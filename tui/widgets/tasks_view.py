@@ -7,6 +7,7 @@ from typing import Any, ClassVar
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widgets import Static
@@ -16,6 +17,7 @@ from tracer import Trace
 from tui.selection import Selection
 from tui.views.event_source import step_events
 from tui.views.tasks_data import START, TaskInfo, status, step_tasks
+from tui.views.traceback_text import trim
 from tui.views.values import duration, inline
 
 
@@ -35,6 +37,12 @@ def _ran_in(trace: Trace, run: int, step: int) -> frozenset[str]:
 
 class TasksView(VerticalScroll):
     """Per task: name, id, triggers explained, input, writes, duration, interrupts, error."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("a", "whole_tracebacks", "Whole tracebacks", id="tasks.whole_tracebacks",
+                tooltip="Tracebacks show the program's own frames; a shows the library "
+                        "and engine frames too (again: trimmed)"),
+    ]
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "tasks-view--title", "tasks-view--label", "tasks-view--error", "tasks-view--why",
@@ -63,9 +71,15 @@ class TasksView(VerticalScroll):
         super().__init__(name=name, id=id, classes=classes)
         self.selection: Selection | None = None
         self.tasks: list[TaskInfo] = []
+        self.whole_tracebacks = False
 
     def compose(self) -> ComposeResult:
         yield Static("", id="tasks-body")
+
+    def action_whole_tracebacks(self) -> None:
+        self.whole_tracebacks = not self.whole_tracebacks
+        if self.tasks:
+            self.query_one("#tasks-body", Static).update(self._render_tasks(self.tasks))
 
     def show(self, selection: Selection) -> None:
         """Read the step's task events and prior state in a worker; render when done."""
@@ -128,8 +142,13 @@ class TasksView(VerticalScroll):
                 err: Any = task.error
                 name = getattr(err, "name", type(err).__name__)
                 out.append(f"  error    {name}: {err}\n", error)
-                for line in (getattr(err, "traceback", "") or "").rstrip().splitlines():
+                recorded = (getattr(err, "traceback", "") or "").rstrip()
+                shown, hidden = (recorded, 0) if self.whole_tracebacks else trim(recorded)
+                for line in shown.splitlines():
                     out.append(f"    {line}\n", error)
+                if hidden:
+                    out.append(f"    ({hidden} library frame{'s' if hidden != 1 else ''} "
+                               "hidden · a: the whole traceback)\n", label)
             out.append("\n")
         return out
 
