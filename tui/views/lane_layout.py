@@ -121,10 +121,10 @@ def render_lanes(columns: Sequence[Column], keys: Sequence[tuple[str, int]], sel
                          for ch, role in _cells_of(column, (name, k)))
         rows.append(merge_cells(cells))
     rows.append(merge_cells(footer))
-    last = columns[-1].position + 1 if columns else 0
-    first = columns[0].position if columns else 0
-    mode = "scaled to duration (u: uniform)" if scaled else "uniform (u: scaled)"
-    status = f"steps {first + 1}–{last} of {total} · {mode} · █ task ░ wait ┃ barrier"
+    shown = (f"steps {columns[0].timing.step}–{columns[-1].timing.step} "
+             f"({len(columns)} of {total})" if columns else f"no steps of {total}")
+    mode = "scaled to duration (v: uniform)" if scaled else "uniform (v: scaled)"
+    status = f"{shown} · {mode} · █ task ░ wait ┃ barrier"
     rows.append([(status[:width], "muted")])
     return rows
 

@@ -114,6 +114,13 @@ def read_step(trace: Trace, entry: StepEntry,
         done = finished.pop(str(i), None)
         tasks.append(done if done is not None else TaskTiming(n, str(i), start, None, unread))
     tasks.extend(finished.values())  # task_ends whose step_start was lost
+    if start is None and end is not None:
+        # Step 0 (the input) has no step_start: it spans from its run's start, as the
+        # step list counts it (the lanes showed it as 0 µs beside the list's 2 ms).
+        try:
+            start = read(trace.index.runs[run].offset).t
+        except (TraceCorruptError, IndexError):
+            start = None
     first = start if start is not None else end if end is not None else 0
     return StepTiming(run, step, first, end, tuple(tasks))
 

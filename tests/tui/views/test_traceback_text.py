@@ -59,3 +59,4 @@ async def test_the_tasks_view_trims_and_shows_all_on_a(tmp_path: Path) -> None:
         await pilot.press("a")
         await pilot.pause()
         assert "pregel/loop.py" in view.text.plain
+

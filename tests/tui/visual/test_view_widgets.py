@@ -206,7 +206,7 @@ class TestSuperstepLanes:
             await pilot.pause()
             assert not view.scaled
             assert len({c.width for c in view.columns}) == 1
-            assert "uniform (u: scaled)" in screen_text(view)
+            assert "uniform (v: scaled)" in screen_text(view)
 
     async def test_follows_the_selection_over_10000_steps(self, open_trace: Opener) -> None:
         """Selecting the last of 10,001 steps scrolls there; shift+← scrolls back a step."""
