@@ -64,6 +64,15 @@ class StepRow:
         return " ".join(out)
 
 
+def node_list(nodes: tuple[str, ...]) -> str:
+    """A step's task names, a node that ran several times (a Send fan-out, parallel
+    calls) once with its count: "split, shout ×3"."""
+    counts: dict[str, int] = {}
+    for name in nodes:
+        counts[name] = counts.get(name, 0) + 1
+    return ", ".join(name if n == 1 else f"{name} ×{n}" for name, n in counts.items())
+
+
 def format_duration(ns: int | None) -> str:
     """A short human duration: 850µs, 12ms, 1.25s, 3m04s."""
     if ns is None:

@@ -15,7 +15,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from tui.selection import Selection
-from tui.step_rows import RowCache, StepRow, format_duration
+from tui.step_rows import RowCache, StepRow, format_duration, node_list
 
 _STEP_W, _DUR_W, _MARK_W = 6, 8, 9
 _HEAD = 1
@@ -150,7 +150,7 @@ class StepList(ScrollView, can_focus=True, inherit_bindings=False):
     def _segments(self, row: StepRow, style: Style, width: int,
                   selected: bool = False) -> list[Segment]:
         nodes_w = self._nodes_width(width)
-        nodes = ", ".join(row.nodes) if row.nodes else ("input" if row.step == 0 else "—")
+        nodes = node_list(row.nodes) if row.nodes else ("input" if row.step == 0 else "—")
         if len(nodes) > nodes_w:
             nodes = nodes[: nodes_w - 1] + "…"
         if selected:

@@ -76,3 +76,11 @@ class TestSearch:
             assert search_steps(trace, 0, "") == []
             assert search_steps(trace, 0, "no such text anywhere") == []
             assert search_steps(trace, 0, "x", cancelled=lambda: True) == []
+
+
+def test_a_fan_out_is_counted_not_repeated() -> None:
+    from tui.step_rows import node_list
+
+    assert node_list(("shout", "shout", "shout")) == "shout ×3"
+    assert node_list(("split", "shout", "join", "shout")) == "split, shout ×2, join"
+    assert node_list(("a",)) == "a"
