@@ -14,6 +14,7 @@ from textual.worker import get_current_worker
 
 from tui.selection import Selection
 from tui.views.diff_data import TaskBlock, input_block, task_blocks
+from tui.widgets.hanging import Hanging
 
 
 class DiffView(VerticalScroll):
@@ -103,4 +104,4 @@ class DiffView(VerticalScroll):
         if not self.blocks:
             body.update(Text("(no tasks in this step)", style="dim"))
             return
-        body.update(self._render_blocks(self.blocks))
+        body.update(Hanging(self._render_blocks(self.blocks)))

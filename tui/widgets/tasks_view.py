@@ -19,6 +19,7 @@ from tui.views.event_source import step_events
 from tui.views.tasks_data import START, TaskInfo, status, step_tasks
 from tui.views.traceback_text import trim
 from tui.views.values import duration, inline
+from tui.widgets.hanging import Hanging
 
 
 def _previous_step(selection: Selection) -> int:
@@ -79,7 +80,7 @@ class TasksView(VerticalScroll):
     def action_whole_tracebacks(self) -> None:
         self.whole_tracebacks = not self.whole_tracebacks
         if self.tasks:
-            self.query_one("#tasks-body", Static).update(self._render_tasks(self.tasks))
+            self.query_one("#tasks-body", Static).update(Hanging(self._render_tasks(self.tasks)))
 
     def show(self, selection: Selection) -> None:
         """Read the step's task events and prior state in a worker; render when done."""
@@ -175,4 +176,4 @@ class TasksView(VerticalScroll):
         if not self.tasks:
             body.update(Text("(no tasks: step 0 is the run's input)", style="dim"))
             return
-        body.update(self._render_tasks(self.tasks))
+        body.update(Hanging(self._render_tasks(self.tasks)))
