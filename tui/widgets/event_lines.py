@@ -104,6 +104,13 @@ class EventLines(ScrollView, can_focus=True):
     cursor: reactive[int] = reactive(0, always_update=True)
     """Index (into the rows) of the highlighted event."""
 
+    class Moved(Message):
+        """Posted when the cursor moves to another event: its frame offset."""
+
+        def __init__(self, offset: int) -> None:
+            super().__init__()
+            self.offset = offset
+
     class Chosen(Message):
         """Posted when the user picks an event (enter, or a click on the cursor's line): its
         row and frame offset."""
@@ -191,6 +198,8 @@ class EventLines(ScrollView, can_focus=True):
     def watch_cursor(self, cursor: int) -> None:
         if self.rows:
             self.scroll_to_region_of(cursor)
+            if 0 <= cursor < len(self.rows):
+                self.post_message(self.Moved(self.rows[cursor]))
         self.refresh()
 
     def scroll_to_region_of(self, index: int) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import json
 from array import array
 from collections.abc import Sequence
 from typing import ClassVar
@@ -11,16 +12,18 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
-from textual.widgets import Input, Label
+from textual.widgets import Input, Label, Static
 from textual.worker import get_current_worker
 
-from tracer import Trace
+from tracer import Trace, TraceError
+from tui.commands.jsonable import to_jsonable
 from tui.selection import Selection
 from tui.views.event_source import step_range
 from tui.views.raw_data import parse_filter
 from tui.views.raw_index import Stopped, filter_rows, find_row, scan_run
+from tui.visible import plain
 from tui.widgets.event_lines import EventLines
 
 _PLACEHOLDER = "filter: kind:token,custom node:agent ns:root|NAME step:3 -kind:token words"
@@ -40,6 +43,7 @@ class RawEvents(Vertical):
     RawEvents { height: 1fr; }
     RawEvents > Input { height: 3; }
     RawEvents > Label { width: 1fr; background: $panel; padding: 0 1; }
+    RawEvents > #raw-detail-box { height: 10; border-top: solid $panel-lighten-1; }
     """
 
     class Scanned(Message):
@@ -91,6 +95,28 @@ class RawEvents(Vertical):
         yield Input(placeholder=_PLACEHOLDER, id="raw-filter")
         yield Label("events", id="raw-status")
         yield EventLines(id="raw-lines")
+        with VerticalScroll(id="raw-detail-box"):
+            yield Static("", id="raw-detail")
+
+    def on_event_lines_moved(self, message: EventLines.Moved) -> None:
+        """The event under the cursor, whole, in the pane below the list (a line of
+        the list is cut at the view's width)."""
+        message.stop()
+        if self.source is None:
+            return
+        try:
+            event = self.source.read(message.offset)
+        except TraceError as exc:
+            self.query_one("#raw-detail", Static).update(plain(f"unreadable: {exc}"))
+            return
+        head = (f"{event.kind} · seq {event.seq} · step {event.step} · "
+                f"{'/'.join(event.ns) or 'root'} · byte {message.offset}")
+        body = json.dumps(to_jsonable(event.data), indent=2, ensure_ascii=False,
+                          default=repr)
+        detail = plain(head, style="bold")
+        detail.append("\n")
+        detail.append_text(plain(body))
+        self.query_one("#raw-detail", Static).update(detail)
 
     @property
     def lines(self) -> EventLines:

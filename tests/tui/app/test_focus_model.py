@@ -54,3 +54,31 @@ async def test_debugger_keys_work_with_the_state_tree_focused(tmp_path: Path) ->
         await wait_for(pilot, lambda: isinstance(app.focused, StateTree))
         await pilot.press("c")
         await wait_for(pilot, lambda: session.status().state == "done", timeout=10)
+
+
+async def test_the_events_view_shows_the_cursors_event_whole(tmp_path: Path) -> None:
+    """A line of the Events list is cut at the view's width; the pane under it holds the
+    event under the cursor, whole."""
+    from textual.widgets import Static
+
+    from tui.widgets.event_lines import EventLines
+
+    app = app_for(record_agent(tmp_path / "a.stepscope"))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await opened(pilot)
+        screen.go_to(1)
+        await pilot.press("8")
+        lines = screen.query_one("#raw-lines", EventLines)
+        await wait_for(pilot, lambda: len(lines.rows) > 3)
+        detail = screen.query_one("#raw-detail", Static)
+        seen: set[str] = set()
+        for _ in range(12):
+            await pilot.press("down")
+            await pilot.pause()
+            text = str(detail.render())
+            seen.add(text.split(" · ", 1)[0])
+            if text.startswith("llm_start"):
+                assert '"prompt"' in text and "seq" in text
+                break
+        else:
+            raise AssertionError(f"no llm_start reached: {sorted(seen)}")
