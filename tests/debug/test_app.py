@@ -404,3 +404,17 @@ async def test_run_to_the_graph_cursor_node(tmp_path: Path) -> None:
                     and p.reason == "ran to node_2")
         await pilot.press("c")
         await until(pilot, lambda: s.status().state == "done")
+
+
+async def test_ide_function_keys_drive_the_run(tmp_path: Path) -> None:
+    """F10 steps, F11 steps into, F5 continues (the keys of most IDE debuggers)."""
+    app = _app(sample("topic_joke"), tmp_path / "t.stepscope", {"topic": "cats"})
+    async with app.run_test(size=SIZE) as pilot:
+        s = app.session
+        await until(pilot, lambda: (p := s.status().pause) is not None and p.step == 1)
+        await pilot.press("f10")
+        await until(pilot, lambda: (p := s.status().pause) is not None and p.step == 2)
+        await pilot.press("f11")
+        await until(pilot, lambda: (p := s.status().pause) is not None and p.where == "task")
+        await pilot.press("f5")
+        await until(pilot, lambda: s.status().state == "done")
