@@ -20,7 +20,6 @@ from __future__ import annotations
 import os
 import sys
 import time
-import weakref
 from collections.abc import Callable
 from functools import cache
 from typing import Any
@@ -28,7 +27,7 @@ from typing import Any
 from engine.errors import RunStopped
 from engine.events import EventBus, global_sinks
 from engine.version import VERSION
-from tracer.langgraph.topology import Topology, state_keys
+from tracer.langgraph.topology import Topology, describe
 
 # LangGraph's internal channel and config names (stable within the supported versions,
 # which `tracer.langgraph.check_version` enforces).
@@ -103,7 +102,10 @@ class LoopObserver:
             self.bus = EventBus(global_sinks(), Control.clock_ns or time.perf_counter_ns)
         self.ns: tuple[str, ...] = tuple(loop.checkpoint_ns)
         self.graph = graph
-        self.keys, self.key_set = _keys_of(graph)
+        # The keys from the graph's topology map, computed once per graph and kept
+        # (the run_start records the same map).
+        self.keys: list[str] = describe(graph)["state_keys"] if graph is not None else []
+        self.key_set = frozenset(self.keys)
         self.parent_task = parent_task
         self.controller: Any = parent.controller if parent is not None else Control.controller
         self.fork = Control.fork if parent is None else None
@@ -260,7 +262,7 @@ class LoopObserver:
             view = self._task_end(task_id, list(writes))
         except Exception:
             pass
-        if self.controller is not None and view is not None:
+        if view is not None:  # (only with a controller)
             try:
                 self.controller.after_task(view)
             except RunStopped:
@@ -338,6 +340,8 @@ class LoopObserver:
         if attempts > 1:
             data["attempts"] = attempts
         self._emit("task_end", self.step, data)
+        if self.controller is None:
+            return None  # no debugger to hand the task to
         return TaskView(self, task_id, task.name, self.step,
                         error if isinstance(error, BaseException) else None, interrupts)
 
@@ -432,29 +436,6 @@ class LoopObserver:
         self._emit("run_end", self.step, {
             "status": status, "output": None, "error": error, "interrupts": interrupts,
             "duration": self.bus.clock_ns() - self.t0})
-
-
-_keys_cache: weakref.WeakKeyDictionary[Any, tuple[list[str], frozenset[str]]] = (
-    weakref.WeakKeyDictionary())
-
-
-def _keys_of(graph: Any) -> tuple[list[str], frozenset[str]]:
-    """A graph's state keys, as a list and a set (cached per graph: once per run
-    otherwise)."""
-    if graph is None:
-        return [], frozenset()
-    try:
-        found = _keys_cache.get(graph)
-    except TypeError:  # not weak-referenceable
-        found = None
-    if found is None:
-        keys = state_keys(graph)
-        found = (keys, frozenset(keys))
-        try:
-            _keys_cache[graph] = found
-        except TypeError:
-            pass
-    return found
 
 
 def _hidden(task: Any) -> bool:
