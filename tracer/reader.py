@@ -420,4 +420,17 @@ def open_trace(path: str | os.PathLike[str]) -> Trace:
     return Trace(path)
 
 
-__all__ = ["KIND_CODES", "RunInfo", "Trace", "TraceChangedError", "open_trace"]
+def read_trace_header(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """The header of the trace at `path`, and nothing more read: TraceError, with
+    `open_trace`'s message, if it is no regular file, is empty or is not a trace. (A check
+    before opening: it neither reads the index nor scans a file that was not closed.)"""
+    view = FrameView(Path(path))
+    try:
+        header, _ = read_header(view.read(0, MAX_HEADER), str(path))
+        return header
+    finally:
+        view.close()
+
+
+__all__ = ["KIND_CODES", "RunInfo", "Trace", "TraceChangedError", "open_trace",
+           "read_trace_header"]

@@ -10,6 +10,7 @@ import tempfile
 from pathlib import Path
 
 import tracer
+from tracer.reader import read_trace_header
 from tui.commands import CommandError
 from tui.commands.inspect import run_inspect
 from tui.target import TargetError, resolve_target
@@ -60,8 +61,7 @@ def check_trace(path: str, command: str, *, following: bool = False) -> None:
     if following and (not file.exists() or (file.is_file() and file.stat().st_size == 0)):
         return
     try:
-        with tracer.open_trace(file):
-            pass
+        read_trace_header(file)  # the app opens it (and scans it, if it must) once
     except tracer.TraceError as exc:
         raise CommandError(f"{command}: {exc}", 1) from None
     except OSError as exc:
