@@ -5,6 +5,7 @@ node goes to the latest step, up to the selected one, in which it ran."""
 from __future__ import annotations
 
 from tracer import Trace, TraceError
+from tui.step_rows import planned
 
 
 def subgraph_run(trace: Trace, run: int, step: int, node: str) -> int | None:
@@ -17,10 +18,8 @@ def subgraph_run(trace: Trace, run: int, step: int, node: str) -> int | None:
                   and r.ns[-1].split(":", 1)[0] == node and r.offset > here.offset]
     if not candidates:
         return None
-    started: list[str]
     try:
-        started = next((e.data["task_ids"] for e in trace.step_events(step, run)
-                        if e.kind == "step_start"), [])
+        started = planned(trace, run, step)[0]
     except TraceError:
         started = []
     mine = [i for i in candidates if runs[i].parent in started]

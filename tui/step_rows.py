@@ -8,6 +8,7 @@ are read lazily (only the visible ones, or in a background pass) and cached.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -67,10 +68,18 @@ class StepRow:
 def node_list(nodes: tuple[str, ...]) -> str:
     """A step's task names, a node that ran several times (a Send fan-out, parallel
     calls) once with its count: "split, shout ×3"."""
-    counts: dict[str, int] = {}
-    for name in nodes:
-        counts[name] = counts.get(name, 0) + 1
-    return ", ".join(name if n == 1 else f"{name} ×{n}" for name, n in counts.items())
+    return ", ".join(name if n == 1 else f"{name} ×{n}" for name, n in Counter(nodes).items())
+
+
+def planned(trace: Trace, run: int, step: int) -> tuple[list[str], list[str]]:
+    """(task ids, node names) of what `step` of run `run` planned: its step_start alone
+    is read (none for the input step)."""
+    start = trace.step_entry(step, run).start
+    if start is None:
+        return [], []
+    data = trace.read(start).data
+    return [str(i) for i in data.get("task_ids") or ()], [str(n) for n in data.get("names")
+                                                           or ()]
 
 
 def format_duration(ns: int | None) -> str:

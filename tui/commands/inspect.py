@@ -178,7 +178,7 @@ def error_panel(error: ErrorReport) -> Panel:
     head = plain(f"{error['class']}: {error['message']}", style="bold red")
     shown, hidden = trim((error["traceback"] or "(no traceback recorded)").rstrip())
     if hidden:
-        shown += (f"\n({hidden} library frame{'s' if hidden != 1 else ''} hidden; "
+        shown += (f"\n({plural(hidden, 'library frame')} hidden; "
                   "inspect --json has the whole traceback)")
     body = plain(shown, style="dim")
     return Panel(Group(head, body), title=plain(f"error · {where}"), title_align="left",

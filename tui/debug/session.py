@@ -80,6 +80,11 @@ class DebugSession:
 
     # -- status --------------------------------------------------------------------------
     @property
+    def latest_run(self) -> str | None:
+        """The id of the root run started last (a start, resume or fork), if any."""
+        return next(reversed(self.threads), None)
+
+    @property
     def active(self) -> bool:
         return self._thread is not None and self._thread.is_alive()
 

@@ -109,14 +109,14 @@ class DebugScreen(MainScreen, inherit_bindings=False):
         if status.pause is not None:
             # A root pause names the run by id: before the trace shows a new run (a fork,
             # a resume), "the latest root run" would be the one before it.
-            latest = next(reversed(self.session.threads), None)
-            self._focus = (status.pause.ns, None if status.pause.ns else latest)
+            ns = status.pause.ns
+            self._focus = (ns, None if ns else self.session.latest_run)
             self._go_to_pause()
         if status.state != self._last_state:
             self._last_state = status.state
             if status.state in ("done", "error", "stopped", "interrupted"):
                 # The root run that just ended (a resume or a fork is a run of its own).
-                self._focus = ((), next(reversed(self.session.threads), None))
+                self._focus = ((), self.session.latest_run)
                 self._go_to_pause()
             if status.state == "interrupted":
                 self.notify("the run is waiting at interrupt(): press r to answer",

@@ -208,8 +208,8 @@ class MainActions(_Base):
             target.focus()
 
     def on_graph_view_node_selected(self, message: GraphView.NodeSelected) -> None:
-        """Enter (or a click) on a node: a subgraph opens its run; a node, the Tasks view
-        of the latest step in which it ran."""
+        """Enter on a node: a subgraph opens its run; a node, the Tasks view of the latest
+        step in which it ran (a click only moves the cursor)."""
         if (not message.opened or self.trace is None or self.selection is None
                 or self.rows is None):
             return  # a click only moves the cursor

@@ -153,25 +153,21 @@ class StepList(ScrollView, can_focus=True, inherit_bindings=False):
         nodes = node_list(row.nodes) if row.nodes else ("input" if row.step == 0 else "—")
         if len(nodes) > nodes_w:
             nodes = nodes[: nodes_w - 1] + "…"
+        failed = row.errors or row.broken
         if selected:
             # The cursor's colours for the whole row (red or yellow on the cursor's
             # background was unreadable); a failed step stays told by ✗ and bold.
-            strong = style + Style(bold=True) if row.errors or row.broken else style
-            took = "running" if row.running else format_duration(row.duration_ns)
-            return [Segment(f"{row.step:>{_STEP_W}} ", style),
-                    Segment(f"{nodes:<{nodes_w}} ", strong),
-                    Segment(f"{took:>{_DUR_W}} ", style),
-                    Segment(f"{row.marks:<{_MARK_W}}", strong)]
-        dim = style + self.get_component_rich_style("step-list--dim", partial=True)
-        node_style = style
-        if row.errors or row.broken:
-            node_style = style + self.get_component_rich_style("step-list--error", partial=True)
-        marks_style = style + self.get_component_rich_style("step-list--marks", partial=True)
-        if row.errors or row.broken:
-            marks_style = node_style
+            dim = took_style = style
+            node_style = marks_style = style + Style(bold=True) if failed else style
+        else:
+            part = self.get_component_rich_style
+            dim = style + part("step-list--dim", partial=True)
+            node_style = style + part("step-list--error", partial=True) if failed else style
+            marks_style = node_style if failed else style + part("step-list--marks",
+                                                                 partial=True)
+            took_style = style + part("step-list--running" if row.running
+                                      else "step-list--dim", partial=True)
         took = "running" if row.running else format_duration(row.duration_ns)
-        took_style = style + self.get_component_rich_style(
-            "step-list--running" if row.running else "step-list--dim", partial=True)
         return [
             Segment(f"{row.step:>{_STEP_W}} ", dim),
             Segment(f"{nodes:<{nodes_w}} ", node_style),

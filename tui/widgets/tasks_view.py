@@ -14,7 +14,9 @@ from textual.widgets import Static
 from textual.worker import get_current_worker
 
 from tracer import Trace
+from tui.commands.units import plural
 from tui.selection import Selection
+from tui.step_rows import planned
 from tui.views.event_source import step_events
 from tui.views.tasks_data import START, TaskInfo, status, step_tasks
 from tui.views.traceback_text import trim
@@ -29,11 +31,8 @@ def _previous_step(selection: Selection) -> int:
 
 def _ran_in(trace: Trace, run: int, step: int) -> frozenset[str]:
     """The nodes whose tasks step `step` planned; START for the input step (none)."""
-    if step < 0:
-        return frozenset({START})
-    names = next((e.data.get("names") or [] for e in trace.step_events(step, run)
-                  if e.kind == "step_start"), [])
-    return frozenset(map(str, names)) or frozenset({START})
+    names = planned(trace, run, step)[1] if step >= 0 else []
+    return frozenset(names) or frozenset({START})
 
 
 class TasksView(VerticalScroll):
@@ -148,8 +147,8 @@ class TasksView(VerticalScroll):
                 for line in shown.splitlines():
                     out.append(f"    {line}\n", error)
                 if hidden:
-                    out.append(f"    ({hidden} library frame{'s' if hidden != 1 else ''} "
-                               "hidden · a: the whole traceback)\n", label)
+                    out.append(f"    ({plural(hidden, 'library frame')} hidden · a: the "
+                               "whole traceback)\n", label)
             out.append("\n")
         return out
 
