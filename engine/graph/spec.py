@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,6 +41,9 @@ class NodeSpec:
     metadata: dict[str, Any] | None = None
     retry_policy: Sequence[RetryPolicy] | None = None
     """The node's retry policies, tried in order (None: a failure is final)."""
+    record: Callable[[Any, Any], None] | None = None
+    """Records what the node returned in its own way (`record(task, value)`), instead of
+    as a state update: the functional API's nodes return plain values."""
 
 
 @dataclass(frozen=True)

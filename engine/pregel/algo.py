@@ -63,6 +63,10 @@ def start_task(loop: Loop, spec: GraphSpec, step: int, checkpoint: str) -> Task:
 # -- a task's outcome → writes ----------------------------------------------------------
 def record_output(task: Task, value: Any, snapshot: Mapping[str, Any]) -> None:
     """Fill `task.writes`, `task.result` and routes from what the node returned."""
+    own = task.node.record
+    if own is not None:
+        own(task, value)
+        return
     spec = task.loop.spec
     routes: list[Any] = []
     update: Any = value

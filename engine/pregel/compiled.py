@@ -111,6 +111,9 @@ class CompiledStateGraph(Pregel, StateAccess):
     """A validated, immutable graph, ready to run."""
 
     stream_mode: StreamMode | Sequence[StreamMode] = "updates"
+    stream_live: bool = False
+    """Stream every chunk as it happens, even those of a lone task (an entrypoint's
+    `@task` calls are reported while the entrypoint still runs)."""
 
     def __init__(self, spec: GraphSpec, *, builder: StateGraph,
                  checkpointer: BaseCheckpointSaver | None, store: Any) -> None:
@@ -188,7 +191,7 @@ class CompiledStateGraph(Pregel, StateAccess):
             with loop.run.bus.scoped(projector, loop.ns):
                 yield from drive(loop, input, inbox)
             return
-        live = "custom" in call.modes or "messages" in call.modes
+        live = self.stream_live or "custom" in call.modes or "messages" in call.modes
         run, loop = self._root(call, outlet, live)
         run.bus.add(self._projector(call, outlet, run.wall_start_ns))
         yield from drive(loop, input, inbox)

@@ -87,6 +87,10 @@ class Loop:
         self.ns_str = "|".join(ns)
         self.ns_prefix = self.ns_str + "|" if ns else ""
         self.parent_task = parent_task
+        self.store: Any = graph.store
+        """The graph's store (`compile(store=...)`), else its parent graph's."""
+        if self.store is None and parent_task is not None:
+            self.store = parent_task.loop.store
         self.interrupt_before = (
             self.spec.interrupt_before if interrupt_before is None else interrupt_before
         )
@@ -163,7 +167,9 @@ class Loop:
             elif kind == "writer":
                 kwargs[name] = task.writer
             elif kind == "runtime":
-                kwargs[name] = Runtime(context=None, store=None, stream_writer=task.writer)
+                kwargs[name] = Runtime(context=None, store=self.store, stream_writer=task.writer)
+            elif kind == "store":
+                kwargs[name] = self.store
             else:
                 kwargs[name] = None
         return call.fn(state, **kwargs)

@@ -17,6 +17,7 @@ from engine.types import Interrupt
 
 if TYPE_CHECKING:
     from engine.config import RunnableConfig
+    from engine.func.scope import CallScope
     from engine.graph.spec import NodeSpec
     from engine.pregel.loop import Loop
 
@@ -45,6 +46,7 @@ class Task:
         "resume",
         "returned",
         "routes",
+        "scope",
         "step",
         "triggers",
         "writes",
@@ -85,6 +87,9 @@ class Task:
         self.attempts = 1
         """How many times the node ran (more than 1 when its retry policy reran it)."""
         self._config: RunnableConfig | None = None
+        self.scope: CallScope | None = None
+        """The functional API's calls made by (or inside) this task; None until it
+        calls a `@task` or runs an `@entrypoint` (see `engine.func`)."""
 
     def start_retry(self) -> None:
         """Forget the failed attempt's outcome before the node runs again (its custom
@@ -142,6 +147,12 @@ class Task:
         self.interrupt_index = index + 1
         if index < len(self.resume):
             return self.resume[index]
+        scope = self.scope
+        if scope is not None:  # a resume value no interrupt of the entrypoint took yet
+            taken = scope.take_resume()
+            if taken:
+                self.resume.append(taken[0])
+                return taken[0]
         key = self.full_checkpoint_ns if index == 0 else f"{self.full_checkpoint_ns}|{index}"
         raise GraphInterrupt((Interrupt(value=value, id=interrupt_id(key)),))
 

@@ -1,0 +1,264 @@
+"""`@entrypoint`: a function run as a graph of one node, on the engine's own loop.
+
+The graph has three channels: `__start__` (the input), `__end__` (what the function
+returned) and `__previous__` (what it saved: its return value, or `entrypoint.final`'s
+`save`), which the next run on the thread receives as `previous`. The `@task` calls the
+function makes are tasks of the same step (see `engine.func.scope`), so a run reports
+the usual events: the entrypoint's task, each call's task, the step's state change.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import inspect
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from engine.channels import MISSING
+from engine.checkpoint.base import BaseCheckpointSaver, CheckpointRecord
+from engine.config import RunnableConfig
+from engine.constants import END, INTERRUPT, START, branch_channel
+from engine.func.injection import injectable_params, injected_kwargs
+from engine.func.scope import CallScope
+from engine.graph.callspec import CallSpec, is_async_callable
+from engine.graph.spec import GraphSpec, NodeSpec
+from engine.pregel.compiled import CompiledStateGraph, _Call
+from engine.pregel.loop import Loop
+from engine.pregel.stream import StreamProjector
+from engine.pregel.task import Task, current_task
+from engine.retry import RetryPolicy, as_policies
+from engine.schema import FieldSpec, Schema
+from engine.types import GraphOutput, StateSnapshot
+
+PREVIOUS = "__previous__"
+"""The channel holding what the last run on the thread saved."""
+
+R = TypeVar("R")
+S = TypeVar("S")
+
+
+@dataclass
+class final(Generic[R, S]):
+    """Return `value` to the caller but save `save` as the next run's `previous`."""
+
+    value: R
+    save: S
+
+
+class ValueSchema(Schema):
+    """The schema of an entrypoint's channels: the run's input is one value, not a dict."""
+
+    def __init__(self, keys: tuple[str, ...]) -> None:
+        self.cls = None
+        self.kind = "value"
+        self.fields = {k: FieldSpec(k, None, MISSING) for k in keys}
+        self.keys = keys
+
+    def node_input(self, values: Any) -> Any:
+        return values
+
+    def read_input(self, value: Any) -> dict[str, Any]:
+        return {START: value}
+
+
+def _record_return(task: Task, value: Any) -> None:
+    """The entrypoint's return value: `__end__` and `__previous__` (see `final`)."""
+    if isinstance(value, final):
+        result, save = value.value, value.save
+    else:
+        result = save = value
+    task.writes = [(END, result), (PREVIOUS, save)]
+    task.result = result
+    task.returned = True
+    task.routes = []
+
+
+class EntrypointProjector(StreamProjector):
+    """Stream chunks of an entrypoint: its value is `__end__`, updates are bare values."""
+
+    def _values_chunk(self, ns: tuple[str, ...]) -> Any:
+        return self.state[ns].get(END)
+
+    def _update_value(self, result: Any) -> Any:
+        return result
+
+    def _wants_values(self, changes: dict[str, Any]) -> bool:
+        return END in changes
+
+
+class EntrypointGraph(CompiledStateGraph):
+    """What `@entrypoint` makes of a function: a graph you invoke, stream, resume."""
+
+    stream_live = True
+
+    def __init__(self, func: Callable[..., Any], *, checkpointer: BaseCheckpointSaver | None,
+                 store: Any, cache: Any, context_schema: Any,
+                 retry_policy: RetryPolicy | Sequence[RetryPolicy] | None,
+                 cache_policy: Any) -> None:
+        if inspect.isgeneratorfunction(func) or inspect.isasyncgenfunction(func):
+            raise NotImplementedError("Generators are disallowed as entrypoints. ")
+        self.func = func
+        self.cache = cache
+        self.context_schema = context_schema
+        self.cache_policy = cache_policy
+        self._inject = tuple(p for p in injectable_params(func) if p.position != 0)
+        self._wants_previous = "previous" in inspect.signature(func).parameters
+        node_name = getattr(func, "__name__", type(func).__name__)
+        run = self._arun if is_async_callable(func) else self._run
+        node = NodeSpec(
+            name=node_name,
+            call=CallSpec(run, is_async_callable(func), (), None),
+            subgraph=None,
+            input_schema=ValueSchema((START, PREVIOUS)),
+            triggers=(branch_channel(node_name),),
+            edges=(),
+            joins=(),
+            branches=(),
+            destinations=None,
+            retry_policy=as_policies(retry_policy),
+            record=_record_return,
+        )
+        channels = ValueSchema((START, END, PREVIOUS))
+        spec = GraphSpec(
+            name="LangGraph",
+            state=ValueSchema((END,)),
+            input_schema=ValueSchema((START,)),
+            output_schema=ValueSchema((END,)),
+            fields=dict(channels.fields),
+            start=NodeSpec(START, None, None, ValueSchema((START,)), (START,), (node_name,),
+                           (), (), None),
+            nodes={node_name: node},
+            joins={},
+            edges=((START, node_name),),
+            waiting_edges=(),
+            node_order=(node_name,),
+        )
+        super().__init__(spec, builder=None, checkpointer=checkpointer,  # type: ignore[arg-type]
+                         store=store)
+        self.__wrapped__ = func
+        self.__name__ = node_name
+        self.__doc__ = func.__doc__
+
+    def __repr__(self) -> str:
+        return f"<entrypoint {self.__name__!r}>"
+
+    # -- the node ------------------------------------------------------------------------
+    def _prepare(self, values: dict[str, Any]) -> tuple[Task, dict[str, Any]]:
+        """The entrypoint's task, ready to run; the keyword arguments the function asks for.
+
+        Resume values beyond those the task's own interrupts took in earlier runs go to a
+        scope every call shares: the first interrupt to come asks for them, wherever it is.
+        """
+        task = current_task("entrypoint")
+        current = task.loop.cp.current
+        saved = current.pending.get(task.id) if current is not None else None
+        own = len(saved.resume) if saved is not None else 0
+        fresh = task.resume[own:]
+        task.resume = task.resume[:own]
+        task.interrupt_index = 0
+        task.scope = CallScope(task.loop, fresh)
+        kwargs = injected_kwargs(self._inject, self.func, (None,), {}, task)
+        if self._wants_previous:
+            kwargs["previous"] = values.get(PREVIOUS)
+        return task, kwargs
+
+    def _run(self, values: dict[str, Any]) -> Any:
+        task, kwargs = self._prepare(values)
+        try:
+            return self.func(values.get(START), **kwargs)
+        finally:
+            # The step ends when every call has: wait for those the function let go.
+            scope = task.scope
+            assert scope is not None
+            pending = [f for f in scope.futures if isinstance(f, concurrent.futures.Future)]
+            concurrent.futures.wait(pending)
+
+    async def _arun(self, values: dict[str, Any]) -> Any:
+        task, kwargs = self._prepare(values)
+        try:
+            return await self.func(values.get(START), **kwargs)
+        finally:
+            scope = task.scope
+            assert scope is not None
+            pending = [asyncio.wrap_future(f) if isinstance(f, concurrent.futures.Future) else f
+                       for f in scope.futures if not f.done()]
+            if pending:
+                await asyncio.gather(*pending, return_exceptions=True)
+
+    # -- running -------------------------------------------------------------------------
+    def _projector(self, call: _Call, outlet: Any, wall_start_ns: int) -> StreamProjector:
+        return EntrypointProjector(call.modes, multi=call.multi, subgraphs=call.subgraphs,
+                                   version=call.version, output_keys=call.output_keys,
+                                   outlet=outlet, wall_start_ns=wall_start_ns)
+
+    def _output(self, loop: Loop, call: _Call) -> Any:
+        value = loop.values().get(END)
+        if call.version == "v2":
+            return GraphOutput(value, tuple(loop.interrupts))
+        if loop.interrupts:
+            if value is None:
+                return {INTERRUPT: list(loop.interrupts)}
+            if isinstance(value, dict):
+                return {**value, INTERRUPT: list(loop.interrupts)}
+        return value
+
+    def _child_result(self, loop: Loop) -> Any:
+        result = super()._child_result(loop)
+        return result.get(END)
+
+    # -- state ---------------------------------------------------------------------------
+    def _snapshot(self, record: CheckpointRecord, subgraphs: bool) -> StateSnapshot:
+        snapshot = super()._snapshot(record, subgraphs)
+        return snapshot._replace(values=record.values.get(END))
+
+    def update_state(self, config: RunnableConfig, values: Any,
+                     as_node: str | None = None) -> RunnableConfig:
+        """Save `values` as if the entrypoint had returned them (the next `previous`)."""
+        return super().update_state(config, values, as_node or self.__name__)
+
+
+class entrypoint:
+    """Decorator: `@entrypoint(checkpointer=..., store=...)` makes a function a graph.
+
+    The function takes the run's input as its one positional argument; it may also ask
+    for `previous` (what the last run on the thread saved), `config`, `writer`, `store`,
+    `runtime`. It returns the run's output, or `entrypoint.final(value=..., save=...)`.
+    """
+
+    final = final
+
+    def __init__(self, checkpointer: BaseCheckpointSaver | None = None, store: Any = None,
+                 cache: Any = None, context_schema: Any = None, cache_policy: Any = None,
+                 retry_policy: RetryPolicy | Sequence[RetryPolicy] | None = None,
+                 **kwargs: Any) -> None:
+        from engine.warnings import (
+            LangGraphDeprecatedSinceV05,
+            LangGraphDeprecatedSinceV10,
+            warn_deprecated,
+        )
+
+        if "config_schema" in kwargs:
+            warn_deprecated("`config_schema` is deprecated and will be removed. Please use "
+                            "`context_schema` instead.", LangGraphDeprecatedSinceV10)
+            config_schema = kwargs.pop("config_schema")
+            context_schema = context_schema if context_schema is not None else config_schema
+        if "retry" in kwargs:
+            warn_deprecated("`retry` is deprecated and will be removed. Please use "
+                            "`retry_policy` instead.", LangGraphDeprecatedSinceV05)
+            retry = kwargs.pop("retry")
+            retry_policy = retry if retry_policy is None else retry_policy
+        if kwargs:
+            raise TypeError(f"entrypoint() got unexpected arguments: {sorted(kwargs)}")
+        self.checkpointer = checkpointer
+        self.store = store
+        self.cache = cache
+        self.context_schema = context_schema
+        self.cache_policy = cache_policy
+        self.retry_policy = retry_policy
+
+    def __call__(self, func: Callable[..., Any]) -> EntrypointGraph:
+        return EntrypointGraph(func, checkpointer=self.checkpointer, store=self.store,
+                               cache=self.cache, context_schema=self.context_schema,
+                               retry_policy=self.retry_policy, cache_policy=self.cache_policy)

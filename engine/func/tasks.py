@@ -1,0 +1,204 @@
+"""`@task`: a function whose calls, inside an entrypoint or a graph node, run as tasks.
+
+Calling a task returns a future at once; the call runs beside its caller (a pool
+thread for a sync function, an asyncio task for an async one in an event loop). Its
+result is saved on the step's checkpoint, so when an entrypoint runs again after an
+interrupt its earlier calls return their saved results instead of running again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import contextvars
+import functools
+import inspect
+import time
+from collections.abc import Callable, Generator, Sequence
+from typing import Any
+
+from engine.func.injection import injectable_params, injected_kwargs
+from engine.func.scope import (
+    CallScope,
+    announce_start,
+    finish_call,
+    record_failure,
+    record_value,
+    saved_call,
+)
+from engine.graph.callspec import is_async_callable
+from engine.graph.spec import NodeSpec
+from engine.pregel.pool import POOL
+from engine.pregel.task import Task, peek_current, reset_current, set_current
+from engine.retry import RetryPolicy, as_policies
+from engine.schema import Schema
+
+
+class CallFuture(concurrent.futures.Future[Any]):
+    """A sync call's future: `.result()` blocks; an async caller may `await` it too."""
+
+    def __await__(self) -> Generator[Any, None, Any]:
+        return asyncio.wrap_future(self).__await__()
+
+
+def _name_of(fn: Any) -> str:
+    while isinstance(fn, functools.partial):
+        fn = fn.func
+    name = getattr(fn, "__name__", None)
+    return name if isinstance(name, str) else type(fn).__name__
+
+
+class TaskFunction:
+    """What `@task` makes of a function: calling it schedules a task and returns a future."""
+
+    def __init__(self, func: Callable[..., Any], *, name: str | None = None,
+                 retry_policy: RetryPolicy | Sequence[RetryPolicy] | None = None,
+                 cache_policy: Any = None) -> None:
+        if inspect.isgeneratorfunction(func) or inspect.isasyncgenfunction(func):
+            raise NotImplementedError("Generators are not supported in the Functional API")
+        self.func = func
+        self.name = name or _name_of(func)
+        self.retry_policy = as_policies(retry_policy)
+        self.cache_policy = cache_policy
+        self.is_async = is_async_callable(func)
+        self._inject = injectable_params(func)
+        self.node = NodeSpec(self.name, None, None, Schema(None), (), (), (), (), None,
+                             retry_policy=self.retry_policy)
+        functools.update_wrapper(self, func)
+
+    def __repr__(self) -> str:
+        return f"<task {self.name}>"
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        parent = peek_current()
+        if parent is None:
+            raise RuntimeError(
+                "Called a task outside of a running graph: call it inside an "
+                "@entrypoint or a graph node"
+            )
+        scope = parent.scope
+        if scope is None:  # a graph node that calls tasks
+            scope = parent.scope = CallScope(parent.loop)
+        call = scope.new_call(parent, self.node, args, kwargs)
+        saved = saved_call(call)
+        if saved is not None and saved.done:  # ran before this step was resumed
+            done = CallFuture()
+            done.set_result(saved.result)
+            return done
+        if saved is not None:
+            call.resume = list(saved.resume)
+        announce_start(call)
+        if self.is_async:
+            try:
+                asyncio.get_running_loop()
+            except RuntimeError:
+                pass
+            else:
+                future: Any = asyncio.ensure_future(self._arun(call))
+                scope.track(future)
+                return future
+        future = CallFuture()
+        ctx = contextvars.copy_context()
+        job = functools.partial(ctx.run, self._run, call, future)
+        if not POOL.submit(job):
+            job()
+        scope.track(future)
+        return future
+
+    # -- running -------------------------------------------------------------------------
+    def _invoke(self, call: Task) -> Any:
+        args, kwargs = call.input
+        extra = injected_kwargs(self._inject, self.func, args, kwargs, call)
+        value = self.func(*args, **kwargs, **extra)
+        if self.is_async:
+            value = asyncio.run(value)  # an async task called from sync code
+        return value
+
+    def _run(self, call: Task, future: CallFuture) -> None:
+        loop = call.loop
+        token = set_current(call)
+        start = loop.clock.monotonic_ns()
+        outcome: BaseException | None = None
+        try:
+            while True:
+                try:
+                    value = self._invoke(call)
+                    break
+                except Exception as exc:
+                    delay = loop._retry_delay(call, exc)
+                    if delay is None:
+                        raise
+                    failure = exc
+                getattr(loop.clock, "sleep", time.sleep)(delay)
+                loop._next_attempt(call, failure)
+            record_value(call, value)
+        except BaseException as exc:
+            outcome = record_failure(call, exc)
+        finally:
+            call.duration = loop.clock.monotonic_ns() - start
+            reset_current(token)
+        finish_call(call)
+        if outcome is None:
+            future.set_result(call.result)
+        else:
+            future.set_exception(outcome)
+
+    async def _arun(self, call: Task) -> Any:
+        loop = call.loop
+        token = set_current(call)
+        start = loop.clock.monotonic_ns()
+        outcome: BaseException | None = None
+        try:
+            while True:
+                try:
+                    args, kwargs = call.input
+                    extra = injected_kwargs(self._inject, self.func, args, kwargs, call)
+                    value = await self.func(*args, **kwargs, **extra)
+                    break
+                except Exception as exc:
+                    delay = loop._retry_delay(call, exc)
+                    if delay is None:
+                        raise
+                    failure = exc
+                await getattr(loop.clock, "asleep", asyncio.sleep)(delay)
+                loop._next_attempt(call, failure)
+            record_value(call, value)
+        except asyncio.CancelledError:
+            raise
+        except BaseException as exc:
+            outcome = record_failure(call, exc)
+        finally:
+            call.duration = loop.clock.monotonic_ns() - start
+            reset_current(token)
+        finish_call(call)
+        if outcome is not None:
+            raise outcome
+        return call.result
+
+
+def task(
+    __func_or_none__: Callable[..., Any] | None = None,
+    *,
+    name: str | None = None,
+    retry_policy: RetryPolicy | Sequence[RetryPolicy] | None = None,
+    cache_policy: Any = None,
+    **kwargs: Any,
+) -> Any:
+    """Make a function a task: `@task`, `@task()`, `@task(name=..., retry_policy=...)`."""
+    if "retry" in kwargs:
+        from engine.warnings import LangGraphDeprecatedSinceV05, warn_deprecated
+
+        warn_deprecated("`retry` is deprecated and will be removed. Please use "
+                        "`retry_policy` instead.", LangGraphDeprecatedSinceV05)
+        retry = kwargs.pop("retry")
+        retry_policy = retry if retry_policy is None else retry_policy
+    if kwargs:
+        raise TypeError(f"task() got unexpected arguments: {sorted(kwargs)}")
+
+    def decorate(func: Callable[..., Any]) -> TaskFunction:
+        return TaskFunction(func, name=name, retry_policy=retry_policy,
+                            cache_policy=cache_policy)
+
+    if __func_or_none__ is not None:
+        return decorate(__func_or_none__)
+    return decorate
