@@ -91,14 +91,69 @@ class Reducer(Channel):
         start = 0
         if value is MISSING:
             value, start = values[0], 1
+            if type(value) is Overwrite or type(value) is dict:
+                value = overwritten(value)[1]
         reducer = self.reducer
+        overwrote = False
         for v in values[start:]:
-            value = reducer(value, v)
+            if type(v) is Overwrite or type(v) is dict:  # cheap test first: most writes aren't
+                is_overwrite, replacement = overwritten(v)
+                if is_overwrite:
+                    # The one Overwrite of the step replaces the value; the writes after
+                    # it in apply order are dropped (LangGraph's rule).
+                    if overwrote:
+                        raise InvalidUpdateError(
+                            "Can receive only one Overwrite value per super-step.\n"
+                            "For troubleshooting, visit: https://docs.langchain.com/oss/"
+                            "python/langgraph/errors/INVALID_CONCURRENT_GRAPH_UPDATE")
+                    value, overwrote = replacement, True
+                    continue
+            if not overwrote:
+                value = reducer(value, v)
         self.value = value
         return True
 
     def copy_empty(self) -> Reducer:
         return Reducer(self.key, self.reducer, self.empty)
+
+
+OVERWRITE = "__overwrite__"
+
+
+class Overwrite:
+    """Write `value` to a reducer key as is, bypassing its reducer (`langgraph.types`).
+
+    A node returns `{"messages": Overwrite([...])}` (or `{"messages": {"__overwrite__":
+    [...]}}`); at most one Overwrite per key per step.
+    """
+
+    __slots__ = ("value",)
+
+    type = OVERWRITE
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Overwrite) and other.value == self.value
+
+    def __hash__(self) -> int:
+        return hash((OVERWRITE, repr(self.value)))
+
+    def __repr__(self) -> str:
+        return f"Overwrite(value={self.value!r}, type={OVERWRITE!r})"
+
+
+def overwritten(value: Any) -> tuple[bool, Any]:
+    """(True, the new value) for an Overwrite in any of its forms; else (False, None)."""
+    if isinstance(value, Overwrite):
+        return True, value.value
+    if isinstance(value, dict):
+        if len(value) == 1 and OVERWRITE in value:
+            return True, value[OVERWRITE]
+        if value.get("type") == OVERWRITE and "value" in value:
+            return True, value["value"]
+    return False, None
 
 
 class Barrier:

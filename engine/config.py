@@ -36,6 +36,13 @@ def get_stream_writer() -> StreamWriter:
     return current_task("get_stream_writer").writer
 
 
+def get_store() -> Any:
+    """The store of the running graph (`compile(store=...)`), or None."""
+    from engine.pregel.task import current_task
+
+    return current_task("get_store").loop.store
+
+
 def ensure_config(config: RunnableConfig | None) -> RunnableConfig:
     """A shallow, owned copy of `config` with the standard keys present."""
     out: RunnableConfig = {**(config or {})}

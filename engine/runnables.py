@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from engine.config import RunnableConfig
@@ -22,6 +23,30 @@ class Runnable:
 
     def get_name(self) -> str:
         return self.name or type(self).__name__
+
+    def batch(self, inputs: Sequence[Any],
+              config: RunnableConfig | Sequence[RunnableConfig] | None = None,
+              **kwargs: Any) -> list[Any]:
+        """`invoke` each input (with its own config when a list of configs is given)."""
+        configs = _configs(config, len(inputs))
+        return [self.invoke(i, c, **kwargs) for i, c in zip(inputs, configs, strict=True)]
+
+    async def abatch(self, inputs: Sequence[Any],
+                     config: RunnableConfig | Sequence[RunnableConfig] | None = None,
+                     **kwargs: Any) -> list[Any]:
+        """`ainvoke` the inputs concurrently; the results in input order."""
+        configs = _configs(config, len(inputs))
+        return list(await asyncio.gather(
+            *(self.ainvoke(i, c, **kwargs) for i, c in zip(inputs, configs, strict=True))))
+
+
+def _configs(config: RunnableConfig | Sequence[RunnableConfig] | None,
+             n: int) -> list[RunnableConfig | None]:
+    if isinstance(config, Sequence):
+        if len(config) != n:
+            raise ValueError("batch: as many configs as inputs are needed")
+        return list(config)
+    return [config] * n
 
 
 class RunnableLambda(Runnable):

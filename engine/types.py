@@ -6,6 +6,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, NamedTuple, TypedDict, TypeVar
 
+from engine.cache.base import CachePolicy as CachePolicy  # re-exported, as in langgraph.types
+from engine.channels import Overwrite as Overwrite
 from engine.retry import RetryPolicy as RetryPolicy  # re-exported: langgraph.types has them
 from engine.retry import default_retry_on as default_retry_on
 

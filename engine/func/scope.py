@@ -84,7 +84,7 @@ def announce_start(task: Task) -> None:
                                     "input": task.input})))
 
 
-def finish_call(task: Task) -> None:
+def finish_call(task: Task, cached: bool = False) -> None:
     """A call ended: keep its outcome on the step's checkpoint and announce it."""
     loop = task.loop
     current = loop.cp.current
@@ -106,6 +106,8 @@ def finish_call(task: Task) -> None:
         }
         if task.attempts != 1:
             data["attempts"] = task.attempts
+        if cached:
+            data["cached"] = True
         dispatch(new_event(Event, ("task_end", next(bus.counter), bus.clock_ns() - bus.t0,
                                    loop.ns, task.step, data)))
 

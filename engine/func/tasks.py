@@ -17,6 +17,8 @@ import time
 from collections.abc import Callable, Generator, Sequence
 from typing import Any
 
+from engine.cache import nodes as cache_nodes
+from engine.cache.base import BaseCache, FullKey, key_text
 from engine.func.injection import injectable_params, injected_kwargs
 from engine.func.scope import (
     CallScope,
@@ -87,6 +89,10 @@ class TaskFunction:
             return done
         if saved is not None:
             call.resume = list(saved.resume)
+        elif self.cache_policy is not None and call.loop.cache is not None:
+            hit = self._cached(call)
+            if hit is not None:
+                return hit
         announce_start(call)
         if self.is_async:
             try:
@@ -104,6 +110,35 @@ class TaskFunction:
             job()
         scope.track(future)
         return future
+
+    # -- caching -------------------------------------------------------------------------
+    def _cache_key(self, call: Task) -> FullKey:
+        args, kwargs = call.input
+        return cache_nodes.namespace(self.name), key_text(self.cache_policy.key_func(*args,
+                                                                                     **kwargs))
+
+    def _cached(self, call: Task) -> CallFuture | None:
+        """A finished future if the cache has this call's result (announced as cached)."""
+        full = self._cache_key(call)
+        found = call.loop.cache.get([full])
+        if full not in found:
+            return None
+        record_value(call, found[full])
+        finish_call(call, cached=True)
+        done = CallFuture()
+        done.set_result(call.result)
+        return done
+
+    def _keep(self, call: Task) -> None:
+        if self.cache_policy is not None and call.loop.cache is not None:
+            call.loop.cache.set({self._cache_key(call): (call.result, self.cache_policy.ttl)})
+
+    def clear_cache(self, cache: BaseCache) -> None:
+        """Forget this task's cached results in `cache`."""
+        cache_nodes.clear(cache, [self.name])
+
+    async def aclear_cache(self, cache: BaseCache) -> None:
+        self.clear_cache(cache)
 
     # -- running -------------------------------------------------------------------------
     def _invoke(self, call: Task) -> Any:
@@ -132,6 +167,7 @@ class TaskFunction:
                 getattr(loop.clock, "sleep", time.sleep)(delay)
                 loop._next_attempt(call, failure)
             record_value(call, value)
+            self._keep(call)
         except BaseException as exc:
             outcome = record_failure(call, exc)
         finally:
@@ -163,6 +199,7 @@ class TaskFunction:
                 await getattr(loop.clock, "asleep", asyncio.sleep)(delay)
                 loop._next_attempt(call, failure)
             record_value(call, value)
+            self._keep(call)
         except asyncio.CancelledError:
             raise
         except BaseException as exc:

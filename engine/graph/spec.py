@@ -41,6 +41,8 @@ class NodeSpec:
     metadata: dict[str, Any] | None = None
     retry_policy: Sequence[RetryPolicy] | None = None
     """The node's retry policies, tried in order (None: a failure is final)."""
+    cache_policy: Any = None
+    """A `CachePolicy`: the node's outcome is cached by its input (None: never)."""
     record: Callable[[Any, Any], None] | None = None
     """Records what the node returned in its own way (`record(task, value)`), instead of
     as a state update: the functional API's nodes return plain values."""

@@ -29,16 +29,18 @@ node names it may return."""
 
 
 class _PendingNode:
-    __slots__ = ("action", "destinations", "input_schema", "metadata", "name", "retry_policy")
+    __slots__ = ("action", "cache_policy", "destinations", "input_schema", "metadata", "name",
+                 "retry_policy")
 
     def __init__(self, name: str, action: Any, input_schema: Any, metadata: Any, dest: Any,
-                 retry_policy: Any = None):
+                 retry_policy: Any = None, cache_policy: Any = None):
         self.name = name
         self.action = action
         self.input_schema = input_schema
         self.metadata = metadata
         self.destinations = dest
         self.retry_policy = retry_policy
+        self.cache_policy = cache_policy
 
 
 def _is_compiled_graph(obj: Any) -> bool:
@@ -146,7 +148,7 @@ class StateGraph:
         if isinstance(destinations, dict):
             destinations = tuple(destinations)
         self.nodes[name] = _PendingNode(name, action, input_schema, metadata, destinations,
-                                        retry_policy)
+                                        retry_policy, cache_policy)
         return self
 
     def add_sequence(self, nodes: Sequence[NodeAction | tuple[str, NodeAction]]) -> StateGraph:
@@ -274,7 +276,9 @@ class StateGraph:
         self.validate([*before, *after])
         self.compiled = True
         spec = self._build_spec(name or "LangGraph", before, after)
-        return CompiledStateGraph(spec, builder=self, checkpointer=checkpointer, store=store)
+        graph = CompiledStateGraph(spec, builder=self, checkpointer=checkpointer, store=store)
+        graph.cache = cache
+        return graph
 
     def _build_spec(self, name: str, before: tuple[str, ...], after: tuple[str, ...]) -> GraphSpec:
         state = Schema(self.state_schema)
@@ -336,6 +340,7 @@ class StateGraph:
                 destinations=dest,
                 metadata=pending.metadata,
                 retry_policy=as_policies(pending.retry_policy),
+                cache_policy=pending.cache_policy,
             )
         start = NodeSpec(START, None, None, inp, (START,), edges_from(START),
                          tuple(node_joins.get(START, ())), branches_from(START), None)

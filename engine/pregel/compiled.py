@@ -112,6 +112,8 @@ class CompiledStateGraph(Pregel, StateAccess):
 
     stream_mode: StreamMode | Sequence[StreamMode] = "updates"
     stream_live: bool = False
+    cache: Any = None
+    """The `BaseCache` of nodes with a `cache_policy` (`compile(cache=...)`)."""
     """Stream every chunk as it happens, even those of a lone task (an entrypoint's
     `@task` calls are reported while the entrypoint still runs)."""
 
@@ -269,6 +271,15 @@ class CompiledStateGraph(Pregel, StateAccess):
         if loop.interrupts and isinstance(value, dict):
             value = {**value, INTERRUPT: list(loop.interrupts)}
         return value
+
+    def clear_cache(self, nodes: Sequence[str] | None = None) -> None:
+        """Forget the cached outcomes of these nodes (of every node without names)."""
+        from engine.cache.nodes import clear
+
+        clear(self.cache, list(nodes if nodes is not None else self.spec.nodes))
+
+    async def aclear_cache(self, nodes: Sequence[str] | None = None) -> None:
+        self.clear_cache(nodes)
 
     # -- as a subgraph node --------------------------------------------------------------
     def run_as_subgraph(self, task: Task) -> dict[str, Any]:

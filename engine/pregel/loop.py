@@ -18,6 +18,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from engine import retry
+from engine.cache import nodes as cache_nodes
 from engine.channels import Barrier
 from engine.checkpoint.base import CheckpointRecord, PendingTask
 from engine.constants import START
@@ -91,6 +92,10 @@ class Loop:
         """The graph's store (`compile(store=...)`), else its parent graph's."""
         if self.store is None and parent_task is not None:
             self.store = parent_task.loop.store
+        self.cache: Any = graph.cache
+        """The graph's node cache (`compile(cache=...)`), else its parent graph's."""
+        if self.cache is None and parent_task is not None:
+            self.cache = parent_task.loop.cache
         self.interrupt_before = (
             self.spec.interrupt_before if interrupt_before is None else interrupt_before
         )
@@ -271,6 +276,7 @@ class Loop:
         self.step_failed = False
         snapshot = self.snapshot = self.values()
         todo: list[Task] = []
+        hits: list[Task] | None = None
         for task in tasks:
             if task.arg is not None or not task.is_pull:
                 task.input = task.arg
@@ -278,6 +284,10 @@ class Loop:
                 task.input = task.node.input_schema.node_input(snapshot)
             if task.cached:
                 self.done.append(task)
+            elif (task.node.cache_policy is not None and self.cache is not None
+                  and cache_nodes.lookup(self.cache, task)):
+                self.done.append(task)
+                hits = [*(hits or ()), task]
             else:
                 todo.append(task)
         if self.run.controller is not None:
@@ -299,6 +309,9 @@ class Loop:
                                            {"task_id": t.id, "name": t.name,
                                             "triggers": t.triggers, "path": t.path,
                                             "input": t.input})))
+        if hits:  # outcomes from the node cache: announced as finished, first
+            for t in hits:
+                self.emit("task_end", cache_nodes.cached_end(t))
         return todo
 
     # -- execute (called by drivers) -----------------------------------------------------
@@ -430,6 +443,9 @@ class Loop:
             clock_ns = bus.clock_ns
             dispatch(new_event(Event, ("task_end", next(bus.counter), clock_ns() - bus.t0,
                                        self.ns, task.step, data)))
+        if (task.node.cache_policy is not None and self.cache is not None
+                and task.error is None and not task.interrupts):
+            cache_nodes.keep(self.cache, task)
         if self.run.controller is not None:
             self.run.controller.after_task(task)
 

@@ -137,7 +137,10 @@ class StreamProjector:
             return
         ok = data["error"] is None and not data["interrupts"]
         if (ok or data["returned"]) and "updates" in self.modes:
-            self.put(event.ns, "updates", {data["name"]: self._update_value(data["result"])})
+            chunk = {data["name"]: self._update_value(data["result"])}
+            if "cached" in data:
+                chunk["__metadata__"] = {"cached": True}
+            self.put(event.ns, "updates", chunk)
         if "tasks" in self.modes or "debug" in self.modes:
             payload = {
                 "id": data["task_id"],
