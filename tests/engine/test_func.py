@@ -218,7 +218,7 @@ class TestEntrypoint:
 
     def test_final_needs_two_type_parameters(self) -> None:
         with pytest.raises(TypeError):
-            entrypoint.final[int]  # type: ignore[misc]
+            entrypoint.final[int]
 
 
 class TestAsync:
