@@ -10,6 +10,11 @@ from engine.cache.base import CachePolicy as CachePolicy  # re-exported, as in l
 from engine.channels import Overwrite as Overwrite
 from engine.retry import RetryPolicy as RetryPolicy  # re-exported: langgraph.types has them
 from engine.retry import default_retry_on as default_retry_on
+from engine.warnings import (
+    LangGraphDeprecatedSinceV10,
+    LangGraphDeprecatedSinceV11,
+    warn_deprecated,
+)
 
 if TYPE_CHECKING:
     from engine.config import RunnableConfig
@@ -60,6 +65,13 @@ class Interrupt:
     value: Any = None
     id: str = ""
     response_schema: Any = None
+
+    @property
+    def interrupt_id(self) -> str:
+        """Deprecated: `id`."""
+        warn_deprecated("`interrupt_id` is deprecated. Use `id` instead.",
+                        LangGraphDeprecatedSinceV10)
+        return self.id
 
 
 @dataclass(frozen=True, repr=False)
@@ -145,6 +157,33 @@ class GraphOutput:
 
     value: Any
     interrupts: tuple[Interrupt, ...] = ()
+
+    def __getitem__(self, key: str) -> Any:
+        """Deprecated dict access: `result["__interrupt__"]` or a key of the value."""
+        warn_deprecated(_GRAPH_OUTPUT_ACCESS.format("`result[key]`"),
+                        LangGraphDeprecatedSinceV11)
+        if key == "__interrupt__":
+            return self.interrupts
+        if isinstance(self.value, dict):
+            return self.value[key]
+        try:
+            return getattr(self.value, key)
+        except AttributeError:
+            raise KeyError(key) from None
+
+    def __contains__(self, key: object) -> bool:
+        warn_deprecated(_GRAPH_OUTPUT_ACCESS.format("`key in result`"),
+                        LangGraphDeprecatedSinceV11)
+        if key == "__interrupt__":
+            return bool(self.interrupts)
+        if isinstance(self.value, dict):
+            return key in self.value
+        return isinstance(key, str) and hasattr(self.value, key)
+
+
+_GRAPH_OUTPUT_ACCESS = ("Accessing GraphOutput via {} is deprecated. Use `result.value` to "
+                        "access the output value directly, or `result.interrupts` for "
+                        "interrupts.")
 
 
 def interrupt(value: Any) -> Any:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import inspect
+import typing
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
@@ -23,6 +24,7 @@ from engine.constants import END, INTERRUPT, START, branch_channel
 from engine.func.injection import injectable_params, injected_kwargs
 from engine.func.scope import CallScope
 from engine.graph.callspec import CallSpec, is_async_callable
+from engine.graph.jsonschema import json_schema
 from engine.graph.spec import GraphSpec, NodeSpec
 from engine.pregel.compiled import CompiledStateGraph, _Call
 from engine.pregel.loop import Loop
@@ -207,6 +209,33 @@ class EntrypointGraph(CompiledStateGraph):
     def _child_result(self, loop: Loop) -> Any:
         result = super()._child_result(loop)
         return result.get(END)
+
+    # -- schemas -------------------------------------------------------------------------
+    def _hints(self) -> dict[str, Any]:
+        try:
+            return typing.get_type_hints(self.func)
+        except Exception:
+            return {}
+
+    def get_input_jsonschema(self, config: RunnableConfig | None = None) -> dict[str, Any]:
+        """The JSON schema of the input: the first parameter's annotation."""
+        params = list(inspect.signature(self.func).parameters)
+        hint = self._hints().get(params[0], Any) if params else Any
+        return json_schema(hint, "LangGraphInput")
+
+    def get_output_jsonschema(self, config: RunnableConfig | None = None) -> dict[str, Any]:
+        """The JSON schema of the output: the return annotation (`final[R, S]`: R)."""
+        hint = self._hints().get("return", Any)
+        if hint is final:
+            hint = Any
+        elif typing.get_origin(hint) is final:
+            hint = typing.get_args(hint)[0]
+        return json_schema(hint, "LangGraphOutput")
+
+    def get_context_jsonschema(self) -> dict[str, Any] | None:
+        if self.context_schema is None:
+            return None
+        return json_schema(self.context_schema, None)
 
     # -- state ---------------------------------------------------------------------------
     def _snapshot(self, record: CheckpointRecord, subgraphs: bool) -> StateSnapshot:

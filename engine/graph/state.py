@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import typing
-import warnings
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, get_args, get_origin
 
 from engine.constants import END, RESERVED_CHARS, START, branch_channel, join_channel
 from engine.graph.callspec import CallSpec, analyse, infer_name
+from engine.graph.deprecated import check_config_annotation, renamed
 from engine.graph.message import add_messages
 from engine.graph.spec import BranchSpec, GraphSpec, NodeSpec
 from engine.retry import RetryPolicy, as_policies
@@ -82,9 +82,9 @@ class StateGraph:
         output_schema: type[Any] | None = None,
         **legacy: Any,
     ) -> None:
-        input_schema = input_schema if input_schema is not None else legacy.pop("input", None)
-        output_schema = output_schema if output_schema is not None else legacy.pop("output", None)
-        legacy.pop("config_schema", None)
+        input_schema = renamed(legacy, "input", "input_schema", input_schema)
+        output_schema = renamed(legacy, "output", "output_schema", output_schema)
+        context_schema = renamed(legacy, "config_schema", "context_schema", context_schema)
         if legacy:
             raise TypeError(f"StateGraph() got unexpected arguments: {sorted(legacy)}")
         if state_schema is None:
@@ -122,12 +122,8 @@ class StateGraph:
         `retry_policy` (a `RetryPolicy` or a list of them, the first matching one applies)
         reruns the node when it raises; see `engine.retry`.
         """
-        input_schema = input_schema if input_schema is not None else kwargs.pop("input", None)
-        if "retry" in kwargs:
-            warnings.warn("`retry` is deprecated and will be removed. Please use "
-                          "`retry_policy` instead.", DeprecationWarning, stacklevel=2)
-            retry = kwargs.pop("retry")
-            retry_policy = retry if retry_policy is None else retry_policy
+        input_schema = renamed(kwargs, "input", "input_schema", input_schema)
+        retry_policy = renamed(kwargs, "retry", "retry_policy", retry_policy)
         if isinstance(node, str):
             name = node
             if action is None:
@@ -136,6 +132,8 @@ class StateGraph:
             action, name = node, infer_name(node)
         if not callable(action) and not _is_compiled_graph(action):
             raise TypeError(f"Node `{name}` must be callable, got {type(action).__name__}")
+        if not isinstance(action, Runnable):
+            check_config_annotation(action)
         for ch in RESERVED_CHARS:
             if ch in name:
                 raise ValueError(
@@ -278,6 +276,7 @@ class StateGraph:
         spec = self._build_spec(name or "LangGraph", before, after)
         graph = CompiledStateGraph(spec, builder=self, checkpointer=checkpointer, store=store)
         graph.cache = cache
+        graph.context_schema = self.context_schema
         return graph
 
     def _build_spec(self, name: str, before: tuple[str, ...], after: tuple[str, ...]) -> GraphSpec:

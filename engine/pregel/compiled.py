@@ -13,6 +13,8 @@ from engine.constants import DEFAULT_RECURSION_LIMIT, INTERRUPT, START
 from engine.controller import Controller
 from engine.errors import GraphInterrupt
 from engine.events import Sink, global_sinks
+from engine.graph.deprecated import checkpoint_during_warning, config_schema_warning
+from engine.graph.jsonschema import json_schema
 from engine.graph.spec import GraphSpec, NodeSpec
 from engine.pregel.drivers import AsyncInbox, Chunk, adrive, drive
 from engine.pregel.loop import Loop
@@ -22,6 +24,7 @@ from engine.pregel.stream import StreamProjector
 from engine.pregel.task import Task, peek_current
 from engine.runnables import Runnable
 from engine.types import STREAM_MODES, All, GraphOutput, StreamMode
+from engine.warnings import LangGraphDeprecatedSinceV10, warn_deprecated
 
 if TYPE_CHECKING:
     from engine.graph.draw import DrawableGraph
@@ -50,7 +53,10 @@ class RunOptions(TypedDict, total=False):
     context: Any
     """Accepted for LangGraph compatibility; ignored."""
     durability: Literal["sync", "async", "exit"] | None
-    """Accepted for LangGraph compatibility; ignored."""
+    """Accepted for LangGraph compatibility (nodes see it in their config); otherwise
+    ignored: every checkpoint is saved as the step ends."""
+    checkpoint_during: bool | None
+    """Deprecated: `durability="async"` (True) or `"exit"` (False)."""
 
 
 class _Call:
@@ -84,7 +90,12 @@ class _Call:
         self.clock = kwargs.pop("clock", None)
         kwargs.pop("debug", None)
         kwargs.pop("context", None)
-        kwargs.pop("durability", None)
+        durability = kwargs.pop("durability", None)
+        if "checkpoint_during" in kwargs:
+            during = kwargs.pop("checkpoint_during")
+            durability = durability or checkpoint_during_warning(during)
+        if durability is not None:
+            self.config["configurable"]["__pregel_durability"] = durability
         if kwargs:
             raise TypeError(f"unexpected keyword arguments: {sorted(kwargs)}")
 
@@ -112,6 +123,8 @@ class CompiledStateGraph(Pregel, StateAccess):
 
     stream_mode: StreamMode | Sequence[StreamMode] = "updates"
     stream_live: bool = False
+    context_schema: Any = None
+    """The builder's `context_schema` (what `context=` holds)."""
     cache: Any = None
     """The `BaseCache` of nodes with a `cache_policy` (`compile(cache=...)`)."""
     """Stream every chunk as it happens, even those of a lone task (an entrypoint's
@@ -271,6 +284,17 @@ class CompiledStateGraph(Pregel, StateAccess):
         if loop.interrupts and isinstance(value, dict):
             value = {**value, INTERRUPT: list(loop.interrupts)}
         return value
+
+    def config_schema(self) -> Any:
+        """Deprecated: the context schema (LangGraph warns the same way)."""
+        config_schema_warning()
+        return self.context_schema if self.context_schema is not None else dict
+
+    def get_config_jsonschema(self) -> dict[str, Any]:
+        """Deprecated: the context schema as JSON schema (needs pydantic)."""
+        warn_deprecated("`get_config_jsonschema` is deprecated. Use `get_context_jsonschema` "
+                        "instead.", LangGraphDeprecatedSinceV10)
+        return json_schema(self.context_schema, None) if self.context_schema else {}
 
     def clear_cache(self, nodes: Sequence[str] | None = None) -> None:
         """Forget the cached outcomes of these nodes (of every node without names)."""
