@@ -72,7 +72,13 @@ def saved_call(task: Task) -> PendingTask | None:
     return current.pending.get(task.id)
 
 
-def announce_start(task: Task) -> None:
+def event_path(task: Task) -> tuple[Any, ...]:
+    """A call's path as events show it: `(PUSH, index)`, the shape a Send's path has and
+    traces store (the task's own path nests its caller's, as LangGraph's does)."""
+    return (PUSH, task.path[2])
+
+
+def announce_start(task: Task, caller: str) -> None:
     loop = task.loop
     bus = loop.bus
     dispatch = bus.dispatch
@@ -80,8 +86,8 @@ def announce_start(task: Task) -> None:
         dispatch(new_event(Event, ("task_start", next(bus.counter), bus.clock_ns() - bus.t0,
                                    loop.ns, task.step,
                                    {"task_id": task.id, "name": task.name,
-                                    "triggers": task.triggers, "path": task.path,
-                                    "input": task.input})))
+                                    "triggers": task.triggers, "path": event_path(task),
+                                    "input": task.input, "caller": caller})))
 
 
 def finish_call(task: Task, cached: bool = False) -> None:
@@ -99,10 +105,10 @@ def finish_call(task: Task, cached: bool = False) -> None:
     dispatch = bus.dispatch
     if dispatch is not None:
         data = {
-            "task_id": task.id, "name": task.name, "path": task.path,
+            "task_id": task.id, "name": task.name, "path": event_path(task),
             "result": task.result, "writes": task.writes, "error": task.error,
             "interrupts": task.interrupts, "duration": task.duration,
-            "hidden": False, "returned": task.returned, "call": True,
+            "hidden": False, "returned": task.returned,
         }
         if task.attempts != 1:
             data["attempts"] = task.attempts

@@ -89,11 +89,11 @@ class TaskFunction:
             return done
         if saved is not None:
             call.resume = list(saved.resume)
-        elif self.cache_policy is not None and call.loop.cache is not None:
+        announce_start(call, parent.name)
+        if saved is None and self.cache_policy is not None and call.loop.cache is not None:
             hit = self._cached(call)
             if hit is not None:
                 return hit
-        announce_start(call)
         if self.is_async:
             try:
                 asyncio.get_running_loop()

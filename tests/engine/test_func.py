@@ -140,6 +140,11 @@ class TestTasks:
         assert ends == [("double", 4), ("wf", 4)]
         starts = {e.step for e in events.of("task_start")}
         assert len(starts) == 1
+        call = events.of("task_start")[1].data
+        # As traces store a PUSH task (and the LangGraph recorder writes a call): (PUSH, i).
+        assert (call["name"], call["path"], call["caller"]) == ("double",
+                                                                ("__pregel_push", 0), "wf")
+        assert call["input"] == ((2,), {})
 
 
 class TestEntrypoint:
