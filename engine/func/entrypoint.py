@@ -20,7 +20,8 @@ from typing import Any, Generic, TypeVar
 from engine.channels import MISSING
 from engine.checkpoint.base import BaseCheckpointSaver, CheckpointRecord
 from engine.config import RunnableConfig
-from engine.constants import END, INTERRUPT, START, branch_channel
+from engine.constants import END, INTERRUPT, PULL, START
+from engine.events import Event
 from engine.func.injection import injectable_params, injected_kwargs
 from engine.func.scope import CallScope
 from engine.graph.callspec import CallSpec, is_async_callable
@@ -59,7 +60,7 @@ class ValueSchema(Schema):
         self.keys = keys
 
     def node_input(self, values: Any) -> Any:
-        return values
+        return values.get(self.keys[0]) if len(self.keys) == 1 else values
 
     def read_input(self, value: Any) -> dict[str, Any]:
         return {START: value}
@@ -89,6 +90,17 @@ class EntrypointProjector(StreamProjector):
     def _wants_values(self, changes: dict[str, Any]) -> bool:
         return END in changes
 
+    def _result_dict(self, data: dict[str, Any]) -> dict[str, Any]:
+        if data["path"][0] == PULL:  # the entrypoint itself: what it returned
+            return {END: data["result"]}
+        return super()._result_dict(data)
+
+    def _checkpoint(self, event: Event) -> None:
+        values = event.data["values"]
+        if isinstance(values, dict):  # a checkpoint's value is the entrypoint's return
+            event = event._replace(data={**event.data, "values": values.get(END)})
+        super()._checkpoint(event)
+
 
 class EntrypointGraph(CompiledStateGraph):
     """What `@entrypoint` makes of a function: a graph you invoke, stream, resume."""
@@ -113,8 +125,8 @@ class EntrypointGraph(CompiledStateGraph):
             name=node_name,
             call=CallSpec(run, is_async_callable(func), (), None),
             subgraph=None,
-            input_schema=ValueSchema((START, PREVIOUS)),
-            triggers=(branch_channel(node_name),),
+            input_schema=ValueSchema((START,)),
+            triggers=(START,),
             edges=(),
             joins=(),
             branches=(),
@@ -136,6 +148,7 @@ class EntrypointGraph(CompiledStateGraph):
             edges=((START, node_name),),
             waiting_edges=(),
             node_order=(node_name,),
+            input_step=False,
         )
         super().__init__(spec, builder=None, checkpointer=checkpointer,  # type: ignore[arg-type]
                          store=store)
@@ -147,7 +160,7 @@ class EntrypointGraph(CompiledStateGraph):
         return f"<entrypoint {self.__name__!r}>"
 
     # -- the node ------------------------------------------------------------------------
-    def _prepare(self, values: dict[str, Any]) -> tuple[Task, dict[str, Any]]:
+    def _prepare(self) -> tuple[Task, dict[str, Any]]:
         """The entrypoint's task, ready to run; the keyword arguments the function asks for.
 
         Resume values beyond those the task's own interrupts took in earlier runs go to a
@@ -163,13 +176,15 @@ class EntrypointGraph(CompiledStateGraph):
         task.scope = CallScope(task.loop, fresh)
         kwargs = injected_kwargs(self._inject, self.func, (None,), {}, task)
         if self._wants_previous:
-            kwargs["previous"] = values.get(PREVIOUS)
+            # Channels change only at the step's barrier: this is the step's `previous`.
+            previous = task.loop.channels[PREVIOUS]
+            kwargs["previous"] = previous.value if previous.is_available() else None
         return task, kwargs
 
-    def _run(self, values: dict[str, Any]) -> Any:
-        task, kwargs = self._prepare(values)
+    def _run(self, input: Any) -> Any:
+        task, kwargs = self._prepare()
         try:
-            return self.func(values.get(START), **kwargs)
+            return self.func(input, **kwargs)
         finally:
             # The step ends when every call has: wait for those the function let go.
             scope = task.scope
@@ -177,10 +192,10 @@ class EntrypointGraph(CompiledStateGraph):
             pending = [f for f in scope.futures if isinstance(f, concurrent.futures.Future)]
             concurrent.futures.wait(pending)
 
-    async def _arun(self, values: dict[str, Any]) -> Any:
-        task, kwargs = self._prepare(values)
+    async def _arun(self, input: Any) -> Any:
+        task, kwargs = self._prepare()
         try:
-            return await self.func(values.get(START), **kwargs)
+            return await self.func(input, **kwargs)
         finally:
             scope = task.scope
             assert scope is not None

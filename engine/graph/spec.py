@@ -67,6 +67,9 @@ class GraphSpec:
     interrupt_before: tuple[str, ...] = ()
     interrupt_after: tuple[str, ...] = ()
     node_order: tuple[str, ...] = field(default=())
+    input_step: bool = True
+    """The input is written by a `__start__` task in a step of its own, as StateGraph
+    does; False: straight into the input checkpoint's channels (the functional API)."""
     message_keys: frozenset[str] = frozenset()
     """State keys merged by `add_messages` (their new messages get ids at task end)."""
 

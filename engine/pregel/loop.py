@@ -229,13 +229,18 @@ class Loop:
         self._run_start(input, resumed=False)
         start_cp = self.new_checkpoint_id(self.step)
         start = algo.start_task(self, self.spec, self.step + 1, start_cp)
-        self.cp.save("input", start_cp, [start], triggered=(), sends=())
+        own_step = self.spec.input_step
+        if own_step:
+            self.cp.save("input", start_cp, [start], triggered=(), sends=())
         # The internal __start__ task: the input as writes, START's edges and branches.
         self.snapshot = self.values()
         start.input = input
         algo.record_output(start, dict(writes), self.snapshot)
-        self.step += 1
-        self._apply([start])
+        if own_step:
+            self.step += 1
+            self._apply([start])
+        else:  # the input goes straight into the channels of the input checkpoint
+            self._apply([start], source="input")
 
     def _resume(self, saved: CheckpointRecord, input: Any) -> None:
         self.cp.restore(saved)

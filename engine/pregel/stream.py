@@ -146,13 +146,21 @@ class StreamProjector:
                 "id": data["task_id"],
                 "name": data["name"],
                 "error": data["error"],
-                "result": dict(data["result"] or {}) if ok else {},
+                "result": self._result_dict(data) if ok else {},
                 "interrupts": [interrupt_dict(i) for i in data["interrupts"]],
             }
             if "tasks" in self.modes:
                 self.put(event.ns, "tasks", payload)
             if "debug" in self.modes:
                 self.debug(event, "task_result", payload)
+
+    def _result_dict(self, data: dict[str, Any]) -> dict[str, Any]:
+        """A finished task's result as `tasks` / `debug` modes show it: its writes, or a
+        functional-API call's return value under `__return__`."""
+        result = data["result"]
+        if isinstance(result, dict):
+            return dict(result)
+        return {} if result is None else {"__return__": result}
 
     def _update_value(self, result: dict[str, Any] | None) -> Any:
         keys = self.output_keys

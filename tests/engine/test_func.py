@@ -214,6 +214,37 @@ class TestEntrypoint:
 
         assert list(wf.stream(1, stream_mode="values")) == [{"x": 1}]
 
+    def test_checkpoints_input_then_one_step(self) -> None:
+        """The input goes into the input checkpoint (step -1); the function is step 0."""
+
+        @entrypoint(checkpointer=InMemorySaver())
+        def wf(x: int) -> int:
+            return x + 1
+
+        chunks = list(wf.stream(1, thread("c"), stream_mode="checkpoints"))
+        assert [(c["metadata"]["source"], c["metadata"]["step"], c["next"], c["values"])
+                for c in chunks] == [("input", -1, ["wf"], None), ("loop", 0, [], 2)]
+
+    def test_tasks_mode_shapes(self) -> None:
+        """A call's input is (args, kwargs); results are under __return__ / __end__."""
+
+        @task
+        def double(x: int) -> int:
+            return 2 * x
+
+        @entrypoint()
+        def wf(x: int) -> int:
+            return double(x).result()
+
+        chunks = list(wf.stream(3, stream_mode="tasks"))
+        assert [(c["name"], c.get("input"), c.get("triggers"), c.get("result"))
+                for c in chunks] == [
+            ("wf", 3, ("__start__",), None),
+            ("double", ((3,), {}), ("__pregel_push",), None),
+            ("double", None, None, {"__return__": 6}),
+            ("wf", None, None, {"__end__": 6}),
+        ]
+
     def test_generators_are_refused(self) -> None:
         with pytest.raises(NotImplementedError):
 

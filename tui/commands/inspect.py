@@ -118,7 +118,7 @@ def steps_table(run: RunReport) -> Table:
         table.add_column(name, justify=justify)
     for step in run["steps"]:
         note = "" if step["complete"] else "no barrier (step did not finish)"
-        label = "(input)" if step["step"] == 0 and not step["tasks"] else ""
+        label = "(input)" if step["step"] <= 0 and not step["tasks"] else ""
         table.add_row(str(step["step"]), label, fmt_ns(step["start_ns"]),
                       fmt_ns(step["duration_ns"]), "", plain(note, style="dim"),
                       style="bold")

@@ -275,7 +275,7 @@ def build_report(trace: Trace) -> Report:
             "runs": len(summary.runs),
             "root_runs": len(roots),
             "subgraph_runs": len(summary.runs) - len(roots),
-            "steps": sum(1 for r in roots for s in r.steps if s.step > 0),
+            "steps": sum(1 for r in roots for s in r.steps if s.tasks),
             "tasks": len(tasks),
             "llm_calls": len(calls),
             "tokens": sum(len(c.tokens) for c in calls),
