@@ -87,6 +87,7 @@ async def test_L_at_an_error_pause_shows_the_node_s_locals(tmp_path: Path) -> No
         await pilot.press("L")
         await until(pilot, lambda: isinstance(app.screen, PostMortemScreen))
         screen = app.screen
+        assert isinstance(screen, PostMortemScreen)
         frames = screen.query_one(OptionList)
         assert frames.highlighted is not None
         assert screen.frames[frames.highlighted].function == "parse"
