@@ -23,7 +23,7 @@ from engine.config import RunnableConfig
 from engine.constants import END, INTERRUPT, PULL, START
 from engine.events import Event
 from engine.func.injection import injectable_params, injected_kwargs
-from engine.func.scope import CallScope
+from engine.func.scope import open_scope
 from engine.graph.callspec import CallSpec, is_async_callable
 from engine.graph.jsonschema import json_schema
 from engine.graph.spec import GraphSpec, NodeSpec
@@ -161,19 +161,10 @@ class EntrypointGraph(CompiledStateGraph):
 
     # -- the node ------------------------------------------------------------------------
     def _prepare(self) -> tuple[Task, dict[str, Any]]:
-        """The entrypoint's task, ready to run; the keyword arguments the function asks for.
-
-        Resume values beyond those the task's own interrupts took in earlier runs go to a
-        scope every call shares: the first interrupt to come asks for them, wherever it is.
-        """
+        """The entrypoint's task with a fresh scope for its calls (see `open_scope`); the
+        keyword arguments the function asks for."""
         task = current_task("entrypoint")
-        current = task.loop.cp.current
-        saved = current.pending.get(task.id) if current is not None else None
-        own = len(saved.resume) if saved is not None else 0
-        fresh = task.resume[own:]
-        task.resume = task.resume[:own]
-        task.interrupt_index = 0
-        task.scope = CallScope(task.loop, fresh)
+        open_scope(task)
         kwargs = injected_kwargs(self._inject, self.func, (None,), {}, task)
         if self._wants_previous:
             # Channels change only at the step's barrier: this is the step's `previous`.

@@ -64,6 +64,20 @@ class CallScope:
             self.futures.append(future)
 
 
+def open_scope(task: Task) -> CallScope:
+    """A new scope for `task`'s calls (an entrypoint's run, or a graph node that calls
+    tasks). Resume values beyond those its own interrupts took in earlier runs go to
+    the scope, so the first interrupt to ask for one gets it, in a call or not."""
+    current = task.loop.cp.current
+    saved = current.pending.get(task.id) if current is not None else None
+    own = len(saved.resume) if saved is not None else 0
+    fresh = task.resume[own:]
+    task.resume = task.resume[:own]
+    task.interrupt_index = 0
+    scope = task.scope = CallScope(task.loop, fresh)
+    return scope
+
+
 def saved_call(task: Task) -> PendingTask | None:
     """What an earlier run of this step saved for the call `task`, if anything."""
     current = task.loop.cp.current

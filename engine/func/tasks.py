@@ -21,9 +21,9 @@ from engine.cache import nodes as cache_nodes
 from engine.cache.base import BaseCache, FullKey, key_text
 from engine.func.injection import injectable_params, injected_kwargs
 from engine.func.scope import (
-    CallScope,
     announce_start,
     finish_call,
+    open_scope,
     record_failure,
     record_value,
     saved_call,
@@ -80,7 +80,7 @@ class TaskFunction:
             )
         scope = parent.scope
         if scope is None:  # a graph node that calls tasks
-            scope = parent.scope = CallScope(parent.loop)
+            scope = open_scope(parent)
         call = scope.new_call(parent, self.node, args, kwargs)
         saved = saved_call(call)
         if saved is not None and saved.done:  # ran before this step was resumed

@@ -6,13 +6,14 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from typing import Any
+from typing import Any, TypedDict
 
 import pytest
 
 from engine.checkpoint.memory import InMemorySaver
 from engine.events import capture_events
 from engine.func import entrypoint, task
+from engine.graph import START, StateGraph
 from engine.types import Command, RetryPolicy, interrupt
 
 
@@ -255,6 +256,35 @@ class TestEntrypoint:
     def test_final_needs_two_type_parameters(self) -> None:
         with pytest.raises(TypeError):
             entrypoint.final[int]
+
+
+class TestTasksInGraphNodes:
+    """A StateGraph node may call tasks too: same reports, same resume rules."""
+
+    def test_interrupt_in_a_call_of_a_node(self) -> None:
+        class S(TypedDict):
+            x: int
+            ans: str
+
+        @task
+        def double(x: int) -> int:
+            return 2 * x
+
+        @task
+        def ask(question: str) -> Any:
+            return interrupt(question)
+
+        def node(state: S) -> dict[str, Any]:
+            doubled = double(state["x"]).result()
+            return {"x": doubled, "ans": ask(f"q{doubled}").result()}
+
+        graph = (StateGraph(S).add_node("node", node).add_edge(START, "node")
+                 .compile(checkpointer=InMemorySaver()))
+        first = list(graph.stream({"x": 2, "ans": ""}, thread("n")))
+        assert first[0] == {"double": 4}
+        assert [i.value for i in first[1]["__interrupt__"]] == ["q4"]
+        assert list(graph.stream(Command(resume="yes"), thread("n"))) == [
+            {"ask": "yes"}, {"node": {"x": 4, "ans": "yes"}}]
 
 
 class TestAsync:
