@@ -252,7 +252,8 @@ class StateGraph:
         if self in seen:
             raise ValueError("A graph cannot contain itself as a subgraph (cyclic reference)")
         for pending in self.nodes.values():
-            if _is_compiled_graph(pending.action):
+            # An entrypoint (engine.func) has no builder and cannot hold a graph.
+            if _is_compiled_graph(pending.action) and pending.action.builder is not None:
                 pending.action.builder._check_subgraph_cycles((*seen, self))
 
     def compile(

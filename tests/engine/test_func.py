@@ -287,6 +287,27 @@ class TestTasksInGraphNodes:
             {"ask": "yes"}, {"node": {"x": 4, "ans": "yes"}}]
 
 
+    def test_an_entrypoint_as_a_subgraph_node(self) -> None:
+        """Its calls stream under its namespace; its return value is the node's update."""
+
+        class S(TypedDict):
+            x: int
+
+        @task
+        def double(x: int) -> int:
+            return 2 * x
+
+        @entrypoint()
+        def sub(state: S) -> dict[str, int]:
+            return {"x": double(state["x"]).result()}
+
+        graph = StateGraph(S).add_node("sub", sub).add_edge(START, "sub").compile()
+        chunks = list(graph.stream({"x": 2}, subgraphs=True))
+        assert [(len(ns), chunk) for ns, chunk in chunks] == [
+            (1, {"double": 4}), (1, {"sub": {"x": 4}}), (0, {"sub": {"x": 4}})]
+        assert chunks[0][0][0].startswith("sub:")
+
+
 class TestAsync:
     """Async entrypoints and tasks: calls are awaitable asyncio tasks."""
 
