@@ -184,6 +184,7 @@ class TaskFunction:
         token = set_current(call)
         start = loop.clock.monotonic_ns()
         outcome: BaseException | None = None
+        cancelled: asyncio.CancelledError | None = None
         try:
             while True:
                 try:
@@ -200,14 +201,16 @@ class TaskFunction:
                 loop._next_attempt(call, failure)
             record_value(call, value)
             self._keep(call)
-        except asyncio.CancelledError:
-            raise
+        except asyncio.CancelledError as exc:  # the caller cancelled the call's future
+            call.error = cancelled = exc
         except BaseException as exc:
             outcome = record_failure(call, exc)
         finally:
             call.duration = loop.clock.monotonic_ns() - start
             reset_current(token)
         finish_call(call)
+        if cancelled is not None:
+            raise cancelled
         if outcome is not None:
             raise outcome
         return call.result

@@ -331,9 +331,15 @@ class TestAsync:
             return [c async for c in wf.astream(2)]
 
         started = time.monotonic()
-        assert asyncio.run(main()) == [{"slow": 0}, {"wf": [0]}]
+        with capture_events() as events:
+            assert asyncio.run(main()) == [{"slow": 0}, {"wf": [0]}]
         assert time.monotonic() - started < 0.9
         assert runs == [0, 1]
+        # The cancelled call ends too (failed), so no trace shows it running forever.
+        ends = {e.data["name"] + str(e.data["path"][-1]): e.data["error"]
+                for e in events.of("task_end")}
+        assert isinstance(ends.pop("slow1"), asyncio.CancelledError)
+        assert set(ends.values()) == {None}
 
     def test_sync_tasks_are_awaitable(self) -> None:
         @task
