@@ -132,6 +132,7 @@ class EntrypointGraph(CompiledStateGraph):
             branches=(),
             destinations=None,
             retry_policy=as_policies(retry_policy),
+            cache_policy=cache_policy,
             record=_record_return,
         )
         channels = ValueSchema((START, END, PREVIOUS))
@@ -150,8 +151,9 @@ class EntrypointGraph(CompiledStateGraph):
             node_order=(node_name,),
             input_step=False,
         )
-        super().__init__(spec, builder=None, checkpointer=checkpointer,  # type: ignore[arg-type]
-                         store=store)
+        # No builder: an entrypoint is made from its function, not from a StateGraph.
+        super().__init__(spec, builder=None,  # type: ignore[arg-type]
+                         checkpointer=checkpointer, store=store)
         self.__wrapped__ = func
         self.__name__ = node_name
         self.__doc__ = func.__doc__

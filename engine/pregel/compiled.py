@@ -123,12 +123,12 @@ class CompiledStateGraph(Pregel, StateAccess):
 
     stream_mode: StreamMode | Sequence[StreamMode] = "updates"
     stream_live: bool = False
+    """Stream every chunk as it happens, even those of a lone task (an entrypoint's
+    `@task` calls are reported while the entrypoint still runs)."""
     context_schema: Any = None
     """The builder's `context_schema` (what `context=` holds)."""
     cache: Any = None
     """The `BaseCache` of nodes with a `cache_policy` (`compile(cache=...)`)."""
-    """Stream every chunk as it happens, even those of a lone task (an entrypoint's
-    `@task` calls are reported while the entrypoint still runs)."""
 
     def __init__(self, spec: GraphSpec, *, builder: StateGraph,
                  checkpointer: BaseCheckpointSaver | None, store: Any) -> None:
