@@ -31,7 +31,7 @@ from engine.func.scope import (
 from engine.graph.callspec import is_async_callable
 from engine.graph.spec import NodeSpec
 from engine.pregel.pool import POOL
-from engine.pregel.task import Task, peek_current, reset_current, set_current
+from engine.pregel.task import Task, current_task, reset_current, set_current
 from engine.retry import RetryPolicy, as_policies
 from engine.schema import Schema
 
@@ -72,12 +72,7 @@ class TaskFunction:
         return f"<task {self.name}>"
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        parent = peek_current()
-        if parent is None:
-            raise RuntimeError(
-                "Called a task outside of a running graph: call it inside an "
-                "@entrypoint or a graph node"
-            )
+        parent = current_task("task")  # LangGraph's RuntimeError outside a run
         scope = parent.scope
         if scope is None:  # a graph node that calls tasks
             scope = open_scope(parent)

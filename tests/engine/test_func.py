@@ -121,7 +121,7 @@ class TestTasks:
         def lone() -> None:
             return None
 
-        with pytest.raises(RuntimeError):
+        with pytest.raises(RuntimeError, match="outside of a runnable context"):
             lone()
 
     def test_calls_are_events(self) -> None:
