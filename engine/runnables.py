@@ -21,32 +21,20 @@ class Runnable:
                       **kwargs: Any) -> Any:
         return self.invoke(input, config, **kwargs)
 
-    def get_name(self) -> str:
-        return self.name or type(self).__name__
-
-    def batch(self, inputs: Sequence[Any],
-              config: RunnableConfig | Sequence[RunnableConfig] | None = None,
-              **kwargs: Any) -> list[Any]:
-        """`invoke` each input (with its own config when a list of configs is given)."""
+    def batch(self, inputs: Sequence[Any], config: Any = None, **kwargs: Any) -> list[Any]:
+        """`invoke` each input; `config` is one RunnableConfig for all, or one per input."""
         configs = _configs(config, len(inputs))
         return [self.invoke(i, c, **kwargs) for i, c in zip(inputs, configs, strict=True)]
 
-    async def abatch(self, inputs: Sequence[Any],
-                     config: RunnableConfig | Sequence[RunnableConfig] | None = None,
+    async def abatch(self, inputs: Sequence[Any], config: Any = None,
                      **kwargs: Any) -> list[Any]:
         """`ainvoke` the inputs concurrently; the results in input order."""
         configs = _configs(config, len(inputs))
         return list(await asyncio.gather(
             *(self.ainvoke(i, c, **kwargs) for i, c in zip(inputs, configs, strict=True))))
 
-
-def _configs(config: RunnableConfig | Sequence[RunnableConfig] | None,
-             n: int) -> list[RunnableConfig | None]:
-    if isinstance(config, Sequence):
-        if len(config) != n:
-            raise ValueError("batch: as many configs as inputs are needed")
-        return list(config)
-    return [config] * n
+    def get_name(self) -> str:
+        return self.name or type(self).__name__
 
 
 class RunnableLambda(Runnable):
@@ -64,3 +52,12 @@ class RunnableLambda(Runnable):
 
     def __repr__(self) -> str:
         return f"RunnableLambda({self.name})"
+
+
+def _configs(config: RunnableConfig | Sequence[RunnableConfig] | None,
+             n: int) -> list[RunnableConfig | None]:
+    if isinstance(config, Sequence):
+        if len(config) != n:
+            raise ValueError("batch: as many configs as inputs are needed")
+        return list(config)
+    return [config] * n

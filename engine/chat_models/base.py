@@ -190,6 +190,10 @@ class BaseChatModel(Runnable):
             raise
         rec.finish_stream(chunks)
 
+    def batch(self, inputs: Sequence[Any], config: RunnableConfig | None = None,
+              **kwargs: Any) -> list[AIMessage]:
+        return [self.invoke(i, config, **kwargs) for i in inputs]
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}(model={self.model_name!r})"
 
