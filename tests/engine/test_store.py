@@ -9,7 +9,8 @@ from typing import Annotated, Any, TypedDict
 
 import pytest
 
-from engine.config import get_store
+from engine.checkpoint.memory import InMemorySaver
+from engine.config import RunnableConfig, get_store
 from engine.func import entrypoint, task
 from engine.graph import START, StateGraph
 from engine.store import BaseStore, InMemoryStore, InvalidNamespaceError
@@ -95,6 +96,24 @@ class TestInjection:
         assert graph.invoke({"count": 4}) == {"count": 5}
         item = store.get(("seen",), "n")
         assert item is not None and item.value == {"count": 4}
+
+    def test_one_store_across_threads_in_a_batch(self) -> None:
+        """`batch` runs each input with its own config; the store is shared by all."""
+        store = InMemoryStore()
+
+        def node(state: Count, config: RunnableConfig, store: BaseStore) -> dict[str, int]:
+            thread_id = config["configurable"]["thread_id"]
+            store.put(("threads",), thread_id, {"count": state["count"]})
+            return {"count": 1}
+
+        graph = (StateGraph(Count).add_node("node", node).add_edge(START, "node")
+                 .compile(store=store, checkpointer=InMemorySaver()))
+        configs: list[RunnableConfig] = [{"configurable": {"thread_id": t}} for t in "ab"]
+        assert graph.batch([{"count": 1}, {"count": 2}], configs) == [{"count": 2},
+                                                                      {"count": 3}]
+        assert sorted((i.key, i.value["count"]) for i in store.search(("threads",))) == [
+            ("a", 1), ("b", 2)]
+        assert asyncio.run(graph.abatch([{"count": 0}], configs[0])) == [{"count": 3}]
 
     def test_task_gets_the_entrypoint_store_unless_passed(self) -> None:
         store = InMemoryStore()
