@@ -35,12 +35,16 @@ def matches(value: dict[str, Any], filter: dict[str, Any]) -> bool:
     """Whether a stored value passes a search filter."""
     for key, wanted in filter.items():
         actual = value.get(key)
-        if isinstance(wanted, dict) and wanted and all(k in _OPERATORS for k in wanted):
-            try:
-                if not all(_OPERATORS[op](actual, arg) for op, arg in wanted.items()):
+        if isinstance(wanted, dict) and wanted and all(str(k).startswith("$") for k in wanted):
+            for op, arg in wanted.items():
+                compare = _OPERATORS.get(op)
+                if compare is None:
+                    raise ValueError(f"Unsupported operator: {op}")
+                try:
+                    if not compare(actual, arg):
+                        return False
+                except TypeError:
                     return False
-            except TypeError:
-                return False
         elif actual != wanted:
             return False
     return True

@@ -46,6 +46,14 @@ class TestInMemoryStore:
         assert [i.key for i in store.search(("a",), filter={"x": {"$gt": 1}})] == ["k2", "k3"]
         assert [i.key for i in store.search(("a",), limit=1, offset=1)] == ["k2"]
 
+    def test_an_unknown_filter_operator_is_an_error(self) -> None:
+        with pytest.raises(ValueError, match=r"Unsupported operator: \$in"):
+            filled().search(("a",), filter={"x": {"$in": [1]}})
+
+    def test_a_query_without_an_index_ranks_nothing(self) -> None:
+        assert [(i.key, i.score) for i in filled().search(("a",), query="x")] == [
+            ("k1", None), ("k2", None), ("k3", None)]
+
     def test_list_namespaces(self) -> None:
         store = filled()
         assert store.list_namespaces() == [("a",), ("a", "b"), ("a", "c")]
