@@ -14,16 +14,20 @@ import concurrent.futures
 import inspect
 import typing
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any
 
-from engine.channels import MISSING
 from engine.checkpoint.base import BaseCheckpointSaver, CheckpointRecord
 from engine.config import RunnableConfig
-from engine.constants import END, INTERRUPT, PULL, START
-from engine.events import Event
+from engine.constants import END, INTERRUPT, START
 from engine.func.injection import injectable_params, injected_kwargs
 from engine.func.scope import open_scope
+from engine.func.values import (
+    PREVIOUS,
+    EntrypointProjector,
+    ValueSchema,
+    final,
+    record_return,
+)
 from engine.graph.callspec import CallSpec, is_async_callable
 from engine.graph.jsonschema import json_schema
 from engine.graph.spec import GraphSpec, NodeSpec
@@ -32,74 +36,7 @@ from engine.pregel.loop import Loop
 from engine.pregel.stream import StreamProjector
 from engine.pregel.task import Task, current_task
 from engine.retry import RetryPolicy, as_policies
-from engine.schema import FieldSpec, Schema
 from engine.types import GraphOutput, StateSnapshot
-
-PREVIOUS = "__previous__"
-"""The channel holding what the last run on the thread saved."""
-
-R = TypeVar("R")
-S = TypeVar("S")
-
-
-@dataclass
-class final(Generic[R, S]):
-    """Return `value` to the caller but save `save` as the next run's `previous`."""
-
-    value: R
-    save: S
-
-
-class ValueSchema(Schema):
-    """The schema of an entrypoint's channels: the run's input is one value, not a dict."""
-
-    def __init__(self, keys: tuple[str, ...]) -> None:
-        self.cls = None
-        self.kind = "value"
-        self.fields = {k: FieldSpec(k, None, MISSING) for k in keys}
-        self.keys = keys
-
-    def node_input(self, values: Any) -> Any:
-        return values.get(self.keys[0]) if len(self.keys) == 1 else values
-
-    def read_input(self, value: Any) -> dict[str, Any]:
-        return {START: value}
-
-
-def _record_return(task: Task, value: Any) -> None:
-    """The entrypoint's return value: `__end__` and `__previous__` (see `final`)."""
-    if isinstance(value, final):
-        result, save = value.value, value.save
-    else:
-        result = save = value
-    task.writes = [(END, result), (PREVIOUS, save)]
-    task.result = result
-    task.returned = True
-    task.routes = []
-
-
-class EntrypointProjector(StreamProjector):
-    """Stream chunks of an entrypoint: its value is `__end__`, updates are bare values."""
-
-    def _values_chunk(self, ns: tuple[str, ...]) -> Any:
-        return self.state[ns].get(END)
-
-    def _update_value(self, result: Any) -> Any:
-        return result
-
-    def _wants_values(self, changes: dict[str, Any]) -> bool:
-        return END in changes
-
-    def _result_dict(self, data: dict[str, Any]) -> dict[str, Any]:
-        if data["path"][0] == PULL:  # the entrypoint itself: what it returned
-            return {END: data["result"]}
-        return super()._result_dict(data)
-
-    def _checkpoint(self, event: Event) -> None:
-        values = event.data["values"]
-        if isinstance(values, dict):  # a checkpoint's value is the entrypoint's return
-            event = event._replace(data={**event.data, "values": values.get(END)})
-        super()._checkpoint(event)
 
 
 class EntrypointGraph(CompiledStateGraph):
@@ -133,7 +70,7 @@ class EntrypointGraph(CompiledStateGraph):
             destinations=None,
             retry_policy=as_policies(retry_policy),
             cache_policy=cache_policy,
-            record=_record_return,
+            record=record_return,
         )
         channels = ValueSchema((START, END, PREVIOUS))
         spec = GraphSpec(
