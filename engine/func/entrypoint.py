@@ -14,7 +14,7 @@ import concurrent.futures
 import inspect
 import typing
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, TypeAlias
 
 from engine.checkpoint.base import BaseCheckpointSaver, CheckpointRecord
 from engine.config import RunnableConfig
@@ -25,9 +25,9 @@ from engine.func.values import (
     PREVIOUS,
     EntrypointProjector,
     ValueSchema,
-    final,
     record_return,
 )
+from engine.func.values import final as Final
 from engine.graph.callspec import CallSpec, is_async_callable
 from engine.graph.jsonschema import json_schema
 from engine.graph.spec import GraphSpec, NodeSpec
@@ -171,9 +171,9 @@ class EntrypointGraph(CompiledStateGraph):
     def get_output_jsonschema(self, config: RunnableConfig | None = None) -> dict[str, Any]:
         """The JSON schema of the output: the return annotation (`final[R, S]`: R)."""
         hint = self._hints().get("return", Any)
-        if hint is final:
+        if hint is Final:
             hint = Any
-        elif typing.get_origin(hint) is final:
+        elif typing.get_origin(hint) is Final:
             hint = typing.get_args(hint)[0]
         return json_schema(hint, "LangGraphOutput")
 
@@ -201,7 +201,8 @@ class entrypoint:
     `runtime`. It returns the run's output, or `entrypoint.final(value=..., save=...)`.
     """
 
-    final = final
+    final: TypeAlias = Final
+    """`entrypoint.final(value=..., save=...)`: see `engine.func.values.final`."""
 
     def __init__(self, checkpointer: BaseCheckpointSaver | None = None, store: Any = None,
                  cache: Any = None, context_schema: Any = None, cache_policy: Any = None,

@@ -246,6 +246,31 @@ class TestEntrypoint:
             ("wf", None, None, {"__end__": 6}),
         ]
 
+    def test_json_schemas_from_annotations(self) -> None:
+        """Input from the first parameter, output from the return (final[R, S]: R),
+        context from context_schema; titled as LangGraph titles them."""
+
+        class Context(TypedDict):
+            model: str
+
+        @entrypoint(context_schema=Context)
+        def wf(xs: list[int]) -> entrypoint.final[str, int]:
+            return entrypoint.final(value="", save=0)
+
+        assert wf.get_input_jsonschema() == {
+            "type": "array", "items": {"type": "integer"}, "title": "LangGraphInput"}
+        assert wf.get_output_jsonschema() == {"type": "string", "title": "LangGraphOutput"}
+        assert wf.get_context_jsonschema() == {
+            "properties": {"model": {"title": "Model", "type": "string"}},
+            "required": ["model"], "title": "Context", "type": "object"}
+
+        @entrypoint()
+        def untyped(x):
+            return x
+
+        assert untyped.get_output_jsonschema() == {"title": "LangGraphOutput"}
+        assert untyped.get_context_jsonschema() is None
+
     def test_generators_are_refused(self) -> None:
         with pytest.raises(NotImplementedError):
 
@@ -255,7 +280,7 @@ class TestEntrypoint:
 
     def test_final_needs_two_type_parameters(self) -> None:
         with pytest.raises(TypeError):
-            entrypoint.final[int]
+            entrypoint.final[int]  # type: ignore[misc]
 
 
 class TestTasksInGraphNodes:
