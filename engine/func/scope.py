@@ -70,10 +70,11 @@ def open_scope(task: Task) -> CallScope:
     the scope, so the first interrupt to ask for one gets it, in a call or not."""
     current = task.loop.cp.current
     saved = current.pending.get(task.id) if current is not None else None
-    own = len(saved.resume) if saved is not None else 0
+    # Its own: answers of earlier runs, and any its interrupts took already in this one
+    # (a graph node may ask before its first call opens the scope).
+    own = max(len(saved.resume) if saved is not None else 0, task.interrupt_index)
     fresh = task.resume[own:]
     task.resume = task.resume[:own]
-    task.interrupt_index = 0
     scope = task.scope = CallScope(task.loop, fresh)
     return scope
 

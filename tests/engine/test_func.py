@@ -312,6 +312,27 @@ class TestTasksInGraphNodes:
             {"ask": "yes"}, {"node": {"x": 4, "ans": "yes"}}]
 
 
+    def test_a_node_that_asks_before_calling_does_not_answer_twice(self) -> None:
+        """The node's own interrupt takes the first answer, the call's the second."""
+
+        class S(TypedDict):
+            a: str
+            b: str
+
+        @task
+        def ask(question: str) -> Any:
+            return interrupt(question)
+
+        def node(state: S) -> dict[str, Any]:
+            return {"a": interrupt("first"), "b": ask("second").result()}
+
+        graph = (StateGraph(S).add_node("node", node).add_edge(START, "node")
+                 .compile(checkpointer=InMemorySaver()))
+        asked = [list(graph.stream(i, thread("q")))[-1]["__interrupt__"][0].value
+                 for i in ({"a": "", "b": ""}, Command(resume="A"))]
+        assert asked == ["first", "second"]
+        assert graph.invoke(Command(resume="B"), thread("q")) == {"a": "A", "b": "B"}
+
     def test_an_entrypoint_as_a_subgraph_node(self) -> None:
         """Its calls stream under its namespace; its return value is the node's update."""
 
