@@ -328,8 +328,9 @@ class TestTasksInGraphNodes:
 
         graph = (StateGraph(S).add_node("node", node).add_edge(START, "node")
                  .compile(checkpointer=InMemorySaver()))
+        inputs: list[Any] = [{"a": "", "b": ""}, Command(resume="A")]
         asked = [list(graph.stream(i, thread("q")))[-1]["__interrupt__"][0].value
-                 for i in ({"a": "", "b": ""}, Command(resume="A"))]
+                 for i in inputs]
         assert asked == ["first", "second"]
         assert graph.invoke(Command(resume="B"), thread("q")) == {"a": "A", "b": "B"}
 
