@@ -130,7 +130,8 @@ class Checkpointing:
             next_tasks=tuple((t.id, t.name, t.path) for t in next_tasks),
             parents=dict(self.parents),
             subgraph_ns={t.id: f"{loop.ns_prefix}{t.checkpoint_ns}"
-                         for t in next_tasks if t.node.subgraph is not None},
+                         for t in next_tasks if t.node.subgraph is not None
+                         and t.node.subgraph.checkpointer is not False},
         )
         saver.put(record)
         previous, self.current = self.current, record
