@@ -6,6 +6,7 @@ and the config names a `thread_id` (as in LangGraph).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from engine.channels import MISSING
@@ -39,6 +40,10 @@ class Checkpointing:
         self.enabled = self.saver is not None
         self.checkpoint_id_wanted = configurable.get("checkpoint_id") if not loop.ns else None
         self.current: CheckpointRecord | None = None
+        self.deferred = self.enabled and loop.run.durability == "exit"
+        """Durability "exit": the run's last checkpoint is stored when the run ends."""
+        self.stored_id: str | None = None
+        """The id of the newest record this loop's thread holds in the saver."""
         parent = loop.parent_task
         self.parents: dict[str, str] = {}
         if parent is not None and parent.loop.cp.current is not None:
@@ -61,6 +66,7 @@ class Checkpointing:
             if name in loop.barriers:
                 loop.barriers[name].seen = set(seen)
         self.current = saved
+        self.stored_id = saved.id
 
     def replay(self, saved: CheckpointRecord) -> None:
         """Re-announce the checkpoint a resumed run starts from (debug mode shows it)."""
@@ -133,10 +139,20 @@ class Checkpointing:
                          for t in next_tasks if t.node.subgraph is not None
                          and t.node.subgraph.checkpointer is not False},
         )
-        saver.put(record)
+        if not self.deferred:
+            saver.put(record)
+            self.stored_id = record.id
         previous, self.current = self.current, record
         if loop.bus.sinks:
             loop.emit("checkpoint", self.payload(record, parent=previous), step=record.step)
+
+    def flush(self) -> None:
+        """Durability "exit": store the run's last checkpoint, after the last stored one."""
+        current = self.current
+        if self.deferred and self.saver is not None and current is not None \
+                and current.id != self.stored_id:
+            self.saver.put(replace(current, parent_id=self.stored_id))
+            self.stored_id = current.id
 
     def save_pending(self, tasks: list[Task]) -> None:
         """Keep a failed or interrupted step's outcomes on the checkpoint it started from."""

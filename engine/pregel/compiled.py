@@ -51,7 +51,8 @@ class RunOptions(TypedDict, total=False):
     context: Any
     """Accepted for LangGraph compatibility; ignored."""
     durability: Literal["sync", "async", "exit"] | None
-    """Accepted for LangGraph compatibility; ignored."""
+    """"exit" saves only each graph's last checkpoint of the run; "sync" and "async"
+    (the default) save every step's."""
 
 
 class _Call:
@@ -85,7 +86,7 @@ class _Call:
         self.clock = kwargs.pop("clock", None)
         kwargs.pop("debug", None)
         kwargs.pop("context", None)
-        kwargs.pop("durability", None)
+        self.durability = kwargs.pop("durability", None)
         if kwargs:
             raise TypeError(f"unexpected keyword arguments: {sorted(kwargs)}")
 
@@ -148,7 +149,7 @@ class CompiledStateGraph(Pregel, StateAccess):
         sinks = (*global_sinks(), *call.sinks)
         run = RunContext(sinks, clock=call.clock, controller=call.controller,
                          outlet=outlet, live=live, recursion_limit=call.config["recursion_limit"],
-                         run_id=call.config.get("run_id"))
+                         run_id=call.config.get("run_id"), durability=call.durability)
         return run, Loop(self, run, call.config, interrupt_before=call.interrupt_before,
                          interrupt_after=call.interrupt_after,
                          checkpointer=persistence.root_saver(self.checkpointer))

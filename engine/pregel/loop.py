@@ -488,6 +488,7 @@ class Loop:
                                 "state": self.state_values()})
 
     def end(self, error: BaseException | None = None) -> None:
+        self.cp.flush()
         if error is not None and self.status == "running":
             self.status = "stopped" if isinstance(error, RunStopped) else "error"
         if self.bus.sinks:

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator, Mapping
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from typing import Any
 
 from engine.checkpoint.base import BaseCheckpointSaver, CheckpointRecord
-from engine.config import RunnableConfig, ensure_config
-from engine.constants import DEFAULT_RECURSION_LIMIT, END, PULL, PUSH
-from engine.graph.spec import GraphSpec, NodeSpec
-from engine.pregel import algo
+from engine.config import RunnableConfig
+from engine.constants import PUSH
+from engine.graph.spec import GraphSpec
 from engine.pregel.persistence import stateful_ns
-from engine.pregel.run import RunContext
-from engine.pregel.task import Task
-from engine.types import Interrupt, PregelTask, StateSnapshot
+from engine.pregel.state_update import bulk_update, config_of
+from engine.types import Interrupt, PregelTask, StateSnapshot, StateUpdate
 
 
 class StateAccess:
@@ -135,11 +133,11 @@ class StateAccess:
         return StateSnapshot(
             values={k: values[k] for k in self.spec.state.keys if k in values},
             next=nxt,
-            config=_config_of(record, record.id),
+            config=config_of(record, record.id),
             metadata={"source": record.source, "step": record.step,
                       "parents": dict(record.parents)},
             created_at=record.created_at,
-            parent_config=_config_of(record, record.parent_id) if record.parent_id else None,
+            parent_config=config_of(record, record.parent_id) if record.parent_id else None,
             tasks=tuple(tasks),
             interrupts=tuple(interrupts),
         )
@@ -173,42 +171,24 @@ class StateAccess:
         return graph._snapshot(saver, sub, True) if sub is not None else None
 
     def update_state(self, config: RunnableConfig, values: Any,
-                     as_node: str | None = None) -> RunnableConfig:
+                     as_node: str | None = None, task_id: str | None = None) -> RunnableConfig:
         """Write `values` as if `as_node` returned them; a new checkpoint (source "update")."""
-        from engine.pregel.loop import Loop
-
-        saver = self._saver()
-        config = ensure_config(config)
-        run = RunContext((), recursion_limit=DEFAULT_RECURSION_LIMIT)
-        loop = Loop(self, run, config, checkpointer=saver)
-        record = loop.cp.load()
-        if record is not None:
-            loop.cp.restore(record)
-            loop.step = record.step
-        if as_node is not None and as_node not in self.spec.nodes and as_node != END:
-            raise ValueError(f"Node {as_node} does not exist")
-        if as_node is None or as_node == END:
-            node = NodeSpec(as_node or "__input__", None, None, self.spec.state, (), (), (), (),
-                            None)
-        else:
-            node = self.spec.nodes[as_node]
-        task = Task(loop, node, "update", (PULL, node.name), (), loop.step + 1)
-        loop.snapshot = loop.values()
-        algo.record_output(task, values, loop.snapshot)
-        if as_node is None and record is not None:
-            task.routes = [*record.triggered, *record.sends, *task.routes]
-        loop._apply([task], source="update")
-        assert loop.cp.current is not None
-        return _config_of(loop.cp.current, loop.cp.current.id)
+        return self.bulk_update_state(config, [[StateUpdate(values, as_node, task_id)]])
 
     async def aupdate_state(self, config: RunnableConfig, values: Any,
-                            as_node: str | None = None) -> RunnableConfig:
-        return self.update_state(config, values, as_node)
+                            as_node: str | None = None,
+                            task_id: str | None = None) -> RunnableConfig:
+        return self.update_state(config, values, as_node, task_id)
 
+    def bulk_update_state(self, config: RunnableConfig,
+                          supersteps: Sequence[Sequence[StateUpdate]]) -> RunnableConfig:
+        """Apply supersteps of updates, each a new checkpoint after the previous one."""
+        graph, saver, _thread, ns, _cid = self._addressed(config)
+        if ns:
+            configurable = {**(config.get("configurable") or {}), "checkpoint_ns": ns}
+            config = {**config, "configurable": configurable}
+        return bulk_update(graph, saver, config, supersteps)
 
-def _config_of(record: CheckpointRecord, cid: str | None) -> RunnableConfig:
-    configurable: dict[str, Any] = {"thread_id": record.thread_id,
-                                    "checkpoint_ns": record.checkpoint_ns, "checkpoint_id": cid}
-    if record.checkpoint_ns:
-        configurable["checkpoint_map"] = {**record.parents, record.checkpoint_ns: cid}
-    return {"configurable": configurable}
+    async def abulk_update_state(self, config: RunnableConfig,
+                                 supersteps: Sequence[Sequence[StateUpdate]]) -> RunnableConfig:
+        return self.bulk_update_state(config, supersteps)
