@@ -134,9 +134,9 @@ class TestDurabilityExit:
                  .compile(checkpointer=InMemorySaver()))
         graph.invoke({"foo": "in"}, CFG, durability="exit")
         history = list(graph.get_state_history(CFG))
-        assert [(s.metadata or {}).get("step") for s in history] == [1]
+        assert [s.metadata and s.metadata["step"] for s in history] == [1]
         assert history[0].next == ("ask",) and history[0].parent_config is None
         assert graph.invoke(Command(resume="r"), CFG, durability="exit") == {"foo": "r"}
         latest, paused = list(graph.get_state_history(CFG))
-        assert (latest.metadata or {}).get("step") == 2
+        assert latest.metadata is not None and latest.metadata["step"] == 2
         assert latest.parent_config == paused.config
