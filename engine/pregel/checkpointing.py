@@ -13,6 +13,7 @@ from engine.channels import MISSING
 from engine.checkpoint.base import BaseCheckpointSaver, CheckpointRecord, PendingTask
 from engine.clock import iso_from_unix_ns
 from engine.errors import ParentCommand
+from engine.pregel import algo
 from engine.types import CheckpointSource, Command, Interrupt
 
 if TYPE_CHECKING:
@@ -72,6 +73,33 @@ class Checkpointing:
         """Re-announce the checkpoint a resumed run starts from (debug mode shows it)."""
         if self.enabled and self.loop.bus.sinks:
             self.loop.emit("checkpoint", self.payload(saved, replayed=True), step=saved.step)
+
+    def replay_fork(self, saved: CheckpointRecord, input: Any) -> list[Task] | None:
+        """Time travel: a run addressed at a checkpoint by id (not to resume it) branches.
+
+        As in LangGraph, the branch starts with a copy of that checkpoint (source
+        "fork", the step after it, its child), so the addressed checkpoint and what
+        followed it stay as they were, and the planned tasks run again from scratch:
+        no saved outcome or resume value is reused. A checkpoint that `update_state`
+        or a fork wrote is itself the branch, unless the thread has moved past it.
+        Returns the fork's tasks, or None when the run does not branch.
+        """
+        saver = self.saver
+        if saver is None or self.checkpoint_id_wanted is None:
+            return None
+        if isinstance(input, Command) and input.resume is not None:
+            return None
+        latest = saver.get(saved.thread_id, saved.checkpoint_ns)
+        superseded = latest is not None and latest.id != saved.id
+        if saved.source in ("update", "fork") and not superseded:
+            return None
+        loop = self.loop
+        step = saved.step + 1
+        cid = loop.new_checkpoint_id(step)
+        tasks = algo.prepare_tasks(loop, loop.spec, step + 1, saved.triggered,
+                                   list(saved.sends), cid)
+        self.save("fork", cid, tasks, triggered=saved.triggered, sends=saved.sends, step=step)
+        return tasks
 
     def attach_pending(self, saved: CheckpointRecord, tasks: list[Task], resume: Any) -> None:
         """Give planned tasks their saved outcomes; hand the resume value to interrupts."""

@@ -234,6 +234,10 @@ class Loop:
         fork = saved.fork if saved.source == "fork" and not self.ns else None
         self._run_start(input, resumed=True, fork=fork)
         self.cp.replay(saved)
+        forked = self.cp.replay_fork(saved, input)
+        if forked is not None:
+            self.step, self.next_tasks = saved.step + 2, forked
+            return
         self.next_tasks = algo.prepare_tasks(
             self, self.spec, self.step, saved.triggered, list(saved.sends), saved.id
         )
