@@ -6,6 +6,7 @@ and the config names a `thread_id` (as in LangGraph).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -25,6 +26,42 @@ def interrupt_dict(i: Interrupt) -> dict[str, Any]:
     return {"value": i.value, "id": i.id, "response_schema": i.response_schema}
 
 
+def wanted_checkpoint(configurable: Mapping[str, Any], ns: str) -> str | None:
+    """The checkpoint id a run's config addresses for the graph at namespace `ns`.
+
+    A root reads `checkpoint_id`, unless the config addresses a subgraph's checkpoint
+    (`checkpoint_ns` set, as the configs of subgraph snapshots are): then the root and
+    each subgraph on the way read their own entry of `checkpoint_map`.
+    """
+    addressed_ns = configurable.get("checkpoint_ns") or ""
+    if not addressed_ns:
+        return None if ns else configurable.get("checkpoint_id")
+    cmap = configurable.get("checkpoint_map") or {}
+    if not ns:
+        return cmap.get("")
+    return cmap.get(ns) if addressed_ns == ns or addressed_ns.startswith(ns + "|") else None
+
+
+class ReplayBound:
+    """A replay's bound: the first time each subgraph runs during a time-traveling run,
+    it starts from its newest checkpoint written before the replayed one (none: afresh);
+    later runs of it (a loop) read its newest checkpoint as usual."""
+
+    def __init__(self, checkpoint_id: str) -> None:
+        self.checkpoint_id = checkpoint_id
+        self.visited: set[str] = set()
+
+    def load(self, saver: BaseCheckpointSaver, thread_id: str,
+             ns: str) -> CheckpointRecord | None:
+        stable = ns.rsplit(":", 1)[0]  # the same subgraph under another task id
+        if stable in self.visited:
+            return saver.get(thread_id, ns)
+        self.visited.add(stable)
+        # Checkpoint ids are time-ordered, so "written before" compares ids.
+        return next((r for r in saver.history(thread_id, ns) if r.id < self.checkpoint_id),
+                    None)
+
+
 class Checkpointing:
     """Saves and restores a loop's channels through a checkpointer (or does nothing)."""
 
@@ -39,7 +76,9 @@ class Checkpointing:
                 "thread_id, checkpoint_ns, checkpoint_id"
             )
         self.enabled = self.saver is not None
-        self.checkpoint_id_wanted = configurable.get("checkpoint_id") if not loop.ns else None
+        self.checkpoint_id_wanted = wanted_checkpoint(configurable, loop.ns_str)
+        self.replay_bound: ReplayBound | None = None
+        """While a time-traveling run replays: where its subgraphs' state is read from."""
         self.current: CheckpointRecord | None = None
         self.deferred = self.enabled and loop.run.durability == "exit"
         """Durability "exit": the run's last checkpoint is stored when the run ends."""
@@ -47,6 +86,8 @@ class Checkpointing:
         """The id of the newest record this loop's thread holds in the saver."""
         parent = loop.parent_task
         self.parents: dict[str, str] = {}
+        if parent is not None:
+            self.replay_bound = parent.loop.cp.replay_bound
         if parent is not None and parent.loop.cp.current is not None:
             self.parents = {**parent.loop.cp.parents,
                             parent.loop.ns_str: parent.loop.cp.current.id}
@@ -56,7 +97,10 @@ class Checkpointing:
         saver = self.saver
         if saver is None:  # not self.enabled
             return None
-        return saver.get(str(self.thread_id), self.loop.ns_str, self.checkpoint_id_wanted)
+        ns = self.loop.ns_str
+        if self.replay_bound is not None and self.checkpoint_id_wanted is None:
+            return self.replay_bound.load(saver, str(self.thread_id), ns)
+        return saver.get(str(self.thread_id), ns, self.checkpoint_id_wanted)
 
     def restore(self, saved: CheckpointRecord) -> None:
         loop = self.loop
@@ -89,9 +133,15 @@ class Checkpointing:
             return None
         if isinstance(input, Command) and input.resume is not None:
             return None
+        edited = saved.source in ("update", "fork")
+        if not self.loop.ns:
+            # Its subgraphs read their state as it was when `saved` was written (before
+            # an edit, for an edited checkpoint).
+            self.replay_bound = ReplayBound(saved.parent_id if edited and saved.parent_id
+                                      else saved.id)
         latest = saver.get(saved.thread_id, saved.checkpoint_ns)
         superseded = latest is not None and latest.id != saved.id
-        if saved.source in ("update", "fork") and not superseded:
+        if edited and not superseded:
             return None
         loop = self.loop
         step = saved.step + 1
@@ -118,8 +168,9 @@ class Checkpointing:
             return
         waiting = [t for t in tasks if t.id in saved.pending and saved.pending[t.id].interrupts]
         if isinstance(resume, list) and self.loop.parent_task is not None:
+            fresh = self._fresh_parent_resume(resume)
             for task in waiting:
-                task.resume = list(resume)
+                task.resume = [*task.resume, *fresh]
             return
         if isinstance(resume, dict) and resume and all(
             any(i.id == k for t in waiting for i in saved.pending[t.id].interrupts)
@@ -132,6 +183,15 @@ class Checkpointing:
             return
         if waiting:
             waiting[0].resume.append(resume)
+
+    def _fresh_parent_resume(self, resume: list[Any]) -> list[Any]:
+        """The resume values this run gave the parent task: those it already had when it
+        paused went to the subgraph's earlier interrupts, which consumed them."""
+        parent = self.loop.parent_task
+        assert parent is not None
+        record = parent.loop.cp.current
+        before = record.pending.get(parent.id) if record is not None else None
+        return resume[len(before.resume):] if before is not None else resume
 
     # -- save ----------------------------------------------------------------------------
     def save(

@@ -181,6 +181,8 @@ class Loop:
             if saved.pending and any(p.interrupts for p in saved.pending.values()):
                 resume = True
                 input = Command(resume=list(self.parent_task.resume))
+        if self.ns and saved is not None and self.cp.checkpoint_id_wanted is not None:
+            input = None  # time travel to a checkpoint of this subgraph (checkpoint_map)
         if input is None or resume:
             if saved is None:
                 raise EmptyInputError("Received no input for __start__")
