@@ -209,6 +209,7 @@ class Checkpointing:
             return
         loop = self.loop
         values = {k: c.checkpoint() for k, c in loop.channels.items() if c.value is not MISSING}
+        subgraphs: dict[str, Any] = getattr(loop.graph, "node_subgraphs", {})
         record = CheckpointRecord(
             thread_id=str(self.thread_id),
             checkpoint_ns=loop.ns_str,
@@ -224,8 +225,7 @@ class Checkpointing:
             next_tasks=tuple((t.id, t.name, t.path) for t in next_tasks),
             parents=dict(self.parents),
             subgraph_ns={t.id: f"{loop.ns_prefix}{t.checkpoint_ns}"
-                         for t in next_tasks if t.node.subgraph is not None
-                         and t.node.subgraph.checkpointer is not False},
+                         for t in next_tasks if t.name in subgraphs},
         )
         if not self.deferred:
             saver.put(record)

@@ -121,6 +121,8 @@ class CompiledStateGraph(Pregel, StateAccess):
         self.checkpointer = checkpointer
         self.store = store
         self.name = spec.name
+        self.node_subgraphs = persistence.node_subgraphs(spec.nodes)
+        """Node name → the graph it runs as a subgraph (see `persistence.node_subgraphs`)."""
 
     def __repr__(self) -> str:
         return f"<CompiledStateGraph {self.name!r} nodes={list(self.spec.nodes)}>"

@@ -22,7 +22,10 @@ from typing import TYPE_CHECKING, Any
 from engine.checkpoint.base import BaseCheckpointSaver
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from engine.config import RunnableConfig
+    from engine.graph.spec import NodeSpec
     from engine.pregel.task import Task
 
 COORDINATE_KEYS = ("thread_id", "checkpoint_ns", "checkpoint_id", "checkpoint_map")
@@ -68,3 +71,37 @@ def addresses_own_thread(config: RunnableConfig | None) -> bool:
     runs as a root, not as a subgraph of the task it is called from)."""
     configurable = (config or {}).get("configurable") or {}
     return any(configurable.get(k) not in (None, "", {}) for k in COORDINATE_KEYS)
+
+
+def node_subgraphs(nodes: Mapping[str, NodeSpec]) -> dict[str, Any]:
+    """node name → the graph it runs as a subgraph: a subgraph node's own, or, for a
+    function node, a compiled graph the function refers to (a closure variable or a
+    global it names), as LangGraph detects them. Graphs compiled with
+    checkpointer=False are left out: nothing of theirs is saved to point to."""
+    found: dict[str, Any] = {}
+    for name, node in nodes.items():
+        graph = node.subgraph
+        if graph is None and node.call is not None:
+            graph = _referenced_graph(node.call.fn)
+        if graph is not None and getattr(graph, "checkpointer", None) is not False:
+            found[name] = graph
+    return found
+
+
+def _referenced_graph(fn: Any) -> Any:
+    code = getattr(fn, "__code__", None)
+    if code is None:
+        return None
+    candidates = [cell.cell_contents for cell in (getattr(fn, "__closure__", None) or ())
+                  if _filled(cell)]
+    scope = getattr(fn, "__globals__", {})
+    candidates.extend(scope[n] for n in code.co_names if n in scope)
+    return next((c for c in candidates if hasattr(c, "run_as_subgraph")), None)
+
+
+def _filled(cell: Any) -> bool:
+    try:
+        cell.cell_contents  # noqa: B018 (an empty cell raises)
+    except ValueError:
+        return False
+    return True

@@ -19,6 +19,7 @@ class StateAccess:
 
     spec: GraphSpec
     checkpointer: BaseCheckpointSaver | bool | None
+    node_subgraphs: dict[str, Any]
 
     def _saver(self) -> BaseCheckpointSaver:
         if not isinstance(self.checkpointer, BaseCheckpointSaver):
@@ -56,10 +57,10 @@ class StateAccess:
             name = part.split(":", 1)[0]
             if name.isdigit():
                 continue
-            node = graph.spec.nodes.get(name)
-            if node is None or node.subgraph is None:
+            sub = graph.node_subgraphs.get(name)
+            if sub is None:
                 return None
-            graph = node.subgraph
+            graph = sub
         return graph
 
     def get_state(self, config: RunnableConfig, *, subgraphs: bool = False) -> StateSnapshot:
@@ -163,8 +164,7 @@ class StateAccess:
     def _sub_snapshot(self, saver: BaseCheckpointSaver, record: CheckpointRecord,
                       name: str, sub_ns: str) -> StateSnapshot | None:
         """The latest snapshot of the subgraph a task of `record` ran (None: none saved)."""
-        node = self.spec.nodes.get(name)
-        graph: StateAccess = node.subgraph if node is not None and node.subgraph else self
+        graph: StateAccess = self.node_subgraphs.get(name) or self
         if getattr(graph, "checkpointer", None) is True:
             sub_ns = "|".join(stateful_ns(tuple(sub_ns.split("|"))))
         sub = saver.get(record.thread_id, sub_ns)

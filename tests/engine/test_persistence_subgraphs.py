@@ -147,3 +147,22 @@ class TestPerCallAndNoPersistence:
         state = child.get_state(child_cfg)
         assert state.values == {"items": ["c", "a", "c", "a"]}
         assert state.config["configurable"]["checkpoint_ns"] == ""
+
+
+class TestSubgraphCalledFromNode:
+    """A graph a function node calls counts as that node's subgraph in snapshots."""
+
+    def test_snapshot_shows_the_called_graph_state(self) -> None:
+        """get_state(subgraphs=True) finds the graph the node's function refers to."""
+        inner = _inner(True, ask=True)
+
+        def call(state: S) -> dict[str, Any]:
+            return {"items": inner.invoke({"items": ["in"]})["items"]}
+
+        outer = (StateGraph(S).add_node("call", call).add_edge(START, "call")
+                 .compile(checkpointer=InMemorySaver()))
+        outer.invoke({"items": []}, CFG)
+        task = outer.get_state(CFG, subgraphs=True).tasks[0]
+        assert task.state.values == {"items": ["in"]}
+        assert task.state.config["configurable"]["checkpoint_ns"] == "call"
+        assert [i.value for i in task.interrupts] == ["q?"]
