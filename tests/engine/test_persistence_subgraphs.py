@@ -163,6 +163,7 @@ class TestSubgraphCalledFromNode:
                  .compile(checkpointer=InMemorySaver()))
         outer.invoke({"items": []}, CFG)
         task = outer.get_state(CFG, subgraphs=True).tasks[0]
-        assert task.state.values == {"items": ["in"]}
-        assert task.state.config["configurable"]["checkpoint_ns"] == "call"
+        sub: Any = task.state
+        assert sub.values == {"items": ["in"]}
+        assert sub.config["configurable"]["checkpoint_ns"] == "call"
         assert [i.value for i in task.interrupts] == ["q?"]
