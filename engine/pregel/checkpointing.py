@@ -232,13 +232,21 @@ class Checkpointing:
             self.stored_id = record.id
         previous, self.current = self.current, record
         if loop.bus.sinks:
-            loop.emit("checkpoint", self.payload(record, parent=previous), step=record.step)
+            payload = self.payload(record, parent=previous)
+            if self.deferred:  # LangGraph streams these unsaved checkpoints without a parent
+                payload["parent_config"] = None
+            loop.emit("checkpoint", payload, step=record.step)
 
     def flush(self) -> None:
-        """Durability "exit": store the run's last checkpoint, after the last stored one."""
-        current = self.current
-        if self.deferred and self.saver is not None and current is not None \
-                and current.id != self.stored_id:
+        """Durability "exit": store the run's last checkpoint, after the last stored one
+        (a subgraph's only when it paused or failed, or keeps its state: checkpointer=True)."""
+        if not self.deferred:
+            return
+        current, loop = self.current, self.loop
+        if loop.ns and loop.status == "done" and getattr(loop.graph, "checkpointer", None) \
+                is not True:
+            return  # a finished per-call subgraph leaves nothing to resume
+        if self.saver is not None and current is not None and current.id != self.stored_id:
             self.saver.put(replace(current, parent_id=self.stored_id))
             self.stored_id = current.id
 

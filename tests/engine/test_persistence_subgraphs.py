@@ -167,3 +167,35 @@ class TestSubgraphCalledFromNode:
         assert sub.values == {"items": ["in"]}
         assert sub.config["configurable"]["checkpoint_ns"] == "call"
         assert [i.value for i in task.interrupts] == ["q?"]
+
+
+class TestDurabilityExitSubgraphs:
+    """durability="exit": a finished per-call subgraph stores nothing, a stateful one
+    its last checkpoint (so its state still accumulates)."""
+
+    def test_per_call_subgraph_stores_nothing(self) -> None:
+        """The subgraph task's namespace has no checkpoints."""
+        outer = _outer(_inner())
+        chunks = list(outer.stream({"items": ["x"]}, CFG, subgraphs=True, durability="exit"))
+        (sub_ns,) = {ns for ns, _ in chunks if ns}
+        assert sub_ns[0].startswith("sub:")
+        sub_cfg: Any = {"configurable": {"thread_id": "1", "checkpoint_ns": sub_ns[0]}}
+        assert list(outer.get_state_history(sub_cfg)) == []
+        assert [s.values for s in outer.get_state_history(CFG)] == [{"items": ["x", "x", "a"]}]
+
+    def test_stateful_subgraph_keeps_accumulating(self) -> None:
+        """Each run stores the stateful subgraph's last checkpoint."""
+        outer = _outer(_inner(True))
+        outer.invoke({"items": ["x"]}, CFG, durability="exit")
+        outer.invoke({"items": ["y"]}, CFG, durability="exit")
+        sub_cfg: Any = {"configurable": {"thread_id": "1", "checkpoint_ns": "sub"}}
+        assert [(s.metadata or {}).get("step") for s in outer.get_state_history(sub_cfg)] \
+            == [4, 1]
+
+    def test_streamed_checkpoints_have_no_parent(self) -> None:
+        """The checkpoints mode shows the unsaved checkpoints without a parent."""
+        outer = _outer(_inner())
+        chunks = list(outer.stream({"items": ["x"]}, CFG, durability="exit",
+                                   stream_mode="checkpoints"))
+        assert len(chunks) == 3
+        assert all(c["parent_config"] is None for c in chunks)
