@@ -138,9 +138,9 @@ def _current(loop: Loop) -> RunnableConfig:
 
 def _as_input(loop: Loop, record: CheckpointRecord | None, values: Any) -> RunnableConfig:
     """A checkpoint of source "input": the values wait as `__start__`'s writes."""
-    writes = loop.spec.input_schema.read_input(values)
-    if not writes:
-        raise InvalidUpdateError("Received no input writes")
+    if values is None:
+        raise InvalidUpdateError("Received no input writes for __start__")
+    loop.spec.input_schema.read_input(values)  # rejects what is not an input
     loop.step = record.step + 1 if record is not None else -1
     cid = loop.new_checkpoint_id(loop.step)
     start = algo.start_task(loop, loop.spec, loop.step + 1, cid)
@@ -154,9 +154,11 @@ def _copy(graph: StateAccess, saver: BaseCheckpointSaver, loop: Loop,
     if record is None:
         raise InvalidUpdateError("Cannot copy a non-existent checkpoint")
     cid = loop.new_checkpoint_id(record.step + 1)
-    # planned as a run resumed from the copy plans them (`Loop._resume`)
-    tasks = algo.prepare_tasks(loop, graph.spec, record.step + 2, record.triggered,
-                               list(record.sends), cid)
+    if any(name == START for _, name, _ in record.next_tasks):  # a copy of an input
+        tasks = [algo.start_task(loop, graph.spec, record.step + 2, cid)]
+    else:  # planned as a run resumed from the copy plans them (`Loop._resume`)
+        tasks = algo.prepare_tasks(loop, graph.spec, record.step + 2, record.triggered,
+                                   list(record.sends), cid)
     copy = replace(record, id=cid, source="fork", step=record.step + 1, pending={},
                    breakpoint_done=False, results={}, fork=None,
                    next_tasks=tuple((t.id, t.name, t.path) for t in tasks))

@@ -140,3 +140,29 @@ class TestDurabilityExit:
         latest, paused = list(graph.get_state_history(CFG))
         assert latest.metadata is not None and latest.metadata["step"] == 2
         assert latest.parent_config == paused.config
+
+
+class TestCopyOfInput:
+    """Copying an input checkpoint plans __start__ again, for an update as __start__."""
+
+    def test_copy_then_start_update_records_the_start_result(self) -> None:
+        """The copy's __start__ task shows what the update wrote as its result."""
+        graph = _graph()
+        graph.invoke({"foo": "input"}, CFG)
+        first = list(graph.get_state_history(CFG))[-1]
+        assert first.next == ("__start__",)
+        forked = graph.update_state(first.config, [StateUpdate({"foo": "x"}, "__start__")],
+                                    as_node="__copy__")
+        copy = graph.get_state(forked).parent_config
+        copied = graph.get_state(copy)
+        assert copied.metadata is not None and copied.metadata["source"] == "fork"
+        assert [(t.name, t.result) for t in copied.tasks] == [("__start__", {"foo": "x"})]
+        assert graph.invoke(None, forked) == {"foo": "tool"}
+
+    def test_empty_input_update_is_accepted(self) -> None:
+        """An empty dict is an input too (None is not)."""
+        graph = _graph()
+        graph.bulk_update_state(CFG, [[StateUpdate({}, "__input__")]])
+        assert graph.get_state(CFG).next == ("__start__",)
+        with pytest.raises(InvalidUpdateError):
+            graph.bulk_update_state(CFG, [[StateUpdate(None, "__input__")]])
