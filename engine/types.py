@@ -137,6 +137,15 @@ class StateSnapshot(NamedTuple):
     interrupts: tuple[Interrupt, ...] = ()
 
 
+class StateUpdate(NamedTuple):
+    """One update of `bulk_update_state`: `values` as if node `as_node` returned them
+    (task `task_id`, when given, so its result shows on that task)."""
+
+    values: dict[str, Any] | None
+    as_node: str | None = None
+    task_id: str | None = None
+
+
 @dataclass(frozen=True)
 class GraphOutput:
     """What `invoke(version="v2")` returns: the output value and any interrupts."""

@@ -14,6 +14,7 @@ from engine.controller import Controller
 from engine.errors import GraphInterrupt
 from engine.events import Sink, global_sinks
 from engine.graph.spec import GraphSpec, NodeSpec
+from engine.pregel import persistence
 from engine.pregel.drivers import AsyncInbox, Chunk, adrive, drive
 from engine.pregel.loop import Loop
 from engine.pregel.run import RunContext
@@ -50,7 +51,8 @@ class RunOptions(TypedDict, total=False):
     context: Any
     """Accepted for LangGraph compatibility; ignored."""
     durability: Literal["sync", "async", "exit"] | None
-    """Accepted for LangGraph compatibility; ignored."""
+    """"exit" saves only each graph's last checkpoint of the run; "sync" and "async"
+    (the default) save every step's."""
 
 
 class _Call:
@@ -84,7 +86,7 @@ class _Call:
         self.clock = kwargs.pop("clock", None)
         kwargs.pop("debug", None)
         kwargs.pop("context", None)
-        kwargs.pop("durability", None)
+        self.durability = kwargs.pop("durability", None)
         if kwargs:
             raise TypeError(f"unexpected keyword arguments: {sorted(kwargs)}")
 
@@ -113,12 +115,14 @@ class CompiledStateGraph(Pregel, StateAccess):
     stream_mode: StreamMode | Sequence[StreamMode] = "updates"
 
     def __init__(self, spec: GraphSpec, *, builder: StateGraph,
-                 checkpointer: BaseCheckpointSaver | None, store: Any) -> None:
+                 checkpointer: BaseCheckpointSaver | bool | None, store: Any) -> None:
         self.spec = spec
         self.builder = builder
         self.checkpointer = checkpointer
         self.store = store
         self.name = spec.name
+        self.node_subgraphs = persistence.node_subgraphs(spec.nodes)
+        """Node name → the graph it runs as a subgraph (see `persistence.node_subgraphs`)."""
 
     def __repr__(self) -> str:
         return f"<CompiledStateGraph {self.name!r} nodes={list(self.spec.nodes)}>"
@@ -147,17 +151,28 @@ class CompiledStateGraph(Pregel, StateAccess):
         sinks = (*global_sinks(), *call.sinks)
         run = RunContext(sinks, clock=call.clock, controller=call.controller,
                          outlet=outlet, live=live, recursion_limit=call.config["recursion_limit"],
-                         run_id=call.config.get("run_id"))
+                         run_id=call.config.get("run_id"), durability=call.durability)
         return run, Loop(self, run, call.config, interrupt_before=call.interrupt_before,
-                         interrupt_after=call.interrupt_after, checkpointer=self.checkpointer)
+                         interrupt_after=call.interrupt_after,
+                         checkpointer=persistence.root_saver(self.checkpointer))
 
     def _child(self, call: _Call, parent: Task) -> Loop:
         parent_loop = parent.loop
-        saver = self.checkpointer if self.checkpointer is not None else parent_loop.cp.saver
         config = call.config if call.config.get("configurable") else parent_loop.config
-        return Loop(self, parent_loop.run, config, ns=parent.ns, parent_task=parent,
+        return Loop(self, parent_loop.run, config,
+                    ns=persistence.child_ns(self.checkpointer, parent), parent_task=parent,
                     interrupt_before=call.interrupt_before,
-                    interrupt_after=call.interrupt_after, checkpointer=saver or None)
+                    interrupt_after=call.interrupt_after,
+                    checkpointer=persistence.child_saver(self.checkpointer, parent))
+
+    @staticmethod
+    def _parent(call: _Call) -> Task | None:
+        """The task this call runs inside as a subgraph (None: a root run, also for a
+        call that addresses a thread of its own)."""
+        parent = peek_current()
+        if parent is not None and persistence.addresses_own_thread(call.config):
+            return None
+        return parent
 
     def _projector(self, call: _Call, outlet: Any, wall_start_ns: int) -> StreamProjector:
         return StreamProjector(call.modes, multi=call.multi, subgraphs=call.subgraphs,
@@ -181,12 +196,13 @@ class CompiledStateGraph(Pregel, StateAccess):
         def outlet(item: Any) -> None:
             inbox.put(Chunk(item))
 
-        parent = peek_current()
+        parent = self._parent(call)
         if parent is not None:
             loop = self._child(call, parent)
             projector = self._projector(call, outlet, loop.run.wall_start_ns)
             with loop.run.bus.scoped(projector, loop.ns):
                 yield from drive(loop, input, inbox)
+            self._child_result(loop)
             return
         live = "custom" in call.modes or "messages" in call.modes
         run, loop = self._root(call, outlet, live)
@@ -203,13 +219,14 @@ class CompiledStateGraph(Pregel, StateAccess):
         def outlet(item: Any) -> None:
             inbox.put(Chunk(item))
 
-        parent = peek_current()
+        parent = self._parent(call)
         if parent is not None:
             loop = self._child(call, parent)
             projector = self._projector(call, outlet, loop.run.wall_start_ns)
             with loop.run.bus.scoped(projector, loop.ns):
                 async for item in adrive(loop, input, inbox):
                     yield item
+            self._child_result(loop)
             return
         run, loop = self._root(call, outlet, True)
         run.bus.add(self._projector(call, outlet, run.wall_start_ns))
@@ -225,13 +242,15 @@ class CompiledStateGraph(Pregel, StateAccess):
         if stream_mode != "values":
             return list(self.stream(input, config, stream_mode=stream_mode, **kwargs))
         call = _Call(self, config, "values", kwargs)
-        parent = peek_current()
+        parent = self._parent(call)
         if parent is not None:
             loop = self._child(call, parent)
         else:
             _, loop = self._root(call, None, False)
         for _ in drive(loop, input):
             pass
+        if parent is not None:
+            self._child_result(loop)  # an interrupt inside pauses the calling task too
         return self._output(loop, call)
 
     async def ainvoke(  # type: ignore[override]  # a graph takes only its RunOptions keywords
@@ -243,13 +262,15 @@ class CompiledStateGraph(Pregel, StateAccess):
             return [c async for c in self.astream(input, config, stream_mode=stream_mode,
                                                   **kwargs)]
         call = _Call(self, config, "values", kwargs)
-        parent = peek_current()
+        parent = self._parent(call)
         if parent is not None:
             loop = self._child(call, parent)
         else:
             _, loop = self._root(call, None, False)
         async for _ in adrive(loop, input):
             pass
+        if parent is not None:
+            self._child_result(loop)
         return self._output(loop, call)
 
     def _output(self, loop: Loop, call: _Call) -> Any:
