@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, get_args, get_origin
 
 from engine.constants import END, RESERVED_CHARS, START, branch_channel, join_channel
 from engine.graph.callspec import CallSpec, analyse, infer_name
-from engine.graph.message import add_messages
+from engine.graph.message import is_add_messages
 from engine.graph.spec import BranchSpec, GraphSpec, NodeSpec
 from engine.retry import RetryPolicy, as_policies
 from engine.runnables import Runnable
@@ -353,7 +353,7 @@ class StateGraph:
             interrupt_before=before,
             interrupt_after=after,
             node_order=tuple(self.nodes),
-            message_keys=frozenset(k for k, f in fields.items() if f.reducer is add_messages),
+            message_keys=frozenset(k for k, f in fields.items() if is_add_messages(f.reducer)),
         )
 
 
