@@ -140,7 +140,14 @@ class ToolMessage(BaseMessage):
     status: str
 
     def __init__(self, content: Any = "", tool_call_id: str = "", **kwargs: Any) -> None:
+        # As LangChain's: content that is neither text nor a list is kept as its text.
+        if not isinstance(content, (str, list)):
+            content = str(content)
         super().__init__(content, tool_call_id=tool_call_id, **kwargs)
+
+
+class ToolOutputMixin:
+    """A value a tool returns as it is (a Command), instead of as a ToolMessage."""
 
 
 class RemoveMessage(BaseMessage):

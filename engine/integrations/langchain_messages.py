@@ -21,6 +21,7 @@ from langchain_core.messages import (
     message_chunk_to_message,
 )
 from langchain_core.messages import convert_to_messages as _lc_convert
+from langchain_core.messages.tool import ToolOutputMixin
 
 
 def is_message(value: Any) -> bool:
@@ -63,6 +64,7 @@ def as_openai_format(messages: list[Any]) -> list[Any]:
 
 __all__ = [
     "AIMessage", "AIMessageChunk", "AnyMessage", "BaseMessage", "HumanMessage",
-    "RemoveMessage", "SystemMessage", "ToolMessage", "as_openai_format", "convert_to_message",
-    "convert_to_messages", "is_message", "merge_chunks", "message_chunk_to_message",
+    "RemoveMessage", "SystemMessage", "ToolMessage", "ToolOutputMixin", "as_openai_format",
+    "convert_to_message", "convert_to_messages", "is_message", "merge_chunks",
+    "message_chunk_to_message",
 ]
