@@ -12,7 +12,7 @@ from engine.graph.callspec import CallSpec, analyse, infer_name
 from engine.graph.message import is_add_messages
 from engine.graph.spec import BranchSpec, GraphSpec, NodeSpec
 from engine.retry import RetryPolicy, as_policies
-from engine.runnables import Runnable
+from engine.runnables import Runnable, as_node_action
 from engine.schema import FieldSpec, Schema, is_state_type
 
 if TYPE_CHECKING:
@@ -132,6 +132,8 @@ class StateGraph:
                 raise ValueError(f"Node `{name}` needs an action")
         else:
             action, name = node, infer_name(node)
+        if not _is_compiled_graph(action):
+            action = as_node_action(action)
         if not callable(action) and not _is_compiled_graph(action):
             raise TypeError(f"Node `{name}` must be callable, got {type(action).__name__}")
         for ch in RESERVED_CHARS:

@@ -123,8 +123,15 @@ class ToolNode:
         return [r if isinstance(r, Command) else (
             [r] if isinstance(input, list) else {self.messages_key: [r]}) for r in results]
 
+    def _calls(self, input: Any) -> tuple[Any, list[dict[str, Any]]]:
+        """The state and the calls to run: one call sent with its state (what
+        create_react_agent's Send carries), or the last AI message's calls."""
+        if isinstance(input, dict) and input.get("__type") == "tool_call_with_context":
+            return input["state"], [input["tool_call"]]
+        return input, _last_ai(input, self.messages_key).tool_calls
+
     def __call__(self, input: Any, config: RunnableConfig | None = None) -> Any:
-        calls = _last_ai(input, self.messages_key).tool_calls
+        input, calls = self._calls(input)
         if len(calls) <= 1:
             return self._output(input, [self._run_one(c, input, config) for c in calls])
         # Each thread enters its own copy of this task's context (writer, config).
@@ -135,7 +142,7 @@ class ToolNode:
             return self._output(input, [f.result() for f in futures])
 
     async def ainvoke(self, input: Any, config: RunnableConfig | None = None) -> Any:
-        calls = _last_ai(input, self.messages_key).tool_calls
+        input, calls = self._calls(input)
         results = await asyncio.gather(*(self._arun_one(c, input, config) for c in calls))
         return self._output(input, list(results))
 
