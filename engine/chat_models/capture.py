@@ -54,8 +54,11 @@ def streams_messages(task: Task | None) -> bool:
         return False
     from engine.pregel.stream import StreamProjector
 
-    return any(isinstance(s, StreamProjector) and s.messages is not None
-               for s in task.loop.bus.sinks)
+    for sink in task.loop.bus.sinks:
+        sink = getattr(sink, "__wrapped__", sink)  # a stream nested in a task is scoped
+        if isinstance(sink, StreamProjector) and sink.messages is not None:
+            return True
+    return False
 
 
 class CallRecorder:
