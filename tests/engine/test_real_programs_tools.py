@@ -120,10 +120,17 @@ class TestControlFlowInTools:
 class TestToolErrors:
     """LangGraph's default: refused arguments become a message, other errors raise."""
 
+    @staticmethod
+    def _run_node(node: ToolNode, call: dict[str, Any]) -> list[Any]:
+        builder = StateGraph(MessagesState)
+        builder.add_node("tools", node)
+        builder.add_edge(START, "tools")
+        out = builder.compile().invoke({"messages": [AIMessage("", tool_calls=[call])]})
+        return list(out["messages"][1:])
+
     def test_refused_arguments_are_described(self) -> None:
-        node = ToolNode([as_int])
-        out = node({"messages": [AIMessage("", tool_calls=[
-            {"name": "as_int", "args": {"y": "a"}, "id": "1"}])]})["messages"]
+        out = self._run_node(ToolNode([as_int]), {"name": "as_int", "args": {"y": "a"},
+                                                  "id": "1"})
         assert out[0].status == "error"
         assert out[0].content.startswith("Error invoking tool 'as_int' with kwargs {'y': 'a'}")
         assert out[0].content.endswith("\n Please fix the error and try again.")
@@ -137,9 +144,8 @@ class TestToolErrors:
         def explain(exc: KeyError) -> str:
             return f"missing {exc}"
 
-        node = ToolNode([boom], handle_tool_errors=explain)
-        out = node([AIMessage("", tool_calls=[{"name": "boom", "args": {"x": 3}, "id": "1"}])])
+        call = {"name": "boom", "args": {"x": 3}, "id": "1"}
+        out = self._run_node(ToolNode([boom], handle_tool_errors=explain), call)
         assert [(m.content, m.status) for m in out] == [("missing 3", "error")]
         with pytest.raises(KeyError):
-            ToolNode([boom], handle_tool_errors=(ValueError,))(
-                [AIMessage("", tool_calls=[{"name": "boom", "args": {"x": 3}, "id": "1"}])])
+            self._run_node(ToolNode([boom], handle_tool_errors=(ValueError,)), call)
