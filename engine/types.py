@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, NamedTuple, TypedDict, TypeVar
 
+from engine.messages import ToolOutputMixin  # a tool may return a Command as it is
 from engine.retry import RetryPolicy as RetryPolicy  # re-exported: langgraph.types has them
 from engine.retry import default_retry_on as default_retry_on
 
@@ -61,7 +62,7 @@ class Interrupt:
 
 
 @dataclass(frozen=True, repr=False)
-class Command(Generic[N]):
+class Command(ToolOutputMixin, Generic[N]):
     """Returned by a node to update state and choose where to go; given as input to resume."""
 
     graph: str | None = None

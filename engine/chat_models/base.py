@@ -121,7 +121,7 @@ class BaseChatModel(Runnable):
                 chunks = []
                 for chunk in self._stream(messages, **kwargs):
                     chunks.append(rec.chunk(chunk))
-                message = rec.finish_stream(chunks)
+                message = rec.finish_invoke(chunks)
             else:
                 message = rec.whole(self._generate(messages, **kwargs))
         except BaseException as exc:
@@ -141,7 +141,7 @@ class BaseChatModel(Runnable):
                 async with aclosing(stream):
                     async for chunk in stream:
                         chunks.append(rec.chunk(chunk))
-                message = rec.finish_stream(chunks)
+                message = rec.finish_invoke(chunks)
             else:
                 generated = await self._agenerate(messages, **kwargs)
                 message = rec.whole(generated)

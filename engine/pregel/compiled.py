@@ -293,6 +293,7 @@ class CompiledStateGraph(Pregel, StateAccess):
         """Run inside `task` (a node of a parent graph); return the output state."""
         call = _Call(self, None, "values", {})
         loop = self._child(call, task)
+        loop.stream_keys = self._output_keys()
         for _ in drive(loop, task.input):
             pass
         return self._child_result(loop)
@@ -300,9 +301,14 @@ class CompiledStateGraph(Pregel, StateAccess):
     async def arun_as_subgraph(self, task: Task) -> dict[str, Any]:
         call = _Call(self, None, "values", {})
         loop = self._child(call, task)
+        loop.stream_keys = self._output_keys()
         async for _ in adrive(loop, task.input):
             pass
         return self._child_result(loop)
+
+    def _output_keys(self) -> tuple[str, ...]:
+        """What a subgraph run as a node streams, as LangGraph runs it: its output keys."""
+        return self.spec.output_schema.keys or tuple(self.spec.fields)
 
     def _child_result(self, loop: Loop) -> dict[str, Any]:
         if loop.status == "interrupted":

@@ -103,7 +103,7 @@ class StreamProjector:
     def _run_start(self, event: Event) -> None:
         data = event.data
         self.state[event.ns] = dict(data["state"])
-        self.keys[event.ns] = tuple(data["state_keys"])
+        self.keys[event.ns] = tuple(data.get("stream_keys") or data["state_keys"])
         if data["resumed"] and "values" in self.modes and self.visible(event.ns):
             self.put(event.ns, "values", self._values_chunk(event.ns))
 
@@ -137,7 +137,11 @@ class StreamProjector:
             return
         ok = data["error"] is None and not data["interrupts"]
         if (ok or data["returned"]) and "updates" in self.modes:
-            self.put(event.ns, "updates", {data["name"]: self._update_value(data["result"])})
+            result = data["result"]
+            shown = self.keys.get(event.ns)
+            if result and shown is not None and not shown_all(result, shown):
+                result = {k: v for k, v in result.items() if k in shown} or None
+            self.put(event.ns, "updates", {data["name"]: self._update_value(result)})
         if "tasks" in self.modes or "debug" in self.modes:
             payload = {
                 "id": data["task_id"],
@@ -191,3 +195,8 @@ class StreamProjector:
     def _token(self, event: Event) -> None:
         if self.messages is not None:
             self.messages.token(event)
+
+
+def shown_all(result: dict[str, Any], keys: tuple[str, ...]) -> bool:
+    """Whether every key a task wrote is one its graph's stream shows."""
+    return all(k in keys for k in result)
