@@ -265,8 +265,13 @@ class StateGraph:
         interrupt_after: Sequence[str] | str | None = None,
         debug: bool = False,
         name: str | None = None,
+        stream_transformers: Sequence[Any] | None = None,
     ) -> CompiledStateGraph:
-        """Validate and freeze the graph into a runnable CompiledStateGraph."""
+        """Validate and freeze the graph into a runnable CompiledStateGraph.
+
+        `stream_transformers`: transformer factories every `stream_events(version="v3")`
+        run of the graph registers (see `engine.stream`).
+        """
         from engine.pregel.compiled import CompiledStateGraph
 
         before = _as_names(interrupt_before, self.nodes)
@@ -274,7 +279,10 @@ class StateGraph:
         self.validate([*before, *after])
         self.compiled = True
         spec = self._build_spec(name or "LangGraph", before, after)
-        return CompiledStateGraph(spec, builder=self, checkpointer=checkpointer, store=store)
+        graph = CompiledStateGraph(spec, builder=self, checkpointer=checkpointer, store=store)
+        if stream_transformers:
+            graph.stream_transformers = tuple(stream_transformers)
+        return graph
 
     def _build_spec(self, name: str, before: tuple[str, ...], after: tuple[str, ...]) -> GraphSpec:
         state = Schema(self.state_schema)

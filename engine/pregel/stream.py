@@ -30,6 +30,7 @@ class StreamProjector:
         output_keys: str | Sequence[str] | None,
         outlet: Callable[[Any], None],
         wall_start_ns: int,
+        protocol_messages: bool = False,
     ) -> None:
         self.modes = frozenset(modes)
         self.multi = multi
@@ -40,7 +41,13 @@ class StreamProjector:
         self.wall_start_ns = wall_start_ns
         self.state: dict[tuple[str, ...], dict[str, Any]] = {}
         self.keys: dict[tuple[str, ...], tuple[str, ...]] = {}
-        self.messages = MessageTracker(self) if "messages" in self.modes else None
+        self.messages: MessageTracker | None = None
+        if "messages" in self.modes:
+            self.messages = MessageTracker(self)
+            if protocol_messages:  # stream_events(version="v3"): content-block events
+                from engine.stream.message_events import ProtocolMessageTracker
+
+                self.messages = ProtocolMessageTracker(self)
         self._handlers: dict[str, Callable[[Event], None]] = {
             "run_start": self._run_start,
             "step_end": self._step_end,
@@ -51,6 +58,8 @@ class StreamProjector:
             "interrupt": self._interrupt,
             "token": self._token,
         }
+        if protocol_messages and self.messages is not None:
+            self._handlers["llm_end"] = self.messages.llm_end  # type: ignore[attr-defined]
 
     def __call__(self, event: Event) -> None:
         handler = self._handlers.get(event.kind)
