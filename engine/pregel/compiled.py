@@ -64,8 +64,14 @@ class _Call:
                  stream_mode: StreamMode | Sequence[StreamMode] | None,
                  kwargs: RunOptions) -> None:
         self.config = ensure_config(config)
-        self.protocol_messages = bool(
-            self.config.get("configurable", {}).get(MESSAGES_V2_KEY, False))
+        self.protocol_messages = False
+        configurable = self.config.get("configurable")
+        if configurable and MESSAGES_V2_KEY in configurable:
+            # This run's own projection only: popped, so that a graph streamed inside a
+            # node with this config keeps the v1 `messages` shape.
+            configurable = dict(configurable)
+            self.protocol_messages = bool(configurable.pop(MESSAGES_V2_KEY))
+            self.config["configurable"] = configurable
         limit = self.config.get("recursion_limit", DEFAULT_RECURSION_LIMIT)
         if not isinstance(limit, int) or limit < 1:
             raise ValueError("recursion_limit must be at least 1")

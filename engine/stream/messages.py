@@ -13,9 +13,9 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from engine.chat_models.protocol_events import message_events
 from engine.chat_models.stream import AsyncChatModelStream, ChatModelStream
 from engine.messages import AIMessageChunk, BaseMessage, ToolMessage
-from engine.stream.message_events import message_events
 from engine.stream.protocol import ProtocolEvent, StreamTransformer
 from engine.stream.stream_channel import StreamChannel
 
