@@ -9,9 +9,9 @@ from typing import Any
 
 from engine.events import Event
 from tracer.codec import ErrorValue, ObjectValue
+from tracer.export.jsonable import to_jsonable
 from tracer.summary import summarize
-from tui.commands.jsonable import to_jsonable
-from tui.commands.units import fmt_ns, fmt_size
+from tui.units import fmt_ns, fmt_size
 
 BOOM = ErrorValue("ValueError", "boom", "ValueError('boom')", "Traceback …\nValueError: boom")
 

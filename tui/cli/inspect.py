@@ -49,15 +49,15 @@ from rich.table import Table
 from rich.text import Text
 
 from tracer import TraceError, open_trace
-from tui.commands import CommandError
-from tui.commands.report import (
+from tracer.export.report import (
     ErrorReport,
     LLMReport,
     Report,
     RunReport,
     build_report,
 )
-from tui.commands.units import fmt_ns, fmt_size, plural
+from tui.cli.errors import CommandError
+from tui.units import fmt_ns, fmt_size, plural
 from tui.views.traceback_text import trim
 from tui.visible import plain
 
@@ -218,7 +218,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     parser.add_argument("path", metavar="PATH", help="a .stepscope trace file")
     parser.add_argument("--json", action="store_true",
                         help="print the same facts as JSON (keys documented in "
-                             "tui/commands/inspect.py)")
+                             "tui/cli/inspect.py)")
     parser.set_defaults(func=run_inspect)
 
 
