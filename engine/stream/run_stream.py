@@ -14,9 +14,9 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mappin
 from types import MappingProxyType, TracebackType
 from typing import Any, Literal, NoReturn
 
+from engine.stream.interleave import interleave
 from engine.stream.mux import StreamMux
 from engine.stream.protocol import ProtocolEvent, to_protocol_event
-from engine.stream.stream_channel import StreamChannel
 
 SubgraphStatus = Literal["started", "completed", "failed", "interrupted", "drained"]
 
@@ -143,77 +143,7 @@ class GraphRunStream(_RunState):
 
     def interleave(self, *names: str) -> Iterator[tuple[str, Any]]:
         """`(name, item)` from several projections, in the order they were pushed."""
-        channels = _claim(self.extensions, names, want_async=False)
-        try:
-            done: set[str] = set()
-            while len(done) < len(channels):
-                name = _earliest(channels, done)
-                if name is not None:
-                    yield name, channels[name]._items.popleft()[1]
-                    continue
-                pump = self._mux._pump_fn
-                if pump is None or not pump():
-                    before = len(done)
-                    _settle(channels, done)
-                    if len(done) == before:
-                        break
-        finally:
-            for ch in channels.values():
-                ch._subscribed = False
-
-
-def _claim(extensions: Mapping[str, Any], names: tuple[str, ...],
-           want_async: bool) -> dict[str, StreamChannel[Any]]:
-    channels: dict[str, StreamChannel[Any]] = {}
-    try:
-        for name in names:
-            ch = extensions[name]
-            if not isinstance(ch, StreamChannel):
-                raise TypeError("interleave() requires StreamChannel projections, "
-                                f"got {type(ch).__name__} for {name!r}")
-            if ch._is_async is None:
-                raise TypeError(f"StreamChannel {name!r} has not been bound yet. "
-                                "Register the transformer with a StreamMux first.")
-            if ch._is_async != want_async:
-                raise TypeError(f"StreamChannel {name!r} is bound to "
-                                f"{'async' if ch._is_async else 'sync'} mode — interleave() "
-                                "cannot consume it.")
-            if ch._subscribed:
-                raise RuntimeError(f"StreamChannel {name!r} already has a subscriber; "
-                                   "use .tee(n) for fan-out.")
-            ch._subscribed = True
-            channels[name] = ch
-    except BaseException:
-        for ch in channels.values():
-            ch._subscribed = False
-        raise
-    return channels
-
-
-def _earliest(channels: dict[str, StreamChannel[Any]], done: set[str]) -> str | None:
-    """The channel holding the earliest-stamped queued item; marks drained closed ones
-    done (raising a failed one's error)."""
-    best: tuple[int, str] | None = None
-    for name, ch in channels.items():
-        if name in done:
-            continue
-        if ch._items:
-            stamp = ch._items[0][0]
-            if best is None or stamp < best[0]:
-                best = (stamp, name)
-        elif ch._closed:
-            if ch._error is not None:
-                raise ch._error
-            done.add(name)
-    return None if best is None else best[1]
-
-
-def _settle(channels: dict[str, StreamChannel[Any]], done: set[str]) -> None:
-    for name, ch in channels.items():
-        if name not in done and not ch._items and ch._closed:
-            if ch._error is not None:
-                raise ch._error
-            done.add(name)
+        return interleave(self.extensions, names, self._mux._pump_fn)
 
 
 class AsyncGraphRunStream(_RunState):
