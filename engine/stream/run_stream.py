@@ -33,6 +33,12 @@ class _RunState:
     output/interrupts bookkeeping."""
 
     def __getattr__(self, name: str) -> Any:
+        # Python lands here too when a property (`output`, ...) raised AttributeError,
+        # as it does when a node failed with one: surface the run's error instead.
+        if isinstance(getattr(type(self), name, None), property):
+            mux = self.__dict__.get("_mux")
+            if mux is not None and mux._events._error is not None:
+                raise mux._events._error
         _missing(self, name)
 
     def _setup(self, mux: StreamMux) -> None:

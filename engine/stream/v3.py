@@ -66,15 +66,19 @@ def stream_modes(mux: StreamMux) -> list[str]:
 
 
 def parent_scope(config: RunnableConfig | None) -> tuple[str, ...]:
-    """The namespace this run's own events carry: the caller's checkpoint namespace, or
-    the running task's when called from inside a node."""
-    ns = ((config or {}).get("configurable") or {}).get("checkpoint_ns")
-    if ns:
-        return tuple(str(ns).split("|"))
+    """The namespace this run's own events carry.
+
+    Inside a node it is () whatever the config says: the engine reports a graph streamed
+    from a node relative to that node's task (LangGraph reports it under the task's
+    namespace and scopes the run to that). At the root, a `checkpoint_ns` in the config
+    scopes the run to it, as in LangGraph.
+    """
     from engine.pregel.task import peek_current
 
-    task = peek_current()
-    return tuple(task.ns) if task is not None else ()
+    if peek_current() is not None:
+        return ()
+    ns = ((config or {}).get("configurable") or {}).get("checkpoint_ns")
+    return tuple(str(ns).split("|")) if ns else ()
 
 
 def _build(graph: CompiledStateGraph, config: RunnableConfig | None,

@@ -192,6 +192,33 @@ class TestProjections:
             _ = run.updates
 
 
+def test_v3_run_inside_a_node() -> None:
+    """A graph streamed with v3 from inside a node sees its own values and output,
+    whether or not the node passes its config on (LangGraph gives the same)."""
+    api = _api("engine")
+    inner = api.StateGraph(State)
+    inner.add_node("a", lambda s: {"value": s["value"] + "a", "items": ["a"]})
+    inner.add_edge(api.START, "a")
+    inner_graph = inner.compile()
+    seen: list[Any] = []
+
+    def node(state: State, config: Any) -> dict[str, Any]:
+        for cfg in (None, config):
+            run = inner_graph.stream_events({"value": state["value"], "items": []}, cfg,
+                                            version="v3")
+            seen.append(list(run.values))
+            seen.append(run.output)
+        return {"value": seen[-1]["value"] + "!"}
+
+    outer = api.StateGraph(State)
+    outer.add_node("node", node)
+    outer.add_edge(api.START, "node")
+    result = outer.compile().invoke({"value": "x", "items": []})
+    assert result["value"] == "xa!"
+    snapshots = [{"value": "x", "items": []}, {"value": "xa", "items": ["a"]}]
+    assert seen == [snapshots, snapshots[-1], snapshots, snapshots[-1]]
+
+
 class _Counter(StreamTransformer):
     """Counts root values events on a named channel."""
 
@@ -282,6 +309,20 @@ class TestErrorsAndAbort:
         run2 = self._failing().stream_events({"value": "", "items": []}, version="v3")
         with pytest.raises(ValueError, match="subgraph explosion"):
             list(run2.values)
+
+    def test_a_node_attribute_error_is_not_a_missing_projection(self) -> None:
+        """run.output re-raises the node's AttributeError, not 'no attribute output'."""
+        api = _api("engine")
+
+        def broken(state: State) -> dict[str, Any]:
+            return {"value": None.value}  # type: ignore[attr-defined]
+
+        builder = api.StateGraph(State)
+        builder.add_node("broken", broken)
+        builder.add_edge(api.START, "broken")
+        run = builder.compile().stream_events({"value": "", "items": []}, version="v3")
+        with pytest.raises(AttributeError, match="'NoneType' object has no attribute"):
+            _ = run.output
 
     def test_context_manager_aborts(self) -> None:
         """Leaving the with block stops the run where the reader left it."""
