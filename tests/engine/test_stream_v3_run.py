@@ -78,6 +78,21 @@ def interrupt_graph(api: SimpleNamespace) -> Any:
     return builder.compile(checkpointer=api.InMemorySaver())
 
 
+def interrupted_subgraph(api: SimpleNamespace) -> Any:
+    """A subgraph whose only node interrupts."""
+
+    def ask(state: State) -> dict[str, Any]:
+        return {"value": str(api.interrupt("q?"))}
+
+    sub = api.StateGraph(State)
+    sub.add_node("ask", ask)
+    sub.add_edge(api.START, "ask")
+    outer = api.StateGraph(State)
+    outer.add_node("sub", sub.compile())
+    outer.add_edge(api.START, "sub")
+    return outer.compile(checkpointer=api.InMemorySaver())
+
+
 def _shape(events: list[ProtocolEvent]) -> list[tuple[Any, ...]]:
     """Events without what differs run to run: task ids in namespaces and lifecycle
     payloads, timestamps."""
@@ -119,6 +134,28 @@ class TestAgainstLangGraph:
         theirs = _langgraph_run(interrupt_graph, inp, cfg)
         assert _shape(ours) == _shape(theirs)
         assert [i.value for i in ours[-1]["params"]["interrupts"]] == ["approve?"]
+
+
+    def test_interrupt_inside_a_subgraph(self) -> None:
+        """The subgraph's `interrupted` comes after the root's interrupted values, as the
+        interrupted task's result follows the interrupt in the graph's stream."""
+        inp = {"value": "x", "items": []}
+        cfg = {"configurable": {"thread_id": "t"}}
+        ours = list(interrupted_subgraph(_api("engine")).stream_events(inp, cfg, version="v3"))
+        theirs = _langgraph_run(interrupted_subgraph, inp, cfg)
+        assert _shape(ours) == _shape(theirs)
+        assert [e["method"] for e in ours[-2:]] == ["values", "lifecycle"]
+
+
+def test_interrupted_task_result_follows_the_interrupt_in_v2_streams() -> None:
+    """tasks/debug results of an interrupted task come after its updates and values."""
+    graph = interrupted_subgraph(_api("engine"))
+    parts = list(graph.stream({"value": "", "items": []}, {"configurable": {"thread_id": "o"}},
+                              stream_mode=["updates", "values", "tasks", "debug"],
+                              subgraphs=True, version="v2"))
+    root = [(p["type"], p["data"].get("type")) for p in parts if not p["ns"]][-4:]
+    assert root == [("updates", None), ("values", None), ("tasks", None),
+                    ("debug", "task_result")]
 
 
 class TestProjections:
