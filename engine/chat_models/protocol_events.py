@@ -53,6 +53,7 @@ class ReplyEvents:
             key = part.get("index", len(self.tool_index))
             index = self.tool_index.get(key)
             if index is None:
+                events += self.close_text()  # a new block ends the text block before it
                 index = self.tool_index[key] = self._take_index()
                 events.append({"event": "content-block-start", "index": index, "content": {
                     "type": "tool_call_chunk", "id": part.get("id"), "name": part.get("name"),
@@ -62,12 +63,19 @@ class ReplyEvents:
                                "delta": {"type": "tool-call-delta", "args": part["args"]}})
         return events
 
+    def close_text(self) -> Events:
+        """Finish the open text block, if any (a later text part opens a new one)."""
+        if self.text_index is None:
+            return []
+        event = {"event": "content-block-finish", "index": self.text_index,
+                 "content": {"type": "text", "text": self.text}}
+        self.text, self.text_index = "", None
+        return [event]
+
     def finish(self, message: BaseMessage | None, usage: dict[str, Any] | None = None) -> Events:
         """Close the reply; `message` (the final one) supplies the finished tool calls."""
         events = self.start(None if message is None else message.id)
-        if self.text_index is not None:
-            events.append({"event": "content-block-finish", "index": self.text_index,
-                           "content": {"type": "text", "text": self.text}})
+        events += self.close_text()
         calls = list(getattr(message, "tool_calls", None) or ())
         indexes = list(self.tool_index.values())
         for i, call in enumerate(calls):
@@ -94,12 +102,10 @@ def message_events(message: BaseMessage, message_id: str | None = None) -> Event
         if not isinstance(block, dict):
             continue
         if block.get("type") == "text" and block.get("text"):
-            if reply.text_index is not None:  # a second text block: close the first
-                events.append({"event": "content-block-finish", "index": reply.text_index,
-                               "content": {"type": "text", "text": reply.text}})
-                reply.text, reply.text_index = "", None
+            events += reply.close_text()  # a second text block: close the first
             events += reply.chunk(_Text(block["text"]))
         elif block.get("type") == "reasoning" and block.get("reasoning"):
+            events += reply.close_text()
             index = reply._take_index()
             events += [
                 {"event": "content-block-start", "index": index,

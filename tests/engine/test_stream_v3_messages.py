@@ -160,6 +160,25 @@ class TestRunMessages:
         assert asyncio.run(main()) == ("async answer", "async answer")
 
 
+def test_tool_calls_stream_through_a_run() -> None:
+    """A reply with text then a tool call: the text block is finished before the tool
+    block starts, and the stream's output carries the parsed call."""
+    reply = AIMessage(content="calling", tool_calls=[
+        {"id": "c1", "name": "search", "args": {"q": "x"}, "type": "tool_call"}])
+    graph = _llm_graph(GenericFakeChatModel(messages=iter([reply, reply])))
+    run = graph.stream_events({"messages": "hi"}, version="v3")
+    events = [e["params"]["data"][0] for e in run if e["method"] == "messages"]
+    assert [(e["event"], e.get("index")) for e in events] == [
+        ("message-start", None), ("content-block-start", 0), ("content-block-delta", 0),
+        ("content-block-finish", 0), ("content-block-start", 1), ("content-block-delta", 1),
+        ("content-block-finish", 1), ("message-finish", None)]
+    (stream,) = list(graph.stream_events({"messages": "hi"}, version="v3").messages)
+    assert [c["name"] for c in stream.tool_calls] == ["search"]
+    assert stream.output.tool_calls == [
+        {"id": "c1", "name": "search", "args": {"q": "x"}, "type": "tool_call"}]
+    assert stream.output.text == "calling"
+
+
 class TestChatModelStream:
     """The stream object fed by protocol events."""
 
