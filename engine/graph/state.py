@@ -265,12 +265,13 @@ class StateGraph:
         interrupt_after: Sequence[str] | str | None = None,
         debug: bool = False,
         name: str | None = None,
-        stream_transformers: Sequence[Any] | None = None,
+        transformers: Sequence[Any] | None = None,
     ) -> CompiledStateGraph:
         """Validate and freeze the graph into a runnable CompiledStateGraph.
 
-        `stream_transformers`: transformer factories every `stream_events(version="v3")`
-        run of the graph registers (see `engine.stream`).
+        `transformers`: stream transformer classes or `scope -> transformer` factories
+        that every `stream_events(version="v3")` run of the graph registers after the
+        built-in ones (see `engine.stream`); kept as `graph.stream_transformers`.
         """
         from engine.pregel.compiled import CompiledStateGraph
 
@@ -280,8 +281,8 @@ class StateGraph:
         self.compiled = True
         spec = self._build_spec(name or "LangGraph", before, after)
         graph = CompiledStateGraph(spec, builder=self, checkpointer=checkpointer, store=store)
-        if stream_transformers:
-            graph.stream_transformers = tuple(stream_transformers)
+        if transformers:
+            graph.stream_transformers = tuple(transformers)
         return graph
 
     def _build_spec(self, name: str, before: tuple[str, ...], after: tuple[str, ...]) -> GraphSpec:

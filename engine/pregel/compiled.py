@@ -124,7 +124,7 @@ class CompiledStateGraph(Pregel, StateAccess):
 
     stream_mode: StreamMode | Sequence[StreamMode] = "updates"
     stream_transformers: tuple[Callable[[tuple[str, ...]], Any], ...] = ()
-    """Extra v3 transformer factories, from `compile(stream_transformers=...)`."""
+    """Extra v3 transformer factories, from `compile(transformers=...)`."""
 
     def __init__(self, spec: GraphSpec, *, builder: StateGraph,
                  checkpointer: BaseCheckpointSaver | None, store: Any) -> None:

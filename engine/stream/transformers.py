@@ -3,7 +3,7 @@
 `ValuesTransformer`, `MessagesTransformer`, `LifecycleTransformer` and
 `SubgraphTransformer` are always registered; the others (`UpdatesTransformer`,
 `CustomTransformer`, `CheckpointsTransformer`, `DebugTransformer`, `TasksTransformer`)
-are opt-in via `compile(stream_transformers=...)` or `stream_events(transformers=...)`.
+are opt-in via `compile(transformers=...)` or `stream_events(transformers=...)`.
 Each captures only its scope's events: a subgraph's are on that subgraph's handle.
 """
 

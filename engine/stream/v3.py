@@ -3,7 +3,7 @@
 The run is the graph's own `stream(version="v2", subgraphs=True)`, asking for exactly
 the stream modes the registered transformers declare; its parts are the mux's input.
 The built-in transformers come first, then the graph's compile-time
-`stream_transformers`, then the call's `transformers=`.
+`stream_transformers` (`compile(transformers=...)`), then the call's `transformers=`.
 """
 
 from __future__ import annotations

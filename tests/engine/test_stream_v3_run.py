@@ -287,12 +287,12 @@ class TestTransformers:
         assert "counter" in run.extensions and "counter" not in run._mux.native_keys
 
     def test_compile_time_transformers_and_opt_in_modes(self) -> None:
-        """compile(stream_transformers=...) registers for every run; updates is opt-in."""
+        """compile(transformers=...) registers for every run; updates is opt-in."""
         api = _api("engine")
         builder = api.StateGraph(State)
         builder.add_node("a", lambda s: {"value": "A", "items": ["a"]})
         builder.add_edge(api.START, "a")
-        graph = builder.compile(stream_transformers=[UpdatesTransformer])
+        graph = builder.compile(transformers=[UpdatesTransformer])
         run = graph.stream_events({"value": "", "items": []}, version="v3")
         assert list(run.updates) == [{"a": {"value": "A", "items": ["a"]}}]
         plain = builder.compile()
