@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 from engine.checkpoint.base import BaseCheckpointSaver, CheckpointRecord
@@ -59,12 +59,6 @@ class StateAccess:
             if limit is not None and i >= limit:
                 return
             yield self._snapshot(record, False)
-
-    async def aget_state_history(self, config: RunnableConfig, *, limit: int | None = None,
-                                 **kwargs: Any) -> AsyncIterator[StateSnapshot]:
-        """The async twin of `get_state_history` (the saver is in memory: no awaiting)."""
-        for snapshot in self.get_state_history(config, limit=limit, **kwargs):
-            yield snapshot
 
     def _snapshot(self, record: CheckpointRecord, subgraphs: bool) -> StateSnapshot:
         saver = self._saver()

@@ -1,8 +1,7 @@
-"""Interrupts as older LangGraph checkpoints hold them, and the async state history."""
+"""Interrupts as older LangGraph checkpoints hold them."""
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 import pytest
@@ -45,17 +44,3 @@ class TestLegacyInterruptKwargs:
         assert Interrupt("v", interrupt_id="old").id == "old"
         with pytest.raises(TypeError, match="unexpected keyword arguments: \\['bogus'\\]"):
             Interrupt("v", bogus=1)
-
-
-def test_aget_state_history_matches_the_sync_history() -> None:
-    """The async history yields the same snapshots, newest first."""
-    graph = _paused_graph()
-    config = {"configurable": {"thread_id": "h"}}
-    list(graph.stream({}, config))
-
-    async def collect() -> list[Any]:
-        return [s async for s in graph.aget_state_history(config)]
-
-    history = asyncio.run(collect())
-    assert history == list(graph.get_state_history(config))
-    assert len(history) >= 2
