@@ -183,14 +183,15 @@ class EntrypointGraph(CompiledStateGraph):
         return json_schema(self.context_schema, None)
 
     # -- state ---------------------------------------------------------------------------
-    def _snapshot(self, record: CheckpointRecord, subgraphs: bool) -> StateSnapshot:
-        snapshot = super()._snapshot(record, subgraphs)
+    def _snapshot(self, saver: BaseCheckpointSaver, record: CheckpointRecord,
+                  subgraphs: bool) -> StateSnapshot:
+        snapshot = super()._snapshot(saver, record, subgraphs)
         return snapshot._replace(values=record.values.get(END))
 
-    def update_state(self, config: RunnableConfig, values: Any,
-                     as_node: str | None = None) -> RunnableConfig:
+    def update_state(self, config: RunnableConfig, values: Any, as_node: str | None = None,
+                     task_id: str | None = None) -> RunnableConfig:
         """Save `values` as if the entrypoint had returned them (the next `previous`)."""
-        return super().update_state(config, values, as_node or self.__name__)
+        return super().update_state(config, values, as_node or self.__name__, task_id)
 
 
 class entrypoint:

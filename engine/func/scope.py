@@ -123,7 +123,7 @@ def finish_call(task: Task, cached: bool = False) -> None:
             "task_id": task.id, "name": task.name, "path": event_path(task),
             "result": task.result, "writes": task.writes, "error": task.error,
             "interrupts": task.interrupts, "duration": task.duration,
-            "hidden": False, "returned": task.returned,
+            "hidden": False, "returned": task.returned, "call": True,
         }
         if task.attempts != 1:
             data["attempts"] = task.attempts

@@ -62,9 +62,6 @@ def record_return(task: Task, value: Any) -> None:
 class EntrypointProjector(StreamProjector):
     """Stream chunks of an entrypoint: its value is `__end__`, updates are bare values."""
 
-    def _values_chunk(self, ns: tuple[str, ...]) -> Any:
-        return self.state[ns].get(END)
-
     def _update_value(self, result: Any) -> Any:
         return result
 

@@ -48,6 +48,7 @@ class Task:
         "routes",
         "scope",
         "step",
+        "subgraph_calls",
         "triggers",
         "writes",
     )
@@ -86,6 +87,9 @@ class Task:
         """The node returned a valid update (routing may still fail after it)."""
         self.attempts = 1
         """How many times the node ran (more than 1 when its retry policy reran it)."""
+        self.subgraph_calls = 0
+        """How many graphs this run of the node has called (the second and later run
+        under a namespace numbered after the call, as in LangGraph)."""
         self._config: RunnableConfig | None = None
         self.scope: CallScope | None = None
         """The functional API's calls made by (or inside) this task; None until it
@@ -103,6 +107,7 @@ class Task:
         self.hidden = False
         self.returned = False
         self.interrupt_index = 0
+        self.subgraph_calls = 0
 
     @property
     def is_pull(self) -> bool:
