@@ -145,6 +145,19 @@ class GraphOutput:
     interrupts: tuple[Interrupt, ...] = ()
 
 
+@dataclass(frozen=True)
+class TracePolicy:
+    """What LangChain tracers record as one node's run (`add_node(trace_policy=...)`).
+
+    Each processor gets the node's real input (or output) and returns what to record; the
+    node and the graph are unaffected, and a processor that raises records the real value.
+    Only tracers (LangChain `BaseTracer`s) get the processed payload.
+    """
+
+    process_inputs: Callable[[Any], Any] | None = None
+    process_outputs: Callable[[Any], Any] | None = None
+
+
 def interrupt(value: Any) -> Any:
     """Pause the run and surface `value`; returns the resume value once resumed."""
     from engine.pregel.task import current_task

@@ -134,15 +134,22 @@ def chunk_to_message(chunk: Any) -> Any:
     return message_chunk_to_message(chunk)
 
 
-def enter_task(task: Task) -> Token[Any] | None:
+class ChildConfigScope:
+    """A task's LangChain child config, set while the task runs (`close` unsets it)."""
+
+    __slots__ = ("output", "token")
+
+    def __init__(self, config: LCRunnableConfig) -> None:
+        self.output: Any = None
+        self.token: Token[Any] = var_child_runnable_config.set(config)
+
+    def close(self, task: Task) -> None:
+        var_child_runnable_config.reset(self.token)
+
+
+def enter_task(task: Task) -> ChildConfigScope | None:
     """Put a capturing handler into LangChain's config for this task; None if not useful."""
     if not task.loop.bus.sinks:
         return None
-    config: LCRunnableConfig = {"callbacks": [StepscopeCallback(task)],
-                                "tags": list(task.loop.config.get("tags", []))}
-    return var_child_runnable_config.set(config)
-
-
-def exit_task(token: Token[Any] | None) -> None:
-    if token is not None:
-        var_child_runnable_config.reset(token)
+    return ChildConfigScope({"callbacks": [StepscopeCallback(task)],
+                             "tags": list(task.loop.config.get("tags", []))})

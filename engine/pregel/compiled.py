@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import AsyncIterator, Iterator, Sequence
 from queue import SimpleQueue
 from typing import TYPE_CHECKING, Any, Literal, TypedDict, Unpack
 
 from engine.checkpoint.base import BaseCheckpointSaver
 from engine.clock import Clock
-from engine.config import RunnableConfig, ensure_config
+from engine.config import RunnableConfig, ensure_config, merge_configs
 from engine.constants import DEFAULT_RECURSION_LIMIT, INTERRUPT, START
 from engine.controller import Controller
 from engine.errors import GraphInterrupt
@@ -17,6 +18,7 @@ from engine.graph.spec import GraphSpec, NodeSpec
 from engine.pregel.drivers import AsyncInbox, Chunk, adrive, drive
 from engine.pregel.loop import Loop
 from engine.pregel.run import RunContext
+from engine.pregel.run_callbacks import make_run_callbacks
 from engine.pregel.state import StateAccess
 from engine.pregel.stream import StreamProjector
 from engine.pregel.task import Task, peek_current
@@ -59,7 +61,8 @@ class _Call:
     def __init__(self, graph: CompiledStateGraph, config: RunnableConfig | None,
                  stream_mode: StreamMode | Sequence[StreamMode] | None,
                  kwargs: RunOptions) -> None:
-        self.config = ensure_config(config)
+        bound = graph.bound_config
+        self.config = ensure_config(config if bound is None else merge_configs(bound, config))
         limit = self.config.get("recursion_limit", DEFAULT_RECURSION_LIMIT)
         if not isinstance(limit, int) or limit < 1:
             raise ValueError("recursion_limit must be at least 1")
@@ -111,6 +114,8 @@ class CompiledStateGraph(Pregel, StateAccess):
     """A validated, immutable graph, ready to run."""
 
     stream_mode: StreamMode | Sequence[StreamMode] = "updates"
+    bound_config: RunnableConfig | None = None
+    """The config `with_config` bound: every call's config is merged over it."""
 
     def __init__(self, spec: GraphSpec, *, builder: StateGraph,
                  checkpointer: BaseCheckpointSaver | None, store: Any) -> None:
@@ -140,7 +145,26 @@ class CompiledStateGraph(Pregel, StateAccess):
 
     def with_config(self, config: RunnableConfig | None = None,
                     **kwargs: Any) -> CompiledStateGraph:
-        return self
+        """This graph with `config` (and keyword config keys) bound to every call."""
+        clone = copy.copy(self)
+        extra: RunnableConfig = {**(config or {}), **kwargs}  # type: ignore[typeddict-item]
+        clone.bound_config = merge_configs(self.bound_config, extra)
+        return clone
+
+    def astream_events(self, input: Any, config: RunnableConfig | None = None, *,
+                       version: str = "v2", **kwargs: Any) -> AsyncIterator[Any]:
+        """LangChain's StreamEvent dicts of one run (`version` "v1" or "v2"; needs
+        langchain-core); see `engine.pregel.events_v2`."""
+        from engine.pregel import events_v2
+
+        return events_v2.astream_events(self, input, config, version, kwargs)
+
+    def stream_events(self, input: Any, config: RunnableConfig | None = None, *,
+                      version: str = "v2", **kwargs: Any) -> Any:
+        """Synchronous events: not available for "v1" / "v2" (as in langchain-core)."""
+        from engine.pregel import events_v2
+
+        return events_v2.stream_events(self, input, config, version, kwargs)
 
     # -- running -------------------------------------------------------------------------
     def _root(self, call: _Call, outlet: Any, live: bool) -> tuple[RunContext, Loop]:
@@ -148,6 +172,8 @@ class CompiledStateGraph(Pregel, StateAccess):
         run = RunContext(sinks, clock=call.clock, controller=call.controller,
                          outlet=outlet, live=live, recursion_limit=call.config["recursion_limit"],
                          run_id=call.config.get("run_id"))
+        if call.config.get("callbacks") is not None:
+            run.callbacks = make_run_callbacks(call.config)
         return run, Loop(self, run, call.config, interrupt_before=call.interrupt_before,
                          interrupt_after=call.interrupt_after, checkpointer=self.checkpointer)
 
@@ -213,8 +239,13 @@ class CompiledStateGraph(Pregel, StateAccess):
             return
         run, loop = self._root(call, outlet, True)
         run.bus.add(self._projector(call, outlet, run.wall_start_ns))
+        callbacks = run.callbacks
         async for item in adrive(loop, input, inbox):
+            if callbacks is not None:
+                await callbacks.flush()
             yield item
+        if callbacks is not None:
+            await callbacks.flush()
 
     def invoke(  # type: ignore[override]  # a graph takes only its RunOptions keywords
         self, input: Any, config: RunnableConfig | None = None, *,
@@ -250,6 +281,8 @@ class CompiledStateGraph(Pregel, StateAccess):
             _, loop = self._root(call, None, False)
         async for _ in adrive(loop, input):
             pass
+        if loop.run.callbacks is not None and parent is None:
+            await loop.run.callbacks.flush()
         return self._output(loop, call)
 
     def _output(self, loop: Loop, call: _Call) -> Any:

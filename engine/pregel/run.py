@@ -5,11 +5,14 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from engine.clock import DEFAULT_CLOCK, Clock, SystemClock
 from engine.controller import Controller
 from engine.events import EventBus, Sink
+
+if TYPE_CHECKING:
+    from engine.pregel.run_callbacks import RunCallbacks
 
 
 class RunContext:
@@ -17,6 +20,7 @@ class RunContext:
 
     __slots__ = (
         "bus",
+        "callbacks",
         "checkpointer",
         "clock",
         "controller",
@@ -52,4 +56,6 @@ class RunContext:
         """Chunks produced inside a task must reach the consumer while it runs."""
         self.recursion_limit = recursion_limit
         self.run_id = str(run_id) if run_id is not None else os.urandom(16).hex()
+        self.callbacks: RunCallbacks | None = None
+        """What the run does for `config["callbacks"]` (None: no callbacks given)."""
         """Given (with `config["run_id"]`) and with a FixedClock, ids are reproducible."""
