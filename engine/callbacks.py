@@ -20,7 +20,7 @@ from uuid import UUID
 from engine.types import Interrupt
 
 if TYPE_CHECKING:
-    _HandlerBase = object
+    from langchain_core.callbacks import BaseCallbackHandler as _HandlerBase
 else:
     try:
         from langchain_core.callbacks import BaseCallbackHandler as _HandlerBase

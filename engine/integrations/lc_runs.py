@@ -10,8 +10,9 @@ LangGraph reports a run to LangChain callbacks as a tree, and so do we:
           under the node run's child manager (tag "seq:step:1"), which is also the
           `callbacks` of the node's config and of LangChain's child-config contextvar.
 
-A node's output reaches streaming handlers (`astream_events`) as one `on_chain_stream`
-chunk before `on_chain_end`. A node's `TracePolicy` changes what tracers (`BaseTracer`)
+In a graph the async driver runs, a node's output reaches streaming handlers
+(`astream_events`) as one `on_chain_stream` chunk before `on_chain_end` (LangGraph streams
+nodes only there). A node's `TracePolicy` changes what tracers (`BaseTracer`)
 record as its input/output; every other handler gets the real values.
 """
 
@@ -104,7 +105,7 @@ class LangChainRuns:
             if inheritable is None:  # the parent task has no node run
                 return
             run_id = None
-            metadata = parent.config.get("metadata")
+            metadata = dict(parent.config.get("metadata") or {})
         manager = CallbackManager.configure(
             inheritable_callbacks=inheritable,
             inheritable_tags=config.get("tags"),
@@ -194,7 +195,7 @@ class NodeRun:
             run.on_chain_error(GraphInterrupt(task.interrupts))
             return
         output = self.output
-        for handler in run.handlers:
+        for handler in run.handlers if task.loop.driven_async else ():
             if isinstance(handler, _StreamingCallbackHandler):
                 for _ in handler.tap_output_iter(run.run_id, iter((output,))):
                     pass

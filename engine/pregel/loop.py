@@ -120,6 +120,9 @@ class Loop:
         self._node_bits = node_bits(f"{run.run_id}|{self.ns_str}")
         self.cp = Checkpointing(self, checkpointer)
         self.t0 = self.clock.monotonic_ns()
+        self.driven_async = False
+        """Run by the async driver (then, as in LangGraph, nodes stream their output to
+        LangChain's streaming callback handlers)."""
 
     # -- small helpers -------------------------------------------------------------------
     def emit(self, kind: str, data: dict[str, Any], step: int | None = None) -> None:
