@@ -21,15 +21,15 @@ from __future__ import annotations
 import copy
 import logging
 import sys
-from contextvars import Token
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from langchain_core.callbacks import CallbackManager
 from langchain_core.callbacks.manager import CallbackManagerForChainRun
-from langchain_core.runnables.config import var_child_runnable_config
+from langchain_core.runnables.config import _set_config_context, var_child_runnable_config
 from langchain_core.tracers._streaming import _StreamingCallbackHandler
 from langchain_core.tracers.base import BaseTracer
+from langsmith.run_helpers import _set_tracing_context
 
 from engine.errors import GraphInterrupt
 
@@ -154,7 +154,7 @@ class LangChainRuns:
 class NodeRun:
     """One node's chain run, open while its task runs (`close` ends it)."""
 
-    __slots__ = ("child", "output", "owner", "policy", "run", "token")
+    __slots__ = ("child", "output", "owner", "policy", "run", "token", "tracing")
 
     def __init__(self, owner: LangChainRuns, task: Task, manager: CallbackManager,
                  policy: Any) -> None:
@@ -182,10 +182,14 @@ class NodeRun:
         config = {k: v for k, v in task.config.items() if k != "run_id"}
         config["callbacks"] = self.child
         task._config = config  # type: ignore[assignment]  # the node's config names its run
-        self.token: Token[Any] = var_child_runnable_config.set(config)  # type: ignore[arg-type]
+        # LangChain's child config, and LangSmith's current run tree (the node's run, when
+        # a LangChainTracer traces it: `get_current_run_tree()` inside the node).
+        self.token, self.tracing = _set_config_context(config)  # type: ignore[arg-type]
 
     def close(self, task: Task) -> None:
         var_child_runnable_config.reset(self.token)
+        if self.tracing is not None:
+            _set_tracing_context(self.tracing)
         self.owner.children.pop(task.id, None)
         run = self.run
         if task.error is not None:

@@ -172,8 +172,7 @@ class CompiledStateGraph(Pregel, StateAccess):
         run = RunContext(sinks, clock=call.clock, controller=call.controller,
                          outlet=outlet, live=live, recursion_limit=call.config["recursion_limit"],
                          run_id=call.config.get("run_id"))
-        if call.config.get("callbacks") is not None:
-            run.callbacks = make_run_callbacks(call.config)
+        run.callbacks = make_run_callbacks(call.config)
         return run, Loop(self, run, call.config, interrupt_before=call.interrupt_before,
                          interrupt_after=call.interrupt_after, checkpointer=self.checkpointer)
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sys
 import uuid
 from collections.abc import Coroutine
 from typing import TYPE_CHECKING, Any
@@ -130,7 +131,19 @@ async def _guarded(handler: Any, method: str, coro: Coroutine[Any, Any, Any]) ->
 
 
 def make_run_callbacks(config: RunnableConfig) -> RunCallbacks | None:
-    """The run's callbacks, or None when the config names none (the common case)."""
-    if config.get("callbacks") is None:
+    """The run's callbacks, or None when the config names none and LangSmith tracing is
+    off (the common case)."""
+    if config.get("callbacks") is None and not _tracing_enabled():
         return None
     return RunCallbacks(config)
+
+
+def _tracing_enabled() -> bool:
+    """LangSmith tracing is on (`tracing_context(enabled=True)`, LANGSMITH_TRACING, or a
+    `tracing_v2_enabled()` block): LangChain then traces a run without any callbacks given.
+    Asked only when langchain-core is already loaded (nobody traces without it)."""
+    if "langchain_core" not in sys.modules:
+        return False
+    from langchain_core.tracers.context import _tracing_v2_is_enabled
+
+    return bool(_tracing_v2_is_enabled())
