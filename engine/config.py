@@ -45,6 +45,23 @@ def ensure_config(config: RunnableConfig | None) -> RunnableConfig:
     return out
 
 
+PROPAGATED_METADATA_KEYS = ("thread_id", "checkpoint_id", "checkpoint_ns", "task_id", "run_id",
+                           "assistant_id", "graph_id")
+"""The configurable keys LangGraph copies into a run's metadata (when set, and not already
+there): what messages-mode metadata and LangChain runs carry besides `metadata`."""
+
+
+def run_metadata(config: RunnableConfig) -> dict[str, Any]:
+    """The config's metadata plus its propagated configurable keys (see above)."""
+    metadata = dict(config.get("metadata") or {})
+    configurable = config.get("configurable") or {}
+    for key in PROPAGATED_METADATA_KEYS:
+        value = configurable.get(key)
+        if value and key not in metadata:
+            metadata[key] = value
+    return metadata
+
+
 def merge_configs(base: RunnableConfig | None, override: RunnableConfig | None) -> RunnableConfig:
     """`override` over `base`, as a bound config (`with_config`) meets a call's config:
     tags add up, metadata and configurable merge key by key, and both callbacks are kept

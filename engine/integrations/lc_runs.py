@@ -31,6 +31,7 @@ from langchain_core.tracers._streaming import _StreamingCallbackHandler
 from langchain_core.tracers.base import BaseTracer
 from langsmith.run_helpers import _set_tracing_context
 
+from engine.config import run_metadata
 from engine.errors import GraphInterrupt
 
 if TYPE_CHECKING:
@@ -63,21 +64,6 @@ def _processed(value: Any, process: Any) -> Any:
         return value
 
 
-PROPAGATED = ("thread_id", "checkpoint_id", "checkpoint_ns", "task_id", "run_id",
-              "assistant_id", "graph_id")
-"""The configurable keys LangGraph copies into a run's metadata (when set and not there)."""
-
-
-def _with_addressing(config: Any) -> dict[str, Any]:
-    metadata = dict(config.get("metadata") or {})
-    configurable = config.get("configurable") or {}
-    for key in PROPAGATED:
-        value = configurable.get(key)
-        if value and key not in metadata:
-            metadata[key] = value
-    return metadata
-
-
 class LangChainRuns:
     """The chain runs of one root run: graphs by loop, node runs by task."""
 
@@ -99,7 +85,7 @@ class LangChainRuns:
         if parent is None:
             inheritable: Any = self.callbacks
             run_id = config.get("run_id")
-            metadata = _with_addressing(config)
+            metadata = run_metadata(config)
         else:
             inheritable = self.children.get(parent.id)
             if inheritable is None:  # the parent task has no node run

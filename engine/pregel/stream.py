@@ -102,6 +102,8 @@ class StreamProjector:
 
     def _run_start(self, event: Event) -> None:
         data = event.data
+        if self.messages is not None:
+            self.messages.run_started(event)
         self.state[event.ns] = dict(data["state"])
         self.keys[event.ns] = tuple(data["state_keys"])
         if data["resumed"] and "values" in self.modes and self.visible(event.ns):

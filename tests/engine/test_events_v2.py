@@ -196,3 +196,32 @@ class TestDispatch:
             ["on_chat_model_stream"] * 3), "on_chat_model_end"]
         assert all(e["parent_ids"][-1] == node["run_id"] for e in model)
         assert model[0]["metadata"]["langgraph_node"] == "second"
+
+
+class TestMessagesMetadata:
+    """A returned message's messages-mode metadata starts with the run's metadata and
+    the configurable keys LangGraph propagates (and no others)."""
+
+    def test_same_as_langgraph(self) -> None:
+        from langchain_core.messages import HumanMessage
+
+        def build(side: Side, graph_mod: Any) -> Any:
+            def node(state: Any) -> dict[str, Any]:
+                return {"messages": HumanMessage(content="hello", id="1")}
+
+            return (side.StateGraph(graph_mod.MessagesState).add_node("node", node)
+                    .add_edge(side.START, "node").compile())
+
+        config = {"metadata": {"m": 1}, "configurable": {
+            "thread_id": "th", "assistant_id": "a", "graph_id": "g", "user_id": "u",
+            "some_api_key": "secret", "nested": {"n": 1}}}
+        runs = []
+        for side, mod in ((LANGGRAPH, lg_graph), (ENGINE, eng_graph)):
+            chunks = list(build(side, mod).stream({"messages": []}, config,
+                                                  stream_mode="messages"))
+            assert len(chunks) == 1
+            metadata = dict(chunks[0][1])
+            assert metadata.pop("langgraph_checkpoint_ns").startswith("node:")
+            runs.append(metadata)  # compared as dicts: LangGraph's key order is a set's
+        assert runs[1] == runs[0]
+        assert runs[1]["thread_id"] == "th" and "user_id" not in runs[1]
