@@ -14,24 +14,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal, TypeAlias
+from typing import Any, Literal, TypeAlias
 from uuid import UUID
 
+from engine.integrations.handler_base import HandlerBase as _HandlerBase
 from engine.types import Interrupt
-
-if TYPE_CHECKING:
-    from langchain_core.callbacks import BaseCallbackHandler as _HandlerBase
-else:
-    try:
-        from langchain_core.callbacks import BaseCallbackHandler as _HandlerBase
-    except ImportError:  # langchain-core is optional
-
-        class _HandlerBase:
-            """Stands in for LangChain's BaseCallbackHandler without langchain-core."""
-
-            raise_error: bool = False
-            run_inline: bool = False
-
 
 __all__ = (
     "GraphCallbackHandler",

@@ -15,7 +15,6 @@ NotImplementedError, as LangGraph's does.
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 
@@ -42,20 +41,11 @@ def astream_events(graph: CompiledStateGraph, input: Any, config: RunnableConfig
     """The StreamEvent dicts of one run of `graph` (see the module docstring)."""
     check_version(version)
     try:
-        from langchain_core.tracers import event_stream
+        from engine.integrations import lc_events
     except ImportError as exc:
         raise ImportError(
             "astream_events needs langchain-core (pip install langchain-core)") from exc
-    if version == "v2":
-        implementation = event_stream._astream_events_implementation_v2
-    else:
-        from langchain_core._api import LangChainDeprecationWarning
-
-        warnings.warn("astream_events version='v1' is deprecated. Use version='v2' or "
-                      "astream instead.", LangChainDeprecationWarning, stacklevel=2)
-        implementation = event_stream._astream_events_implementation_v1
-    # The graph is duck-typed to langchain-core: it calls only its `astream`.
-    return implementation(graph, input, config, **kwargs)  # type: ignore[arg-type]
+    return lc_events.astream_events(graph, input, config, version, kwargs)
 
 
 def stream_events(graph: CompiledStateGraph, input: Any, config: RunnableConfig | None,

@@ -144,6 +144,6 @@ def _tracing_enabled() -> bool:
     Asked only when langchain-core is already loaded (nobody traces without it)."""
     if "langchain_core" not in sys.modules:
         return False
-    from langchain_core.tracers.context import _tracing_v2_is_enabled
+    from engine.integrations.lc_events import tracing_enabled
 
-    return bool(_tracing_v2_is_enabled())
+    return tracing_enabled()
