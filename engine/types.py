@@ -12,7 +12,8 @@ from engine.retry import default_retry_on as default_retry_on
 if TYPE_CHECKING:
     from engine.config import RunnableConfig
 
-StreamMode = Literal["values", "updates", "custom", "messages", "debug", "tasks", "checkpoints"]
+StreamMode = Literal["values", "updates", "custom", "messages", "debug", "tasks", "checkpoints",
+                     "tools"]
 STREAM_MODES: tuple[str, ...] = (
     "values",
     "updates",
@@ -21,6 +22,7 @@ STREAM_MODES: tuple[str, ...] = (
     "debug",
     "messages",
     "custom",
+    "tools",
 )
 
 All = Literal["*"]

@@ -12,6 +12,7 @@ from typing import Any
 from engine.config import RunnableConfig
 from engine.constants import END
 from engine.messages import AIMessage, BaseMessage, ToolMessage
+from engine.pregel.tool_stream import tool_call_started
 from engine.tools import BaseTool, tool
 
 
@@ -54,12 +55,17 @@ class ToolNode:
             known = ", ".join(sorted(self.tools))
             return _error_message(call, call["name"], ValueError(
                 f"{call['name']} is not a valid tool, try one of [{known}]."))
+        stream = tool_call_started(call, t.name)
         try:
             out = t.invoke({**call, "type": "tool_call"})
         except Exception as exc:
+            if stream is not None:
+                stream.failed(exc)
             if not self.handle_tool_errors:
                 raise
             return _error_message(call, t.name, exc)
+        if stream is not None:
+            stream.finished(out)
         if out.id is None:
             out.id = str(uuid.uuid4())
         return out
@@ -68,12 +74,17 @@ class ToolNode:
         t = self.tools.get(call["name"])
         if t is None:
             return self._run_one(call)
+        stream = tool_call_started(call, t.name)
         try:
             out = await t.ainvoke({**call, "type": "tool_call"})
         except Exception as exc:
+            if stream is not None:
+                stream.failed(exc)
             if not self.handle_tool_errors:
                 raise
             return _error_message(call, t.name, exc)
+        if stream is not None:
+            stream.finished(out)
         if out.id is None:
             out.id = str(uuid.uuid4())
         return out

@@ -213,9 +213,12 @@ class CompiledStateGraph(Pregel, StateAccess):
             with loop.run.bus.scoped(projector, loop.ns):
                 yield from drive(loop, input, inbox)
             return
-        live = "custom" in call.modes or "messages" in call.modes
+        live = "custom" in call.modes or "messages" in call.modes or "tools" in call.modes
         run, loop = self._root(call, outlet, live)
-        run.bus.add(self._projector(call, outlet, run.wall_start_ns))
+        projector = self._projector(call, outlet, run.wall_start_ns)
+        run.bus.add(projector)
+        if "tools" in call.modes:
+            run.tools_out = projector.put_tools
         yield from drive(loop, input, inbox)
 
     async def astream(self, input: Any, config: RunnableConfig | None = None, *,
@@ -237,7 +240,10 @@ class CompiledStateGraph(Pregel, StateAccess):
                     yield item
             return
         run, loop = self._root(call, outlet, True)
-        run.bus.add(self._projector(call, outlet, run.wall_start_ns))
+        projector = self._projector(call, outlet, run.wall_start_ns)
+        run.bus.add(projector)
+        if "tools" in call.modes:
+            run.tools_out = projector.put_tools
         callbacks = run.callbacks
         async for item in adrive(loop, input, inbox):
             if callbacks is not None:

@@ -13,6 +13,7 @@ from engine.events import EventBus, Sink
 
 if TYPE_CHECKING:
     from engine.pregel.run_callbacks import RunCallbacks
+    from engine.pregel.tool_stream import ToolsOut
 
 
 class RunContext:
@@ -28,6 +29,7 @@ class RunContext:
         "outlet",
         "recursion_limit",
         "run_id",
+        "tools_out",
         "wall_start_ns",
     )
 
@@ -56,6 +58,8 @@ class RunContext:
         """Chunks produced inside a task must reach the consumer while it runs."""
         self.recursion_limit = recursion_limit
         self.run_id = str(run_id) if run_id is not None else os.urandom(16).hex()
+        self.tools_out: ToolsOut | None = None
+        """Where `tools`-mode chunks go (None: the run does not stream `tools`)."""
         self.callbacks: RunCallbacks | None = None
         """What the run does for `config["callbacks"]` (None: no callbacks given)."""
         """Given (with `config["run_id"]`) and with a FixedClock, ids are reproducible."""

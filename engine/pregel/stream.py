@@ -72,6 +72,11 @@ class StreamProjector:
             item = (mode, chunk) if self.multi else chunk
         self.outlet(item)
 
+    def put_tools(self, ns: tuple[str, ...], payload: dict[str, Any]) -> None:
+        """A `tools`-mode chunk (see `engine.pregel.tool_stream`)."""
+        if self.visible(ns):
+            self.put(ns, "tools", payload)
+
     def timestamp(self, event: Event) -> str:
         return iso_from_unix_ns(self.wall_start_ns + event.t)
 
