@@ -134,22 +134,41 @@ def chunk_to_message(chunk: Any) -> Any:
     return message_chunk_to_message(chunk)
 
 
-class ChildConfigScope:
-    """A task's LangChain child config, set while the task runs (`close` unsets it)."""
-
-    __slots__ = ("output", "token")
-
-    def __init__(self, config: LCRunnableConfig) -> None:
-        self.output: Any = None
-        self.token: Token[Any] = var_child_runnable_config.set(config)
-
-    def close(self, task: Task) -> None:
-        var_child_runnable_config.reset(self.token)
-
-
-def enter_task(task: Task) -> ChildConfigScope | None:
+def enter_task(task: Task) -> Token[Any] | None:
     """Put a capturing handler into LangChain's config for this task; None if not useful."""
     if not task.loop.bus.sinks:
         return None
-    return ChildConfigScope({"callbacks": [StepscopeCallback(task)],
-                             "tags": list(task.loop.config.get("tags", []))})
+    config: LCRunnableConfig = {"callbacks": [StepscopeCallback(task)],
+                                "tags": list(task.loop.config.get("tags", []))}
+    return var_child_runnable_config.set(config)
+
+
+def exit_task(token: Token[Any] | None) -> None:
+    if token is not None:
+        var_child_runnable_config.reset(token)
+
+
+def capture_handler(task: Task) -> BaseCallbackHandler:
+    """The capturing handler `enter_task` gives a task, for a task whose LangChain config
+    is made elsewhere (`engine.integrations.lc_runs`, when the run has callbacks)."""
+    return StepscopeCallback(task)
+
+
+class TaskScope:
+    """`enter_task`'s config, set while the task runs; `close` unsets it."""
+
+    __slots__ = ("output", "token")
+
+    def __init__(self, token: Token[Any]) -> None:
+        self.output: Any = None
+        """The node's return value (the loop fills it in; unused here)."""
+        self.token = token
+
+    def close(self, task: Task) -> None:
+        exit_task(self.token)
+
+
+def open_task_scope(task: Task) -> TaskScope | None:
+    """`enter_task` as a scope the loop closes; None if not useful."""
+    token = enter_task(task)
+    return TaskScope(token) if token is not None else None

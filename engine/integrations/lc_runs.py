@@ -160,9 +160,9 @@ class NodeRun:
         if task.loop.bus.sinks and "langchain_core" in sys.modules:
             # messages mode and the recorder capture the node's models as they do
             # without callbacks.
-            from engine.integrations.langchain import StepscopeCallback
+            from engine.integrations.langchain import capture_handler
 
-            self.child.add_handler(StepscopeCallback(task), inherit=True)
+            self.child.add_handler(capture_handler(task), inherit=True)
         # The node's config names its run's child manager; never the root's run_id, which
         # whatever the node calls would take for its own.
         config = {k: v for k, v in task.config.items() if k != "run_id"}

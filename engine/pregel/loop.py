@@ -55,9 +55,9 @@ def _langchain_enter(task: Task) -> Any:
         return callbacks.task_enter(task)
     if "langchain_core" not in sys.modules or not task.loop.bus.sinks:
         return None
-    from engine.integrations.langchain import enter_task
+    from engine.integrations.langchain import open_task_scope
 
-    return enter_task(task)
+    return open_task_scope(task)
 
 
 def _langchain_exit(scope: Any, task: Task) -> None:
