@@ -70,7 +70,8 @@ class StepscopeCallback(BaseCallbackHandler, _StreamingCallbackHandler):
             "lc_versions": {"langchain-core": langchain_core.__version__},
         })
         run_tags = list(run_config.get("tags", []))
-        own = sorted(set(tags or []) - set(run_tags))
+        # LangGraph leaves out the `seq:step:N` tags LangChain gives a node's children.
+        own = sorted(t for t in set(tags or []) - set(run_tags) if not t.startswith("seq:step:"))
         if run_tags or own:
             out["tags"] = [*run_tags, *own]
         return out

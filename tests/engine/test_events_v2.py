@@ -225,3 +225,22 @@ class TestMessagesMetadata:
             runs.append(metadata)  # compared as dicts: LangGraph's key order is a set's
         assert runs[1] == runs[0]
         assert runs[1]["thread_id"] == "th" and "user_id" not in runs[1]
+
+    async def test_model_tokens_with_callbacks(self) -> None:
+        """With callbacks, a model's tokens keep LangGraph's messages-mode metadata (no
+        `seq:step:N` tags)."""
+
+        class Quiet(BaseCallbackHandler):
+            pass
+
+        runs = []
+        for side in (LANGGRAPH, ENGINE):
+            graph = two_nodes_and_a_model(side)
+            runs.append([
+                (m.content, {k: v for k, v in md.items()
+                             if k not in ("lc_versions", "langgraph_checkpoint_ns",
+                                          "checkpoint_ns")})
+                async for m, md in graph.astream({"x": []}, {"callbacks": [Quiet()]},
+                                                 stream_mode="messages")])
+        assert runs[1] == runs[0]
+        assert [c for c, _ in runs[1]] == ["hi", " ", "there"]
