@@ -471,8 +471,7 @@ class Loop:
         interrupted = [t for t in tasks if t.interrupts]
         if interrupted:
             self.cp.save_pending(tasks)
-            self._interrupt(tuple(i for t in interrupted for i in t.interrupts), static=False,
-                            status="pending")
+            self._interrupt(tuple(i for t in interrupted for i in t.interrupts), static=False)
             return
         self._apply(tasks)
         if self.interrupt_after and any(t.name in self.interrupt_after for t in tasks):
@@ -504,7 +503,7 @@ class Loop:
                      sends=tuple(sends), step=self.step - 1)
 
     def _interrupt(self, interrupts: tuple[Interrupt, ...], static: bool,
-                   status: GraphLifecycleStatus) -> None:
+                   status: GraphLifecycleStatus = "pending") -> None:
         self.status = "interrupted"
         self.interrupts = interrupts
         if self.run.callbacks is not None:
