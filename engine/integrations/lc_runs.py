@@ -32,9 +32,11 @@ from langchain_core.tracers.base import BaseTracer
 from langsmith.run_helpers import _set_tracing_context
 
 from engine.config import run_metadata
+from engine.constants import END, START
 from engine.errors import GraphInterrupt
 
 if TYPE_CHECKING:
+    from engine.graph.spec import BranchSpec
     from engine.pregel.loop import Loop
     from engine.pregel.task import Task
 
@@ -64,6 +66,10 @@ def _processed(value: Any, process: Any) -> Any:
         return value
 
 
+HIDDEN = "langsmith:hidden"
+"""The tag of LangGraph's bookkeeping runs (START and its conditional edges)."""
+
+
 class LangChainRuns:
     """The chain runs of one root run: graphs by loop, node runs by task."""
 
@@ -73,6 +79,11 @@ class LangChainRuns:
         """Keyed by `id(loop)`: the graph run of each running (sub)graph."""
         self.children: dict[str, CallbackManager] = {}
         """Keyed by task id: the child manager of each running node (for subgraphs)."""
+        self.nodes: dict[str, NodeRun] = {}
+        """Keyed by task id: each running node's run (its branches run under it)."""
+        self.starts: dict[int, tuple[CallbackManagerForChainRun, Any]] = {}
+        """Keyed by `id(loop)`: the hidden `__start__` run of a graph whose START has
+        conditional edges, with its output; ended before the graph's first node starts."""
         self.root: UUID | None = None
 
     def root_run_id(self) -> UUID | None:
@@ -108,6 +119,7 @@ class LangChainRuns:
             self.root = run.run_id
 
     def graph_end(self, loop: Loop, error: BaseException | None) -> None:
+        self._end_start(loop)
         run = self.graph_runs.pop(id(loop), None)
         if run is None:
             return
@@ -121,20 +133,87 @@ class LangChainRuns:
 
     # -- nodes ---------------------------------------------------------------------------
     def task_enter(self, task: Task) -> NodeRun | None:
+        self._end_start(task.loop)
         graph_run = self.graph_runs.get(id(task.loop))
         if graph_run is None:
             return None
-        base = task.config
-        metadata = {k: v for k, v in base.get("metadata", {}).items() if k != "checkpoint_ns"}
+        base = task.loop.config
         manager = CallbackManager.configure(
             inheritable_callbacks=graph_run.get_child(f"graph:step:{task.step}"),
             inheritable_tags=base.get("tags"),
-            inheritable_metadata=metadata,
+            inheritable_metadata={**base.get("metadata", {}), **_node_metadata(task)},
         )
         policy = task.node.trace_policy
         node = NodeRun(self, task, manager, policy)
         self.children[task.id] = node.child
+        self.nodes[task.id] = node
         return node
+
+    # -- conditional edges ---------------------------------------------------------------
+    def call_branch(self, task: Task, branch: BranchSpec, state: Any) -> Any:
+        """Call a path function as a chain run under its node's run, tagged with its
+        place in LangGraph's node sequence (the node, its state writer, one writer per
+        static edge and per join, then the branches in order)."""
+        def call() -> Any:
+            return task.loop.call_with_injection(branch.call, state, task)
+
+        node = task.node
+        if task.name == START:
+            parent = self._start_run(task)
+            first = 2  # START has no function: its input writer, then its edges
+        else:
+            node_run = self.nodes.get(task.id)
+            parent = node_run.run if node_run is not None else None
+            first = 3
+        if parent is None:
+            return call()
+        place = (first + sum(1 for e in node.edges if e != END) + len(node.joins)
+                 + node.branches.index(branch))
+        fn = branch.call.fn
+        name = getattr(fn, "__name__", None) or type(fn).__name__
+        manager = CallbackManager.configure(
+            inheritable_callbacks=parent.get_child(f"seq:step:{place}"),
+            inheritable_tags=task.loop.config.get("tags"),
+            local_tags=[HIDDEN] if task.name == START else None,
+        )
+        run = manager.on_chain_start(None, state, name="Unnamed" if name == "<lambda>" else name)
+        try:
+            result = call()
+        except BaseException as exc:
+            run.on_chain_error(exc)
+            raise
+        run.on_chain_end(result)
+        return result
+
+    def _start_run(self, task: Task) -> CallbackManagerForChainRun | None:
+        """The hidden `__start__` run LangGraph reports when START has conditional
+        edges (their path functions run under it)."""
+        loop = task.loop
+        held = self.starts.get(id(loop))
+        if held is not None:
+            return held[0]
+        graph_run = self.graph_runs.get(id(loop))
+        if graph_run is None:
+            return None
+        base = loop.config
+        manager = CallbackManager.configure(
+            inheritable_callbacks=graph_run.get_child(f"graph:step:{task.step}"),
+            inheritable_tags=base.get("tags"),
+            local_tags=[HIDDEN],
+            inheritable_metadata={**base.get("metadata", {}), **_node_metadata(task)},
+        )
+        run = manager.on_chain_start(None, task.input, name=START)
+        self.starts[id(loop)] = (run, task.input)
+        return run
+
+    def _end_start(self, loop: Loop) -> None:
+        held = self.starts.pop(id(loop), None)
+        if held is None:
+            return
+        run, output = held
+        if loop.driven_async:
+            _stream_to(run, output)
+        run.on_chain_end(output)
 
 
 class NodeRun:
@@ -177,6 +256,7 @@ class NodeRun:
         if self.tracing is not None:
             _set_tracing_context(self.tracing)
         self.owner.children.pop(task.id, None)
+        self.owner.nodes.pop(task.id, None)
         run = self.run
         if task.error is not None:
             run.on_chain_error(task.error)
@@ -185,10 +265,8 @@ class NodeRun:
             run.on_chain_error(GraphInterrupt(task.interrupts))
             return
         output = self.output
-        for handler in run.handlers if task.loop.driven_async else ():
-            if isinstance(handler, _StreamingCallbackHandler):
-                for _ in handler.tap_output_iter(run.run_id, iter((output,))):
-                    pass
+        if task.loop.driven_async:
+            _stream_to(run, output)
         process = self.policy.process_outputs if self.policy is not None else None
         recorded = _processed(output, process)
         if recorded is output:
@@ -197,6 +275,21 @@ class NodeRun:
             real, tracers = _split(run)
             tracers.on_chain_end(recorded)
             real.on_chain_end(output)
+
+
+def _node_metadata(task: Task) -> dict[str, Any]:
+    """A node run's langgraph_* metadata (the `checkpoint_ns` key is for its children)."""
+    metadata = task.graph_metadata()
+    del metadata["checkpoint_ns"]
+    return metadata
+
+
+def _stream_to(run: CallbackManagerForChainRun, output: Any) -> None:
+    """`output` as the run's one streamed chunk, for the handlers that want chunks."""
+    for handler in run.handlers:
+        if isinstance(handler, _StreamingCallbackHandler):
+            for _ in handler.tap_output_iter(run.run_id, iter((output,))):
+                pass
 
 
 def _split(manager: Any) -> tuple[Any, Any]:

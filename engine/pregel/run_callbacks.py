@@ -30,6 +30,7 @@ from engine.callbacks import (
 
 if TYPE_CHECKING:
     from engine.config import RunnableConfig
+    from engine.graph.spec import BranchSpec
     from engine.integrations.lc_runs import LangChainRuns
     from engine.pregel.loop import Loop
     from engine.pregel.task import Task
@@ -67,6 +68,12 @@ class RunCallbacks:
     def task_enter(self, task: Task) -> Any:
         """Start the node's run; the returned scope is closed by `task_exit`."""
         return self.lc.task_enter(task) if self.lc is not None else None
+
+    def call_branch(self, task: Task, branch: BranchSpec, state: Any) -> Any:
+        """Call a conditional edge's path function for `task` (a run of its own)."""
+        if self.lc is not None:
+            return self.lc.call_branch(task, branch, state)
+        return task.loop.call_with_injection(branch.call, state, task)
 
     # -- lifecycle -----------------------------------------------------------------------
     def interrupted(self, loop: Loop, interrupts: tuple[Interrupt, ...],

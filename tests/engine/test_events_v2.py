@@ -89,10 +89,31 @@ def subgraph_node_and_inline_call(side: Side) -> Any:
             .add_edge(side.START, "sub").add_edge("sub", "call").compile())
 
 
+def conditional_edges(side: Side) -> Any:
+    def a(state: State) -> dict[str, Any]:
+        return {"x": ["a"]}
+
+    def b(state: State) -> dict[str, Any]:
+        return {"x": ["b"]}
+
+    def route(state: State) -> str:
+        return "b" if state["x"] == ["a"] else "__end__"
+
+    def start_route(state: State) -> str:
+        return "a"
+
+    return (side.StateGraph(State).add_node("a", a).add_node("b", b)
+            .add_conditional_edges(side.START, start_route, ["a"])
+            .add_conditional_edges("a", route, ["b", "__end__"])
+            .add_conditional_edges("a", lambda state: "__end__").add_edge("b", "__end__")
+            .compile())
+
+
 class TestSameEventsAsLangGraph:
     """Each scenario runs on LangGraph and on the engine; the normalized events match."""
 
-    @pytest.mark.parametrize("build", [two_nodes_and_a_model, subgraph_node_and_inline_call])
+    @pytest.mark.parametrize("build", [two_nodes_and_a_model, subgraph_node_and_inline_call,
+                                       conditional_edges])
     @pytest.mark.parametrize("version", ["v1", "v2"])
     async def test_events(self, build: Build, version: str) -> None:
         config = {"tags": ["t"], "metadata": {"m": 1}}
