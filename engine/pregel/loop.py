@@ -51,8 +51,8 @@ def _langchain_enter(task: Task) -> Any:
     """The task's scope for LangChain (a chain run for the node when the run has
     callbacks; else model capture, if LangChain is loaded and anyone listens); or None."""
     callbacks = task.loop.run.callbacks
-    if callbacks is not None:
-        return callbacks.task_enter(task)
+    if callbacks is not None and (scope := callbacks.task_enter(task)) is not None:
+        return scope
     if "langchain_core" not in sys.modules or not task.loop.bus.sinks:
         return None
     from engine.integrations.langchain import open_task_scope
