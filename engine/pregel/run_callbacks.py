@@ -14,21 +14,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import sys
 import uuid
 from collections.abc import Coroutine
 from typing import TYPE_CHECKING, Any
 
-from engine.callbacks import (
-    GraphCallbackHandler,
-    GraphInterruptEvent,
-    GraphLifecycleEvent,
-    GraphLifecycleStatus,
-    GraphResumeEvent,
-    graph_handlers,
-)
-
 if TYPE_CHECKING:
+    from engine.callbacks import GraphCallbackHandler, GraphLifecycleEvent, GraphLifecycleStatus
     from engine.config import RunnableConfig
     from engine.graph.spec import BranchSpec
     from engine.integrations.lc_runs import LangChainRuns
@@ -43,6 +36,10 @@ class RunCallbacks:
     """The callbacks of one root run (shared by its subgraph runs)."""
 
     def __init__(self, config: RunnableConfig) -> None:
+        # Imported here: engine.callbacks loads langchain-core when it is installed, which
+        # a run without callbacks must not pay for.
+        from engine.callbacks import graph_handlers
+
         callbacks = config.get("callbacks")
         self.graph_handlers: list[GraphCallbackHandler] = graph_handlers(callbacks)
         self.lc: LangChainRuns | None = None
@@ -82,6 +79,8 @@ class RunCallbacks:
         ("interrupt_before" / "interrupt_after")."""
         if loop.ns or not self.graph_handlers:  # LangGraph reports the root graph's pause
             return
+        from engine.callbacks import GraphInterruptEvent
+
         record = loop.cp.current
         self._dispatch("on_interrupt", GraphInterruptEvent(
             run_id=self._run_id(loop), status=status,
@@ -91,6 +90,8 @@ class RunCallbacks:
     def resumed(self, loop: Loop, checkpoint_id: str) -> None:
         if not self.graph_handlers:
             return
+        from engine.callbacks import GraphResumeEvent
+
         self._dispatch("on_resume", GraphResumeEvent(
             run_id=self._run_id(loop), status="pending", checkpoint_id=checkpoint_id,
             checkpoint_ns=loop.ns))
@@ -148,9 +149,18 @@ def make_run_callbacks(config: RunnableConfig) -> RunCallbacks | None:
 def _tracing_enabled() -> bool:
     """LangSmith tracing is on (`tracing_context(enabled=True)`, LANGSMITH_TRACING, or a
     `tracing_v2_enabled()` block): LangChain then traces a run without any callbacks given.
-    Asked only when langchain-core is already loaded (nobody traces without it)."""
+    Asked only when langchain-core is loaded and tracing can be on without importing
+    LangSmith now (its import alone takes longer than most runs)."""
     if "langchain_core" not in sys.modules:
+        return False
+    if "langsmith" not in sys.modules and not any(
+            os.environ.get(name, "").lower() == "true" for name in _TRACING_ENV):
         return False
     from engine.integrations.lc_events import tracing_enabled
 
     return tracing_enabled()
+
+
+_TRACING_ENV = ("LANGSMITH_TRACING", "LANGSMITH_TRACING_V2", "LANGCHAIN_TRACING_V2",
+                "LANGCHAIN_TRACING")
+"""The environment variables that turn LangSmith tracing on."""

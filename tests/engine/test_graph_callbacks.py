@@ -183,3 +183,29 @@ class TestWithoutLangChain:
                               timeout=60)
         assert done.returncode == 0, done.stderr
         assert done.stdout.startswith("ok astream_events needs langchain-core")
+
+    def test_engine_runs_do_not_load_langchain(self) -> None:
+        """A run without callbacks never imports langchain-core (its import alone costs
+        more than most runs)."""
+        import subprocess
+        import sys
+        import textwrap
+
+        code = textwrap.dedent("""
+            import sys
+            from typing_extensions import TypedDict
+            import engine
+            from engine.graph import START, StateGraph
+            from engine.prebuilt import ToolNode
+
+            class S(TypedDict):
+                a: int
+
+            g = StateGraph(S).add_node("n", lambda s: {"a": 1}).add_edge(START, "n")
+            g.compile().invoke({"a": 0})
+            print("langchain_core" in sys.modules)
+        """)
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                              timeout=60)
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.strip() == "False"
