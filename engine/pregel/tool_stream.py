@@ -44,6 +44,10 @@ class ToolCallStream:
         self.out(self.ns, {"event": "tool-finished", "tool_call_id": self.call_id,
                            "output": output})
 
+    def left(self) -> None:
+        """The call ended without an outcome of its own (an interrupt, a parent command)."""
+        _delta_writer.reset(self.token)
+
     def failed(self, error: BaseException) -> None:
         _delta_writer.reset(self.token)
         self.out(self.ns, {"event": "tool-error", "tool_call_id": self.call_id,

@@ -50,8 +50,9 @@ def boom() -> str:
     raise ValueError("nope")
 
 
-def agent(caller: Any, tools: list[Any]) -> Any:
-    return (StateGraph(State).add_node("caller", caller).add_node("tools", ToolNode(tools))
+def agent(caller: Any, tools: list[Any], **options: Any) -> Any:
+    return (StateGraph(State).add_node("caller", caller)
+            .add_node("tools", ToolNode(tools, **options))
             .add_edge(START, "caller").add_edge("caller", "tools").add_edge("tools", END)
             .compile())
 
@@ -112,7 +113,7 @@ class TestToolsMode:
         assert by_id == {"a": ["A", "A"], "b": ["B", "B"]}
 
     def test_error_event_even_when_handled(self) -> None:
-        graph = agent(calls(("x", "boom", {})), [boom])
+        graph = agent(calls(("x", "boom", {})), [boom], handle_tool_errors=True)
         got = list(graph.stream({"messages": []}, stream_mode="tools"))
         assert [(p["event"], p.get("message")) for p in got] == [
             ("tool-started", None), ("tool-error", "nope")]
@@ -124,6 +125,14 @@ class TestToolsMode:
                                        subgraphs=True))
         assert len(got) == 2 and all(ns[0].startswith("sub:") for ns, _ in got)
         assert list(outer.stream({"messages": []}, stream_mode=["tools"])) == []
+
+    def test_error_event_then_the_error(self) -> None:
+        graph = agent(calls(("x", "boom", {})), [boom])  # LangGraph's default: re-raise
+        got: list[Any] = []
+        with pytest.raises(ValueError, match="nope"):
+            for payload in graph.stream({"messages": []}, stream_mode="tools"):
+                got.append(payload["event"])
+        assert got == ["tool-started", "tool-error"]
 
     def test_nothing_without_tools_mode(self) -> None:
         graph = agent(calls(("c", "chunks", {"text": "ab"})), [chunks])
