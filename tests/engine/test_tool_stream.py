@@ -10,7 +10,7 @@ from typing_extensions import TypedDict
 
 from engine.graph import END, START, StateGraph
 from engine.messages import AIMessage
-from engine.prebuilt import ToolNode
+from engine.prebuilt import ToolNode, ToolRuntime
 from engine.pregel.tool_stream import emit_output_delta
 from engine.tools import tool
 
@@ -41,6 +41,17 @@ def chunks(text: str) -> str:
     """Send the text in pieces, then return it."""
     for piece in text:
         emit_output_delta(piece)
+    return text
+
+
+seen: dict[str, Any] = {}
+
+
+@tool
+def with_runtime(text: str, runtime: ToolRuntime) -> str:
+    """Send the text through the runtime, then return it."""
+    seen.update(call_id=runtime.tool_call_id, state=runtime.state)
+    runtime.emit_output_delta(text.upper())
     return text
 
 
@@ -133,6 +144,19 @@ class TestToolsMode:
             for payload in graph.stream({"messages": []}, stream_mode="tools"):
                 got.append(payload["event"])
         assert got == ["tool-started", "tool-error"]
+
+    def test_tool_runtime(self) -> None:
+        """A `runtime: ToolRuntime` argument is the ToolNode's to fill, not the model's."""
+        schema = with_runtime.args if hasattr(with_runtime, "args") else {}
+        assert "runtime" not in schema and "text" in schema
+        graph = agent(calls(("r1", "with_runtime", {"text": "hey"})), [with_runtime])
+        got = list(graph.stream({"messages": []}, stream_mode="tools"))
+        assert [(p["event"], p.get("delta")) for p in got] == [
+            ("tool-started", None), ("tool-output-delta", "HEY"), ("tool-finished", None)]
+        assert got[0]["input"] == {"text": "hey"}
+        assert seen["call_id"] == "r1" and len(seen["state"]["messages"]) == 1
+        # without the tools mode the delta goes nowhere and the tool still runs
+        assert graph.invoke({"messages": []})["messages"][-1].content == "hey"
 
     def test_nothing_without_tools_mode(self) -> None:
         graph = agent(calls(("c", "chunks", {"text": "ab"})), [chunks])
