@@ -184,6 +184,16 @@ class Checkpointing:
         if waiting:
             waiting[0].resume.append(resume)
 
+    def resumes_breakpoint(self, saved: CheckpointRecord | None) -> bool:
+        """Whether this subgraph stopped at a breakpoint, and its parent task, which that
+        paused, now runs again: it goes on from there instead of starting afresh."""
+        parent = self.loop.parent_task
+        if parent is None or saved is None or not saved.breakpoint_done:
+            return False
+        record = parent.loop.cp.current
+        pending = record.pending.get(parent.id) if record is not None else None
+        return pending is not None and not pending.done and not pending.interrupts
+
     def _fresh_parent_resume(self, resume: list[Any]) -> list[Any]:
         """The resume values this run gave the parent task: those it already had when it
         paused went to the subgraph's earlier interrupts, which consumed them."""
@@ -255,7 +265,7 @@ class Checkpointing:
         if not self.enabled or self.current is None:
             return
         for task in tasks:
-            if task.interrupts:
+            if task.paused:
                 self.current.pending[task.id] = PendingTask(
                     task.name, interrupts=task.interrupts, resume=list(task.resume))
             elif task.error is not None and not isinstance(task.error, ParentCommand):

@@ -43,6 +43,7 @@ class StreamProjector:
         self.messages = MessageTracker(self) if "messages" in self.modes else None
         self._handlers: dict[str, Callable[[Event], None]] = {
             "run_start": self._run_start,
+            "step_start": self._step_start,
             "step_end": self._step_end,
             "task_start": self._task_start,
             "task_end": self._task_end,
@@ -107,6 +108,13 @@ class StreamProjector:
         if data["resumed"] and "values" in self.modes and self.visible(event.ns):
             self.put(event.ns, "values", self._values_chunk(event.ns))
 
+    def _step_start(self, event: Event) -> None:
+        cached = event.data.get("cached")
+        if cached and "updates" in self.modes and self.visible(event.ns):
+            for task in cached:  # as LangGraph replays them on resume
+                self.put(event.ns, "updates", {task["name"]: self._update_value(task["result"]),
+                                               "__metadata__": {"cached": True}})
+
     def _step_end(self, event: Event) -> None:
         changes = event.data["changes"]
         self.state[event.ns].update(changes)
@@ -135,7 +143,7 @@ class StreamProjector:
             self.messages.task_ended(event)
         if not self.visible(event.ns):
             return
-        ok = data["error"] is None and not data["interrupts"]
+        ok = data["error"] is None and not data["interrupts"] and "paused" not in data
         if (ok or data["returned"]) and "updates" in self.modes:
             self.put(event.ns, "updates", {data["name"]: self._update_value(data["result"])})
         if "tasks" in self.modes or "debug" in self.modes:
@@ -177,9 +185,11 @@ class StreamProjector:
             return
         data = event.data
         interrupts = tuple(data["interrupts"])
+        if data["static"] and event.ns:
+            return  # a subgraph's breakpoint shows as its parent's pause only
         if "updates" in self.modes:
             self.put(event.ns, "updates", {INTERRUPT: interrupts})
-        if "values" in self.modes and not data["static"]:
+        if "values" in self.modes and not data["static"] and interrupts:
             chunk = self._values_chunk(event.ns)
             if self.v2:
                 self.put(event.ns, "values", chunk, interrupts)
@@ -187,6 +197,11 @@ class StreamProjector:
                 self.put(event.ns, "values", {**chunk, INTERRUPT: interrupts})
             else:
                 self.put(event.ns, "values", {INTERRUPT: interrupts})
+        changes = data.get("changes")
+        if changes:  # the writes of the tasks that finished before the pause
+            self.state[event.ns].update(changes)
+            if "values" in self.modes and self._wants_values(changes):
+                self.put(event.ns, "values", self._values_chunk(event.ns))
 
     def _token(self, event: Event) -> None:
         if self.messages is not None:
