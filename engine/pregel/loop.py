@@ -234,6 +234,8 @@ class Loop:
         self.cp.restore(saved)
         self.step = saved.step + 1
         self.breakpoint_done = saved.breakpoint_done
+        if isinstance(input, Command) and input.update is not None:
+            self.cp.apply_update(saved, input.update)
         # A thread seeded by `engine.pregel.fork` starts as a branch of the run it names.
         fork = saved.fork if saved.source == "fork" and not self.ns else None
         self._run_start(input, resumed=True, fork=fork)

@@ -83,3 +83,20 @@ class TestSubgraphBreakpoint:
         pauses = [(ns, c) for ns, c in chunks if "__interrupt__" in c]
         assert pauses == [((), {"__interrupt__": ()})]
         assert ((), {"side": {"k": "s"}}) in chunks
+
+
+class TestResumeWithUpdate:
+    """Command(resume=..., update=...) writes the update before the node runs again."""
+
+    def test_update_kept_across_a_second_interrupt(self) -> None:
+        """The update stays when the node pauses again, and the final state has it."""
+        def twice(state: State) -> dict[str, Any]:
+            return {"k": interrupt(1) + interrupt(2)}
+
+        graph = (StateGraph(State).add_node("n", twice).add_edge(START, "n")
+                 .compile(checkpointer=InMemorySaver()))
+        graph.invoke({"k": "DE"}, _cfg("u"))
+        out = graph.invoke(Command(resume="a1", update={"k": "+u"}), _cfg("u"))
+        assert [i.value for i in out["__interrupt__"]] == [2]
+        chunks = list(graph.stream(Command(resume="a2"), _cfg("u"), stream_mode="values"))
+        assert chunks == [{"k": "DE+u"}, {"k": "DE+ua1a2"}]
