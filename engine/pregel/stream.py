@@ -144,6 +144,8 @@ class StreamProjector:
         if not self.visible(event.ns):
             return
         ok = data["error"] is None and not data["interrupts"] and "paused" not in data
+        if data["interrupts"]:
+            self._interrupted(event.ns, tuple(data["interrupts"]))
         if (ok or data["returned"]) and "updates" in self.modes:
             self.put(event.ns, "updates", {data["name"]: self._update_value(data["result"])})
         if "tasks" in self.modes or "debug" in self.modes:
@@ -158,6 +160,19 @@ class StreamProjector:
                 self.put(event.ns, "tasks", payload)
             if "debug" in self.modes:
                 self.debug(event, "task_result", payload)
+
+    def _interrupted(self, ns: tuple[str, ...], interrupts: tuple[Any, ...]) -> None:
+        """A task's interrupts, as LangGraph streams them when that task stops."""
+        if "updates" in self.modes:
+            self.put(ns, "updates", {INTERRUPT: interrupts})
+        if "values" in self.modes:
+            chunk = self._values_chunk(ns)
+            if self.v2:
+                self.put(ns, "values", chunk, interrupts)
+            elif isinstance(chunk, dict):
+                self.put(ns, "values", {**chunk, INTERRUPT: interrupts})
+            else:
+                self.put(ns, "values", {INTERRUPT: interrupts})
 
     def _update_value(self, result: dict[str, Any] | None) -> Any:
         keys = self.output_keys
@@ -187,16 +202,10 @@ class StreamProjector:
         interrupts = tuple(data["interrupts"])
         if data["static"] and event.ns:
             return  # a subgraph's breakpoint shows as its parent's pause only
-        if "updates" in self.modes:
+        # Interrupt values were shown task by task (`_interrupted`); a pause without
+        # any (a breakpoint) shows here.
+        if "updates" in self.modes and not interrupts:
             self.put(event.ns, "updates", {INTERRUPT: interrupts})
-        if "values" in self.modes and not data["static"] and interrupts:
-            chunk = self._values_chunk(event.ns)
-            if self.v2:
-                self.put(event.ns, "values", chunk, interrupts)
-            elif isinstance(chunk, dict):
-                self.put(event.ns, "values", {**chunk, INTERRUPT: interrupts})
-            else:
-                self.put(event.ns, "values", {INTERRUPT: interrupts})
         changes = data.get("changes")
         if changes:  # the writes of the tasks that finished before the pause
             self.state[event.ns].update(changes)

@@ -100,3 +100,19 @@ class TestResumeWithUpdate:
         assert [i.value for i in out["__interrupt__"]] == [2]
         chunks = list(graph.stream(Command(resume="a2"), _cfg("u"), stream_mode="values"))
         assert chunks == [{"k": "DE+u"}, {"k": "DE+ua1a2"}]
+
+
+class TestParallelInterrupts:
+    """Each interrupted task's interrupts stream as their own chunk."""
+
+    def test_one_chunk_per_interrupted_task(self) -> None:
+        """Two tasks asking at once give two __interrupt__ updates."""
+        def asks(value: str) -> Any:
+            return lambda s: {"k": interrupt(value)}
+
+        graph = (StateGraph(State).add_node("x", asks("a")).add_node("y", asks("b"))
+                 .add_edge(START, "x").add_edge(START, "y")
+                 .compile(checkpointer=InMemorySaver()))
+        chunks = list(graph.stream({"k": ""}, _cfg("p")))
+        assert sorted(i.value for c in chunks for i in c["__interrupt__"]) == ["a", "b"]
+        assert all(len(c["__interrupt__"]) == 1 for c in chunks) and len(chunks) == 2
