@@ -32,6 +32,11 @@ def _messages_in(value: Any) -> list[BaseMessage]:
     return out
 
 
+CONFIG_METADATA_KEYS = ("run_id", "thread_id", "graph_id", "task_id", "checkpoint_id",
+                        "assistant_id", "checkpoint_ns")
+"""The configurable keys LangGraph copies into messages-mode metadata (an allowlist)."""
+
+
 class MessageTracker:
     """Per-run bookkeeping for the messages projection."""
 
@@ -39,6 +44,13 @@ class MessageTracker:
         self.projector = projector
         self.tasks: dict[str, dict[str, Any]] = {}
         self.seen: set[str] = set()
+        self.from_config: dict[str, Any] = {}
+
+    def run_started(self, config: Any) -> None:
+        """The root run's config: its allowlisted configurable keys go in the metadata."""
+        configurable = (config or {}).get("configurable") or {}
+        self.from_config = {k: configurable[k] for k in CONFIG_METADATA_KEYS
+                            if configurable.get(k) is not None}
 
     def task_started(self, event: Event) -> None:
         data = event.data
@@ -57,6 +69,7 @@ class MessageTracker:
     def metadata(self, task_id: str) -> dict[str, Any]:
         info = self.tasks[task_id]
         return {
+            **self.from_config,
             "ls_integration": "langgraph",
             "langgraph_step": info["step"],
             "langgraph_node": info["name"],

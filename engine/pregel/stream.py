@@ -103,6 +103,8 @@ class StreamProjector:
 
     def _run_start(self, event: Event) -> None:
         data = event.data
+        if self.messages is not None and not event.ns:
+            self.messages.run_started(data["config"])
         self.state[event.ns] = dict(data["state"])
         self.keys[event.ns] = tuple(data["state_keys"])
         if data["resumed"] and "values" in self.modes and self.visible(event.ns):

@@ -116,3 +116,4 @@ class TestParallelInterrupts:
         chunks = list(graph.stream({"k": ""}, _cfg("p")))
         assert sorted(i.value for c in chunks for i in c["__interrupt__"]) == ["a", "b"]
         assert all(len(c["__interrupt__"]) == 1 for c in chunks) and len(chunks) == 2
+
