@@ -229,7 +229,10 @@ class Checkpointing:
         triggered: tuple[str, ...],
         sends: tuple[Any, ...],
         step: int | None = None,
+        ran: list[Task] | None = None,
     ) -> None:
+        """Store a checkpoint; `ran`: the tasks whose writes made it (None: an input
+        checkpoint, made by none: the previous checkpoint's writers stay the last)."""
         saver = self.saver
         if saver is None:  # not self.enabled
             return
@@ -250,6 +253,8 @@ class Checkpointing:
             barriers={n: frozenset(b.seen) for n, b in loop.barriers.items() if b.seen},
             next_tasks=tuple((t.id, t.name, t.path) for t in next_tasks),
             parents=dict(self.parents),
+            writers=(tuple(t.name for t in ran) if ran is not None
+                     else self.current.writers if self.current is not None else ()),
             subgraph_ns={t.id: f"{loop.ns_prefix}{t.checkpoint_ns}"
                          for t in next_tasks if t.name in subgraphs},
         )

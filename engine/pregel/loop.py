@@ -233,7 +233,9 @@ class Loop:
     def _resume(self, saved: CheckpointRecord, input: Any) -> None:
         self.cp.restore(saved)
         self.step = saved.step + 1
-        self.breakpoint_done = saved.breakpoint_done
+        # As in LangGraph, a resumed run goes past the breakpoint of its first step (it
+        # stopped there, or the thread was edited or forked there to go on).
+        self.breakpoint_done = True
         if isinstance(input, Command) and input.update is not None:
             self.cp.apply_update(saved, input.update)
         # A thread seeded by `engine.pregel.fork` starts as a branch of the run it names.
@@ -497,7 +499,7 @@ class Loop:
         self.step += 1
         self.next_tasks = algo.prepare_tasks(self, self.spec, self.step, triggered, sends, cid)
         self.cp.save(source, cid, self.next_tasks, triggered=tuple(triggered),
-                     sends=tuple(sends), step=self.step - 1)
+                     sends=tuple(sends), step=self.step - 1, ran=tasks)
 
     def _interrupt(self, interrupts: tuple[Interrupt, ...], static: bool,
                    completed: list[Task] | None = None) -> None:
