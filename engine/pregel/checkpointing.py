@@ -87,8 +87,11 @@ class Checkpointing:
         """The id of the newest record this loop's thread holds in the saver."""
         parent = loop.parent_task
         self.parents: dict[str, str] = {}
+        self.resume_map: dict[str, Any] | None = None
+        """A resume by interrupt id: its map, which subgraphs resume their tasks from."""
         if parent is not None:
             self.replay_bound = parent.loop.cp.replay_bound
+            self.resume_map = parent.loop.cp.resume_map
         if parent is not None and parent.loop.cp.current is not None:
             self.parents = {**parent.loop.cp.parents,
                             parent.loop.ns_str: parent.loop.cp.current.id}
@@ -184,6 +187,9 @@ class Checkpointing:
             return
         waiting = [t for t in tasks if t.id in saved.pending and saved.pending[t.id].interrupts]
         if isinstance(resume, list) and self.loop.parent_task is not None:
+            if self.resume_map is not None:  # the root was resumed by interrupt id
+                self._attach_mapped(saved, waiting, self.resume_map)
+                return
             fresh = self._fresh_parent_resume(resume)
             for task in waiting:
                 task.resume = [*task.resume, *fresh]
@@ -192,13 +198,20 @@ class Checkpointing:
             any(i.id == k for t in waiting for i in saved.pending[t.id].interrupts)
             for k in resume
         ):
-            for task in waiting:
-                for i in saved.pending[task.id].interrupts:
-                    if i.id in resume:
-                        task.resume.append(resume[i.id])
+            self.resume_map = resume
+            self._attach_mapped(saved, waiting, resume)
             return
         if waiting:
             waiting[0].resume.append(resume)
+
+    @staticmethod
+    def _attach_mapped(saved: CheckpointRecord, waiting: list[Task],
+                       resume: dict[str, Any]) -> None:
+        """A resume map's values, each to the task whose interrupt has its id."""
+        for task in waiting:
+                for i in saved.pending[task.id].interrupts:
+                    if i.id in resume:
+                        task.resume.append(resume[i.id])
 
     def resumes_breakpoint(self, saved: CheckpointRecord | None) -> bool:
         """Whether this subgraph stopped at a breakpoint, and its parent task, which that

@@ -117,3 +117,21 @@ class TestParallelInterrupts:
         assert sorted(i.value for c in chunks for i in c["__interrupt__"]) == ["a", "b"]
         assert all(len(c["__interrupt__"]) == 1 for c in chunks) and len(chunks) == 2
 
+
+
+class TestResumeMapIntoSubgraphs:
+    """A resume map reaches only the subgraph interrupt whose id it names."""
+
+    def test_one_answer_resumes_one_of_two_parallel_interrupts(self) -> None:
+        """A subgraph with two asking nodes: answering one leaves the other waiting."""
+        inner = (StateGraph(State).add_node("p", lambda s: {"k": interrupt("p?")})
+                 .add_node("q", lambda s: {"k": interrupt("q?")})
+                 .add_edge(START, "p").add_edge(START, "q").compile())
+        graph = (StateGraph(State).add_node("sub", inner).add_edge(START, "sub")
+                 .compile(checkpointer=InMemorySaver()))
+        out = graph.invoke({"k": ""}, _cfg("m"))
+        first = next(i for i in out["__interrupt__"] if i.value == "p?")
+        out = graph.invoke(Command(resume={first.id: "P"}), _cfg("m"))
+        assert [i.value for i in out["__interrupt__"]] == ["q?"]
+        second = out["__interrupt__"][0]
+        assert graph.invoke(Command(resume={second.id: "Q"}), _cfg("m")) == {"k": "PQ"}
