@@ -183,7 +183,8 @@ class Loop:
                 input = Command(resume=list(self.parent_task.resume))
         elif self.cp.resumes_breakpoint(saved):
             input = None
-        if self.ns and saved is not None and self.cp.checkpoint_id_wanted is not None:
+        if self.ns and saved is not None and self.cp.checkpoint_id_wanted is not None \
+                and not resume:
             input = None  # time travel to a checkpoint of this subgraph (checkpoint_map)
         if input is None or resume:
             if saved is None:
