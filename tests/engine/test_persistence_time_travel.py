@@ -152,7 +152,8 @@ class TestForkInsideSubgraph:
                  .add_edge(START, "r").add_edge("r", "sub").add_edge("sub", "post")
                  .compile(checkpointer=InMemorySaver()))
         graph.invoke({"value": []}, CFG)
-        at_ask = graph.get_state(CFG, subgraphs=True).tasks[0].state.config
+        sub_state: Any = graph.get_state(CFG, subgraphs=True).tasks[0].state
+        at_ask = sub_state.config
         fork = graph.update_state(at_ask, {"value": ["forked"]})
         assert fork["configurable"]["checkpoint_ns"] == "sub"
         again = graph.invoke(None, fork)
