@@ -29,7 +29,12 @@ class RunStopped(Exception):
     """A Controller stopped the run (the debugger's "stop")."""
 
 
-class GraphInterrupt(Exception):
+class GraphBubbleUp(Exception):
+    """Control flow that passes through user code (a tool node, a retry) untouched: an
+    interrupt, a command for the parent graph."""
+
+
+class GraphInterrupt(GraphBubbleUp):
     """Raised inside a task by `interrupt()`; the loop turns it into an interrupt."""
 
     def __init__(self, interrupts: tuple[Any, ...] = ()) -> None:
@@ -37,7 +42,7 @@ class GraphInterrupt(Exception):
         self.interrupts = interrupts
 
 
-class ParentCommand(Exception):
+class ParentCommand(GraphBubbleUp):
     """Carries a `Command(graph=Command.PARENT)` from a subgraph to its parent's task."""
 
     def __init__(self, command: Any) -> None:

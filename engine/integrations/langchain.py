@@ -2,8 +2,9 @@
 
 While a task runs, LangChain's child-config contextvar carries a callback handler
 that turns the model's callbacks into stepscope events: llm_start, one token per
-chunk, llm_end. The handler is a streaming handler, so `invoke` streams (as under
-LangGraph) and `messages` mode sees every chunk. stepscope never requires langchain-core:
+chunk, llm_end. When the run streams `messages` the handler is a streaming handler, so
+`invoke` streams (as under LangGraph) and every chunk is seen; otherwise a call is one
+reply, as under LangGraph. stepscope never requires langchain-core:
 this module is imported only when `langchain_core` is already in `sys.modules`.
 """
 
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from contextvars import Token
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 import langchain_core
@@ -21,39 +22,40 @@ from langchain_core.runnables import RunnableConfig as LCRunnableConfig
 from langchain_core.runnables.config import var_child_runnable_config
 from langchain_core.tracers._streaming import _StreamingCallbackHandler
 
-from engine.pregel.task import Task
+from engine.chat_models.capture import streams_messages
+from engine.pregel.task import Task, peek_current
+
+if TYPE_CHECKING:
+    from engine.pregel.loop import Loop
 
 _INTERNAL = {"checkpoint_ns", "checkpoint_id", "checkpoint_map"}
 
 
-class StepscopeCallback(BaseCallbackHandler, _StreamingCallbackHandler):
-    """Forwards one task's LangChain model callbacks to the run's event bus."""
+class StepscopeCallback(BaseCallbackHandler):
+    """Forwards the LangChain model callbacks of one graph run's tasks to its event bus.
+
+    One handler serves every task of the run (made once, not per task: a task that calls
+    no model costs a contextvar set and reset); a call belongs to the task running when
+    it started (the engine's current task)."""
 
     run_inline = True
 
-    def __init__(self, task: Task) -> None:
-        self.task = task
+    def __init__(self, loop: Loop) -> None:
+        self.loop = loop
         self.calls: dict[UUID, dict[str, Any]] = {}
 
-    # _StreamingCallbackHandler asks for these: outputs pass through untouched.
-    def tap_output_iter(self, run_id: UUID, output: Iterator[Any]) -> Iterator[Any]:
-        return output
-
-    def tap_output_aiter(self, run_id: UUID, output: AsyncIterator[Any]) -> AsyncIterator[Any]:
-        return output
-
     def _now(self) -> int:
-        return self.task.loop.clock.monotonic_ns()  # stands still while a debugger pauses
+        return self.loop.clock.monotonic_ns()  # stands still while a debugger pauses
 
-    def _emit(self, kind: str, data: dict[str, Any]) -> None:
-        loop = self.task.loop
+    def _emit(self, task: Task, kind: str, data: dict[str, Any]) -> None:
+        loop = task.loop
         if loop.bus.sinks:
-            data["task_id"] = self.task.id
-            data["name"] = self.task.name
-            loop.bus.emit(kind, loop.ns, self.task.step, data)
+            data["task_id"] = task.id
+            data["name"] = task.name
+            loop.bus.emit(kind, loop.ns, task.step, data)
 
-    def _metadata(self, tags: list[str] | None, metadata: dict[str, Any] | None) -> dict[str, Any]:
-        task = self.task
+    def _metadata(self, task: Task, tags: list[str] | None,
+                  metadata: dict[str, Any] | None) -> dict[str, Any]:
         run_config = task.loop.config
         out: dict[str, Any] = {
             k: v for k, v in run_config.get("configurable", {}).items()
@@ -78,11 +80,14 @@ class StepscopeCallback(BaseCallbackHandler, _StreamingCallbackHandler):
     def on_chat_model_start(self, serialized: Any, messages: list[list[Any]], *,
                             run_id: UUID, tags: list[str] | None = None,
                             metadata: dict[str, Any] | None = None, **kwargs: Any) -> None:
-        md = self._metadata(tags, metadata)
-        call = {"call_id": str(run_id), "metadata": md, "count": 0,
+        task = peek_current()
+        if task is None:  # a model called outside the task's context (a bare thread)
+            return
+        md = self._metadata(task, tags, metadata)
+        call = {"call_id": str(run_id), "metadata": md, "count": 0, "task": task,
                 "hidden": "nostream" in md.get("tags", ()), "t0": self._now()}
         self.calls[run_id] = call
-        self._emit("llm_start", {"call_id": str(run_id), "model": (serialized or {}).get(
+        self._emit(task, "llm_start", {"call_id": str(run_id), "model": (serialized or {}).get(
             "name") or md.get("ls_model_name") or "langchain", "provider": md["ls_provider"],
             "tags": md.get("tags", []), "prompt": messages[0] if messages else [], "tools": []})
 
@@ -95,9 +100,9 @@ class StepscopeCallback(BaseCallbackHandler, _StreamingCallbackHandler):
             return
         message = getattr(chunk, "message", chunk)
         call["count"] += 1
-        self._emit("token", {"call_id": call["call_id"], "chunk": message, "text": token,
-                             "index": call["count"] - 1, "metadata": call["metadata"],
-                             "hidden": call["hidden"]})
+        self._emit(call["task"], "token", {
+            "call_id": call["call_id"], "chunk": message, "text": token,
+            "index": call["count"] - 1, "metadata": call["metadata"], "hidden": call["hidden"]})
 
     def on_llm_end(self, response: Any, *, run_id: UUID, **kwargs: Any) -> None:
         call = self.calls.pop(run_id, None)
@@ -111,10 +116,10 @@ class StepscopeCallback(BaseCallbackHandler, _StreamingCallbackHandler):
         if call["count"] == 0 and message is not None:
             # A model that did not stream: its whole message is the one token.
             call["count"] = 1
-            self._emit("token", {"call_id": call["call_id"], "chunk": message,
+            self._emit(call["task"], "token", {"call_id": call["call_id"], "chunk": message,
                                  "text": getattr(message, "text", ""), "index": 0,
                                  "metadata": call["metadata"], "hidden": call["hidden"]})
-        self._emit("llm_end", {"call_id": call["call_id"], "message": message,
+        self._emit(call["task"], "llm_end", {"call_id": call["call_id"], "message": message,
                                "usage": getattr(message, "usage_metadata", None),
                                "error": None, "tokens": call["count"],
                                "duration": self._now() - call["t0"]})
@@ -122,9 +127,22 @@ class StepscopeCallback(BaseCallbackHandler, _StreamingCallbackHandler):
     def on_llm_error(self, error: BaseException, *, run_id: UUID, **kwargs: Any) -> None:
         call = self.calls.pop(run_id, None)
         if call is not None:
-            self._emit("llm_end", {"call_id": call["call_id"], "message": None, "usage": None,
-                                   "error": error, "tokens": call["count"],
-                                   "duration": self._now() - call["t0"]})
+            self._emit(call["task"], "llm_end", {
+                "call_id": call["call_id"], "message": None, "usage": None, "error": error,
+                "tokens": call["count"], "duration": self._now() - call["t0"]})
+
+
+class StreamingStepscopeCallback(StepscopeCallback, _StreamingCallbackHandler):
+    """The handler for a run that streams `messages`: being a streaming handler makes
+    LangChain stream `invoke` (as LangGraph's messages handler does), so every chunk is
+    seen; otherwise a call is one whole reply, with a whole reply's id (`...-0`)."""
+
+    # _StreamingCallbackHandler asks for these: outputs pass through untouched.
+    def tap_output_iter(self, run_id: UUID, output: Iterator[Any]) -> Iterator[Any]:
+        return output
+
+    def tap_output_aiter(self, run_id: UUID, output: AsyncIterator[Any]) -> AsyncIterator[Any]:
+        return output
 
 
 def chunk_to_message(chunk: Any) -> Any:
@@ -135,11 +153,16 @@ def chunk_to_message(chunk: Any) -> Any:
 
 
 def enter_task(task: Task) -> Token[Any] | None:
-    """Put a capturing handler into LangChain's config for this task; None if not useful."""
-    if not task.loop.bus.sinks:
+    """Put the run's capturing handler into LangChain's config for this task; None if not
+    useful. The handler and config are made at the run's first task and kept on its loop."""
+    loop = task.loop
+    if not loop.bus.sinks:
         return None
-    config: LCRunnableConfig = {"callbacks": [StepscopeCallback(task)],
-                                "tags": list(task.loop.config.get("tags", []))}
+    config: LCRunnableConfig | None = loop.langchain_config
+    if config is None:
+        kind = StreamingStepscopeCallback if streams_messages(task) else StepscopeCallback
+        config = {"callbacks": [kind(loop)], "tags": list(loop.config.get("tags", []))}
+        loop.langchain_config = config
     return var_child_runnable_config.set(config)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from queue import SimpleQueue
 from typing import TYPE_CHECKING, Any, Literal, TypedDict, Unpack
 
@@ -23,6 +23,10 @@ from engine.pregel.stream import StreamProjector
 from engine.pregel.task import Task, peek_current
 from engine.runnables import Runnable
 from engine.types import STREAM_MODES, All, GraphOutput, StreamMode
+
+MESSAGES_V2_KEY = "__engine_stream_messages_v2"
+"""Set in `configurable` by `stream_events(version="v3")`: the `messages` mode then emits
+content-block protocol events (see `engine.stream.message_events`)."""
 
 if TYPE_CHECKING:
     from engine.graph.draw import DrawableGraph
@@ -62,6 +66,14 @@ class _Call:
                  stream_mode: StreamMode | Sequence[StreamMode] | None,
                  kwargs: RunOptions) -> None:
         self.config = ensure_config(config)
+        self.protocol_messages = False
+        configurable = self.config.get("configurable")
+        if configurable and MESSAGES_V2_KEY in configurable:
+            # This run's own projection only: popped, so that a graph streamed inside a
+            # node with this config keeps the v1 `messages` shape.
+            configurable = dict(configurable)
+            self.protocol_messages = bool(configurable.pop(MESSAGES_V2_KEY))
+            self.config["configurable"] = configurable
         limit = self.config.get("recursion_limit", DEFAULT_RECURSION_LIMIT)
         if not isinstance(limit, int) or limit < 1:
             raise ValueError("recursion_limit must be at least 1")
@@ -113,6 +125,8 @@ class CompiledStateGraph(Pregel, StateAccess):
     """A validated, immutable graph, ready to run."""
 
     stream_mode: StreamMode | Sequence[StreamMode] = "updates"
+    stream_transformers: tuple[Callable[[tuple[str, ...]], Any], ...] = ()
+    """Extra v3 transformer factories, from `compile(transformers=...)`."""
 
     def __init__(self, spec: GraphSpec, *, builder: StateGraph,
                  checkpointer: BaseCheckpointSaver | bool | None, store: Any) -> None:
@@ -177,7 +191,8 @@ class CompiledStateGraph(Pregel, StateAccess):
     def _projector(self, call: _Call, outlet: Any, wall_start_ns: int) -> StreamProjector:
         return StreamProjector(call.modes, multi=call.multi, subgraphs=call.subgraphs,
                                version=call.version, output_keys=call.output_keys,
-                               outlet=outlet, wall_start_ns=wall_start_ns)
+                               outlet=outlet, wall_start_ns=wall_start_ns,
+                               protocol_messages=call.protocol_messages)
 
     def stream(self, input: Any, config: RunnableConfig | None = None, *,
                stream_mode: StreamMode | Sequence[StreamMode] | None = None,
@@ -232,6 +247,35 @@ class CompiledStateGraph(Pregel, StateAccess):
         run.bus.add(self._projector(call, outlet, run.wall_start_ns))
         async for item in adrive(loop, input, inbox):
             yield item
+
+    def stream_events(self, input: Any, config: RunnableConfig | None = None, *,
+                      version: str = "v2",
+                      transformers: Sequence[Callable[[tuple[str, ...]], Any]] | None = None,
+                      **kwargs: Any) -> Any:
+        """With `version="v3"`, a `GraphRunStream` (see `engine.stream`); reading it
+        drives the run."""
+        if version == "v3":
+            from engine.stream.v3 import open_run
+
+            return open_run(self, input, config, transformers, kwargs)
+        raise NotImplementedError(
+            f"stream_events(version={version!r}): the v1/v2 event format is not "
+            "implemented here; use version='v3'")
+
+    def astream_events(self, input: Any, config: RunnableConfig | None = None, *,
+                       version: str = "v2",
+                       transformers: Sequence[Callable[[tuple[str, ...]], Any]] | None = None,
+                       **kwargs: Any) -> Any:
+        """With `version="v3"`, an awaitable of an `AsyncGraphRunStream`."""
+        if version == "v3":
+            from engine.stream.v3 import aopen_run, reject_owned_kwargs
+
+            reject_owned_kwargs(kwargs)
+            run: Awaitable[Any] = aopen_run(self, input, config, transformers, kwargs)
+            return run
+        raise NotImplementedError(
+            f"astream_events(version={version!r}): the v1/v2 event format is not "
+            "implemented here; use version='v3'")
 
     def invoke(  # type: ignore[override]  # a graph takes only its RunOptions keywords
         self, input: Any, config: RunnableConfig | None = None, *,
@@ -293,6 +337,7 @@ class CompiledStateGraph(Pregel, StateAccess):
         """Run inside `task` (a node of a parent graph); return the output state."""
         call = _Call(self, None, "values", {})
         loop = self._child(call, task)
+        loop.stream_keys = self._output_keys()
         for _ in drive(loop, task.input):
             pass
         return self._child_result(loop)
@@ -300,9 +345,14 @@ class CompiledStateGraph(Pregel, StateAccess):
     async def arun_as_subgraph(self, task: Task) -> dict[str, Any]:
         call = _Call(self, None, "values", {})
         loop = self._child(call, task)
+        loop.stream_keys = self._output_keys()
         async for _ in adrive(loop, task.input):
             pass
         return self._child_result(loop)
+
+    def _output_keys(self) -> tuple[str, ...]:
+        """What a subgraph run as a node streams, as LangGraph runs it: its output keys."""
+        return self.spec.output_schema.keys or tuple(self.spec.fields)
 
     def _child_result(self, loop: Loop) -> dict[str, Any]:
         if loop.status == "interrupted":

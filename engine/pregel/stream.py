@@ -30,6 +30,7 @@ class StreamProjector:
         output_keys: str | Sequence[str] | None,
         outlet: Callable[[Any], None],
         wall_start_ns: int,
+        protocol_messages: bool = False,
     ) -> None:
         self.modes = frozenset(modes)
         self.multi = multi
@@ -40,7 +41,16 @@ class StreamProjector:
         self.wall_start_ns = wall_start_ns
         self.state: dict[tuple[str, ...], dict[str, Any]] = {}
         self.keys: dict[tuple[str, ...], tuple[str, ...]] = {}
-        self.messages = MessageTracker(self) if "messages" in self.modes else None
+        self.messages: MessageTracker | None = None
+        if "messages" in self.modes:
+            self.messages = MessageTracker(self)
+            if protocol_messages:  # stream_events(version="v3"): content-block events
+                from engine.stream.message_events import ProtocolMessageTracker
+
+                self.messages = ProtocolMessageTracker(self)
+        self.held: dict[tuple[str, ...], list[tuple[str, Any]]] = {}
+        """Interrupted tasks' results (tasks / debug items) per namespace, until the
+        interrupt event has been streamed."""
         self._handlers: dict[str, Callable[[Event], None]] = {
             "run_start": self._run_start,
             "step_start": self._step_start,
@@ -51,7 +61,10 @@ class StreamProjector:
             "checkpoint": self._checkpoint,
             "interrupt": self._interrupt,
             "token": self._token,
+            "run_end": self._run_end,
         }
+        if protocol_messages and self.messages is not None:
+            self._handlers["llm_end"] = self.messages.llm_end  # type: ignore[attr-defined]
 
     def __call__(self, event: Event) -> None:
         handler = self._handlers.get(event.kind)
@@ -77,12 +90,16 @@ class StreamProjector:
         return iso_from_unix_ns(self.wall_start_ns + event.t)
 
     def debug(self, event: Event, kind: str, payload: Any, step: int | None = None) -> None:
-        self.put(event.ns, "debug", {
+        self.put(event.ns, "debug", self._debug_record(event, kind, payload, step))
+
+    def _debug_record(self, event: Event, kind: str, payload: Any,
+                      step: int | None = None) -> dict[str, Any]:
+        return {
             "step": event.step if step is None else step,
             "timestamp": self.timestamp(event),
             "type": kind,
             "payload": payload,
-        })
+        }
 
     # -- projections ---------------------------------------------------------------------
     def _values_chunk(self, ns: tuple[str, ...]) -> Any:
@@ -106,7 +123,7 @@ class StreamProjector:
         if self.messages is not None and not event.ns:
             self.messages.run_started(data["config"])
         self.state[event.ns] = dict(data["state"])
-        self.keys[event.ns] = tuple(data["state_keys"])
+        self.keys[event.ns] = tuple(data.get("stream_keys") or data["state_keys"])
         if data["resumed"] and "values" in self.modes and self.visible(event.ns):
             self.put(event.ns, "values", self._values_chunk(event.ns))
 
@@ -149,7 +166,11 @@ class StreamProjector:
         if data["interrupts"]:
             self._interrupted(event.ns, tuple(data["interrupts"]))
         if (ok or data["returned"]) and "updates" in self.modes:
-            self.put(event.ns, "updates", {data["name"]: self._update_value(data["result"])})
+            result = data["result"]
+            shown = self.keys.get(event.ns)
+            if result and shown is not None and not shown_all(result, shown):
+                result = {k: v for k, v in result.items() if k in shown} or None
+            self.put(event.ns, "updates", {data["name"]: self._update_value(result)})
         if "tasks" in self.modes or "debug" in self.modes:
             payload = {
                 "id": data["task_id"],
@@ -158,10 +179,22 @@ class StreamProjector:
                 "result": dict(data["result"] or {}) if ok else {},
                 "interrupts": [interrupt_dict(i) for i in data["interrupts"]],
             }
+            results: list[tuple[str, Any]] = []
             if "tasks" in self.modes:
-                self.put(event.ns, "tasks", payload)
+                results.append(("tasks", payload))
             if "debug" in self.modes:
-                self.debug(event, "task_result", payload)
+                results.append(("debug", self._debug_record(event, "task_result", payload)))
+            if data["interrupts"]:
+                # LangGraph reports an interrupted task's result after the interrupt's
+                # updates and values: held until the namespace's interrupt event.
+                self.held.setdefault(event.ns, []).extend(results)
+            else:
+                for mode, chunk in results:
+                    self.put(event.ns, mode, chunk)
+
+    def _release(self, event: Event) -> None:
+        for mode, chunk in self.held.pop(event.ns, ()):
+            self.put(event.ns, mode, chunk)
 
     def _interrupted(self, ns: tuple[str, ...], interrupts: tuple[Any, ...]) -> None:
         """A task's interrupts, as LangGraph streams them when that task stops."""
@@ -208,12 +241,23 @@ class StreamProjector:
         # any (a breakpoint) shows here.
         if "updates" in self.modes and not interrupts:
             self.put(event.ns, "updates", {INTERRUPT: interrupts})
+        if self.held:  # the interrupted tasks' results come after their interrupts
+            self._release(event)
         changes = data.get("changes")
         if changes:  # the writes of the tasks that finished before the pause
             self.state[event.ns].update(changes)
             if "values" in self.modes and self._wants_values(changes):
                 self.put(event.ns, "values", self._values_chunk(event.ns))
 
+    def _run_end(self, event: Event) -> None:
+        if self.held:  # no interrupt event came (the run failed): report them now
+            self._release(event)
+
     def _token(self, event: Event) -> None:
         if self.messages is not None:
             self.messages.token(event)
+
+
+def shown_all(result: dict[str, Any], keys: tuple[str, ...]) -> bool:
+    """Whether every key a task wrote is one its graph's stream shows."""
+    return all(k in keys for k in result)
