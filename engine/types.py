@@ -20,7 +20,8 @@ from engine.warnings import (
 if TYPE_CHECKING:
     from engine.config import RunnableConfig
 
-StreamMode = Literal["values", "updates", "custom", "messages", "debug", "tasks", "checkpoints"]
+StreamMode = Literal["values", "updates", "custom", "messages", "debug", "tasks", "checkpoints",
+                     "tools"]
 STREAM_MODES: tuple[str, ...] = (
     "values",
     "updates",
@@ -29,6 +30,7 @@ STREAM_MODES: tuple[str, ...] = (
     "debug",
     "messages",
     "custom",
+    "tools",
 )
 
 All = Literal["*"]
@@ -213,6 +215,19 @@ class GraphOutput:
 _GRAPH_OUTPUT_ACCESS = ("Accessing GraphOutput via {} is deprecated. Use `result.value` to "
                         "access the output value directly, or `result.interrupts` for "
                         "interrupts.")
+
+
+@dataclass(frozen=True)
+class TracePolicy:
+    """What LangChain tracers record as one node's run (`add_node(trace_policy=...)`).
+
+    Each processor gets the node's real input (or output) and returns what to record; the
+    node and the graph are unaffected, and a processor that raises records the real value.
+    Only tracers (LangChain `BaseTracer`s) get the processed payload.
+    """
+
+    process_inputs: Callable[[Any], Any] | None = None
+    process_outputs: Callable[[Any], Any] | None = None
 
 
 def interrupt(value: Any) -> Any:

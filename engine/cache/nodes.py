@@ -3,7 +3,7 @@ runs and kept after it succeeds. Costs nothing for a node without a `CachePolicy
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from engine.cache.base import BaseCache, CachePolicy, Namespace, key_text
 
@@ -49,11 +49,3 @@ def keep(cache: BaseCache, task: Task) -> None:
 def clear(cache: BaseCache | None, names: list[str]) -> None:
     if cache is not None:
         cache.clear([namespace(n) for n in names])
-
-
-def cached_end(task: Task) -> dict[str, Any]:
-    """The `task_end` data of a task whose outcome came from the cache."""
-    return {"task_id": task.id, "name": task.name, "path": task.path,
-            "result": task.result, "writes": task.writes, "error": None,
-            "interrupts": (), "duration": 0, "hidden": False, "returned": True,
-            "cached": True}

@@ -30,11 +30,12 @@ node names it may return."""
 
 class _PendingNode:
     __slots__ = ("action", "cache_policy", "destinations", "input_schema", "metadata", "name",
-                 "retry_policy")
+                 "retry_policy", "trace_policy")
 
     def __init__(self, name: str, action: Any, input_schema: Any, metadata: Any, dest: Any,
-                 retry_policy: Any = None, cache_policy: Any = None):
+                 retry_policy: Any = None, cache_policy: Any = None, trace_policy: Any = None):
         self.name = name
+        self.trace_policy = trace_policy
         self.action = action
         self.input_schema = input_schema
         self.metadata = metadata
@@ -148,7 +149,8 @@ class StateGraph:
         if isinstance(destinations, dict):
             destinations = tuple(destinations)
         self.nodes[name] = _PendingNode(name, action, input_schema, metadata, destinations,
-                                        retry_policy, cache_policy)
+                                        retry_policy, cache_policy,
+                                        kwargs.pop("trace_policy", None))
         return self
 
     def add_sequence(self, nodes: Sequence[NodeAction | tuple[str, NodeAction]]) -> StateGraph:
@@ -351,6 +353,7 @@ class StateGraph:
                 metadata=pending.metadata,
                 retry_policy=as_policies(pending.retry_policy),
                 cache_policy=pending.cache_policy,
+                trace_policy=pending.trace_policy,
             )
         start = NodeSpec(START, None, None, inp, (START,), edges_from(START),
                          tuple(node_joins.get(START, ())), branches_from(START), None)

@@ -40,6 +40,7 @@ from engine.types import CheckpointSource, Command, Interrupt
 from engine.version import VERSION
 
 if TYPE_CHECKING:
+    from engine.callbacks import GraphLifecycleStatus
     from engine.config import RunnableConfig
     from engine.graph.callspec import CallSpec
     from engine.graph.spec import GraphSpec
@@ -48,19 +49,26 @@ log = logging.getLogger("engine")
 
 
 def _langchain_enter(task: Task) -> Any:
-    """Capture LangChain models in this task, if (and only if) LangChain is loaded."""
+    """The task's scope for LangChain (a chain run for the node when the run has
+    callbacks; else model capture, if LangChain is loaded and anyone listens); or None."""
+    callbacks = task.loop.run.callbacks
+    if callbacks is not None and (scope := callbacks.task_enter(task)) is not None:
+        return scope
     if "langchain_core" not in sys.modules or not task.loop.bus.sinks:
         return None
-    from engine.integrations.langchain import enter_task
+    from engine.integrations.langchain import open_task_scope
 
-    return enter_task(task)
+    return open_task_scope(task)
 
 
-def _langchain_exit(token: Any) -> None:
-    if token is not None:
-        from engine.integrations.langchain import exit_task
-
-        exit_task(token)
+def _langchain_exit(scope: Any, task: Task) -> None:
+    """Close the scope `_langchain_enter` opened (never raises: a failure of a callback
+    that says `raise_error` becomes the task's error)."""
+    try:
+        scope.close(task)
+    except Exception as exc:
+        if task.error is None and not task.interrupts:
+            task.error = exc
 
 
 class Loop:
@@ -106,8 +114,8 @@ class Loop:
         self.recursion_limit: int = limit
         self.channels = {k: f.make_channel() for k, f in self.spec.fields.items()}
         self.langchain_config: Any = None
-        """LangChain's child config carrying this run's model-capturing handler
-        (engine.integrations.langchain), made at the first task that needs it."""
+        """This run's model-capturing LangChain handler and the child config carrying it
+        (engine.integrations.langchain), made at the first task that needs them."""
         self.stream_keys: tuple[str, ...] = tuple(self.spec.fields)
         """The keys `values` and `updates` show: every channel (private ones too), or for
         a subgraph run as a node only its output schema's (see `run_as_subgraph`)."""
@@ -127,6 +135,9 @@ class Loop:
         self._node_bits = node_bits(f"{run.run_id}|{self.ns_str}")
         self.cp = Checkpointing(self, checkpointer)
         self.t0 = self.clock.monotonic_ns()
+        self.driven_async = False
+        """Run by the async driver (then, as in LangGraph, nodes stream their output to
+        LangChain's streaming callback handlers)."""
 
     # -- small helpers -------------------------------------------------------------------
     def emit(self, kind: str, data: dict[str, Any], step: int | None = None) -> None:
@@ -188,6 +199,8 @@ class Loop:
     # -- begin ---------------------------------------------------------------------------
     def begin(self, input: Any) -> None:
         """Start fresh from `input`, or resume from the thread's last checkpoint."""
+        if self.run.callbacks is not None:
+            self.run.callbacks.graph_start(self, input)
         resume = isinstance(input, Command) and input.resume is not None
         saved = self.cp.load()
         if self.parent_task is not None and self.parent_task.attempts > 1:
@@ -198,7 +211,10 @@ class Loop:
             if saved.pending and any(p.interrupts for p in saved.pending.values()):
                 resume = True
                 input = Command(resume=list(self.parent_task.resume))
-        if self.ns and saved is not None and self.cp.checkpoint_id_wanted is not None:
+        elif self.cp.resumes_breakpoint(saved):
+            input = None
+        if self.ns and saved is not None and self.cp.checkpoint_id_wanted is not None \
+                and not resume:
             input = None  # time travel to a checkpoint of this subgraph (checkpoint_map)
         if input is None or resume:
             if saved is None:
@@ -254,7 +270,13 @@ class Loop:
     def _resume(self, saved: CheckpointRecord, input: Any) -> None:
         self.cp.restore(saved)
         self.step = saved.step + 1
-        self.breakpoint_done = saved.breakpoint_done
+        # As in LangGraph, a resumed run goes past the breakpoint of its first step (it
+        # stopped there, or the thread was edited or forked there to go on).
+        self.breakpoint_done = True
+        if isinstance(input, Command) and input.update is not None:
+            self.cp.apply_update(saved, input.update)
+        if self.run.callbacks is not None:
+            self.run.callbacks.resumed(self, saved.id)
         # A thread seeded by `engine.pregel.fork` starts as a branch of the run it names.
         fork = saved.fork if saved.source == "fork" and not self.ns else None
         self._run_start(input, resumed=True, fork=fork)
@@ -286,7 +308,7 @@ class Loop:
             and any(t.name in self.interrupt_before for t in tasks)
         ):
             self.cp.mark_breakpoint()
-            self._interrupt((), static=True)
+            self._interrupt((), static=True, status="interrupt_before")
             return None
         self.breakpoint_done = False
         self.tasks = tasks
@@ -294,18 +316,16 @@ class Loop:
         self.step_failed = False
         snapshot = self.snapshot = self.values()
         todo: list[Task] = []
-        hits: list[Task] | None = None
         for task in tasks:
             if task.arg is not None or not task.is_pull:
                 task.input = task.arg
             else:
                 task.input = task.node.input_schema.node_input(snapshot)
-            if task.cached:
+            if task.cached or (task.node.cache_policy is not None and self.cache is not None
+                               and cache_nodes.lookup(self.cache, task)):
+                # Saved before this resume, or in the node cache: announced as cached
+                # with the step, not run again.
                 self.done.append(task)
-            elif (task.node.cache_policy is not None and self.cache is not None
-                  and cache_nodes.lookup(self.cache, task)):
-                self.done.append(task)
-                hits = [*(hits or ()), task]
             else:
                 todo.append(task)
         if self.run.controller is not None:
@@ -319,17 +339,18 @@ class Loop:
                 ids, names = [only.id], [only.name]
             else:
                 ids, names = [t.id for t in tasks], [t.name for t in tasks]
+            start_data: dict[str, Any] = {"task_ids": ids, "names": names}
+            if len(todo) != len(tasks):  # resumed: outcomes saved before, not run again
+                start_data["cached"] = [{"task_id": t.id, "name": t.name, "result": t.result}
+                                        for t in tasks if t.cached]
             dispatch(new_event(Event, ("step_start", next(bus.counter), clock_ns() - bus.t0,
-                                       ns, step, {"task_ids": ids, "names": names})))
+                                       ns, step, start_data)))
             for t in todo:
                 dispatch(new_event(Event, ("task_start", next(bus.counter), clock_ns() - bus.t0,
                                            ns, step,
                                            {"task_id": t.id, "name": t.name,
                                             "triggers": t.triggers, "path": t.path,
                                             "input": t.input})))
-        if hits:  # outcomes from the node cache: announced as finished, first
-            for t in hits:
-                self.emit("task_end", cache_nodes.cached_end(t))
         return todo
 
     # -- execute (called by drivers) -----------------------------------------------------
@@ -357,6 +378,8 @@ class Loop:
                             value = self.call_with_injection(call, task.input, task)
                     except ParentCommand as pc:
                         value = pc.command
+                    if lc is not None:
+                        lc.output = value
                     algo.record_output(task, value, self.snapshot)
                     break
                 except Exception as exc:
@@ -370,7 +393,8 @@ class Loop:
             self._record_exception(task, exc)
         finally:
             task.duration = self.clock.monotonic_ns() - start
-            _langchain_exit(lc)
+            if lc is not None:
+                _langchain_exit(lc, task)
             reset_current(token)
 
     async def aexecute(self, task: Task) -> None:
@@ -393,6 +417,8 @@ class Loop:
                                 value = await value
                     except ParentCommand as pc:
                         value = pc.command
+                    if lc is not None:
+                        lc.output = value
                     algo.record_output(task, value, self.snapshot)
                     break
                 except Exception as exc:
@@ -406,7 +432,8 @@ class Loop:
             self._record_exception(task, exc)
         finally:
             task.duration = self.clock.monotonic_ns() - start
-            _langchain_exit(lc)
+            if lc is not None:
+                _langchain_exit(lc, task)
             reset_current(token)
 
     def _next_attempt(self, task: Task, failure: Exception) -> None:
@@ -430,6 +457,7 @@ class Loop:
     def _record_exception(self, task: Task, exc: BaseException) -> None:
         if isinstance(exc, GraphInterrupt):
             task.interrupts = tuple(exc.interrupts)
+            task.paused = True
         elif isinstance(exc, ParentCommand):
             task.hidden = True
             task.error = exc
@@ -458,6 +486,8 @@ class Loop:
             }
             if task.attempts != 1:  # only a retried task says so (the schema is additive)
                 data["attempts"] = task.attempts
+            if task.paused and not task.interrupts:  # a subgraph's breakpoint paused it
+                data["paused"] = True
             clock_ns = bus.clock_ns
             dispatch(new_event(Event, ("task_end", next(bus.counter), clock_ns() - bus.t0,
                                        self.ns, task.step, data)))
@@ -487,14 +517,15 @@ class Loop:
             assert exc is not None
             exc.add_note(f"During task with name '{first.name}' and id '{first.id}'")
             raise exc
-        interrupted = [t for t in tasks if t.interrupts]
+        interrupted = [t for t in tasks if t.paused]
         if interrupted:
             self.cp.save_pending(tasks)
-            self._interrupt(tuple(i for t in interrupted for i in t.interrupts), static=False)
+            self._interrupt(tuple(i for t in interrupted for i in t.interrupts), static=False,
+                            completed=[t for t in self.done if not t.paused and t.error is None])
             return
         self._apply(tasks)
         if self.interrupt_after and any(t.name in self.interrupt_after for t in tasks):
-            self._interrupt((), static=True)
+            self._interrupt((), static=True, status="interrupt_after")
 
     def _apply(self, tasks: list[Task], source: CheckpointSource = "loop") -> None:
         self.cp.record_results(tasks)
@@ -519,13 +550,25 @@ class Loop:
         self.step += 1
         self.next_tasks = algo.prepare_tasks(self, self.spec, self.step, triggered, sends, cid)
         self.cp.save(source, cid, self.next_tasks, triggered=tuple(triggered),
-                     sends=tuple(sends), step=self.step - 1)
+                     sends=tuple(sends), step=self.step - 1, ran=tasks)
 
-    def _interrupt(self, interrupts: tuple[Interrupt, ...], static: bool) -> None:
+    def _interrupt(self, interrupts: tuple[Interrupt, ...], static: bool,
+                   completed: list[Task] | None = None,
+                   status: GraphLifecycleStatus = "pending") -> None:
+        """Pause. The writes of the step's tasks that finished are kept on the checkpoint
+        (`save_pending`) and, as in LangGraph, show in the run's output: they are applied
+        here to this run's channels, and the event names what they changed."""
         self.status = "interrupted"
         self.interrupts = interrupts
-        self.emit("interrupt", {"interrupts": interrupts, "static": static,
-                                "state": self.state_values()})
+        if self.run.callbacks is not None:
+            self.run.callbacks.interrupted(self, interrupts, status)
+        data: dict[str, Any] = {"interrupts": interrupts, "static": static,
+                                "state": self.state_values()}
+        if completed:
+            changed = algo.apply_writes(self.spec, self.channels, self.barriers, completed)[0]
+            if changed:
+                data["changes"] = {k: self.channels[k].value for k in changed}
+        self.emit("interrupt", data)
 
     def end(self, error: BaseException | None = None) -> None:
         self.cp.flush()
@@ -539,6 +582,8 @@ class Loop:
                 "interrupts": self.interrupts,
                 "duration": self.clock.monotonic_ns() - self.t0,
             })
+        if self.run.callbacks is not None:
+            self.run.callbacks.graph_end(self, error)
 
 
 __all__ = ["START", "Loop", "PendingTask"]
