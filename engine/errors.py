@@ -29,7 +29,20 @@ class RunStopped(Exception):
     """A Controller stopped the run (the debugger's "stop")."""
 
 
-class GraphInterrupt(Exception):
+class GraphBubbleUp(Exception):
+    """An exit a node's failure handling lets pass: never retried, never handled."""
+
+
+class GraphDrained(GraphBubbleUp):
+    """The run stopped at a superstep boundary because its `RunControl` was asked to
+    drain; its last checkpoint resumes it."""
+
+    def __init__(self, reason: str = "shutdown") -> None:
+        self.reason = reason
+        super().__init__(f"Graph drained: {reason}")
+
+
+class GraphInterrupt(GraphBubbleUp):
     """Raised inside a task by `interrupt()`; the loop turns it into an interrupt."""
 
     def __init__(self, interrupts: tuple[Any, ...] = ()) -> None:
@@ -37,12 +50,21 @@ class GraphInterrupt(Exception):
         self.interrupts = interrupts
 
 
-class ParentCommand(Exception):
+class ParentCommand(GraphBubbleUp):
     """Carries a `Command(graph=Command.PARENT)` from a subgraph to its parent's task."""
 
     def __init__(self, command: Any) -> None:
         super().__init__(command)
         self.command = command
+
+
+class NodeCancelledError(Exception):
+    """A node raised `asyncio.CancelledError` itself (not because its run was
+    cancelled): the run fails as for any other error of the node."""
+
+    def __init__(self, node: str, message: str | None = None) -> None:
+        super().__init__(message or f"Node {node!r} raised asyncio.CancelledError")
+        self.node = node
 
 
 def recursion_error(limit: int) -> GraphRecursionError:

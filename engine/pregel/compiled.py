@@ -21,6 +21,7 @@ from engine.pregel.state import StateAccess
 from engine.pregel.stream import StreamProjector
 from engine.pregel.task import Task, peek_current
 from engine.runnables import Runnable
+from engine.runtime import RunControl, coerce_context
 from engine.types import STREAM_MODES, All, GraphOutput, StreamMode
 
 if TYPE_CHECKING:
@@ -48,7 +49,10 @@ class RunOptions(TypedDict, total=False):
     debug: bool | None
     """Accepted for LangGraph compatibility; ignored."""
     context: Any
-    """Accepted for LangGraph compatibility; ignored."""
+    """The run's context (`runtime.context` in nodes); a dict becomes the graph's
+    dataclass or pydantic `context_schema`."""
+    control: RunControl | None
+    """Lets the caller ask the run to stop between steps (`GraphDrained`)."""
     durability: Literal["sync", "async", "exit"] | None
     """Accepted for LangGraph compatibility; ignored."""
 
@@ -83,7 +87,8 @@ class _Call:
         self.controller = kwargs.pop("controller", None)
         self.clock = kwargs.pop("clock", None)
         kwargs.pop("debug", None)
-        kwargs.pop("context", None)
+        self.context = coerce_context(graph.builder.context_schema, kwargs.pop("context", None))
+        self.control = kwargs.pop("control", None)
         kwargs.pop("durability", None)
         if kwargs:
             raise TypeError(f"unexpected keyword arguments: {sorted(kwargs)}")
@@ -147,7 +152,8 @@ class CompiledStateGraph(Pregel, StateAccess):
         sinks = (*global_sinks(), *call.sinks)
         run = RunContext(sinks, clock=call.clock, controller=call.controller,
                          outlet=outlet, live=live, recursion_limit=call.config["recursion_limit"],
-                         run_id=call.config.get("run_id"))
+                         run_id=call.config.get("run_id"), context=call.context,
+                         control=call.control)
         return run, Loop(self, run, call.config, interrupt_before=call.interrupt_before,
                          interrupt_after=call.interrupt_after, checkpointer=self.checkpointer)
 

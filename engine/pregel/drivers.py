@@ -129,7 +129,9 @@ class AsyncInbox:
     def drain(self) -> list[Any]:
         out = []
         while not self.queue.empty():
-            out.append(self.queue.get_nowait().item)
+            item = self.queue.get_nowait()
+            if type(item) is not Task:  # a task cancelled with its run still reports in
+                out.append(item.item)
         return out
 
 
@@ -169,6 +171,10 @@ async def adrive(loop: Loop, input: Any, inbox: AsyncInbox | None = None) -> Asy
     except GeneratorExit:
         raise
     except BaseException as exc:
+        if running:  # cancelled (or failed) mid-step: stop the step's async nodes too
+            for job in running:
+                job.cancel()
+            await asyncio.wait(running)
         loop.end(exc)
         for item in inbox.drain():
             yield item

@@ -23,7 +23,10 @@ from engine.checkpoint.base import CheckpointRecord, PendingTask
 from engine.constants import START
 from engine.errors import (
     EmptyInputError,
+    GraphBubbleUp,
+    GraphDrained,
     GraphInterrupt,
+    NodeCancelledError,
     ParentCommand,
     RunStopped,
     recursion_error,
@@ -34,7 +37,6 @@ from engine.pregel.checkpointing import Checkpointing
 from engine.pregel.ids import checkpoint_id, node_bits
 from engine.pregel.run import RunContext
 from engine.pregel.task import Task, reset_current, set_current
-from engine.runtime import Runtime
 from engine.types import CheckpointSource, Command, Interrupt
 from engine.version import VERSION
 
@@ -110,6 +112,11 @@ class Loop:
         self.interrupts: tuple[Interrupt, ...] = ()
         self.breakpoint_done = False
         self._node_bits = node_bits(f"{run.run_id}|{self.ns_str}")
+        self.store: Any = getattr(graph, "store", None)
+        if self.store is None and parent_task is not None:
+            self.store = parent_task.loop.store
+        self.task_checkpoint_id = ""
+        """The checkpoint the next tasks were planned from (their runtime's)."""
         self.cp = Checkpointing(self, checkpointer)
         self.t0 = self.clock.monotonic_ns()
 
@@ -163,7 +170,9 @@ class Loop:
             elif kind == "writer":
                 kwargs[name] = task.writer
             elif kind == "runtime":
-                kwargs[name] = Runtime(context=None, store=None, stream_writer=task.writer)
+                kwargs[name] = task.runtime
+            elif kind == "store":
+                kwargs[name] = self.store
             else:
                 kwargs[name] = None
         return call.fn(state, **kwargs)
@@ -234,6 +243,7 @@ class Loop:
         fork = saved.fork if saved.source == "fork" and not self.ns else None
         self._run_start(input, resumed=True, fork=fork)
         self.cp.replay(saved)
+        self.task_checkpoint_id = saved.id
         self.next_tasks = algo.prepare_tasks(
             self, self.spec, self.step, saved.triggered, list(saved.sends), saved.id
         )
@@ -259,6 +269,11 @@ class Loop:
             self.cp.mark_breakpoint()
             self._interrupt((), static=True)
             return None
+        control = self.run.control
+        if control is not None and control.drain_requested:
+            # A drain stops the run between steps; its checkpoint resumes it.
+            self.status = "stopped"
+            raise GraphDrained(control.drain_reason or "shutdown")
         self.breakpoint_done = False
         self.tasks = tasks
         self.done = []
@@ -301,7 +316,7 @@ class Loop:
         outcome; never raises."""
         token = set_current(task)
         lc = _langchain_enter(task)
-        start = self.clock.monotonic_ns()
+        start = task.started_ns = self.clock.monotonic_ns()
         try:
             node = task.node
             call = node.call  # None exactly for a subgraph node (see NodeSpec)
@@ -341,7 +356,7 @@ class Loop:
         policy says; never raises."""
         token = set_current(task)
         lc = _langchain_enter(task)
-        start = self.clock.monotonic_ns()
+        start = task.started_ns = self.clock.monotonic_ns()
         try:
             node = task.node
             call = node.call  # None exactly for a subgraph node (see NodeSpec)
@@ -365,6 +380,14 @@ class Loop:
                     failure = exc
                 await getattr(self.clock, "asleep", asyncio.sleep)(delay)
                 self._next_attempt(task, failure)
+        except asyncio.CancelledError as exc:
+            running = asyncio.current_task()
+            if running is not None and running.cancelling():
+                raise  # the run is being torn down: let the cancellation through
+            # The node raised CancelledError itself: a failure like any other.
+            error = NodeCancelledError(task.name)
+            error.__cause__ = exc
+            self._record_exception(task, error)
         except BaseException as exc:
             self._record_exception(task, exc)
         finally:
@@ -382,7 +405,7 @@ class Loop:
         """Seconds to wait before `task` runs again after `exc`; None: the failure is final.
         A pause, a jump to the parent graph or a stop is never retried."""
         policies = task.node.retry_policy
-        if not policies or isinstance(exc, (GraphInterrupt, ParentCommand, RunStopped)):
+        if not policies or isinstance(exc, (GraphBubbleUp, RunStopped)):
             return None
         delay = retry.delay_after(policies, exc, task.attempts)
         if delay is not None:
@@ -475,7 +498,7 @@ class Loop:
                                        {"changes": changes, "writes": writes, "wrote": wrote})))
         if self.run.controller is not None:
             self.run.controller.after_step(self.ns, self.step, self.values())
-        cid = self.new_checkpoint_id(self.step)
+        cid = self.task_checkpoint_id = self.new_checkpoint_id(self.step)
         self.step += 1
         self.next_tasks = algo.prepare_tasks(self, self.spec, self.step, triggered, sends, cid)
         self.cp.save(source, cid, self.next_tasks, triggered=tuple(triggered),

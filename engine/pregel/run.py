@@ -10,6 +10,7 @@ from typing import Any
 from engine.clock import DEFAULT_CLOCK, Clock, SystemClock
 from engine.controller import Controller
 from engine.events import EventBus, Sink
+from engine.runtime import RunControl
 
 
 class RunContext:
@@ -19,6 +20,8 @@ class RunContext:
         "bus",
         "checkpointer",
         "clock",
+        "context",
+        "control",
         "controller",
         "live",
         "outlet",
@@ -38,6 +41,8 @@ class RunContext:
         live: bool = False,
         recursion_limit: int,
         run_id: Any = None,
+        context: Any = None,
+        control: RunControl | None = None,
     ) -> None:
         self.clock: Clock = clock or DEFAULT_CLOCK
         # The system clock's reading is taken straight from time (no Python frame).
@@ -53,3 +58,9 @@ class RunContext:
         self.recursion_limit = recursion_limit
         self.run_id = str(run_id) if run_id is not None else os.urandom(16).hex()
         """Given (with `config["run_id"]`) and with a FixedClock, ids are reproducible."""
+        self.context = context
+        """`context=` of the run, coerced to the root graph's `context_schema`; every
+        subgraph sees it too."""
+        self.control = control
+        """The run's `RunControl`: given with `control=`, or made when a node first asks
+        for its runtime (see `engine.pregel.task`)."""

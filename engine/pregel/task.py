@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from engine.constants import PULL
 from engine.errors import GraphInterrupt
 from engine.pregel.ids import interrupt_id
+from engine.runtime import ExecutionInfo, RunControl, Runtime, server_info_from
 from engine.types import Interrupt
 
 if TYPE_CHECKING:
@@ -26,6 +27,7 @@ class Task:
 
     __slots__ = (
         "_config",
+        "_runtime",
         "arg",
         "attempts",
         "cached",
@@ -45,6 +47,7 @@ class Task:
         "resume",
         "returned",
         "routes",
+        "started_ns",
         "step",
         "triggers",
         "writes",
@@ -85,11 +88,15 @@ class Task:
         self.attempts = 1
         """How many times the node ran (more than 1 when its retry policy reran it)."""
         self._config: RunnableConfig | None = None
+        self._runtime: Runtime[Any] | None = None
+        self.started_ns = 0
+        """When the first attempt started (the clock's monotonic ns)."""
 
     def start_retry(self) -> None:
         """Forget the failed attempt's outcome before the node runs again (its custom
         events and model calls were already announced and stay so)."""
         self.attempts += 1
+        self._runtime = None  # its execution info names the attempt
         self.writes = []
         self.routes = []
         self.result = None
@@ -132,6 +139,13 @@ class Task:
             self._config = self.loop.task_config(self)
         return self._config
 
+    @property
+    def runtime(self) -> Runtime[Any]:
+        """The node's `Runtime`, built on first use (most nodes never ask)."""
+        if self._runtime is None:
+            self._runtime = _make_runtime(self)
+        return self._runtime
+
     def writer(self, payload: Any) -> None:
         """The `custom` stream writer of this task."""
         self.loop.emit_custom(self, payload)
@@ -147,6 +161,28 @@ class Task:
 
     def __repr__(self) -> str:
         return f"Task({self.name!r}, step={self.step}, id={self.id[:8]})"
+
+
+def _make_runtime(task: Task) -> Runtime[Any]:
+    loop = task.loop
+    run = loop.run
+    if run.control is None:  # LangGraph hands every run a control; made when first asked
+        run.control = RunControl()
+    configurable = loop.config.get("configurable") or {}
+    run_id = loop.config.get("run_id")
+    first_attempt_ns = run.wall_start_ns + (task.started_ns - run.bus.t0)
+    info = ExecutionInfo(
+        checkpoint_id=loop.task_checkpoint_id,
+        checkpoint_ns=task.full_checkpoint_ns,
+        task_id=task.id,
+        thread_id=configurable.get("thread_id"),
+        run_id=None if run_id is None else str(run_id),
+        node_attempt=task.attempts,
+        node_first_attempt_time=first_attempt_ns / 1e9,
+    )
+    return Runtime(context=run.context, store=loop.store, stream_writer=task.writer,
+                   execution_info=info, server_info=server_info_from(configurable),
+                   control=run.control)
 
 
 _current: ContextVar[Task | None] = ContextVar("stepscope_task", default=None)
