@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Literal
 
 from engine.constants import TROUBLESHOOTING
 
@@ -65,6 +66,41 @@ class NodeCancelledError(Exception):
     def __init__(self, node: str, message: str | None = None) -> None:
         super().__init__(message or f"Node {node!r} raised asyncio.CancelledError")
         self.node = node
+
+
+class NodeTimeoutError(Exception):
+    """An attempt of a node ran past its `TimeoutPolicy` (`kind` says which limit).
+    Not a `TimeoutError` (an OSError): the default retry policy retries it."""
+
+    def __init__(self, node: str, elapsed: float, *, kind: Literal["idle", "run"],
+                 idle_timeout: float | None = None, run_timeout: float | None = None) -> None:
+        limit = idle_timeout if kind == "idle" else run_timeout
+        if kind not in ("idle", "run"):
+            raise ValueError("kind must be 'idle' or 'run'")
+        if limit is None:
+            raise ValueError(f"{kind}_timeout is required when kind={kind!r}")
+        if kind == "idle":
+            message = (f"Node '{node}' exceeded its idle timeout of {limit:.3f}s without "
+                       f"making progress (elapsed: {elapsed:.3f}s).")
+        else:
+            message = (f"Node '{node}' exceeded its run timeout of {limit:.3f}s "
+                       f"(elapsed: {elapsed:.3f}s).")
+        super().__init__(message)
+        self.node = node
+        self.elapsed = elapsed
+        self.kind = kind
+        self.timeout = limit
+        self.idle_timeout = idle_timeout
+        self.run_timeout = run_timeout
+
+
+@dataclass(frozen=True, slots=True)
+class NodeError:
+    """What an error handler node is told (inject it with a parameter typed NodeError):
+    which node failed, and with what."""
+
+    node: str
+    error: BaseException
 
 
 def recursion_error(limit: int) -> GraphRecursionError:

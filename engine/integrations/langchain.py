@@ -46,6 +46,8 @@ class StepscopeCallback(BaseCallbackHandler, _StreamingCallbackHandler):
         return self.task.loop.clock.monotonic_ns()  # stands still while a debugger pauses
 
     def _emit(self, kind: str, data: dict[str, Any]) -> None:
+        if self.task.marks is not None:  # a model event is progress for an idle timeout
+            self.task.marks.progress()
         loop = self.task.loop
         if loop.bus.sinks:
             data["task_id"] = self.task.id

@@ -45,7 +45,10 @@ def prepare_tasks(
             raise InvalidUpdateError(f"Invalid node name {send.node!r} in Send")
         name = node.name
         tid = task_id(checkpoint, (prefix + name, sstep, name, PUSH, str(index)))
-        tasks.append(Task(loop, node, tid, (PUSH, index, False), (PUSH,), step, send.arg))
+        task = Task(loop, node, tid, (PUSH, index, False), (PUSH,), step, send.arg)
+        if send.timeout is not None:
+            task.timeout = send.timeout
+        tasks.append(task)
     for name in sorted(triggered):
         node = spec.nodes[name]
         tid = task_id(checkpoint, (prefix + name, sstep, name, PULL, *node.triggers))

@@ -40,11 +40,12 @@ def drive(loop: Loop, input: Any, inbox: SimpleQueue[Any] | None = None) -> Iter
         while (tasks := loop.plan()) is not None:
             yield from _drain(inbox)
             if len(tasks) == 1 and not loop.run.live:
-                task = tasks[0]
-                if controller is not None:
-                    controller.before_task(task)
-                loop.execute(task)
-                loop.complete(task)
+                follow: Task | None = tasks[0]
+                while follow is not None:  # the task, then its error handler, if any
+                    if controller is not None:
+                        controller.before_task(follow)
+                    loop.execute(follow)
+                    follow = loop.complete(follow)
             else:
                 if controller is not None:
                     # Under a controller, tasks start one by one after its say-so.
@@ -57,8 +58,13 @@ def drive(loop: Loop, input: Any, inbox: SimpleQueue[Any] | None = None) -> Iter
                 while remaining:
                     item = inbox.get()
                     if type(item) is Task:
-                        loop.complete(item)
-                        remaining -= 1
+                        handler = loop.complete(item)
+                        if handler is None:
+                            remaining -= 1
+                        else:  # it runs in the failed task's place
+                            if controller is not None:
+                                controller.before_task(handler)
+                            _start_sync(loop, [handler], inbox, 1)
                     else:
                         yield item.item
             yield from _drain(inbox)
@@ -150,16 +156,18 @@ async def adrive(loop: Loop, input: Any, inbox: AsyncInbox | None = None) -> Asy
             for task in tasks:
                 if controller is not None:
                     controller.before_task(task)
-                if task.node.subgraph is not None or (task.node.call and task.node.call.is_async):
-                    running.add(asyncio.ensure_future(_run_async(loop, task, inbox)))
-                else:
-                    _start_sync(loop, [task], inbox, 1)
+                _start_async(loop, task, inbox, running)
             remaining = len(tasks)
             while remaining:
                 item = await inbox.queue.get()
                 if type(item) is Task:
-                    loop.complete(item)
-                    remaining -= 1
+                    handler = loop.complete(item)
+                    if handler is None:
+                        remaining -= 1
+                    else:  # it runs in the failed task's place
+                        if controller is not None:
+                            controller.before_task(handler)
+                        _start_async(loop, handler, inbox, running)
                 else:
                     yield item.item
             running.clear()
@@ -182,6 +190,16 @@ async def adrive(loop: Loop, input: Any, inbox: AsyncInbox | None = None) -> Asy
     loop.end(None)
     for item in inbox.drain():
         yield item
+
+
+def _start_async(loop: Loop, task: Task, inbox: AsyncInbox,
+                 running: set[asyncio.Task[Any]]) -> None:
+    """An async node or subgraph as an asyncio task; a sync node on the pool."""
+    node = task.node
+    if node.subgraph is not None or (node.call and node.call.is_async):
+        running.add(asyncio.ensure_future(_run_async(loop, task, inbox)))
+    else:
+        _start_sync(loop, [task], inbox, 1)
 
 
 async def _run_async(loop: Loop, task: Task, inbox: AsyncInbox) -> None:

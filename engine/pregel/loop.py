@@ -32,11 +32,12 @@ from engine.errors import (
     recursion_error,
 )
 from engine.events import Event, new_event
-from engine.pregel import algo
+from engine.pregel import algo, error_handling
 from engine.pregel.checkpointing import Checkpointing
 from engine.pregel.ids import checkpoint_id, node_bits
 from engine.pregel.run import RunContext
 from engine.pregel.task import Task, reset_current, set_current
+from engine.pregel.timed import timed_attempt
 from engine.types import CheckpointSource, Command, Interrupt
 from engine.version import VERSION
 
@@ -173,6 +174,8 @@ class Loop:
                 kwargs[name] = task.runtime
             elif kind == "store":
                 kwargs[name] = self.store
+            elif kind == "node_error":
+                kwargs[name] = task.node_error
             else:
                 kwargs[name] = None
         return call.fn(state, **kwargs)
@@ -320,6 +323,8 @@ class Loop:
         try:
             node = task.node
             call = node.call  # None exactly for a subgraph node (see NodeSpec)
+            if task.prior_error is not None:  # failed before a resume: its handler runs
+                raise task.prior_error
             while True:
                 try:
                     try:
@@ -358,17 +363,15 @@ class Loop:
         lc = _langchain_enter(task)
         start = task.started_ns = self.clock.monotonic_ns()
         try:
-            node = task.node
-            call = node.call  # None exactly for a subgraph node (see NodeSpec)
+            if task.prior_error is not None:  # failed before a resume: its handler runs
+                raise task.prior_error
             while True:
                 try:
                     try:
-                        if call is None:
-                            value = await node.subgraph.arun_as_subgraph(task)
+                        if task.timeout is None:
+                            value = await self._acall(task)
                         else:
-                            value = self.call_with_injection(call, task.input, task)
-                            if call.is_async:
-                                value = await value
+                            value = await timed_attempt(self, task)
                     except ParentCommand as pc:
                         value = pc.command
                     algo.record_output(task, value, self.snapshot)
@@ -394,6 +397,15 @@ class Loop:
             task.duration = self.clock.monotonic_ns() - start
             _langchain_exit(lc)
             reset_current(token)
+
+    async def _acall(self, task: Task) -> Any:
+        """One attempt of an async task's node (or subgraph)."""
+        node = task.node
+        call = node.call
+        if call is None:
+            return await node.subgraph.arun_as_subgraph(task)
+        value = self.call_with_injection(call, task.input, task)
+        return await value if call.is_async else value
 
     def _next_attempt(self, task: Task, failure: Exception) -> None:
         """After a retry's wait: the controller may stop or hold the next attempt."""
@@ -424,12 +436,17 @@ class Loop:
         else:
             task.error = exc
 
-    def complete(self, task: Task) -> None:
-        """A task finished: announce it (updates come out in completion order)."""
+    def complete(self, task: Task) -> Task | None:
+        """A task finished: announce it (updates come out in completion order). Returns
+        the error handler task the driver must run in its place, if it has one."""
         self.done.append(task)
         failed = self.step_failed
+        handler = None
         if task.error is not None and not task.hidden:
-            self.step_failed = True
+            if task.node.error_handler is not None:
+                handler = error_handling.handler_task(self, task)
+            if handler is None:
+                self.step_failed = True
         bus = self.bus
         dispatch = bus.dispatch
         if dispatch is not None and not (failed and self.cp.enabled):
@@ -449,6 +466,10 @@ class Loop:
                                        self.ns, task.step, data)))
         if self.run.controller is not None:
             self.run.controller.after_task(task)
+        if handler is not None:
+            self.tasks = [handler if t is task else t for t in self.tasks]
+            self.emit("task_start", error_handling.start_data(handler), step=handler.step)
+        return handler
 
     # -- update --------------------------------------------------------------------------
     def finish_step(self) -> None:
@@ -457,7 +478,7 @@ class Loop:
         for task in self.done:
             if task.hidden and isinstance(task.error, ParentCommand):
                 raise task.error
-        errors = [t for t in self.done if t.error is not None]
+        errors = [t for t in self.done if t.error is not None and t.handled_by is None]
         if errors:
             self.cp.save_pending(tasks)
             stopped = [t.error for t in errors if isinstance(t.error, RunStopped)]

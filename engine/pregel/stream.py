@@ -119,6 +119,8 @@ class StreamProjector:
         if not self.visible(event.ns):
             return
         data = event.data
+        if "handles" in data:  # LangGraph announces an error handler's result alone
+            return
         if "tasks" in self.modes or "debug" in self.modes:
             payload = {"id": data["task_id"], "name": data["name"], "input": data["input"],
                        "triggers": data["triggers"]}

@@ -11,9 +11,10 @@ from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
 from engine.constants import PULL
-from engine.errors import GraphInterrupt
+from engine.errors import GraphInterrupt, NodeError
 from engine.pregel.ids import interrupt_id
 from engine.runtime import ExecutionInfo, RunControl, Runtime, server_info_from
+from engine.timeout import AttemptClock, TimeoutPolicy
 from engine.types import Interrupt
 
 if TYPE_CHECKING:
@@ -34,21 +35,27 @@ class Task:
         "checkpoint_ns",
         "duration",
         "error",
+        "handled_by",
         "hidden",
         "id",
         "input",
         "interrupt_index",
         "interrupts",
         "loop",
+        "marks",
         "name",
         "node",
+        "node_error",
+        "origin",
         "path",
+        "prior_error",
         "result",
         "resume",
         "returned",
         "routes",
         "started_ns",
         "step",
+        "timeout",
         "triggers",
         "writes",
     )
@@ -87,6 +94,19 @@ class Task:
         """The node returned a valid update (routing may still fail after it)."""
         self.attempts = 1
         """How many times the node ran (more than 1 when its retry policy reran it)."""
+        self.handled_by: Task | None = None
+        """The error handler task that runs in this failed task's place."""
+        self.origin: Task | None = None
+        """For an error handler task: the failed task it stands for."""
+        self.node_error: NodeError | None = None
+        """For an error handler task: what it handles (injected as `NodeError`)."""
+        self.timeout: TimeoutPolicy | None = node.timeout
+        """Limits on each attempt: the node's, or the Send's that made the task."""
+        self.marks: AttemptClock | None = None
+        """Progress marks of the attempt in progress, when it is timed."""
+        self.prior_error: BaseException | None = None
+        """The error this task failed with before a resume: it fails again at once (its
+        error handler runs; the node does not)."""
         self._config: RunnableConfig | None = None
         self._runtime: Runtime[Any] | None = None
         self.started_ns = 0
@@ -139,6 +159,9 @@ class Task:
             self._config = self.loop.task_config(self)
         return self._config
 
+    def reset_runtime(self) -> None:
+        self._runtime = None
+
     @property
     def runtime(self) -> Runtime[Any]:
         """The node's `Runtime`, built on first use (most nodes never ask)."""
@@ -148,6 +171,8 @@ class Task:
 
     def writer(self, payload: Any) -> None:
         """The `custom` stream writer of this task."""
+        if self.marks is not None:
+            self.marks.progress()
         self.loop.emit_custom(self, payload)
 
     def next_interrupt(self, value: Any) -> Any:
@@ -180,8 +205,10 @@ def _make_runtime(task: Task) -> Runtime[Any]:
         node_attempt=task.attempts,
         node_first_attempt_time=first_attempt_ns / 1e9,
     )
+    # A heartbeat only for a timed attempt (otherwise the default no-op).
+    timed = {"heartbeat": task.marks.heartbeat} if task.marks is not None else {}
     return Runtime(context=run.context, store=loop.store, stream_writer=task.writer,
-                   execution_info=info, server_info=server_info_from(configurable),
+                   execution_info=info, **timed, server_info=server_info_from(configurable),
                    control=run.control)
 
 
