@@ -2,6 +2,11 @@
 
 A schema gives the ordered state keys, a reducer for `Annotated[T, reducer]` keys,
 how to turn channel values into what a node receives, and how to read a run's input.
+
+A type that declares no fields (`str`, `list[str]`, `Annotated[list, operator.add]`, …)
+makes the whole state one value, kept in the single channel `__root__` (as in
+LangGraph): nodes receive and return that value itself, and so do `invoke` and the
+`values` and `updates` streams.
 """
 
 from __future__ import annotations
@@ -14,6 +19,10 @@ from typing import Any, get_args, get_origin, get_type_hints
 
 from engine.channels import MISSING, Channel, LastValue, Reducer
 from engine.errors import not_a_dict_error
+
+ROOT = "__root__"
+"""The one channel of a state that is a single value."""
+ROOT_KEYS = (ROOT,)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -95,6 +104,9 @@ class Schema:
                 hints = {f.name: hints.get(f.name, Any) for f in dataclasses.fields(cls)}
             elif _is_typeddict(cls):
                 self.kind = "typeddict"
+            elif not hasattr(cls, "__annotations__"):
+                self.kind = "root"
+                hints = {ROOT: cls}
             else:
                 raise TypeError(f"Unsupported state schema: {cls!r}")
         self.fields: dict[str, FieldSpec] = {}
@@ -108,6 +120,8 @@ class Schema:
 
     def node_input(self, values: Mapping[str, Any]) -> Any:
         """What a node with this input schema receives, from the channel values."""
+        if self.kind == "root":
+            return values.get(ROOT)
         data = {k: values[k] for k in self.keys if k in values} if self.keys else dict(values)
         if self.kind in ("dict", "typeddict"):
             return data
@@ -118,8 +132,17 @@ class Schema:
                 return self.cls.model_construct(**data)
             raise
 
+    def view(self, values: Mapping[str, Any]) -> Any:
+        """The state as `invoke` and `get_state` show it: this schema's keys, or the
+        value itself for a single-value state."""
+        if self.kind == "root":
+            return values.get(ROOT)
+        return {k: values[k] for k in self.keys if k in values}
+
     def read_input(self, value: Any) -> dict[str, Any]:
         """The writes a run's input makes: validated, unknown keys dropped."""
+        if self.kind == "root":
+            return {ROOT: value}
         if self.kind == "pydantic":
             if isinstance(value, self.cls):
                 return {k: getattr(value, k) for k in self.keys}

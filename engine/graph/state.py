@@ -86,7 +86,7 @@ class StateGraph:
 
     def __init__(
         self,
-        state_schema: type[Any] | None = None,
+        state_schema: Any = None,
         context_schema: type[Any] | None = None,
         *,
         input_schema: type[Any] | None = None,

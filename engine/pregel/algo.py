@@ -14,8 +14,10 @@ from engine.channels import MISSING, Barrier, Channel
 from engine.constants import END, PULL, PUSH, START
 from engine.errors import InvalidUpdateError, ParentCommand, not_a_dict_error
 from engine.messages import is_message
+from engine.pregel import async_branches
 from engine.pregel.ids import task_id
 from engine.pregel.task import Task
+from engine.pregel.updates import is_update_list, list_or_root_writes, result_of
 from engine.schema import node_update_as_dict
 from engine.types import Command, Send
 
@@ -69,28 +71,34 @@ def record_output(task: Task, value: Any, snapshot: Mapping[str, Any]) -> None:
     spec = task.loop.spec
     routes: list[Any] = []
     update: Any = value
-    if isinstance(value, Command):
-        if value.graph == Command.PARENT:
-            raise ParentCommand(Command(update=value.update, goto=value.goto))
-        update = value.update
-        routes.extend(value.goto_targets())
-    update = node_update_as_dict(update)
     writes: list[tuple[str, Any]] = []
-    if update is None:
-        pass
-    elif isinstance(update, Mapping):
-        fields = spec.fields
-        writes = [(k, v) for k, v in update.items() if k in fields]
-    elif isinstance(update, (list, tuple)) and update and all(
-        isinstance(u, tuple) and len(u) == 2 and isinstance(u[0], str) for u in update
-    ):
-        writes = [(k, v) for k, v in update if k in spec.fields]
+    if (spec.state.kind == "root" and task.name != START) or (
+            type(value) is list and is_update_list(value)):  # START writes read_input's dict
+        writes = list_or_root_writes(task, value, routes)
     else:
-        raise not_a_dict_error(value)
+        if isinstance(value, Command):
+            if value.graph == Command.PARENT:
+                raise ParentCommand(Command(update=value.update, goto=value.goto))
+            update = value.update
+            routes.extend(value.goto_targets())
+        update = node_update_as_dict(update)
+        if update is None:
+            pass
+        elif isinstance(update, Mapping):
+            fields = spec.fields
+            writes = [(k, v) for k, v in update.items() if k in fields]
+        elif isinstance(update, (list, tuple)) and update and all(
+            isinstance(u, tuple) and len(u) == 2 and isinstance(u[0], str) for u in update
+        ):
+            writes = [(k, v) for k, v in update if k in spec.fields]
+        else:
+            raise not_a_dict_error(value)
     if spec.message_keys:
         assign_message_ids(writes, spec.message_keys)
     task.writes = writes
-    task.result = dict(writes) if writes else None
+    result = task.result = dict(writes) if writes else None
+    if result is not None and len(result) != len(writes):  # a key written twice
+        task.result = result_of(writes)
     task.returned = True
     node = task.node
     routes.extend(t for t in node.edges if t != END)
@@ -132,6 +140,14 @@ def branch_targets(task: Task, branch: BranchSpec, view: dict[str, Any]) -> list
     """Call a conditional edge's path function; return node names and Sends."""
     state = task.loop.spec.state.node_input(view)
     result = task.loop.call_with_injection(branch.call, state, task)
+    if branch.call.is_async:  # awaited by whoever records the task's output
+        async_branches.park(task, branch, result)
+        return []
+    return branch_routes(branch, result)
+
+
+def branch_routes(branch: BranchSpec, result: Any) -> list[Any]:
+    """A path function's result as node names and Sends (END and None dropped)."""
     items = result if isinstance(result, (list, tuple)) else [result]
     out: list[Any] = []
     for item in items:

@@ -32,7 +32,7 @@ from engine.errors import (
     recursion_error,
 )
 from engine.events import Event, new_event
-from engine.pregel import algo, error_handling
+from engine.pregel import algo, async_branches, error_handling
 from engine.pregel.checkpointing import Checkpointing
 from engine.pregel.ids import checkpoint_id, node_bits
 from engine.pregel.run import RunContext
@@ -138,8 +138,10 @@ class Loop:
         chans = self.channels
         return {k: chans[k].value for k in self.spec.state.keys if chans[k].is_available()}
 
-    def output(self) -> dict[str, Any]:
+    def output(self) -> Any:
         chans = self.channels
+        if self.spec.output_schema.kind == "root":
+            return self.spec.output_schema.view(self.values())
         keys = self.spec.output_schema.keys or tuple(chans)
         return {k: chans[k].value for k in keys if k in chans and chans[k].is_available()}
 
@@ -235,6 +237,8 @@ class Loop:
         self.snapshot = self.values()
         start.input = input
         algo.record_output(start, dict(writes), self.snapshot)
+        if start.awaiting:
+            async_branches.resolve(start)
         self.step += 1
         self._apply([start])
 
@@ -341,6 +345,8 @@ class Loop:
                     except ParentCommand as pc:
                         value = pc.command
                     algo.record_output(task, value, self.snapshot)
+                    if task.awaiting:
+                        async_branches.resolve(task)
                     break
                 except Exception as exc:
                     delay = self._retry_delay(task, exc)
@@ -375,6 +381,8 @@ class Loop:
                     except ParentCommand as pc:
                         value = pc.command
                     algo.record_output(task, value, self.snapshot)
+                    if task.awaiting:
+                        await async_branches.aresolve(task)
                     break
                 except Exception as exc:
                     delay = self._retry_delay(task, exc)
@@ -461,6 +469,8 @@ class Loop:
             }
             if task.attempts != 1:  # only a retried task says so (the schema is additive)
                 data["attempts"] = task.attempts
+            if task.update_view is not None:  # only when `result` is not what updates show
+                data["update"] = task.update_view
             clock_ns = bus.clock_ns
             dispatch(new_event(Event, ("task_end", next(bus.counter), clock_ns() - bus.t0,
                                        self.ns, task.step, data)))

@@ -9,9 +9,10 @@ from engine.checkpoint.base import BaseCheckpointSaver, CheckpointRecord
 from engine.config import RunnableConfig, ensure_config
 from engine.constants import DEFAULT_RECURSION_LIMIT, END, PULL, PUSH
 from engine.graph.spec import GraphSpec, NodeSpec
-from engine.pregel import algo
+from engine.pregel import algo, async_branches
 from engine.pregel.run import RunContext
 from engine.pregel.task import Task
+from engine.schema import ROOT
 from engine.types import Interrupt, PregelTask, StateSnapshot
 
 
@@ -79,6 +80,8 @@ class StateAccess:
                     sub = saver.get(record.thread_id, sub_ns)
                     state = self._sub_snapshot(sub) if sub is not None else state
             result = record.results.get(tid, pending.result if pending else None)
+            if result is not None and self.spec.state.kind == "root":
+                result = result.get(ROOT)  # a single-value state's update is the value
             task_interrupts = tuple(pending.interrupts) if pending else ()
             interrupts.extend(task_interrupts)
             tasks.append(PregelTask(tid, name, path, pending.error if pending else None,
@@ -87,7 +90,7 @@ class StateAccess:
                     if not (tid in record.pending and record.pending[tid].done))
         values = self._values_with_pending(record)
         return StateSnapshot(
-            values={k: values[k] for k in self.spec.state.keys if k in values},
+            values=self.spec.state.view(values),
             next=nxt,
             config=_config_of(record, record.id),
             metadata={"source": record.source, "step": record.step,
@@ -142,6 +145,8 @@ class StateAccess:
         task = Task(loop, node, "update", (PULL, node.name), (), loop.step + 1)
         loop.snapshot = loop.values()
         algo.record_output(task, values, loop.snapshot)
+        if task.awaiting:
+            async_branches.resolve(task)
         if as_node is None and record is not None:
             task.routes = [*record.triggered, *record.sends, *task.routes]
         loop._apply([task], source="update")

@@ -15,6 +15,7 @@ from engine.constants import INTERRUPT
 from engine.events import Event
 from engine.pregel.checkpointing import interrupt_dict
 from engine.pregel.messages_out import MessageTracker
+from engine.schema import ROOT, ROOT_KEYS
 
 
 class StreamProjector:
@@ -90,6 +91,8 @@ class StreamProjector:
         if isinstance(keys, str):
             return state.get(keys)
         order = keys if keys is not None else self.keys[ns]
+        if order == ROOT_KEYS:  # a single-value state is shown as the value
+            return state.get(ROOT)
         return {k: state[k] for k in order if k in state}
 
     def _wants_values(self, changes: dict[str, Any]) -> bool:
@@ -139,7 +142,8 @@ class StreamProjector:
             return
         ok = data["error"] is None and not data["interrupts"]
         if (ok or data["returned"]) and "updates" in self.modes:
-            self.put(event.ns, "updates", {data["name"]: self._update_value(data["result"])})
+            value = data["update"] if "update" in data else self._update_value(data["result"])
+            self.put(event.ns, "updates", {data["name"]: value})
         if "tasks" in self.modes or "debug" in self.modes:
             payload = {
                 "id": data["task_id"],

@@ -31,6 +31,7 @@ class Task:
         "_runtime",
         "arg",
         "attempts",
+        "awaiting",
         "cached",
         "checkpoint_ns",
         "duration",
@@ -57,6 +58,7 @@ class Task:
         "step",
         "timeout",
         "triggers",
+        "update_view",
         "writes",
     )
 
@@ -83,6 +85,11 @@ class Task:
         self.writes: list[tuple[str, Any]] = []
         self.routes: list[Any] = []
         self.result: dict[str, Any] | None = None
+        self.update_view: Any = None
+        self.awaiting: list[tuple[Any, Any]] | None = None
+        """Coroutines of async path functions, until resolved (`async_branches`)."""
+        """What the `updates` stream shows when it is not `result` (a list of updates,
+        a single-value state's update); see `engine.pregel.updates`."""
         self.error: BaseException | None = None
         self.interrupts: tuple[Interrupt, ...] = ()
         self.resume: list[Any] = []
@@ -120,6 +127,7 @@ class Task:
         self.writes = []
         self.routes = []
         self.result = None
+        self.update_view = None
         self.error = None
         self.interrupts = ()
         self.hidden = False
