@@ -109,6 +109,10 @@ DEBUG_ACTIONS: tuple[ActionSpec, ...] = (
                "Resume an interrupted run with a value (JSON) for interrupt()"),
     ActionSpec("debug.fork", "F", "debug_fork", "fork", "debug: fork here…",
                "Edit the selected step's state and re-run from it (a new branch)"),
+    ActionSpec("debug.postmortem", "L", "debug_postmortem", "locals",
+               "debug: post-mortem (locals)…",
+               "After a task failed (an error pause, or a failed run): its frames and their "
+               "local variables; d there suspends into pdb", footer=False),
     ActionSpec("debug.toggle", "b", "debug_toggle_breakpoint", "break", "debug: toggle "
                "breakpoint", "Toggle a breakpoint before the graph view's node under the "
                "cursor (click a node, or [ and ] to move); else open the panel"),

@@ -12,7 +12,7 @@ import tempfile
 from pathlib import Path
 
 from tui.app import DebugApp, make_app
-from tui.commands.view import record_demo
+from tui.cli.view import record_demo
 from tui.debug.breakpoints import BreakpointSet, parse
 from tui.debug.session import DebugSession
 from tui.target import resolve_target

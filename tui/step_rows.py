@@ -82,20 +82,6 @@ def planned(trace: Trace, run: int, step: int) -> tuple[list[str], list[str]]:
                                                            or ()]
 
 
-def format_duration(ns: int | None) -> str:
-    """A short human duration: 850µs, 12ms, 1.25s, 3m04s."""
-    if ns is None:
-        return "…"
-    if ns < 1_000_000:
-        return f"{ns // 1000}µs"
-    if ns < 1_000_000_000:
-        return f"{ns / 1e6:.0f}ms"
-    if ns < 60_000_000_000:
-        return f"{ns / 1e9:.2f}s"
-    seconds = int(ns / 1e9)
-    return f"{seconds // 60}m{seconds % 60:02d}s"
-
-
 def run_status(trace: Trace | None, run: int) -> str:
     """done / error / interrupted from the run's run_end; "incomplete" without one, plus
     "step N running" while its latest step has no step_end either."""

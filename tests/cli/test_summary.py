@@ -9,9 +9,9 @@ from typing import Any
 
 from engine.events import Event
 from tracer.codec import ErrorValue, ObjectValue
+from tracer.export.jsonable import to_jsonable
 from tracer.summary import summarize
-from tui.commands.jsonable import to_jsonable
-from tui.commands.units import fmt_ns, fmt_size
+from tui.units import duration, fmt_size
 
 BOOM = ErrorValue("ValueError", "boom", "ValueError('boom')", "Traceback …\nValueError: boom")
 
@@ -140,8 +140,14 @@ class TestUnits:
 
     def test_durations(self) -> None:
         """ns, µs, ms, s and minutes; None is a dash."""
-        assert [fmt_ns(v) for v in (850, 12_300, 197_700_000, 1_090_000_000, 125e9, None)] == [
-            "850 ns", "12.3 µs", "197.7 ms", "1.09 s", "2m05s", "–"]
+        assert [duration(v) for v in (850, 12_300, 197_700_000, 1_090_000_000, 125e9, None)] == [
+            "850 ns", "12.3 µs", "197.7 ms", "1.09 s", "2m05s", "—"]
+
+    def test_compact_durations(self) -> None:
+        """For narrow columns (the step list, lanes): no space, fewer digits."""
+        assert [duration(v, compact=True) for v in (
+            850_000, 12_300_000, 1_250_000_000, 184_000_000_000, None)] == [
+            "850µs", "12ms", "1.25s", "3m04s", "—"]
 
     def test_sizes(self) -> None:
         """Bytes, then KB and MB with one decimal."""

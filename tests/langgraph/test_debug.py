@@ -18,6 +18,7 @@ from tests.langgraph import agents, graphs
 from tracer import open_trace, record
 from tui.debug.breakpoints import BreakpointSet, parse
 from tui.debug.forking import fork_point, parse_state, state_json
+from tui.debug.postmortem import frames_of, start_frame
 from tui.debug.runtime import runtime_for
 from tui.debug.session import DebugSession, SessionError
 
@@ -112,6 +113,10 @@ def test_if_change_and_error_breakpoints(session: Make) -> None:
     failing.start({"n": 0, "log": []}, mode="continue")
     pause = failing.wait_paused()
     assert pause is not None and pause.node == "bad" and "node bad failed" in pause.detail
+    error = failing.post_mortem()  # the post-mortem's frames: LangGraph's, down to bad's
+    assert error is not None and str(error) == "node bad failed"
+    frames = frames_of(error)
+    assert frames[start_frame(frames)].function == "bad"
     failing.cont()
     assert failing.wait(5) and failing.status().state == "error"
     assert _statuses(failing) == ["error"]

@@ -39,6 +39,9 @@ class Pause:
     detail: str = ""
     interrupts: tuple[Any, ...] = ()
     """After a task that called interrupt(): what it asks (the values), answerable now."""
+    error: BaseException | None = None
+    """After a task that failed: its exception, traceback and frames still alive (the
+    run's thread waits here), for a post-mortem."""
 
     def describe(self) -> str:
         scope = "/".join(p.split(":", 1)[0] for p in self.ns)
@@ -246,13 +249,14 @@ class DebugController(Controller):
             reason = f"breakpoint {hit.text}" if hit else self._wanted("task_done", ns)
             asks = tuple(getattr(i, "value", i) for i in task.interrupts or ())
             return (Pause("task_done", ns, task.step, reason, task.name, task.id,
-                          breakpoint=hit, detail=detail, interrupts=asks) if reason else None)
+                          breakpoint=hit, detail=detail, interrupts=asks,
+                          error=_failure(task)) if reason else None)
 
         self._gate(decide)
 
     def _task_hit(self, task: Any, path: tuple[str, ...]) -> tuple[Breakpoint | None, str]:
-        error = task.error
-        if error is not None and not task.hidden and not isinstance(error, RunStopped):
+        error = _failure(task)
+        if error is not None:
             for bp in self.breakpoints.of_kind("error"):
                 return bp, f"{type(error).__name__}: {error}"
         if task.interrupts:
@@ -326,3 +330,11 @@ def _differs(old: Any, new: Any) -> bool:
         return bool(old != new)
     except Exception:  # values whose comparison raises (arrays): different objects
         return True
+
+
+def _failure(task: Any) -> BaseException | None:
+    """The task's exception, if it failed in a way a person debugs (not a stop)."""
+    error: BaseException | None = task.error
+    if error is None or task.hidden or isinstance(error, RunStopped):
+        return None
+    return error

@@ -17,9 +17,9 @@ from engine.constants import PUSH
 from engine.messages import BaseMessage, convert_to_message, is_message
 from engine.types import Send
 from tracer import Trace, TraceError
+from tracer.export.jsonable import to_jsonable
 from tracer.records import KIND_CODES
 from tracer.reducers import ADD_MESSAGES
-from tui.commands.jsonable import to_jsonable
 
 _CHECKPOINT = KIND_CODES["checkpoint"]
 

@@ -67,7 +67,8 @@ class DebugSession:
         """Root run id → the checkpointer thread it ran in (forks look their step up)."""
         self._thread: threading.Thread | None = None
         self._state = "idle"
-        self._error: str | None = None
+        self._failure: BaseException | None = None
+        """The exception the last run failed with (kept for a post-mortem)."""
         self._interrupts: tuple[Any, ...] = ()
         self._forks = 0
         self._answer: tuple[Any, str] | None = None
@@ -93,9 +94,19 @@ class DebugSession:
         state = self._state
         if state == "running":
             state = "stopping" if self.controller.stopping else "paused" if pause else state
+        failure = self._failure
         return Status(state, pause if state == "paused" else None,
-                      tuple(self.controller.running.values()), self._interrupts, self._error,
+                      tuple(self.controller.running.values()), self._interrupts,
+                      None if failure is None else f"{type(failure).__name__}: {failure}",
                       self.controller.now())
+
+    def post_mortem(self) -> BaseException | None:
+        """The exception to look into: the failed task's, at a pause after it, or the
+        one the last run failed with."""
+        status = self.status()
+        if status.pause is not None:
+            return status.pause.error
+        return self._failure if status.state == "error" else None
 
     def _changed(self) -> None:
         self.notify()
@@ -159,7 +170,7 @@ class DebugSession:
         config = {**config, "run_id": run_id}
         self.controller.reset(mode)
         writer = self.writer
-        self._state, self._error, self._interrupts = "running", None, ()
+        self._state, self._failure, self._interrupts = "running", None, ()
         self._thread = threading.Thread(target=self._run, args=(input, config, writer, fork),
                                         name="stepscope-debug-run", daemon=True)
         self._thread.start()
@@ -173,7 +184,7 @@ class DebugSession:
         except RunStopped:
             self._state = "stopped"
         except Exception as exc:
-            self._state, self._error = "error", f"{type(exc).__name__}: {exc}"
+            self._state, self._failure = "error", exc
         else:
             waiting, interrupts = self.runtime.pending(self.graph, config)
             if waiting:

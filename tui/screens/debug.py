@@ -26,6 +26,7 @@ from tui.debug.status_text import status_markup
 from tui.screens.breakpoints import BreakpointsScreen
 from tui.screens.fork_editor import Edited, ForkEditor
 from tui.screens.main import MainScreen
+from tui.screens.postmortem import PostMortemScreen
 from tui.screens.prompt import PromptScreen
 from tui.trace_tasks import FollowBatch
 
@@ -70,6 +71,8 @@ class DebugScreen(MainScreen, inherit_bindings=False):
         at its latest step, once the trace shows it: where the run paused, or the root
         run that just ended."""
         self._last_state = ""
+        self._told: object = None
+        """The error pause last announced (announced once)."""
 
     # -- life ----------------------------------------------------------------------------
     def on_mount(self) -> None:
@@ -122,7 +125,13 @@ class DebugScreen(MainScreen, inherit_bindings=False):
                 self.notify("the run is waiting at interrupt(): press r to answer",
                             severity="warning", timeout=6)
             elif status.state == "error":
-                self.notify(f"the run failed: {status.error}", severity="error", timeout=8)
+                self.notify(f"the run failed: {status.error} (L: post-mortem)",
+                            severity="error", timeout=8)
+        if (status.pause is not None and status.pause.error is not None
+                and status.pause is not self._told):
+            self._told = status.pause
+            self.notify("a task failed: L shows its frames and local variables",
+                        severity="warning", timeout=6)
 
     def _show_trace(self) -> None:
         super()._show_trace()
@@ -226,6 +235,18 @@ class DebugScreen(MainScreen, inherit_bindings=False):
             self.session.resume(value, mode=self.session.controller.mode)
         except SessionError as exc:
             self.notify(str(exc), severity="error")
+
+    # -- post-mortem ---------------------------------------------------------------------
+    def action_debug_postmortem(self) -> None:
+        error = self.session.post_mortem()
+        if error is None:
+            self.notify("post-mortem: only after a task failed (pause on it with "
+                        "--break error, or after the run failed)", severity="warning")
+            return
+        pause = self.session.status().pause
+        where = (f"{pause.node} (step {pause.step})" if pause is not None and pause.node
+                 else "the run")
+        self.app.push_screen(PostMortemScreen(error, where))
 
     # -- time travel ---------------------------------------------------------------------
     def action_debug_fork(self) -> None:

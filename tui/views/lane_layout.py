@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from tui.units import duration
 from tui.views.styled_rows import Row, merge_cells
 
 LABEL_WIDTH = 16
@@ -109,7 +110,8 @@ def render_lanes(columns: Sequence[Column], keys: Sequence[tuple[str, int]], sel
         sel = column.timing.step == selected
         text = f"{column.timing.step}"[: column.width - 1].ljust(column.width - 1) + "┃"
         header.append((text, "sel:header" if sel else "header"))
-        dur = _short(column.timing.duration)[: column.width - 1].ljust(column.width - 1) + "┃"
+        took = duration(column.timing.duration, compact=True)
+        dur = took[: column.width - 1].ljust(column.width - 1) + "┃"
         footer.append((dur, "sel:muted" if sel else "muted"))
     rows: list[Row] = [merge_cells(header)]
     for name, k in keys:
@@ -150,14 +152,6 @@ def first_showing(position: int, first: int,
                                        for c in columns_from(candidate)):
         candidate += 1
     return candidate
-
-
-def _short(ns: int) -> str:
-    if ns >= 10**9:
-        return f"{ns / 1e9:.1f}s"
-    if ns >= 10**6:
-        return f"{ns / 1e6:.0f}ms"
-    return f"{ns / 1e3:.0f}µs"
 
 
 def _fit(text: str, width: int) -> str:

@@ -18,7 +18,7 @@ _LIBRARY = re.compile(r"[/\\](site-packages|dist-packages)[/\\]|[/\\]lib[/\\]pyt
 _ENGINE = str(Path(engine.__file__).resolve().parent)
 
 
-def _is_library(path: str) -> bool:
+def is_library(path: str) -> bool:
     return bool(_LIBRARY.search(path)) or path.startswith(_ENGINE)
 
 
@@ -40,7 +40,7 @@ def trim(text: str) -> tuple[str, int]:
         while end < len(lines) and lines[end].startswith("    "):
             end += 1
         last = end >= len(lines) or not _FRAME.match(lines[end])
-        if _is_library(match.group("path")) and not last:
+        if is_library(match.group("path")) and not last:
             for j in range(i, end):
                 keep[j] = False
             dropped += 1

@@ -153,14 +153,3 @@ def wrap(text: str, width: int = 100) -> list[str]:
     for line in visible(text).splitlines() or [""]:
         out.extend(line[i: i + width] for i in range(0, max(len(line), 1), width))
     return out
-
-
-def duration(ns: int | None) -> str:
-    """A duration in ns as a short human string: 850 µs, 12.3 ms, 4.56 s."""
-    if ns is None:
-        return "—"
-    if ns < 1_000_000:
-        return f"{ns / 1000:.0f} µs"
-    if ns < 1_000_000_000:
-        return f"{ns / 1e6:.1f} ms"
-    return f"{ns / 1e9:.2f} s"

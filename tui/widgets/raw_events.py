@@ -18,7 +18,7 @@ from textual.widgets import Input, Label, Static
 from textual.worker import get_current_worker
 
 from tracer import Trace, TraceError
-from tui.commands.jsonable import to_jsonable
+from tracer.export.jsonable import to_jsonable
 from tui.selection import Selection
 from tui.views.event_source import step_range
 from tui.views.raw_data import parse_filter

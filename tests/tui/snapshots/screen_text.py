@@ -8,10 +8,12 @@ rest: node names, state values, diff lines, tab titles, step numbers in labels.
 
 from __future__ import annotations
 
+import html
 import os
 import re
 from pathlib import Path
 
+from rich.cells import cell_len
 from textual.pilot import Pilot
 from textual.widgets import Input, TabbedContent
 
@@ -81,10 +83,33 @@ def normalise(text: str, tab: str = "") -> str:
     return "\n".join(lines) + "\n"
 
 
+_CLIP = re.compile(r'<clipPath id="[^"]*-line-0">\s*<rect x="0" y="[\d.]+" width="([\d.]+)"')
+_TEXT = re.compile(r'<text class="[^"]*" x="([\d.]+)" y="[\d.]+" textLength="[\d.]+" '
+                   r'clip-path="url\(#[^)]*-line-(\d+)\)">(.*?)</text>', re.S)
+
+
 def screen_text(app: StepscopeApp) -> str:
-    """The whole screen as plain text, one line per terminal row (what the user sees)."""
-    strips = app.screen._compositor.render_strips()
-    return "\n".join(strip.text for strip in strips)
+    """The whole screen as plain text, one line per terminal row (what the user sees).
+
+    Read from Textual's public `export_screenshot` (the SVG a person would save): Rich
+    writes each run of text as a `<text>` placed at column × cell width on its row's
+    clip path."""
+    svg = app.export_screenshot()
+    width, height = app.size
+    clip = _CLIP.search(svg)
+    assert clip is not None, "not a Rich terminal SVG"
+    cell = float(clip.group(1)) / width
+    rows: list[list[str]] = [[" "] * width for _ in range(height)]
+    for x, line, escaped in _TEXT.findall(svg):
+        row, col = rows[int(line)], round(float(x) / cell)
+        for char in html.unescape(escaped).replace("\xa0", " "):
+            if col >= width:
+                break
+            row[col] = char
+            if cell_len(char) == 2 and col + 1 < width:
+                row[col + 1] = ""  # the right half of a wide character
+            col += cell_len(char)
+    return "\n".join("".join(row) for row in rows)
 
 
 async def settle(pilot: Pilot[None]) -> None:

@@ -2,9 +2,9 @@
 
 - `jsonl`: one JSON object per event, in file order: `kind`, `seq`, `t` (ns since the
   root run started), `ns` (namespace list), `step`, `run` (run number in the file),
-  `data` (made JSON-safe by `tui.commands.jsonable.to_jsonable`).
+  `data` (made JSON-safe by `tracer.export.jsonable.to_jsonable`).
 - `chrome`: Trace Event Format JSON for Perfetto and chrome://tracing
-  (`tui.commands.chrome` describes the tracks).
+  (`tracer.export.chrome` describes the tracks).
 
 OUT defaults to PATH with the format's suffix (`.jsonl`, `.json`); `-o -` writes to
 stdout. A file that is not a readable trace exits 1 with a one-line message; so does a
@@ -23,9 +23,9 @@ from pathlib import Path
 from typing import Any, TextIO, TypedDict
 
 from tracer import Trace, TraceError, open_trace
-from tui.commands import CommandError
-from tui.commands.chrome import chrome_trace
-from tui.commands.jsonable import to_jsonable
+from tracer.export.chrome import chrome_trace
+from tracer.export.jsonable import to_jsonable
+from tui.cli.errors import CommandError
 
 SUFFIXES = {"jsonl": ".jsonl", "chrome": ".json"}
 

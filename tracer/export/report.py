@@ -1,6 +1,6 @@
 """`build_report(trace)`: the facts `stepscope inspect` shows, as plain JSON-ready data.
 
-The layout (its keys) is documented in `tui.commands.inspect`; `REPORT_SCHEMA` is
+The layout (its keys) is documented in `tui.cli.inspect`; `REPORT_SCHEMA` is
 bumped when a key changes meaning or goes away (new keys may be added freely).
 """
 
@@ -10,6 +10,7 @@ from typing import Any, TypedDict
 
 from tracer import Trace, TraceError
 from tracer.analysis import LLMCall
+from tracer.export.jsonable import ErrorDict, error_dict, to_jsonable
 from tracer.summary import (
     Integrity,
     RunSpan,
@@ -19,7 +20,6 @@ from tracer.summary import (
     scan_integrity,
     summarize,
 )
-from tui.commands.jsonable import ErrorDict, error_dict, to_jsonable
 
 REPORT_SCHEMA = 1
 
@@ -128,7 +128,7 @@ class CorruptionReport(TypedDict):
 
 
 class Report(TypedDict):
-    """What `build_report` returns; `tui.commands.inspect` documents each key."""
+    """What `build_report` returns; `tui.cli.inspect` documents each key."""
 
     schema: int
     path: str

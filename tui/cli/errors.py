@@ -1,8 +1,4 @@
-"""The `stepscope` subcommands: `run`, `inspect`, `export` (one module each).
-
-A command returns its exit status, or raises `CommandError` for a failure the user
-can fix; `tui.cli.main` prints its message as one line on stderr, without a traceback.
-"""
+"""`CommandError`: a failure the user can fix, printed by `tui.cli.main` as one line."""
 
 from __future__ import annotations
 

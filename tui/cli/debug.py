@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from tracer import TraceError, open_trace
-from tui.commands import CommandError
-from tui.commands.run import (
+from tui.cli.errors import CommandError
+from tui.cli.run import (
     add_engine_argument,
     add_target_arguments,
     check_input,
@@ -28,7 +28,7 @@ from tui.commands.run import (
     module_config,
     parse_input,
 )
-from tui.commands.view import need_terminal
+from tui.cli.view import need_terminal
 from tui.debug.breakpoints import SYNTAX, BreakpointError, BreakpointSet, parse
 from tui.debug.runtime import runtime_for
 

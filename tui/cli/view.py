@@ -11,8 +11,8 @@ from pathlib import Path
 
 import tracer
 from tracer.reader import read_trace_header
-from tui.commands import CommandError
-from tui.commands.inspect import run_inspect
+from tui.cli.errors import CommandError
+from tui.cli.inspect import run_inspect
 from tui.target import TargetError, resolve_target
 
 DEMO = Path(__file__).resolve().parents[2] / "sample_graphs" / "joke_poem.py"

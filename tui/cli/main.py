@@ -1,6 +1,6 @@
 """The `stepscope` command line: `run`, `inspect`, `export`, `view`, `demo`, `debug`.
 
-Each command lives in `tui.commands.<name>` (`add_parser` + the function it runs).
+Each command lives in `tui.cli.<name>` (`add_parser` + the function it runs).
 Exit statuses: 0 success; 1 the graph raised (`run`) or PATH is not a readable trace;
 2 bad arguments or a TARGET that cannot be loaded; 130 interrupted by Ctrl-C.
 Failures the user can fix print one line, `stepscope: …`, and no traceback.
@@ -15,7 +15,8 @@ import sys
 from collections.abc import Sequence
 
 from engine.version import VERSION
-from tui.commands import CommandError, debug, export, inspect, run, view
+from tui.cli import debug, export, inspect, run, view
+from tui.cli.errors import CommandError
 
 
 def build_parser() -> argparse.ArgumentParser:

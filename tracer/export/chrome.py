@@ -16,8 +16,8 @@ from typing import Any, TypedDict
 
 from engine.events import Event
 from tracer.analysis import LLMCall
+from tracer.export.jsonable import error_dict, to_jsonable
 from tracer.summary import RunSpan, TaskSpan, TraceSummarizer
-from tui.commands.jsonable import error_dict, to_jsonable
 
 STEPS_TID = 1
 _MIN_DUR = 0.001  # µs: a slice must have a positive duration to show
