@@ -45,8 +45,8 @@ def _found_edges(spec: GraphSpec) -> list[Edge]:
     for node in (spec.start, *spec.nodes.values()):
         src = node.name
         found.update(Edge(src, t) for t in node.edges if t != END)
-        for sources, target in spec.waiting_edges:
-            if src in sources and target != END:
+        for joined, target in spec.waiting_edges:
+            if src in joined and target != END:
                 found.add(Edge(src, target))
         for branch in node.branches:
             if branch.path_map is not None:
