@@ -109,6 +109,8 @@ class Schema:
                 hints = {ROOT: cls}
             else:
                 raise TypeError(f"Unsupported state schema: {cls!r}")
+        self.hints = hints
+        """Each key's annotation, as declared (for JSON schemas)."""
         self.fields: dict[str, FieldSpec] = {}
         for key, hint in hints.items():
             reducer = _reducer_of(hint)

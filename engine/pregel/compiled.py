@@ -294,6 +294,25 @@ class CompiledStateGraph(Pregel, StateAccess):
             raise GraphInterrupt(loop.interrupts)
         return loop.output()
 
+    # -- schemas -------------------------------------------------------------------------
+    def get_input_jsonschema(self, config: RunnableConfig | None = None) -> dict[str, Any]:
+        """The JSON schema of the graph's input (built with pydantic)."""
+        from engine.graph.json_schema import state_json_schema
+
+        return state_json_schema(self.spec.input_schema, f"{self.name}Input")
+
+    def get_output_jsonschema(self, config: RunnableConfig | None = None) -> dict[str, Any]:
+        """The JSON schema of the graph's output (built with pydantic)."""
+        from engine.graph.json_schema import state_json_schema
+
+        return state_json_schema(self.spec.output_schema, f"{self.name}Output")
+
+    def get_context_jsonschema(self) -> dict[str, Any] | None:
+        """The JSON schema of the graph's `context_schema`, or None."""
+        from engine.graph.json_schema import context_json_schema
+
+        return context_json_schema(self.builder.context_schema)
+
     # -- drawing -------------------------------------------------------------------------
     def get_graph(self, config: RunnableConfig | None = None, *,
                   xray: int | bool = False) -> DrawableGraph:
