@@ -53,8 +53,14 @@ def is_state_type(cls: Any) -> bool:
 
 
 def _reducer_of(hint: Any) -> Callable[[Any, Any], Any] | None:
+    """The reducer of an `Annotated[T, ..., reducer]` key. As in LangGraph, a function
+    last in the metadata that does not take two arguments is refused (ValueError)."""
     if get_origin(hint) is not typing.Annotated:
         return None
+    last = get_args(hint)[-1]
+    if callable(last) and not isinstance(last, type) and not _takes_two_args(last):
+        raise ValueError("Invalid reducer signature. Expected (a, b) -> c. "
+                         f"Got {inspect.signature(last)}")
     for meta in reversed(get_args(hint)[1:]):
         if callable(meta) and _takes_two_args(meta):
             return meta

@@ -103,6 +103,7 @@ class StateGraph:
                 raise ValueError("StateGraph needs a state schema")
             state_schema = input_schema
         self.state_schema = state_schema
+        Schema(state_schema)  # as LangGraph, refuse a bad reducer when the builder is made
         self.context_schema = context_schema
         self.input_schema = input_schema or state_schema
         self.output_schema = output_schema or state_schema
@@ -311,8 +312,16 @@ class StateGraph:
         name: str | None = None,
     ) -> CompiledStateGraph:
         """Validate and freeze the graph into a runnable CompiledStateGraph."""
+        from engine.checkpoint.base import BaseCheckpointSaver
         from engine.pregel.compiled import CompiledStateGraph
 
+        if checkpointer not in (None, True, False) and not isinstance(
+                checkpointer, BaseCheckpointSaver):
+            raise TypeError(
+                "Invalid checkpointer provided. Expected an instance of "
+                "`BaseCheckpointSaver`, `True`, `False`, or `None`. Received "
+                f"{type(checkpointer).__name__}. Pass a proper saver (e.g., InMemorySaver, "
+                "AsyncPostgresSaver).")
         self._add_default_error_handler()
         before = _as_names(interrupt_before, self.nodes)
         after = _as_names(interrupt_after, self.nodes)

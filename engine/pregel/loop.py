@@ -38,7 +38,8 @@ from engine.pregel.ids import checkpoint_id, node_bits
 from engine.pregel.run import RunContext
 from engine.pregel.task import Task, reset_current, set_current
 from engine.pregel.timed import timed_attempt
-from engine.types import CheckpointSource, Command, Interrupt
+from engine.pregel.updates import command_input
+from engine.types import CheckpointSource, Command, Interrupt, Send
 from engine.version import VERSION
 
 if TYPE_CHECKING:
@@ -195,7 +196,7 @@ class Loop:
             if saved.pending and any(p.interrupts for p in saved.pending.values()):
                 resume = True
                 input = Command(resume=list(self.parent_task.resume))
-        if input is None or resume:
+        if input is None or resume or (isinstance(input, Command) and saved is not None):
             if saved is None:
                 raise EmptyInputError("Received no input for __start__")
             self._resume(saved, input)
@@ -251,8 +252,13 @@ class Loop:
         self._run_start(input, resumed=True, fork=fork)
         self.cp.replay(saved)
         self.task_checkpoint_id = saved.id
+        triggered, sends = list(saved.triggered), list(saved.sends)
+        if isinstance(input, Command):  # its update now, its goto joins the pending step
+            goto = command_input(self.spec, self.channels, input)
+            triggered += [t for t in goto if isinstance(t, str) and t not in triggered]
+            sends += [t for t in goto if isinstance(t, Send)]
         self.next_tasks = algo.prepare_tasks(
-            self, self.spec, self.step, saved.triggered, list(saved.sends), saved.id
+            self, self.spec, self.step, triggered, sends, saved.id
         )
         resume = input.resume if isinstance(input, Command) else None
         self.cp.attach_pending(saved, self.next_tasks, resume)
