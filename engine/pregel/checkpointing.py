@@ -98,6 +98,11 @@ class Checkpointing:
                     if i.id in resume:
                         task.resume.append(resume[i.id])
             return
+        if len(waiting) > 1:  # one value for several questions: LangGraph refuses it
+            raise RuntimeError(
+                "When there are multiple pending interrupts, you must specify the interrupt "
+                "id when resuming. Docs: https://docs.langchain.com/oss/python/langgraph/"
+                "interrupts#handling-multiple-interrupts.")
         if waiting:
             waiting[0].resume.append(resume)
 

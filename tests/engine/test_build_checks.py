@@ -78,3 +78,27 @@ class TestCommandInput:
         graph.invoke({"foo": "a"}, config)
         assert graph.invoke(Command(update={"foo": "b"}), config) == {"foo": "ab|1"}
         assert seen == ["ab"]
+
+
+class TestResumeChecks:
+    """A single resume value for several pending interrupts is refused."""
+
+    def test_one_value_for_two_questions(self) -> None:
+        """RuntimeError; a map by interrupt id answers both."""
+        from engine.types import interrupt
+
+        class T(TypedDict, total=False):
+            a: str
+            b: str
+
+        graph = (StateGraph(T).add_node("ask_a", lambda s: {"a": interrupt("a?")})
+                 .add_node("ask_b", lambda s: {"b": interrupt("b?")})
+                 .add_edge(START, "ask_a").add_edge(START, "ask_b")
+                 .compile(checkpointer=InMemorySaver()))
+        config: RunnableConfig = {"configurable": {"thread_id": "q"}}
+        graph.invoke({}, config)
+        with pytest.raises(RuntimeError, match="multiple pending interrupts"):
+            graph.invoke(Command(resume="one"), config)
+        answers = {i.id: f"answer {i.value}" for i in graph.get_state(config).interrupts}
+        assert graph.invoke(Command(resume=answers), config) == {"a": "answer a?",
+                                                                "b": "answer b?"}
