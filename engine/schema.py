@@ -19,6 +19,7 @@ from typing import Any, get_args, get_origin, get_type_hints
 
 from engine.channels import MISSING, Channel, LastValue, Reducer
 from engine.errors import not_a_dict_error
+from engine.managed import ManagedValue, managed_of
 
 ROOT = "__root__"
 """The one channel of a state that is a single value."""
@@ -115,6 +116,13 @@ class Schema:
                 hints = {ROOT: cls}
             else:
                 raise TypeError(f"Unsupported state schema: {cls!r}")
+        self.managed: dict[str, type[ManagedValue]] = {}
+        """Keys the loop fills in for each step (see `engine.managed`); not channels."""
+        for key, hint in list(hints.items()):
+            manager = managed_of(hint)
+            if manager is not None:
+                self.managed[key] = manager
+                del hints[key]
         self.hints = hints
         """Each key's annotation, as declared (for JSON schemas)."""
         self.fields: dict[str, FieldSpec] = {}

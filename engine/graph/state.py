@@ -103,7 +103,9 @@ class StateGraph:
                 raise ValueError("StateGraph needs a state schema")
             state_schema = input_schema
         self.state_schema = state_schema
-        Schema(state_schema)  # as LangGraph, refuse a bad reducer when the builder is made
+        # As LangGraph, refuse a bad reducer when the builder is made.
+        self.managed = {**Schema(state_schema).managed}
+        """The managed value keys of the state (see `engine.managed`)."""
         self.context_schema = context_schema
         self.input_schema = input_schema or state_schema
         self.output_schema = output_schema or state_schema

@@ -32,6 +32,7 @@ from engine.errors import (
     recursion_error,
 )
 from engine.events import Event, new_event
+from engine.managed import with_managed
 from engine.pregel import algo, async_branches, error_handling
 from engine.pregel.checkpointing import Checkpointing
 from engine.pregel.ids import checkpoint_id, node_bits
@@ -117,6 +118,8 @@ class Loop:
         self.store: Any = getattr(graph, "store", None)
         if self.store is None and parent_task is not None:
             self.store = parent_task.loop.store
+        self.stop = 0
+        """The step at which the run stops (what managed values count down to)."""
         self.task_checkpoint_id = ""
         """The checkpoint the next tasks were planned from (their runtime's)."""
         self.cp = Checkpointing(self, checkpointer)
@@ -200,8 +203,10 @@ class Loop:
             if saved is None:
                 raise EmptyInputError("Received no input for __start__")
             self._resume(saved, input)
+            self.stop = self.step + self.recursion_limit + 1
         else:
-            self._start_fresh(input, saved)
+            self._start_fresh(input, saved)  # two steps on: the input's, then the first
+            self.stop = self.step - 2 + self.recursion_limit + 1
 
     def _run_start(self, input: Any, resumed: bool, fork: dict[str, Any] | None = None) -> None:
         if not self.bus.sinks:
@@ -297,7 +302,10 @@ class Loop:
             if task.arg is not None or not task.is_pull:
                 task.input = task.arg
             else:
-                task.input = task.node.input_schema.node_input(snapshot)
+                schema = task.node.input_schema
+                task.input = schema.node_input(snapshot)
+                if schema.managed:
+                    task.input = with_managed(task.input, schema.managed, self.step, self.stop)
             if task.cached:
                 self.done.append(task)
             else:
