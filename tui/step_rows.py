@@ -15,8 +15,8 @@ from typing import Any
 from tracer import Trace, TraceCorruptError, TraceError
 from tracer.entries import StepEntry
 from tracer.records import KIND_CODES
+from tracer.summary import is_stop
 from tui.run_paths import fork_counts
-from tui.views.values import is_stop
 
 _LLM_START = KIND_CODES["llm_start"]
 _INTERRUPT = KIND_CODES["interrupt"]

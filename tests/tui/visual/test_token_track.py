@@ -7,8 +7,8 @@ from dataclasses import replace
 
 import tracer
 from tracer.analysis import LLMCall
+from tracer.steps import read_step
 from tui.units import duration
-from tui.views.step_timing import read_step
 from tui.views.styled_rows import row_text
 from tui.views.token_track import (
     Axis,
