@@ -395,7 +395,11 @@ class StateGraph:
                 raise sync_timeout_unsupported(n)
             dest = pending.destinations
             if dest is None and calls[n] is not None:
-                dest = _literal_targets(_return_hint(pending.action))
+                hint = _return_hint(pending.action)
+                # A node's destinations come from `Command[Literal[...]]` only (a bare
+                # Literal return is a branch's, as LangGraph reads them).
+                is_command = getattr(get_origin(hint), "__name__", "") == "Command"
+                dest = _literal_targets(hint) if is_command else None
             nodes[n] = NodeSpec(
                 name=n,
                 call=calls[n],

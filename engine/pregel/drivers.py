@@ -53,7 +53,8 @@ def drive(loop: Loop, input: Any, inbox: SimpleQueue[Any] | None = None) -> Iter
                         controller.before_task(task)
                         _start_sync(loop, [task], inbox, 1)
                 else:
-                    _start_sync(loop, tasks, inbox, MAX_RUNNERS)
+                    limit = loop.config.get("max_concurrency") or MAX_RUNNERS
+                    _start_sync(loop, tasks, inbox, min(MAX_RUNNERS, limit))
                 remaining = len(tasks)
                 while remaining:
                     item = inbox.get()
@@ -153,7 +154,11 @@ async def adrive(loop: Loop, input: Any, inbox: AsyncInbox | None = None) -> Asy
         while (tasks := loop.plan()) is not None:
             for item in inbox.drain():
                 yield item
-            for task in tasks:
+            # `max_concurrency` in the config: at most that many tasks at once, the
+            # next one starting as one finishes.
+            waiting = deque(tasks)
+            for _ in range(min(len(tasks), loop.config.get("max_concurrency") or len(tasks))):
+                task = waiting.popleft()
                 if controller is not None:
                     controller.before_task(task)
                 _start_async(loop, task, inbox, running)
@@ -164,6 +169,11 @@ async def adrive(loop: Loop, input: Any, inbox: AsyncInbox | None = None) -> Asy
                     handler = loop.complete(item)
                     if handler is None:
                         remaining -= 1
+                        if waiting:
+                            task = waiting.popleft()
+                            if controller is not None:
+                                controller.before_task(task)
+                            _start_async(loop, task, inbox, running)
                     else:  # it runs in the failed task's place
                         if controller is not None:
                             controller.before_task(handler)
