@@ -7,7 +7,7 @@ that something leads to but that leads nowhere, sorted by name (an explicit edge
 is drawn only that way). A branch whose targets are unknown is drawn as an edge to END.
 
 With `xray`, a subgraph node is replaced by the subgraph's own drawing: its nodes get the
-ids `<node>:<id>`, its START and END are trimmed when it has one entry and one exit, and
+ids and names `<node>:<id>`, its START and END are trimmed when it has one entry and one exit, and
 the parent's edges to and from the node lead to that entry and exit.
 """
 
@@ -110,7 +110,8 @@ class DrawableGraph:
         first, last = sub.first_node(), sub.last_node()
         del self.nodes[name]
         for key, node in sub.nodes.items():
-            self.nodes[f"{name}:{key}"] = replace(node, id=f"{name}:{key}")
+            self.nodes[f"{name}:{key}"] = replace(node, id=f"{name}:{key}",
+                                                  name=f"{name}:{node.name}")
         entry, exit_ = f"{name}:{first}", f"{name}:{last}"
         self.edges = [e._replace(source=exit_ if e.source == name else e.source,
                                  target=entry if e.target == name else e.target)
@@ -157,7 +158,7 @@ class DrawableGraph:
     def to_json(self) -> dict[str, Any]:
         nodes: list[dict[str, Any]] = []
         for n in self.nodes.values():
-            if n.id == END:
+            if n.data is None:  # END (a subgraph's too, drawn with xray)
                 nodes.append({"id": n.id})
                 continue
             runnable = _GRAPH_ID if hasattr(n.data, "spec") else _CALLABLE_ID

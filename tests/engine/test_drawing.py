@@ -60,6 +60,7 @@ class TestXray:
         """Prefixed ids, trimmed subgraph ends, rewired parent edges."""
         drawn = self.graph().get_graph(xray=True)
         assert list(drawn.nodes) == ["__start__", "a", "__end__", "b:p", "b:q"]
+        assert [n.name for n in drawn.nodes.values()][3:] == ["b:p", "b:q"]
         assert [(e.source, e.target) for e in drawn.edges] == [
             ("__start__", "a"), ("a", "b:p"), ("b:q", "__end__"), ("b:p", "b:q")]
 
