@@ -178,7 +178,10 @@ class Schema:
 def node_update_as_dict(value: Any) -> Any:
     """A node's return value as a dict when it is a state object; otherwise unchanged."""
     if _is_pydantic(type(value)):
-        return {k: getattr(value, k) for k in type(value).model_fields}
+        # As LangGraph: a None that is only the field's default is no update.
+        fields, given = type(value).model_fields, value.model_fields_set
+        return {k: v for k, f in fields.items()
+                if (v := getattr(value, k)) is not None or f.default is not None or k in given}
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
     return value

@@ -145,3 +145,26 @@ class TestAsyncPathFunctions:
             if len(chunks) == 2:
                 break
         assert chunks == [{"b": {"log": ["b"]}}, {"b": {"log": ["b"]}}]
+
+
+class TestPydanticUpdates:
+    """A node may return a pydantic model as its update."""
+
+    def test_none_defaults_are_not_updates(self) -> None:
+        """A field left at its None default writes nothing; a set one, or a non-None
+        default, writes."""
+        from pydantic import BaseModel
+
+        class Update(BaseModel):
+            a: str | None = None
+            b: list[str] | None = None
+            c: list[str] = ["c"]
+
+        class T(TypedDict, total=False):
+            a: str
+            b: Annotated[list[str], operator.add]
+            c: Annotated[list[str], operator.add]
+
+        graph = (StateGraph(T).add_node("n", lambda s: Update(a="x"))
+                 .add_edge(START, "n").compile())
+        assert graph.invoke({"b": ["in"]}) == {"a": "x", "b": ["in"], "c": ["c"]}
