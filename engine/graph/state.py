@@ -103,8 +103,13 @@ class StateGraph:
                 raise ValueError("StateGraph needs a state schema")
             state_schema = input_schema
         self.state_schema = state_schema
-        # As LangGraph, refuse a bad reducer when the builder is made.
-        self.managed = {**Schema(state_schema).managed}
+        # As LangGraph, refuse a bad reducer when the builder is made (a schema of a
+        # kind the engine does not run is refused at compile time, as before).
+        try:
+            managed = Schema(state_schema).managed
+        except TypeError:
+            managed = {}
+        self.managed = dict(managed)
         """The managed value keys of the state (see `engine.managed`)."""
         self.context_schema = context_schema
         self.input_schema = input_schema or state_schema
