@@ -31,7 +31,8 @@ class RunStopped(Exception):
 
 
 class GraphBubbleUp(Exception):
-    """An exit a node's failure handling lets pass: never retried, never handled."""
+    """Control flow that passes through user code (a tool node, a retry, an error
+    handler) untouched: an interrupt, a command for the parent graph, a drain."""
 
 
 class GraphDrained(GraphBubbleUp):

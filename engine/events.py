@@ -185,6 +185,7 @@ class EventBus:
             if event.ns[:depth] == base:
                 sink(event._replace(ns=event.ns[depth:]))
 
+        scoped_sink.__wrapped__ = sink  # type: ignore[attr-defined]  # who is listening
         self.add(scoped_sink)
         try:
             yield

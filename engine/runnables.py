@@ -23,6 +23,36 @@ class Runnable:
     def get_name(self) -> str:
         return self.name or type(self).__name__
 
+    def __call__(self, input: Any) -> Any:
+        """Called as a function: `invoke`. LangChain composes what it can call, so
+        `prompt | model` works with the engine's models too."""
+        return self.invoke(input)
+
+
+class ForeignRunnableNode:
+    """Another library's Runnable (LangChain's `prompt | model`, a RunnableLambda…) as a
+    node: called with the state and the task's config, as LangGraph calls it."""
+
+    def __init__(self, runnable: Any) -> None:
+        self.runnable = runnable
+        get_name = getattr(runnable, "get_name", None)
+        self.name = get_name() if callable(get_name) else type(runnable).__name__
+
+    def __call__(self, input: Any, config: RunnableConfig) -> Any:
+        # The engine's run id names the run, not this call: LangChain would reuse it.
+        return self.runnable.invoke(input, {k: v for k, v in config.items() if k != "run_id"})
+
+    def __repr__(self) -> str:
+        return f"ForeignRunnableNode({self.runnable!r})"
+
+
+def as_node_action(action: Any) -> Any:
+    """`action` as something the engine can call: a non-callable object with `invoke`
+    (a LangChain Runnable) is wrapped; anything else is returned as it is."""
+    if not callable(action) and callable(getattr(action, "invoke", None)):
+        return ForeignRunnableNode(action)
+    return action
+
 
 class RunnableLambda(Runnable):
     """Wrap a function as a Runnable; it keeps the function's name."""

@@ -11,6 +11,7 @@ LangGraph): nodes receive and return that value itself, and so do `invoke` and t
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import inspect
 import typing
@@ -141,12 +142,13 @@ class Schema:
         data = {k: values[k] for k in self.keys if k in values} if self.keys else dict(values)
         if self.kind in ("dict", "typeddict"):
             return data
-        try:
-            return self.cls(**data)
-        except Exception:
-            if self.kind == "pydantic":
-                return self.cls.model_construct(**data)
-            raise
+        # A pydantic state is validated here, when a node reads it (as LangGraph does):
+        # reducers have already turned inputs such as ("user", "hi") into messages.
+        return self.cls(**data)
+
+    def _reduced(self, data: dict[str, Any]) -> dict[str, Any]:
+        out = {k: _first_reduction(f, data) for k, f in self.fields.items()}
+        return {k: v for k, v in out.items() if v is not MISSING}
 
     def view(self, values: Mapping[str, Any]) -> Any:
         """The state as `invoke` and `get_state` show it: this schema's keys, or the
@@ -164,8 +166,12 @@ class Schema:
                 return {k: getattr(value, k) for k in self.keys}
             if not isinstance(value, Mapping):
                 raise not_a_dict_error(value)
-            model = self.cls(**value)  # raises pydantic's ValidationError, as LangGraph
-            return {k: getattr(model, k) for k in self.keys if k in model.model_fields_set}
+            # The channels get the raw values (a node validates the state it reads, so a
+            # validator runs once per read, as in LangGraph); the input is checked now,
+            # after its reducers, so a bad one fails before anything is emitted.
+            data = {k: v for k, v in value.items() if k in self.fields}
+            self.cls(**self._reduced(data))  # raises pydantic's ValidationError
+            return data
         if self.kind == "dataclass" and dataclasses.is_dataclass(value):
             return {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
         if not isinstance(value, Mapping):
@@ -173,6 +179,15 @@ class Schema:
         if not self.keys:
             return dict(value)
         return {k: v for k, v in value.items() if k in self.fields}
+
+
+def _first_reduction(field: FieldSpec, data: dict[str, Any]) -> Any:
+    """What `field`'s channel holds after a fresh run's input (MISSING: nothing)."""
+    if field.key not in data:
+        return field.empty
+    if field.reducer is None or field.empty is MISSING:
+        return data[field.key]
+    return field.reducer(copy.copy(field.empty), data[field.key])
 
 
 def node_update_as_dict(value: Any) -> Any:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, NamedTuple, TypedDict, TypeVar
 
+from engine.messages import ToolOutputMixin  # a tool may return a Command as it is
 from engine.retry import RetryPolicy as RetryPolicy  # re-exported: langgraph.types has them
 from engine.retry import default_retry_on as default_retry_on
 from engine.timeout import TimeoutPolicy as TimeoutPolicy
@@ -67,9 +68,28 @@ class Interrupt:
     id: str = ""
     response_schema: Any = None
 
+    def __init__(self, value: Any = None, id: str = "", response_schema: Any = None,
+                 **deprecated: Any) -> None:
+        # LangGraph < 0.6 Interrupts (still in old checkpoints) carried `resumable`, `ns`
+        # and `when`; only `ns` survives, as the id it names.
+        unknown = set(deprecated) - {"resumable", "ns", "when", "interrupt_id"}
+        if unknown:
+            raise TypeError(f"Interrupt got unexpected keyword arguments: {sorted(unknown)}")
+        if type(id) is str and not id:  # the default, not a caller's (say a str matcher)
+            ns = deprecated.get("ns")
+            if isinstance(ns, (list, tuple)):
+                from engine.pregel.ids import interrupt_id
+
+                id = interrupt_id("|".join(ns))
+            else:
+                id = deprecated.get("interrupt_id", id)
+        object.__setattr__(self, "value", value)
+        object.__setattr__(self, "id", id)
+        object.__setattr__(self, "response_schema", response_schema)
+
 
 @dataclass(frozen=True, repr=False)
-class Command(Generic[N]):
+class Command(ToolOutputMixin, Generic[N]):
     """Returned by a node to update state and choose where to go; given as input to resume."""
 
     graph: str | None = None
@@ -143,6 +163,15 @@ class StateSnapshot(NamedTuple):
     parent_config: RunnableConfig | None
     tasks: tuple[PregelTask, ...]
     interrupts: tuple[Interrupt, ...] = ()
+
+
+class StateUpdate(NamedTuple):
+    """One update of `bulk_update_state`: `values` as if node `as_node` returned them
+    (task `task_id`, when given, so its result shows on that task)."""
+
+    values: dict[str, Any] | None
+    as_node: str | None = None
+    task_id: str | None = None
 
 
 @dataclass(frozen=True)

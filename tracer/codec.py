@@ -226,7 +226,8 @@ def _message(cls: str, fields: dict[str, Any]) -> Any:
         try:
             if factory is messages.RemoveMessage:
                 return messages.RemoveMessage(id=data.get("id") or "")
-            known = {k: v for k, v in data.items() if k in factory._fields}
+            fields_of = messages.message_fields(factory)
+            known = {k: v for k, v in data.items() if k in fields_of}
             return factory(content, **known)
         except Exception:
             pass

@@ -48,6 +48,19 @@ def token_metadata(task: Task, model: BaseChatModel, config: RunnableConfig | No
     return metadata
 
 
+def streams_messages(task: Task | None) -> bool:
+    """Whether the run `task` belongs to streams `messages` (so model calls stream)."""
+    if task is None:
+        return False
+    from engine.pregel.stream import StreamProjector
+
+    for sink in task.loop.bus.sinks:
+        sink = getattr(sink, "__wrapped__", sink)  # a stream nested in a task is scoped
+        if isinstance(sink, StreamProjector) and sink.messages is not None:
+            return True
+    return False
+
+
 class CallRecorder:
     """One model call's recorder; a no-op when not inside a graph task."""
 
@@ -114,6 +127,14 @@ class CallRecorder:
                 "hidden": self.hidden,
             })
         return chunk
+
+    def finish_invoke(self, chunks: list[AIMessageChunk]) -> AIMessage:
+        """`invoke`'s reply, streamed inside: unless the run streams `messages` (LangGraph
+        then makes LangChain stream the call), its id is a whole reply's, `lc_run--<id>-0`."""
+        message = self.finish_stream(chunks)
+        if message.id == self.msg_id and not streams_messages(self.task):
+            message.id = f"{self.msg_id}-0"
+        return message
 
     def finish_stream(self, chunks: list[AIMessageChunk]) -> AIMessage:
         if chunks:

@@ -95,8 +95,8 @@ def infer_name(action: Any) -> str:
     """The node name `add_node(action)` uses when none is given."""
     if isinstance(action, functools.partial):
         return "partial"
-    if isinstance(action, Runnable):
-        return action.get_name()
+    if isinstance(action, Runnable) or callable(getattr(action, "get_name", None)):
+        return str(action.get_name())
     name = getattr(action, "__name__", None)
     if isinstance(name, str):
         return name

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, get_args, get_origin
 
 from engine.constants import END, RESERVED_CHARS, START, branch_channel, join_channel
 from engine.graph.callspec import CallSpec, analyse, infer_name
-from engine.graph.message import add_messages
+from engine.graph.message import is_add_messages
 from engine.graph.node_policies import (
     DEFAULT_ERROR_HANDLER,
     NodeDefaults,
@@ -18,7 +18,7 @@ from engine.graph.node_policies import (
 )
 from engine.graph.spec import BranchSpec, GraphSpec, NodeSpec
 from engine.retry import RetryPolicy, as_policies
-from engine.runnables import Runnable
+from engine.runnables import Runnable, as_node_action
 from engine.schema import FieldSpec, Schema, is_state_type
 from engine.timeout import TimeoutPolicy, sync_timeout_unsupported
 
@@ -161,6 +161,8 @@ class StateGraph:
                 raise ValueError(f"Node `{name}` needs an action")
         else:
             action, name = node, infer_name(node)
+        if not _is_compiled_graph(action):
+            action = as_node_action(action)
         if not callable(action) and not _is_compiled_graph(action):
             raise TypeError(f"Node `{name}` must be callable, got {type(action).__name__}")
         for ch in RESERVED_CHARS:
@@ -309,7 +311,7 @@ class StateGraph:
 
     def compile(
         self,
-        checkpointer: BaseCheckpointSaver | None = None,
+        checkpointer: BaseCheckpointSaver | bool | None = None,
         *,
         cache: Any = None,
         store: Any = None,
@@ -317,8 +319,14 @@ class StateGraph:
         interrupt_after: Sequence[str] | str | None = None,
         debug: bool = False,
         name: str | None = None,
+        transformers: Sequence[Any] | None = None,
     ) -> CompiledStateGraph:
-        """Validate and freeze the graph into a runnable CompiledStateGraph."""
+        """Validate and freeze the graph into a runnable CompiledStateGraph.
+
+        `transformers`: stream transformer classes or `scope -> transformer` factories
+        that every `stream_events(version="v3")` run of the graph registers after the
+        built-in ones (see `engine.stream`); kept as `graph.stream_transformers`.
+        """
         from engine.checkpoint.base import BaseCheckpointSaver
         from engine.pregel.compiled import CompiledStateGraph
 
@@ -335,7 +343,10 @@ class StateGraph:
         self.validate([*before, *after])
         self.compiled = True
         spec = self._build_spec(name or "LangGraph", before, after)
-        return CompiledStateGraph(spec, builder=self, checkpointer=checkpointer, store=store)
+        graph = CompiledStateGraph(spec, builder=self, checkpointer=checkpointer, store=store)
+        if transformers:
+            graph.stream_transformers = tuple(transformers)
+        return graph
 
     def _add_default_error_handler(self) -> None:
         handler = self._node_defaults.error_handler
@@ -438,7 +449,7 @@ class StateGraph:
             interrupt_before=before,
             interrupt_after=after,
             node_order=tuple(self.nodes),
-            message_keys=frozenset(k for k, f in fields.items() if f.reducer is add_messages),
+            message_keys=frozenset(k for k, f in fields.items() if is_add_messages(f.reducer)),
         )
 
 

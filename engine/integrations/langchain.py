@@ -2,8 +2,9 @@
 
 While a task runs, LangChain's child-config contextvar carries a callback handler
 that turns the model's callbacks into stepscope events: llm_start, one token per
-chunk, llm_end. The handler is a streaming handler, so `invoke` streams (as under
-LangGraph) and `messages` mode sees every chunk. stepscope never requires langchain-core:
+chunk, llm_end. When the run streams `messages` the handler is a streaming handler, so
+`invoke` streams (as under LangGraph) and every chunk is seen; otherwise a call is one
+reply, as under LangGraph. stepscope never requires langchain-core:
 this module is imported only when `langchain_core` is already in `sys.modules`.
 """
 
@@ -21,12 +22,13 @@ from langchain_core.runnables import RunnableConfig as LCRunnableConfig
 from langchain_core.runnables.config import var_child_runnable_config
 from langchain_core.tracers._streaming import _StreamingCallbackHandler
 
+from engine.chat_models.capture import streams_messages
 from engine.pregel.task import Task
 
 _INTERNAL = {"checkpoint_ns", "checkpoint_id", "checkpoint_map"}
 
 
-class StepscopeCallback(BaseCallbackHandler, _StreamingCallbackHandler):
+class StepscopeCallback(BaseCallbackHandler):
     """Forwards one task's LangChain model callbacks to the run's event bus."""
 
     run_inline = True
@@ -34,13 +36,6 @@ class StepscopeCallback(BaseCallbackHandler, _StreamingCallbackHandler):
     def __init__(self, task: Task) -> None:
         self.task = task
         self.calls: dict[UUID, dict[str, Any]] = {}
-
-    # _StreamingCallbackHandler asks for these: outputs pass through untouched.
-    def tap_output_iter(self, run_id: UUID, output: Iterator[Any]) -> Iterator[Any]:
-        return output
-
-    def tap_output_aiter(self, run_id: UUID, output: AsyncIterator[Any]) -> AsyncIterator[Any]:
-        return output
 
     def _now(self) -> int:
         return self.task.loop.clock.monotonic_ns()  # stands still while a debugger pauses
@@ -129,6 +124,19 @@ class StepscopeCallback(BaseCallbackHandler, _StreamingCallbackHandler):
                                    "duration": self._now() - call["t0"]})
 
 
+class StreamingStepscopeCallback(StepscopeCallback, _StreamingCallbackHandler):
+    """The handler for a run that streams `messages`: being a streaming handler makes
+    LangChain stream `invoke` (as LangGraph's messages handler does), so every chunk is
+    seen; otherwise a call is one whole reply, with a whole reply's id (`...-0`)."""
+
+    # _StreamingCallbackHandler asks for these: outputs pass through untouched.
+    def tap_output_iter(self, run_id: UUID, output: Iterator[Any]) -> Iterator[Any]:
+        return output
+
+    def tap_output_aiter(self, run_id: UUID, output: AsyncIterator[Any]) -> AsyncIterator[Any]:
+        return output
+
+
 def chunk_to_message(chunk: Any) -> Any:
     """A LangChain AIMessageChunk as LangChain's whole AIMessage (for add_messages)."""
     from langchain_core.messages import message_chunk_to_message
@@ -140,7 +148,8 @@ def enter_task(task: Task) -> Token[Any] | None:
     """Put a capturing handler into LangChain's config for this task; None if not useful."""
     if not task.loop.bus.sinks:
         return None
-    config: LCRunnableConfig = {"callbacks": [StepscopeCallback(task)],
+    handler = (StreamingStepscopeCallback if streams_messages(task) else StepscopeCallback)(task)
+    config: LCRunnableConfig = {"callbacks": [handler],
                                 "tags": list(task.loop.config.get("tags", []))}
     return var_child_runnable_config.set(config)
 

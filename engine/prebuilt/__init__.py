@@ -1,5 +1,9 @@
-"""Prebuilt pieces for agents: `ToolNode` and `tools_condition`."""
+"""Prebuilt pieces for agents: `create_react_agent`, `ToolNode`, `tools_condition`,
+injected tool arguments."""
 
+from engine.prebuilt.injection import InjectedState, InjectedStore
+from engine.prebuilt.react_agent import AgentState, create_react_agent
 from engine.prebuilt.tool_node import ToolNode, tools_condition
 
-__all__ = ["ToolNode", "tools_condition"]
+__all__ = ["AgentState", "InjectedState", "InjectedStore", "ToolNode", "create_react_agent",
+           "tools_condition"]

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from engine.channels import MISSING, Barrier, Channel
@@ -81,6 +81,8 @@ def record_output(task: Task, value: Any, snapshot: Mapping[str, Any]) -> None:
                 raise ParentCommand(Command(update=value.update, goto=value.goto))
             update = value.update
             routes.extend(value.goto_targets())
+        elif isinstance(value, (list, tuple)) and any(isinstance(v, Command) for v in value):
+            update = command_list_update(value, routes)
         update = node_update_as_dict(update)
         if update is None:
             pass
@@ -109,6 +111,27 @@ def record_output(task: Task, value: Any, snapshot: Mapping[str, Any]) -> None:
                 view = local_view(task.loop.channels, snapshot, writes)
             routes.extend(branch_targets(task, branch, view))
     task.routes = routes
+
+
+def command_list_update(values: Sequence[Any],
+                        routes: list[Any]) -> list[tuple[str, Any]] | None:
+    """A node's list of Commands and updates (a ToolNode's, say) as one list of writes,
+    in order; the Commands' gotos are added to `routes`."""
+    writes: list[tuple[str, Any]] = []
+    for item in values:
+        if isinstance(item, Command):
+            if item.graph == Command.PARENT:
+                raise ParentCommand(Command(update=item.update, goto=item.goto))
+            routes.extend(item.goto_targets())
+            item = item.update
+        item = node_update_as_dict(item)
+        if isinstance(item, Mapping):
+            writes.extend(item.items())
+        elif isinstance(item, (list, tuple)):
+            writes.extend(item)
+        elif item is not None:
+            raise not_a_dict_error(item)
+    return writes or None
 
 
 def assign_message_ids(writes: list[tuple[str, Any]], keys: frozenset[str]) -> None:

@@ -187,11 +187,19 @@ async def adrive(loop: Loop, input: Any, inbox: AsyncInbox | None = None) -> Asy
             for item in inbox.drain():
                 yield item
     except GeneratorExit:
+        _cancel(running)
+        raise
+    except asyncio.CancelledError as exc:
+        # The consumer was cancelled (e.g. a v3 run's abort): so are the running nodes
+        # and, through them, their subgraphs. Nothing more is yielded.
+        _cancel(running)
+        if running:  # their own handlers of the cancellation run before the run ends
+            await asyncio.wait(running)
+        loop.end(exc)
         raise
     except BaseException as exc:
-        if running:  # cancelled (or failed) mid-step: stop the step's async nodes too
-            for job in running:
-                job.cancel()
+        if running:  # failed mid-step: stop the step's async nodes too
+            _cancel(running)
             await asyncio.wait(running)
         loop.end(exc)
         for item in inbox.drain():
@@ -210,6 +218,10 @@ def _start_async(loop: Loop, task: Task, inbox: AsyncInbox,
         running.add(asyncio.ensure_future(_run_async(loop, task, inbox)))
     else:
         _start_sync(loop, [task], inbox, 1)
+def _cancel(running: set[asyncio.Task[Any]]) -> None:
+    for task in running:
+        if not task.done():
+            task.cancel()
 
 
 async def _run_async(loop: Loop, task: Task, inbox: AsyncInbox) -> None:

@@ -101,6 +101,9 @@ class Loop:
         limit = config.get("recursion_limit", run.recursion_limit)
         self.recursion_limit: int = limit
         self.channels = {k: f.make_channel() for k, f in self.spec.fields.items()}
+        self.stream_keys: tuple[str, ...] = tuple(self.spec.fields)
+        """The keys `values` and `updates` show: every channel (private ones too), or for
+        a subgraph run as a node only its output schema's (see `run_as_subgraph`)."""
         self.barriers = {
             name: Barrier(name, frozenset(sources))
             for name, (sources, _) in self.spec.joins.items()
@@ -199,6 +202,8 @@ class Loop:
             if saved.pending and any(p.interrupts for p in saved.pending.values()):
                 resume = True
                 input = Command(resume=list(self.parent_task.resume))
+        if self.ns and saved is not None and self.cp.checkpoint_id_wanted is not None:
+            input = None  # time travel to a checkpoint of this subgraph (checkpoint_map)
         if input is None or resume or (isinstance(input, Command) and saved is not None):
             if saved is None:
                 raise EmptyInputError("Received no input for __start__")
@@ -220,6 +225,7 @@ class Loop:
                 "config": self.config,
                 "state": self.state_values(),
                 "state_keys": self.spec.state.keys,
+                "stream_keys": self.stream_keys,
                 "resumed": resumed,
                 "parent": self.parent_task.id if self.parent_task else None,
                 "wall_start_ns": self.run.wall_start_ns,
@@ -257,6 +263,10 @@ class Loop:
         self._run_start(input, resumed=True, fork=fork)
         self.cp.replay(saved)
         self.task_checkpoint_id = saved.id
+        forked = self.cp.replay_fork(saved, input)
+        if forked is not None:
+            self.step, self.next_tasks = saved.step + 2, forked
+            return
         triggered, sends = list(saved.triggered), list(saved.sends)
         if isinstance(input, Command):  # its update now, its goto joins the pending step
             goto = command_input(self.spec, self.channels, input)
@@ -556,6 +566,7 @@ class Loop:
                                 "state": self.state_values()})
 
     def end(self, error: BaseException | None = None) -> None:
+        self.cp.flush()
         if error is not None and self.status == "running":
             self.status = "stopped" if isinstance(error, RunStopped) else "error"
         if self.bus.sinks:

@@ -23,6 +23,7 @@ class RunContext:
         "context",
         "control",
         "controller",
+        "durability",
         "live",
         "outlet",
         "recursion_limit",
@@ -41,6 +42,7 @@ class RunContext:
         live: bool = False,
         recursion_limit: int,
         run_id: Any = None,
+        durability: str | None = None,
         context: Any = None,
         control: RunControl | None = None,
     ) -> None:
@@ -56,6 +58,8 @@ class RunContext:
         self.live = live
         """Chunks produced inside a task must reach the consumer while it runs."""
         self.recursion_limit = recursion_limit
+        self.durability = durability
+        """"exit": checkpoints reach the saver only when each graph's run ends."""
         self.run_id = str(run_id) if run_id is not None else os.urandom(16).hex()
         """Given (with `config["run_id"]`) and with a FixedClock, ids are reproducible."""
         self.context = context

@@ -56,6 +56,7 @@ class Task:
         "routes",
         "started_ns",
         "step",
+        "subgraph_calls",
         "timeout",
         "triggers",
         "update_view",
@@ -114,6 +115,9 @@ class Task:
         self.prior_error: BaseException | None = None
         """The error this task failed with before a resume: it fails again at once (its
         error handler runs; the node does not)."""
+        self.subgraph_calls = 0
+        """How many graphs this run of the node has called (the second and later run
+        under a namespace numbered after the call, as in LangGraph)."""
         self._config: RunnableConfig | None = None
         self._runtime: Runtime[Any] | None = None
         self.started_ns = 0
@@ -133,6 +137,7 @@ class Task:
         self.hidden = False
         self.returned = False
         self.interrupt_index = 0
+        self.subgraph_calls = 0
 
     @property
     def is_pull(self) -> bool:

@@ -61,6 +61,8 @@ def _writes(spec: GraphSpec, update: Any, returned: Any) -> list[tuple[str, Any]
         return [(ROOT, update)]
     if isinstance(update, Mapping):
         return [(k, v) for k, v in update.items() if k in spec.fields]
+    if isinstance(update, (list, tuple)):  # (key, value) pairs
+        return [(k, v) for k, v in update if k in spec.fields]
     raise not_a_dict_error(returned)
 
 

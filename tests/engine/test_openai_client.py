@@ -186,11 +186,11 @@ class TestToolCalls:
         """Calls lacking `index` stay apart by id; unparseable arguments become invalid."""
         server.script(sse([
             chunk(tool_calls=[tool_delta(None, id="a", name="f", arguments='{"x": 1}')]),
-            chunk(tool_calls=[tool_delta(None, id="b", name="g", arguments="{oops")])]))
+            chunk(tool_calls=[tool_delta(None, id="b", name="g", arguments="[1,")])]))
         reply = model(server).invoke("go")
         assert reply.tool_calls == [{"name": "f", "args": {"x": 1}, "id": "a",
                                      "type": "tool_call"}]
-        assert [(c["name"], c["args"]) for c in reply.invalid_tool_calls] == [("g", "{oops")]
+        assert [(c["name"], c["args"]) for c in reply.invalid_tool_calls] == [("g", "[1,")]
 
     def test_bound_tools_and_tool_choice_are_sent(self, server: FakeOpenAI) -> None:
         """Dict, stepscope @tool and plain-callable tools all reach the server as functions."""

@@ -11,7 +11,7 @@ from engine.constants import END
 from engine.graph import START, MessagesState, StateGraph
 from engine.messages import AIMessage, HumanMessage, ToolMessage
 from engine.prebuilt import ToolNode, tools_condition
-from engine.tools import tool
+from engine.tool_classes import ToolArgumentsError, tool
 
 
 @tool
@@ -45,7 +45,8 @@ def calls(*pairs: tuple[str, dict[str, object]]) -> dict[str, list[AIMessage]]:
 
 
 class TestTool:
-    """The @tool decorator: schema from the signature, invoke with dicts or tool calls."""
+    """The engine's own @tool (used without langchain-core): schema from the signature,
+    invoke with dicts or tool calls."""
 
     def test_schema(self) -> None:
         """Name, description and a JSON schema with per-argument docs and defaults."""
@@ -64,9 +65,9 @@ class TestTool:
 
     def test_bad_arguments(self) -> None:
         """Unknown or missing arguments are named in the error."""
-        with pytest.raises(TypeError, match="unexpected arguments: \\['c'\\]"):
+        with pytest.raises(ToolArgumentsError, match="unexpected arguments: \\['c'\\]"):
             add.invoke({"a": 1, "c": 2})
-        with pytest.raises(TypeError, match="missing required arguments: \\['a'\\]"):
+        with pytest.raises(ToolArgumentsError, match="missing required arguments: \\['a'\\]"):
             add.invoke({})
 
     def test_docstring_required(self) -> None:
@@ -93,11 +94,21 @@ class TestToolNode:
         assert all(m.id for m in out)
 
     def test_error_becomes_tool_message(self) -> None:
-        """A raising tool gives an error ToolMessage; an unknown tool is named."""
-        node = ToolNode([broken])
+        """handle_tool_errors=True: a raising tool gives an error ToolMessage; an unknown
+        tool is named (whatever the setting)."""
+        node = ToolNode([broken], handle_tool_errors=True)
         out = node(calls(("broken", {"x": 7}), ("nope", {})))["messages"]
         assert out[0].status == "error" and "cannot handle 7" in out[0].content
         assert "nope is not a valid tool, try one of [broken]" in out[1].content
+
+    def test_errors_fail_the_run_by_default(self) -> None:
+        """By default only refused arguments become a message; other errors raise."""
+        node = ToolNode([broken, add])
+        with pytest.raises(RuntimeError, match="cannot handle 7"):
+            node(calls(("broken", {"x": 7})))
+        out = node(calls(("add", {"c": 1})))["messages"]
+        assert out[0].status == "error"
+        assert out[0].content.startswith("Error invoking tool 'add' with kwargs {'c': 1}")
 
     def test_tools_condition(self) -> None:
         """Routes to tools when the last message asks for calls, else END."""

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from engine.constants import PUSH
-from engine.messages import BaseMessage, convert_to_message, is_message
+from engine.messages import BaseMessage, convert_to_message, is_message, message_fields
 from engine.types import Send
 from tracer import Trace, TraceError
 from tracer.export.jsonable import to_jsonable
@@ -200,6 +200,6 @@ def _message(item: Any) -> BaseMessage:
     if role is None:
         raise ValueError("a message needs a 'type' (human, ai, system, tool) or 'role'")
     probe = convert_to_message({"role": role, "content": ""})
-    fields = getattr(type(probe), "_fields", ())
+    fields = message_fields(type(probe))
     return convert_to_message({"role": role, **{k: v for k, v in data.items()
                                                 if k in fields or k == "content"}})

@@ -1,0 +1,100 @@
+"""What `values` and `updates` show for subgraphs with an output schema and for private
+channels, as measured on LangGraph 1.2.22 with the same graphs."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, TypedDict
+
+from engine.graph import START, StateGraph
+
+
+class SubState(TypedDict):
+    a: str
+    z: str
+    b: str
+
+
+class SubOut(TypedDict):
+    b: str
+    a: str
+
+
+class Parent(TypedDict):
+    a: str
+    b: str
+
+
+class Overall(TypedDict):
+    x: str
+
+
+class Private(TypedDict):
+    secret: str
+
+
+def subgraph_parent() -> Any:
+    sub = StateGraph(SubState, output_schema=SubOut)
+    sub.add_node("s1", lambda s: {"z": "zz", "b": "bb", "a": s["a"] + "!"})
+    sub.add_edge(START, "s1")
+    parent = StateGraph(Parent)
+    parent.add_node("sub", sub.compile())
+    parent.add_edge(START, "sub")
+    return parent.compile()
+
+
+def private_channel_graph() -> Any:
+    def n1(state: Overall) -> Private:
+        return {"secret": "s"}
+
+    def n2(state: Private) -> Overall:
+        return {"x": state["secret"] + "x"}
+
+    builder = StateGraph(Overall)
+    builder.add_node("n1", n1)
+    builder.add_node("n2", n2)
+    builder.add_edge(START, "n1")
+    builder.add_edge("n1", "n2")
+    return builder.compile()
+
+
+class TestSubgraphOutputSchema:
+    """A subgraph run as a node streams only its output keys, in its output order."""
+
+    def test_subgraph_chunks_show_output_keys_only(self) -> None:
+        chunks = [(re.sub(r":.*", "", ns[0]) if ns else "", mode, data) for ns, mode, data in
+                  subgraph_parent().stream({"a": "x"}, stream_mode=["values", "updates"],
+                                           subgraphs=True)]
+        assert chunks == [
+            ("", "values", {"a": "x"}),
+            ("sub", "values", {"a": "x"}),
+            ("sub", "updates", {"s1": {"b": "bb", "a": "x!"}}),
+            ("sub", "values", {"b": "bb", "a": "x!"}),
+            ("", "updates", {"sub": {"b": "bb", "a": "x!"}}),
+            ("", "values", {"a": "x!", "b": "bb"}),
+        ]
+        assert list(chunks[3][2]) == ["b", "a"]  # the output schema's order
+
+    def test_the_subgraph_streamed_alone_shows_every_key(self) -> None:
+        """Streamed as the root, the same graph shows all its channels."""
+        sub = StateGraph(SubState, output_schema=SubOut)
+        sub.add_node("s1", lambda s: {"z": "zz", "b": "bb", "a": s["a"] + "!"})
+        sub.add_edge(START, "s1")
+        chunks = list(sub.compile().stream({"a": "x"}, stream_mode="updates"))
+        assert chunks == [{"s1": {"z": "zz", "b": "bb", "a": "x!"}}]
+
+
+class TestPrivateChannels:
+    """A channel declared by a node's return annotation appears in `values` (not in
+    `invoke`'s output)."""
+
+    def test_values_show_the_private_channel(self) -> None:
+        graph = private_channel_graph()
+        assert list(graph.stream({"x": "a"}, stream_mode=["values", "updates"])) == [
+            ("values", {"x": "a"}),
+            ("updates", {"n1": {"secret": "s"}}),
+            ("values", {"x": "a", "secret": "s"}),
+            ("updates", {"n2": {"x": "sx"}}),
+            ("values", {"x": "sx", "secret": "s"}),
+        ]
+        assert graph.invoke({"x": "a"}) == {"x": "sx"}
