@@ -164,6 +164,10 @@ class Schema:
         if self.kind == "pydantic":
             if isinstance(value, self.cls):
                 return {k: getattr(value, k) for k in self.keys}
+            if not isinstance(value, Mapping) and (
+                    _is_pydantic(type(value)) or dataclasses.is_dataclass(value)):
+                # A parent's state object given to a subgraph of another schema.
+                value = {k: getattr(value, k) for k in self.keys if hasattr(value, k)}
             if not isinstance(value, Mapping):
                 raise not_a_dict_error(value)
             # The channels get the raw values (a node validates the state it reads, so a

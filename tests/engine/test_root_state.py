@@ -168,3 +168,21 @@ class TestPydanticUpdates:
         graph = (StateGraph(T).add_node("n", lambda s: Update(a="x"))
                  .add_edge(START, "n").compile())
         assert graph.invoke({"b": ["in"]}) == {"a": "x", "b": ["in"], "c": ["c"]}
+
+    def test_subgraph_of_another_model(self) -> None:
+        """A subgraph whose state is another pydantic model reads the parent's state
+        object by its field names."""
+        from pydantic import BaseModel
+
+        class Inner(BaseModel):
+            value: str
+
+        class Outer(BaseModel):
+            value: str
+
+        inner = (StateGraph(Inner).add_node("i", lambda s: {"value": s.value + "_in"})
+                 .add_edge(START, "i").compile())
+        outer = (StateGraph(Outer).add_node("o", lambda s: {"value": s.value + "_out"})
+                 .add_node("inner", inner).add_edge(START, "o").add_edge("o", "inner")
+                 .compile())
+        assert outer.invoke({"value": "x"}) == {"value": "x_out_in"}
