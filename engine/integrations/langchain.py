@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from contextvars import Token
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 import langchain_core
@@ -23,34 +23,41 @@ from langchain_core.runnables.config import var_child_runnable_config
 from langchain_core.tracers._streaming import _StreamingCallbackHandler
 
 from engine.chat_models.capture import streams_messages
-from engine.pregel.task import Task
+from engine.pregel.task import Task, peek_current
+
+if TYPE_CHECKING:
+    from engine.pregel.loop import Loop
 
 _INTERNAL = {"checkpoint_ns", "checkpoint_id", "checkpoint_map"}
 
 
 class StepscopeCallback(BaseCallbackHandler):
-    """Forwards one task's LangChain model callbacks to the run's event bus."""
+    """Forwards the LangChain model callbacks of one graph run's tasks to its event bus.
+
+    One handler serves every task of the run (made once, not per task: a task that calls
+    no model costs a contextvar set and reset); a call belongs to the task running when
+    it started (the engine's current task)."""
 
     run_inline = True
 
-    def __init__(self, task: Task) -> None:
-        self.task = task
+    def __init__(self, loop: Loop) -> None:
+        self.loop = loop
         self.calls: dict[UUID, dict[str, Any]] = {}
 
     def _now(self) -> int:
-        return self.task.loop.clock.monotonic_ns()  # stands still while a debugger pauses
+        return self.loop.clock.monotonic_ns()  # stands still while a debugger pauses
 
-    def _emit(self, kind: str, data: dict[str, Any]) -> None:
-        if self.task.marks is not None:  # a model event is progress for an idle timeout
-            self.task.marks.progress()
-        loop = self.task.loop
+    def _emit(self, task: Task, kind: str, data: dict[str, Any]) -> None:
+        if task.marks is not None:  # a model event is progress for an idle timeout
+            task.marks.progress()
+        loop = task.loop
         if loop.bus.sinks:
-            data["task_id"] = self.task.id
-            data["name"] = self.task.name
-            loop.bus.emit(kind, loop.ns, self.task.step, data)
+            data["task_id"] = task.id
+            data["name"] = task.name
+            loop.bus.emit(kind, loop.ns, task.step, data)
 
-    def _metadata(self, tags: list[str] | None, metadata: dict[str, Any] | None) -> dict[str, Any]:
-        task = self.task
+    def _metadata(self, task: Task, tags: list[str] | None,
+                  metadata: dict[str, Any] | None) -> dict[str, Any]:
         run_config = task.loop.config
         out: dict[str, Any] = {
             k: v for k, v in run_config.get("configurable", {}).items()
@@ -75,11 +82,14 @@ class StepscopeCallback(BaseCallbackHandler):
     def on_chat_model_start(self, serialized: Any, messages: list[list[Any]], *,
                             run_id: UUID, tags: list[str] | None = None,
                             metadata: dict[str, Any] | None = None, **kwargs: Any) -> None:
-        md = self._metadata(tags, metadata)
-        call = {"call_id": str(run_id), "metadata": md, "count": 0,
+        task = peek_current()
+        if task is None:  # a model called outside the task's context (a bare thread)
+            return
+        md = self._metadata(task, tags, metadata)
+        call = {"call_id": str(run_id), "metadata": md, "count": 0, "task": task,
                 "hidden": "nostream" in md.get("tags", ()), "t0": self._now()}
         self.calls[run_id] = call
-        self._emit("llm_start", {"call_id": str(run_id), "model": (serialized or {}).get(
+        self._emit(task, "llm_start", {"call_id": str(run_id), "model": (serialized or {}).get(
             "name") or md.get("ls_model_name") or "langchain", "provider": md["ls_provider"],
             "tags": md.get("tags", []), "prompt": messages[0] if messages else [], "tools": []})
 
@@ -92,9 +102,9 @@ class StepscopeCallback(BaseCallbackHandler):
             return
         message = getattr(chunk, "message", chunk)
         call["count"] += 1
-        self._emit("token", {"call_id": call["call_id"], "chunk": message, "text": token,
-                             "index": call["count"] - 1, "metadata": call["metadata"],
-                             "hidden": call["hidden"]})
+        self._emit(call["task"], "token", {
+            "call_id": call["call_id"], "chunk": message, "text": token,
+            "index": call["count"] - 1, "metadata": call["metadata"], "hidden": call["hidden"]})
 
     def on_llm_end(self, response: Any, *, run_id: UUID, **kwargs: Any) -> None:
         call = self.calls.pop(run_id, None)
@@ -108,10 +118,10 @@ class StepscopeCallback(BaseCallbackHandler):
         if call["count"] == 0 and message is not None:
             # A model that did not stream: its whole message is the one token.
             call["count"] = 1
-            self._emit("token", {"call_id": call["call_id"], "chunk": message,
+            self._emit(call["task"], "token", {"call_id": call["call_id"], "chunk": message,
                                  "text": getattr(message, "text", ""), "index": 0,
                                  "metadata": call["metadata"], "hidden": call["hidden"]})
-        self._emit("llm_end", {"call_id": call["call_id"], "message": message,
+        self._emit(call["task"], "llm_end", {"call_id": call["call_id"], "message": message,
                                "usage": getattr(message, "usage_metadata", None),
                                "error": None, "tokens": call["count"],
                                "duration": self._now() - call["t0"]})
@@ -119,9 +129,9 @@ class StepscopeCallback(BaseCallbackHandler):
     def on_llm_error(self, error: BaseException, *, run_id: UUID, **kwargs: Any) -> None:
         call = self.calls.pop(run_id, None)
         if call is not None:
-            self._emit("llm_end", {"call_id": call["call_id"], "message": None, "usage": None,
-                                   "error": error, "tokens": call["count"],
-                                   "duration": self._now() - call["t0"]})
+            self._emit(call["task"], "llm_end", {
+                "call_id": call["call_id"], "message": None, "usage": None, "error": error,
+                "tokens": call["count"], "duration": self._now() - call["t0"]})
 
 
 class StreamingStepscopeCallback(StepscopeCallback, _StreamingCallbackHandler):
@@ -145,12 +155,16 @@ def chunk_to_message(chunk: Any) -> Any:
 
 
 def enter_task(task: Task) -> Token[Any] | None:
-    """Put a capturing handler into LangChain's config for this task; None if not useful."""
-    if not task.loop.bus.sinks:
+    """Put the run's capturing handler into LangChain's config for this task; None if not
+    useful. The handler and config are made at the run's first task and kept on its loop."""
+    loop = task.loop
+    if not loop.bus.sinks:
         return None
-    handler = (StreamingStepscopeCallback if streams_messages(task) else StepscopeCallback)(task)
-    config: LCRunnableConfig = {"callbacks": [handler],
-                                "tags": list(task.loop.config.get("tags", []))}
+    config: LCRunnableConfig | None = loop.langchain_config
+    if config is None:
+        kind = StreamingStepscopeCallback if streams_messages(task) else StepscopeCallback
+        config = {"callbacks": [kind(loop)], "tags": list(loop.config.get("tags", []))}
+        loop.langchain_config = config
     return var_child_runnable_config.set(config)
 
 

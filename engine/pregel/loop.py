@@ -101,6 +101,9 @@ class Loop:
         limit = config.get("recursion_limit", run.recursion_limit)
         self.recursion_limit: int = limit
         self.channels = {k: f.make_channel() for k, f in self.spec.fields.items()}
+        self.langchain_config: Any = None
+        """LangChain's child config carrying this run's model-capturing handler
+        (engine.integrations.langchain), made at the first task that needs it."""
         self.stream_keys: tuple[str, ...] = tuple(self.spec.fields)
         """The keys `values` and `updates` show: every channel (private ones too), or for
         a subgraph run as a node only its output schema's (see `run_as_subgraph`)."""
