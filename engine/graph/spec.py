@@ -48,6 +48,8 @@ class NodeSpec:
     """An error handler: run only for a failed node, never triggered by edges."""
     timeout: TimeoutPolicy | None = None
     """Limits on each attempt (async nodes and subgraphs only)."""
+    trace_policy: Any = None
+    """A `TracePolicy`: what LangChain tracers record as the node's input and output."""
 
 
 @dataclass(frozen=True)

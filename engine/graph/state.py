@@ -37,12 +37,14 @@ node names it may return."""
 
 class _PendingNode:
     __slots__ = ("action", "destinations", "error_handler", "input_schema", "is_error_handler",
-                 "metadata", "name", "retry_policy", "timeout")
+                 "metadata", "name", "retry_policy", "timeout", "trace_policy")
 
     def __init__(self, name: str, action: Any, input_schema: Any, metadata: Any, dest: Any,
-                 retry_policy: Any = None, *, error_handler: str | None = None,
-                 is_error_handler: bool = False, timeout: TimeoutPolicy | None = None):
+                 retry_policy: Any = None, trace_policy: Any = None, *,
+                 error_handler: str | None = None, is_error_handler: bool = False,
+                 timeout: TimeoutPolicy | None = None):
         self.name = name
+        self.trace_policy = trace_policy
         self.action = action
         self.input_schema = input_schema
         self.metadata = metadata
@@ -185,8 +187,8 @@ class StateGraph:
             self.nodes[handler] = _PendingNode(handler, error_handler, input_schema, None, None,
                                                is_error_handler=True)
         self.nodes[name] = _PendingNode(name, action, input_schema, metadata, destinations,
-                                        retry_policy, error_handler=handler,
-                                        timeout=timeout_policy)
+                                        retry_policy, kwargs.pop("trace_policy", None),
+                                        error_handler=handler, timeout=timeout_policy)
         return self
 
     def set_node_defaults(
@@ -432,6 +434,7 @@ class StateGraph:
                                                    pending.is_error_handler),
                 is_error_handler=pending.is_error_handler,
                 timeout=timeout,
+                trace_policy=pending.trace_policy,
             )
         start = NodeSpec(START, None, None, inp, (START,), edges_from(START),
                          tuple(node_joins.get(START, ())), branches_from(START), None)

@@ -74,7 +74,8 @@ class StepscopeCallback(BaseCallbackHandler):
             "lc_versions": {"langchain-core": langchain_core.__version__},
         })
         run_tags = list(run_config.get("tags", []))
-        own = sorted(set(tags or []) - set(run_tags))
+        # LangGraph leaves out the `seq:step:N` tags LangChain gives a node's children.
+        own = sorted(t for t in set(tags or []) - set(run_tags) if not t.startswith("seq:step:"))
         if run_tags or own:
             out["tags"] = [*run_tags, *own]
         return out
@@ -160,14 +161,53 @@ def enter_task(task: Task) -> Token[Any] | None:
     loop = task.loop
     if not loop.bus.sinks:
         return None
-    config: LCRunnableConfig | None = loop.langchain_config
-    if config is None:
-        kind = StreamingStepscopeCallback if streams_messages(task) else StepscopeCallback
-        config = {"callbacks": [kind(loop)], "tags": list(loop.config.get("tags", []))}
-        loop.langchain_config = config
+    config = _run_config(task)
     return var_child_runnable_config.set(config)
 
 
 def exit_task(token: Token[Any] | None) -> None:
     if token is not None:
         var_child_runnable_config.reset(token)
+
+
+def capture_handler(task: Task) -> BaseCallbackHandler:
+    """The capturing handler `enter_task` gives a task, for a task whose LangChain config
+    is made elsewhere (`engine.integrations.lc_runs`, when the run has callbacks)."""
+    return _run_capture(task)[0]
+
+
+def _run_config(task: Task) -> LCRunnableConfig:
+    return _run_capture(task)[1]
+
+
+def _run_capture(task: Task) -> tuple[StepscopeCallback, LCRunnableConfig]:
+    """The task's run's one capturing handler and the LangChain config carrying it, made
+    at the run's first task that asks and kept on its loop."""
+    loop = task.loop
+    made: tuple[StepscopeCallback, LCRunnableConfig] | None = loop.langchain_config
+    if made is None:
+        kind = StreamingStepscopeCallback if streams_messages(task) else StepscopeCallback
+        handler = kind(loop)
+        made = handler, {"callbacks": [handler], "tags": list(loop.config.get("tags", []))}
+        loop.langchain_config = made
+    return made
+
+
+class TaskScope:
+    """`enter_task`'s config, set while the task runs; `close` unsets it."""
+
+    __slots__ = ("output", "token")
+
+    def __init__(self, token: Token[Any]) -> None:
+        self.output: Any = None
+        """The node's return value (the loop fills it in; unused here)."""
+        self.token = token
+
+    def close(self, task: Task) -> None:
+        exit_task(self.token)
+
+
+def open_task_scope(task: Task) -> TaskScope | None:
+    """`enter_task` as a scope the loop closes; None if not useful."""
+    token = enter_task(task)
+    return TaskScope(token) if token is not None else None

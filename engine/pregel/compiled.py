@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from queue import SimpleQueue
 from typing import TYPE_CHECKING, Any, Literal, TypedDict, Unpack
 
 from engine.checkpoint.base import BaseCheckpointSaver
 from engine.clock import Clock
-from engine.config import RunnableConfig, ensure_config
+from engine.config import RunnableConfig, ensure_config, merge_configs
 from engine.constants import DEFAULT_RECURSION_LIMIT, INTERRUPT, START
 from engine.controller import Controller
 from engine.errors import GraphInterrupt
@@ -18,6 +19,7 @@ from engine.pregel import persistence
 from engine.pregel.drivers import AsyncInbox, Chunk, adrive, drive
 from engine.pregel.loop import Loop
 from engine.pregel.run import RunContext
+from engine.pregel.run_callbacks import make_run_callbacks
 from engine.pregel.state import StateAccess
 from engine.pregel.stream import StreamProjector
 from engine.pregel.task import Task, peek_current
@@ -69,7 +71,8 @@ class _Call:
     def __init__(self, graph: CompiledStateGraph, config: RunnableConfig | None,
                  stream_mode: StreamMode | Sequence[StreamMode] | None,
                  kwargs: RunOptions) -> None:
-        self.config = ensure_config(config)
+        bound = graph.bound_config
+        self.config = ensure_config(config if bound is None else merge_configs(bound, config))
         self.protocol_messages = False
         configurable = self.config.get("configurable")
         if configurable and MESSAGES_V2_KEY in configurable:
@@ -130,6 +133,8 @@ class CompiledStateGraph(Pregel, StateAccess):
     """A validated, immutable graph, ready to run."""
 
     stream_mode: StreamMode | Sequence[StreamMode] = "updates"
+    bound_config: RunnableConfig | None = None
+    """The config `with_config` bound: every call's config is merged over it."""
     stream_transformers: tuple[Callable[[tuple[str, ...]], Any], ...] = ()
     """Extra v3 transformer factories, from `compile(transformers=...)`."""
 
@@ -163,7 +168,11 @@ class CompiledStateGraph(Pregel, StateAccess):
 
     def with_config(self, config: RunnableConfig | None = None,
                     **kwargs: Any) -> CompiledStateGraph:
-        return self
+        """This graph with `config` (and keyword config keys) bound to every call."""
+        clone = copy.copy(self)
+        extra: RunnableConfig = {**(config or {}), **kwargs}  # type: ignore[typeddict-item]
+        clone.bound_config = merge_configs(self.bound_config, extra)
+        return clone
 
     # -- running -------------------------------------------------------------------------
     def _root(self, call: _Call, outlet: Any, live: bool) -> tuple[RunContext, Loop]:
@@ -172,6 +181,7 @@ class CompiledStateGraph(Pregel, StateAccess):
                          outlet=outlet, live=live, recursion_limit=call.config["recursion_limit"],
                          run_id=call.config.get("run_id"), durability=call.durability,
                          context=call.context, control=call.control)
+        run.callbacks = make_run_callbacks(call.config)
         return run, Loop(self, run, call.config, interrupt_before=call.interrupt_before,
                          interrupt_after=call.interrupt_after,
                          checkpointer=persistence.root_saver(self.checkpointer))
@@ -191,7 +201,11 @@ class CompiledStateGraph(Pregel, StateAccess):
         call that addresses a thread of its own)."""
         parent = peek_current()
         if parent is not None and persistence.addresses_own_thread(call.config):
-            return None
+            # The node's own config (its checkpoint_ns is the task's) still calls a
+            # subgraph, as in LangGraph, whose task config carries the task's keys.
+            configurable = call.config.get("configurable") or {}
+            if configurable.get("checkpoint_ns") != parent.full_checkpoint_ns:
+                return None
         return parent
 
     def _projector(self, call: _Call, outlet: Any, wall_start_ns: int) -> StreamProjector:
@@ -225,9 +239,12 @@ class CompiledStateGraph(Pregel, StateAccess):
                 yield from drive(loop, input, inbox)
             self._child_result(loop)
             return
-        live = "custom" in call.modes or "messages" in call.modes
+        live = "custom" in call.modes or "messages" in call.modes or "tools" in call.modes
         run, loop = self._root(call, outlet, live)
-        run.bus.add(self._projector(call, outlet, run.wall_start_ns))
+        projector = self._projector(call, outlet, run.wall_start_ns)
+        run.bus.add(projector)
+        if "tools" in call.modes:
+            run.tools_out = projector.put_tools
         yield from drive(loop, input, inbox)
 
     async def astream(self, input: Any, config: RunnableConfig | None = None, *,
@@ -250,38 +267,47 @@ class CompiledStateGraph(Pregel, StateAccess):
             self._child_result(loop)
             return
         run, loop = self._root(call, outlet, True)
-        run.bus.add(self._projector(call, outlet, run.wall_start_ns))
+        projector = self._projector(call, outlet, run.wall_start_ns)
+        run.bus.add(projector)
+        if "tools" in call.modes:
+            run.tools_out = projector.put_tools
+        callbacks = run.callbacks
         async for item in adrive(loop, input, inbox):
+            if callbacks is not None:
+                await callbacks.flush()
             yield item
+        if callbacks is not None:
+            await callbacks.flush()
 
     def stream_events(self, input: Any, config: RunnableConfig | None = None, *,
                       version: str = "v2",
                       transformers: Sequence[Callable[[tuple[str, ...]], Any]] | None = None,
                       **kwargs: Any) -> Any:
         """With `version="v3"`, a `GraphRunStream` (see `engine.stream`); reading it
-        drives the run."""
+        drives the run. "v1" / "v2" are async only (as in langchain-core)."""
         if version == "v3":
             from engine.stream.v3 import open_run
 
             return open_run(self, input, config, transformers, kwargs)
-        raise NotImplementedError(
-            f"stream_events(version={version!r}): the v1/v2 event format is not "
-            "implemented here; use version='v3'")
+        from engine.pregel import events_v2
+
+        return events_v2.stream_events(self, input, config, version, kwargs)
 
     def astream_events(self, input: Any, config: RunnableConfig | None = None, *,
                        version: str = "v2",
                        transformers: Sequence[Callable[[tuple[str, ...]], Any]] | None = None,
                        **kwargs: Any) -> Any:
-        """With `version="v3"`, an awaitable of an `AsyncGraphRunStream`."""
+        """With `version="v3"`, an awaitable of an `AsyncGraphRunStream`; with "v1" / "v2",
+        LangChain's StreamEvent dicts (needs langchain-core; see `engine.pregel.events_v2`)."""
         if version == "v3":
             from engine.stream.v3 import aopen_run, reject_owned_kwargs
 
             reject_owned_kwargs(kwargs)
             run: Awaitable[Any] = aopen_run(self, input, config, transformers, kwargs)
             return run
-        raise NotImplementedError(
-            f"astream_events(version={version!r}): the v1/v2 event format is not "
-            "implemented here; use version='v3'")
+        from engine.pregel import events_v2
+
+        return events_v2.astream_events(self, input, config, version, kwargs)
 
     def invoke(  # type: ignore[override]  # a graph takes only its RunOptions keywords
         self, input: Any, config: RunnableConfig | None = None, *,
@@ -321,6 +347,8 @@ class CompiledStateGraph(Pregel, StateAccess):
             pass
         if parent is not None:
             self._child_result(loop)
+        elif loop.run.callbacks is not None:
+            await loop.run.callbacks.flush()
         return self._output(loop, call)
 
     def _output(self, loop: Loop, call: _Call) -> Any:
