@@ -176,7 +176,9 @@ class Checkpointing:
             pending = saved.pending.get(task.id)
             if pending is None:
                 continue
-            if pending.done:
+            if pending.failed_with is not None:
+                task.prior_error = pending.failed_with
+            elif pending.done:
                 task.cached = True
                 task.writes = list(pending.writes)
                 task.routes = list(pending.routes)
@@ -201,6 +203,11 @@ class Checkpointing:
             self.resume_map = resume
             self._attach_mapped(saved, waiting, resume)
             return
+        if len(waiting) > 1:  # one value for several questions: LangGraph refuses it
+            raise RuntimeError(
+                "When there are multiple pending interrupts, you must specify the interrupt "
+                "id when resuming. Docs: https://docs.langchain.com/oss/python/langgraph/"
+                "interrupts#handling-multiple-interrupts.")
         if waiting:
             waiting[0].resume.append(resume)
 
@@ -299,14 +306,20 @@ class Checkpointing:
         if not self.enabled or self.current is None:
             return
         for task in tasks:
+            # An error handler's outcome is kept under the task it stands for: on resume
+            # the planned task takes it (done) or fails again at once (its handler reruns).
+            origin = task.origin
+            tid, name = (task.id, task.name) if origin is None else (origin.id, origin.name)
             if task.paused:
-                self.current.pending[task.id] = PendingTask(
-                    task.name, interrupts=task.interrupts, resume=list(task.resume))
+                self.current.pending[tid] = PendingTask(
+                    name, interrupts=task.interrupts, resume=list(task.resume))
             elif task.error is not None and not isinstance(task.error, ParentCommand):
-                self.current.pending[task.id] = PendingTask(task.name, error=repr(task.error))
+                self.current.pending[tid] = PendingTask(
+                    name, error=repr(task.error),
+                    failed_with=origin.error if origin is not None else None)
             elif task in self.loop.done:
-                self.current.pending[task.id] = PendingTask(
-                    task.name, writes=list(task.writes), routes=list(task.routes),
+                self.current.pending[tid] = PendingTask(
+                    name, writes=list(task.writes), routes=list(task.routes),
                     result=task.result, done=True)
 
     def record_results(self, tasks: list[Task]) -> None:

@@ -15,6 +15,7 @@ from engine.constants import INTERRUPT
 from engine.events import Event
 from engine.pregel.checkpointing import interrupt_dict
 from engine.pregel.messages_out import MessageTracker
+from engine.schema import ROOT, ROOT_KEYS
 
 
 class StreamProjector:
@@ -113,6 +114,8 @@ class StreamProjector:
         if isinstance(keys, str):
             return state.get(keys)
         order = keys if keys is not None else self.keys[ns]
+        if order == ROOT_KEYS:  # a single-value state is shown as the value
+            return state.get(ROOT)
         return {k: state[k] for k in order if k in state}
 
     def _wants_values(self, changes: dict[str, Any]) -> bool:
@@ -151,6 +154,8 @@ class StreamProjector:
         if not self.visible(event.ns):
             return
         data = event.data
+        if "handles" in data:  # LangGraph announces an error handler's result alone
+            return
         if "tasks" in self.modes or "debug" in self.modes:
             payload = {"id": data["task_id"], "name": data["name"], "input": data["input"],
                        "triggers": data["triggers"]}
@@ -171,11 +176,15 @@ class StreamProjector:
         if data["interrupts"]:
             self._interrupted(event.ns, tuple(data["interrupts"]))
         if (ok or data["returned"]) and "updates" in self.modes:
-            result = data["result"]
-            shown = self.keys.get(event.ns)
-            if result and shown is not None and not shown_all(result, shown):
-                result = {k: v for k, v in result.items() if k in shown} or None
-            self.put(event.ns, "updates", {data["name"]: self._update_value(result)})
+            if "update" in data:  # a list of updates, a single-value state's update
+                value = data["update"]
+            else:
+                result = data["result"]
+                shown = self.keys.get(event.ns)
+                if result and shown is not None and not shown_all(result, shown):
+                    result = {k: v for k, v in result.items() if k in shown} or None
+                value = self._update_value(result)
+            self.put(event.ns, "updates", {data["name"]: value})
         if "tasks" in self.modes or "debug" in self.modes:
             payload = {
                 "id": data["task_id"],
