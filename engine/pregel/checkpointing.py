@@ -15,7 +15,6 @@ from engine.checkpoint.base import BaseCheckpointSaver, CheckpointRecord, Pendin
 from engine.clock import iso_from_unix_ns
 from engine.errors import ParentCommand
 from engine.pregel import algo
-from engine.schema import node_update_as_dict
 from engine.types import CheckpointSource, Command, Interrupt
 
 if TYPE_CHECKING:
@@ -117,15 +116,13 @@ class Checkpointing:
         self.current = saved
         self.stored_id = saved.id
 
-    def apply_update(self, saved: CheckpointRecord, update: Any) -> None:
-        """A resume's `Command(update=...)`: written before the paused tasks run again,
-        and kept on the checkpoint resumed from, so a later resume of the same step
-        starts from it too (LangGraph keeps it there as pending writes)."""
+    def apply_update(self, saved: CheckpointRecord, writes: list[tuple[str, Any]]) -> None:
+        """A resume's `Command(update=...)` (as `writes`): written before the paused tasks
+        run again, and kept on the checkpoint resumed from, so a later resume of the same
+        step starts from it too (LangGraph keeps it there as pending writes)."""
         channels = self.loop.channels
-        update = node_update_as_dict(update)
-        pairs = update.items() if isinstance(update, Mapping) else update
         buckets: dict[str, list[Any]] = {}
-        for key, value in pairs:
+        for key, value in writes:
             if key in channels:
                 buckets.setdefault(key, []).append(value)
         for key, values in buckets.items():

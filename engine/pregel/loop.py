@@ -39,7 +39,7 @@ from engine.pregel.ids import checkpoint_id, node_bits
 from engine.pregel.run import RunContext
 from engine.pregel.task import Task, reset_current, set_current
 from engine.pregel.timed import timed_attempt
-from engine.pregel.updates import command_input
+from engine.pregel.updates import command_writes
 from engine.types import CheckpointSource, Command, Interrupt, Send
 from engine.version import VERSION
 
@@ -280,7 +280,7 @@ class Loop:
         # stopped there, or the thread was edited or forked there to go on).
         self.breakpoint_done = True
         if isinstance(input, Command) and input.update is not None:
-            self.cp.apply_update(saved, input.update)
+            self.cp.apply_update(saved, command_writes(self.spec, input))
         if self.run.callbacks is not None:
             self.run.callbacks.resumed(self, saved.id)
         # A thread seeded by `engine.pregel.fork` starts as a branch of the run it names.
@@ -293,8 +293,8 @@ class Loop:
             self.step, self.next_tasks = saved.step + 2, forked
             return
         triggered, sends = list(saved.triggered), list(saved.sends)
-        if isinstance(input, Command):  # its update now, its goto joins the pending step
-            goto = command_input(self.spec, self.channels, input)
+        if isinstance(input, Command):  # its goto joins the pending step
+            goto = input.goto_targets()
             triggered += [t for t in goto if isinstance(t, str) and t not in triggered]
             sends += [t for t in goto if isinstance(t, Send)]
         self.next_tasks = algo.prepare_tasks(

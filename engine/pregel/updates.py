@@ -17,7 +17,6 @@ from engine.schema import ROOT, node_update_as_dict
 from engine.types import Command
 
 if TYPE_CHECKING:
-    from engine.channels import Channel
     from engine.graph.spec import GraphSpec
     from engine.pregel.task import Task
 
@@ -80,14 +79,7 @@ def result_of(writes: list[tuple[str, Any]]) -> dict[str, Any] | None:
     return {k: v[0] if len(v) == 1 else {"$writes": v} for k, v in merged.items()}
 
 
-def command_input(spec: GraphSpec, channels: Mapping[str, Channel],
-                  command: Command[Any]) -> list[Any]:
-    """A Command given as input to a paused thread: apply its update to the channels at
-    once (the pending tasks read it, as in LangGraph); return its goto targets, which
-    run with the pending tasks."""
-    grouped: dict[str, list[Any]] = {}
-    for key, value in _writes(spec, command.update, command.update):
-        grouped.setdefault(key, []).append(value)
-    for key, values in grouped.items():
-        channels[key].update(values)
-    return command.goto_targets()
+def command_writes(spec: GraphSpec, command: Command[Any]) -> list[tuple[str, Any]]:
+    """The update of a Command given as input to a paused thread, as writes to the
+    graph's channels (a single-value state's as its root channel's)."""
+    return _writes(spec, command.update, command.update)
