@@ -423,6 +423,10 @@ class Loop:
                 "interrupts": task.interrupts, "duration": task.duration,
                 "hidden": task.hidden, "returned": task.returned,
             }
+            if task.hidden and isinstance(task.error, ParentCommand):
+                # Control flow, not a failure: the task handed its parent a Command.
+                data["error"] = None
+                data["command"] = task.error.command
             if task.attempts != 1:  # only a retried task says so (the schema is additive)
                 data["attempts"] = task.attempts
             clock_ns = bus.clock_ns
@@ -492,16 +496,23 @@ class Loop:
                                 "state": self.state_values()})
 
     def end(self, error: BaseException | None = None) -> None:
+        command = None
+        if isinstance(error, ParentCommand):  # a subgraph handing its parent a Command
+            command, error = error.command, None
+            self.status = "done"
         if error is not None and self.status == "running":
             self.status = "stopped" if isinstance(error, RunStopped) else "error"
         if self.bus.sinks:
-            self.emit("run_end", {
+            data = {
                 "status": self.status,
                 "output": self.output() if error is None else None,
                 "error": error,
                 "interrupts": self.interrupts,
                 "duration": self.clock.monotonic_ns() - self.t0,
-            })
+            }
+            if command is not None:
+                data["command"] = command
+            self.emit("run_end", data)
 
 
 __all__ = ["START", "Loop", "PendingTask"]
