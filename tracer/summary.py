@@ -28,9 +28,24 @@ STATUS_ORDER = ("incomplete", "error", "interrupted", "stopped", "done")
 """Run statuses, worst first: a trace's status is its worst root run's."""
 
 
+def is_stop(error: Any) -> bool:
+    """A task "error" that is the debugger stopping the run (`stepscope debug`'s x), not a
+    failure of the graph."""
+    name = getattr(error, "cls", None) or type(error).__qualname__
+    return str(name).rsplit(".", 1)[-1] == "RunStopped"
+
+
+def task_status(error: Any, interrupts: Any) -> str:
+    """failed / stopped / interrupted / done, from a task_end's error and interrupts."""
+    if error is not None:
+        return "stopped" if is_stop(error) else "failed"
+    return "interrupted" if interrupts else "done"
+
+
 @dataclass
 class TaskSpan:
-    """One task of a step: when it ran, what it wrote, how it ended."""
+    """One task of a step: when it ran, what it wrote, how it ended (the one model of a
+    task that the summary, the report, the exports and the views share)."""
 
     name: str | None
     task_id: str | None
@@ -44,12 +59,25 @@ class TaskSpan:
     writes: list[str] = field(default_factory=list)
     error: Any = None
     interrupts: int = 0
+    lost: bool = False
+    """The step ended but this task's task_end could not be read: how it ended is not
+    known."""
+
+    def finish(self, t: int, data: dict[str, Any]) -> None:
+        """Take what a task_end at `t` (ns) says: the end, duration, writes, error."""
+        self.end, self.duration = t, _number(data.get("duration"))
+        self.writes = [text_of(w[0]) for w in _list(data.get("writes"))
+                       if isinstance(w, (list, tuple)) and w]
+        self.error = data.get("error")
+        self.interrupts = len(_list(data.get("interrupts")))
 
     @property
     def status(self) -> str:
-        if self.end is None or self.error is not None:
-            return "running" if self.end is None else "error"
-        return "interrupted" if self.interrupts else "ok"
+        """done / failed / stopped / interrupted / running (no task_end yet) / unknown
+        (`lost`)."""
+        if self.end is None:
+            return "unknown" if self.lost else "running"
+        return task_status(self.error, self.interrupts)
 
 
 @dataclass
@@ -68,7 +96,25 @@ class StepSpan:
 
     @property
     def duration(self) -> int | None:
+        """step_start → step_end (the barrier); None until the step has ended."""
         return None if self.start is None or self.end is None else self.end - self.start
+
+    @property
+    def extent(self) -> int:
+        """What the step has taken so far: to its step_end, else (a step an error cut
+        short, or one still running) to its last task_end."""
+        start = self.start or 0
+        end = self.end
+        if end is None:
+            end = max((t.end for t in self.tasks if t.end is not None), default=start)
+        return max(0, end - start)
+
+    def wait(self, task: TaskSpan) -> int:
+        """How long `task` waited at the barrier for the straggler, ns."""
+        lagging = self.straggler()
+        if lagging is None or task.end is None or lagging[0].end is None:
+            return 0
+        return max(0, lagging[0].end - task.end)
 
     def straggler(self) -> tuple[TaskSpan, int] | None:
         """The task the barrier waited for (last to end, ≥ 2 tasks) and its lead in ns."""
@@ -211,11 +257,7 @@ class TraceSummarizer:
         elif kind == "task_start":
             self._task(run, event).start = t
         elif kind == "task_end":
-            task = self._task(run, event)
-            task.end, task.duration = t, _number(data.get("duration"))
-            task.writes = [text_of(w[0]) for w in _list(data.get("writes"))]
-            task.error = data.get("error")
-            task.interrupts = len(_list(data.get("interrupts")))
+            self._task(run, event).finish(t, data)
         elif kind in ("llm_start", "token", "llm_end"):
             self._llm_events.append(event)
             number = data.get("n", -1)

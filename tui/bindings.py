@@ -6,9 +6,9 @@ The main screen's BINDINGS, the help screen and the command palette are all buil
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from textual.binding import Binding, BindingType
+from textual.binding import ActiveBinding, Binding, BindingType
 
 VIEWS: tuple[tuple[str, str], ...] = (
     ("graph", "Graph"),
@@ -123,7 +123,37 @@ DEBUG_ACTIONS: tuple[ActionSpec, ...] = (
 
 
 def main_bindings(actions: tuple[ActionSpec, ...] = ACTIONS) -> list[BindingType]:
-    """A screen's bindings, each with an id (for keymaps) and a description."""
-    return [Binding(a.keys, a.action, a.label, show=a.footer, id=a.id,
-                    key_display=a.key_display, tooltip=a.help)
-            for a in actions]
+    """A screen's bindings, each with an id (for keymaps) and a description.
+
+    An action's first key carries its footer entry; its other keys are bound apart and
+    hidden, so that when a focused view takes the first key (the Tokens view's ←), the
+    footer shows the view's meaning of it and not a stale "←/h prev"."""
+    out: list[BindingType] = []
+    for a in actions:
+        first, *aliases = a.keys.split(",")
+        out.append(Binding(first, a.action, a.label, show=a.footer, id=a.id,
+                           key_display=a.key_display, tooltip=a.help))
+        if aliases:
+            out.append(Binding(",".join(aliases), a.action, a.label, show=False,
+                               id=f"{a.id}{ALIAS}", tooltip=a.help))
+    return out
+
+
+ALIAS = ".alias"
+"""The id suffix of an action's hidden other keys (see `main_bindings`)."""
+
+
+def show_aliases(bindings: dict[str, ActiveBinding], owner: object,
+                 actions: tuple[ActionSpec, ...]) -> dict[str, ActiveBinding]:
+    """`bindings` (a screen's active ones), with each footer action whose first key a
+    focused widget has taken shown under its other keys instead: "h prev" when the
+    Tokens view owns ←."""
+    footer = {a.id for a in actions if a.footer}
+    mine = {b.binding.id for b in bindings.values() if b.node is owner}
+    for key, active in list(bindings.items()):
+        alias_id = active.binding.id or ""
+        primary = alias_id.removesuffix(ALIAS)
+        if (active.node is owner and alias_id.endswith(ALIAS) and primary in footer
+                and primary not in mine):
+            bindings[key] = active._replace(binding=replace(active.binding, show=True))
+    return bindings

@@ -15,8 +15,8 @@ from typing import Any
 from tracer import Trace, TraceCorruptError, TraceError
 from tracer.entries import StepEntry
 from tracer.records import KIND_CODES
+from tracer.summary import is_stop
 from tui.run_paths import fork_counts
-from tui.views.values import is_stop
 
 _LLM_START = KIND_CODES["llm_start"]
 _INTERRUPT = KIND_CODES["interrupt"]
@@ -80,20 +80,6 @@ def planned(trace: Trace, run: int, step: int) -> tuple[list[str], list[str]]:
     data = trace.read(start).data
     return [str(i) for i in data.get("task_ids") or ()], [str(n) for n in data.get("names")
                                                            or ()]
-
-
-def format_duration(ns: int | None) -> str:
-    """A short human duration: 850µs, 12ms, 1.25s, 3m04s."""
-    if ns is None:
-        return "…"
-    if ns < 1_000_000:
-        return f"{ns // 1000}µs"
-    if ns < 1_000_000_000:
-        return f"{ns / 1e6:.0f}ms"
-    if ns < 60_000_000_000:
-        return f"{ns / 1e9:.2f}s"
-    seconds = int(ns / 1e9)
-    return f"{seconds // 60}m{seconds % 60:02d}s"
 
 
 def run_status(trace: Trace | None, run: int) -> str:

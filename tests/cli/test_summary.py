@@ -10,8 +10,9 @@ from typing import Any
 from engine.events import Event
 from tracer.codec import ErrorValue, ObjectValue
 from tracer.export.jsonable import to_jsonable
+from tracer.export.report import reported_status
 from tracer.summary import summarize
-from tui.units import fmt_ns, fmt_size
+from tui.units import duration, fmt_size
 
 BOOM = ErrorValue("ValueError", "boom", "ValueError('boom')", "Traceback …\nValueError: boom")
 
@@ -52,7 +53,9 @@ class TestSummarize:
         assert (input_step.step, input_step.start, input_step.end) == (0, 0, 5)
         assert (step.start, step.end, step.duration, step.complete) == (10, 45, 35, True)
         assert [(t.name, t.duration, t.status, t.writes) for t in step.tasks] == [
-            ("a", 10, "ok", ["x"]), ("b", 30, "ok", [])]
+            ("a", 10, "done", ["x"]), ("b", 30, "done", [])]
+        # The report keeps its schema-1 words for the same statuses.
+        assert [reported_status(t) for t in step.tasks] == ["ok", "ok"]
         lagging, lead = step.straggler() or (None, 0)
         assert lagging is not None and (lagging.name, lead) == ("b", 21)
 
@@ -72,7 +75,7 @@ class TestSummarize:
         assert summary.status == "incomplete" and run.duration == 31
         step = run.steps[1]
         assert not step.complete and step.end == 31
-        assert [t.status for t in step.tasks] == ["ok", "running"]
+        assert [t.status for t in step.tasks] == ["done", "running"]
 
     def test_error_and_worst_status(self) -> None:
         """A failed task is 'error'; the trace takes its worst root run's status."""
@@ -87,7 +90,8 @@ class TestSummarize:
         summary = summarize(events)
         assert [r.status for r in summary.runs] == ["done", "error"]
         assert summary.status == "error"
-        assert summary.runs[1].steps[0].tasks[0].status == "error"
+        failed = summary.runs[1].steps[0].tasks[0]
+        assert (failed.status, reported_status(failed)) == ("failed", "error")
 
     def test_subgraph_run_by_namespace(self) -> None:
         """Events of a subgraph namespace go to its own run, not to the root's."""
@@ -140,8 +144,14 @@ class TestUnits:
 
     def test_durations(self) -> None:
         """ns, µs, ms, s and minutes; None is a dash."""
-        assert [fmt_ns(v) for v in (850, 12_300, 197_700_000, 1_090_000_000, 125e9, None)] == [
-            "850 ns", "12.3 µs", "197.7 ms", "1.09 s", "2m05s", "–"]
+        assert [duration(v) for v in (850, 12_300, 197_700_000, 1_090_000_000, 125e9, None)] == [
+            "850 ns", "12.3 µs", "197.7 ms", "1.09 s", "2m05s", "—"]
+
+    def test_compact_durations(self) -> None:
+        """For narrow columns (the step list, lanes): no space, fewer digits."""
+        assert [duration(v, compact=True) for v in (
+            850_000, 12_300_000, 1_250_000_000, 184_000_000_000, None)] == [
+            "850µs", "12ms", "1.25s", "3m04s", "—"]
 
     def test_sizes(self) -> None:
         """Bytes, then KB and MB with one decimal."""

@@ -12,10 +12,10 @@ from engine.graph import END, START, StateGraph
 from engine.types import RetryPolicy
 from tests.debug.conftest import sample
 from tracer import open_trace
+from tracer.steps import read_step
 from tui.debug.breakpoints import BreakpointError, parse
 from tui.debug.session import DebugSession, SessionError
 from tui.step_rows import read_row
-from tui.views.step_timing import read_step
 from tui.views.tasks_data import status, step_tasks
 
 Make = Callable[..., DebugSession]

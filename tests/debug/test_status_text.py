@@ -26,7 +26,7 @@ def test_paused_says_where_and_why() -> None:
 def test_running_tasks_show_their_elapsed_time() -> None:
     running = (Running(("agent",), 1, 10.0), Running(("sub", "inner"), 1, 12.5))
     text = status_markup(_status("running", running=running), 0, now=13.0)
-    assert "running: agent 3.0 s, sub/inner 500 ms" in text
+    assert "running: agent 3.00s, sub/inner 500ms" in text
 
 
 def test_interrupted_and_error_explain_themselves() -> None:

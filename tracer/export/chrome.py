@@ -17,6 +17,7 @@ from typing import Any, TypedDict
 from engine.events import Event
 from tracer.analysis import LLMCall
 from tracer.export.jsonable import error_dict, to_jsonable
+from tracer.export.report import reported_status
 from tracer.summary import RunSpan, TaskSpan, TraceSummarizer
 
 STEPS_TID = 1
@@ -136,7 +137,7 @@ def chrome_trace(events: Iterable[Event], source: str = "") -> ChromeTrace:
                 t0 = timeline.us(run.number, task.start if task.start is not None else start)
                 t1 = timeline.us(run.number, task.end if task.end is not None else end)
                 args: dict[str, Any] = {"task_id": task.task_id, "step": step.step,
-                                        "status": task.status, "writes": task.writes,
+                                        "status": reported_status(task), "writes": task.writes,
                                         "duration_ns": task.duration}
                 if task.error is not None:
                     args["error"] = error_dict(task.error)

@@ -150,11 +150,21 @@ class Report(TypedDict):
     corruption: CorruptionReport
 
 
+_REPORTED = {"done": "ok", "failed": "error", "stopped": "error", "unknown": "running"}
+
+
+def reported_status(task: TaskSpan) -> str:
+    """A task's status in the report's vocabulary (schema 1): ok / error / interrupted /
+    running."""
+    return _REPORTED.get(task.status, task.status)
+
+
 def _task(task: TaskSpan, run: RunSpan) -> TaskReport:
     return {
         "name": task.name, "task_id": task.task_id,
         "start_ns": None if task.start is None else task.start - run.start,
-        "duration_ns": task.duration, "status": task.status, "writes": task.writes,
+        "duration_ns": task.duration, "status": reported_status(task),
+        "writes": task.writes,
         "error": None if task.error is None else error_dict(task.error),
         "interrupts": task.interrupts,
     }

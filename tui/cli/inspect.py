@@ -57,7 +57,7 @@ from tracer.export.report import (
     build_report,
 )
 from tui.cli.errors import CommandError
-from tui.units import fmt_ns, fmt_size, plural
+from tui.units import duration, fmt_size, plural
 from tui.views.traceback_text import trim
 from tui.visible import plain
 
@@ -85,7 +85,7 @@ def overview(report: Report) -> Panel:
     label = "incomplete (crashed, or still running)" if status == "incomplete" else status
     grid.add_row("status", _status(status, label))
     grid.add_row("graph", plain(report["graph"]))
-    grid.add_row("duration", fmt_ns(report["duration_ns"]))
+    grid.add_row("duration", duration(report["duration_ns"]))
     counts = [plural(totals["steps"], "step"), plural(totals["tasks"], "task"),
               plural(totals["llm_calls"], "LLM call"), plural(totals["tokens"], "token"),
               plural(totals["custom_events"], "custom event")]
@@ -119,21 +119,21 @@ def steps_table(run: RunReport) -> Table:
     for step in run["steps"]:
         note = "" if step["complete"] else "no barrier (step did not finish)"
         label = "(input)" if step["step"] == 0 and not step["tasks"] else ""
-        table.add_row(str(step["step"]), label, fmt_ns(step["start_ns"]),
-                      fmt_ns(step["duration_ns"]), "", plain(note, style="dim"),
+        table.add_row(str(step["step"]), label, duration(step["start_ns"]),
+                      duration(step["duration_ns"]), "", plain(note, style="dim"),
                       style="bold")
         straggler = step["straggler"]
         lagging = straggler["task_id"] if straggler is not None else None
         for task in step["tasks"]:
             notes = []
             if straggler is not None and lagging is not None and task["task_id"] == lagging:
-                notes.append(f"straggler (+{fmt_ns(straggler['lead_ns'])})")
+                notes.append(f"straggler (+{duration(straggler['lead_ns'])})")
             if task["error"]:
                 notes.append(f"{task['error']['class']}: {task['error']['message']}")
             if task["writes"]:
                 notes.append("wrote " + ", ".join(dict.fromkeys(task["writes"])))
-            table.add_row("", plain(task["name"]), fmt_ns(task["start_ns"]),
-                          fmt_ns(task["duration_ns"]), _status(task["status"]),
+            table.add_row("", plain(task["name"]), duration(task["start_ns"]),
+                          duration(task["duration_ns"]), _status(task["status"]),
                           plain("; ".join(notes)))
     return table
 
@@ -147,14 +147,14 @@ def llm_table(calls: list[LLMReport]) -> Table:
         model = f"{call['model']} ({call['provider']})" if call["provider"] else call["model"]
         rate = call["tokens_per_s"]
         table.add_row(str(call["n"]), plain(call["task"]), str(call["step"]),
-                      plain(model), fmt_ns(call["ttft_ns"]), fmt_ns(call["duration_ns"]),
+                      plain(model), duration(call["ttft_ns"]), duration(call["duration_ns"]),
                       str(call["tokens"]), "–" if rate is None else f"{rate:.1f}",
-                      fmt_ns(call["max_gap_ns"]))
+                      duration(call["max_gap_ns"]))
         if call["error"]:
             table.add_row("", plain(f"{call['error']['class']}: {call['error']['message']}",
                                     style="red"))
         for stall in call["stalls"]:
-            table.add_row("", Text(f"stall: {fmt_ns(stall['gap_ns'])} before token "
+            table.add_row("", Text(f"stall: {duration(stall['gap_ns'])} before token "
                                    f"{stall['token']}", style="yellow"))
     return table
 
@@ -167,7 +167,7 @@ def runs_table(runs: list[RunReport]) -> Table:
         supersteps = sum(1 for s in run["steps"] if s["step"] > 0)
         table.add_row(str(run["number"]), _short_ns(run["ns"]),
                       plain(str(run["parent_task"])[:8]), plain(run["graph"]),
-                      _status(run["status"]), str(supersteps), fmt_ns(run["duration_ns"]))
+                      _status(run["status"]), str(supersteps), duration(run["duration_ns"]))
     return table
 
 

@@ -33,7 +33,7 @@ from tracer.writer import TraceBusyError, TraceWriter
 from tui.cli.errors import CommandError
 from tui.engine_alias import install_alias
 from tui.target import Target, TargetError, resolve_target
-from tui.units import fmt_ns, fmt_size, plural
+from tui.units import duration, fmt_size, plural
 
 DISK_FULL = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO}
 """Errors writing a trace that do not stop the graph: it runs, unrecorded or partly
@@ -127,7 +127,7 @@ def summary_line(report: Report) -> str:
     llm = plural(totals["llm_calls"], "LLM call")
     if totals["llm_calls"]:
         llm += f" ({plural(totals['tokens'], 'token')})"
-    return " · ".join([status, fmt_ns(report["duration_ns"]), plural(totals["steps"], "step"),
+    return " · ".join([status, duration(report["duration_ns"]), plural(totals["steps"], "step"),
                        plural(totals["tasks"], "task"), llm, plural(report["events"], "event"),
                        fmt_size(report["size_bytes"])])
 

@@ -8,6 +8,7 @@ from typing import Any
 from rich.markup import escape
 
 from tui.debug.session import Status
+from tui.units import duration
 
 _STATE_STYLE = {
     "idle": ("○", "dim"), "running": ("▶", "bold green"), "paused": ("‖", "bold yellow"),
@@ -32,10 +33,6 @@ def _short(value: Any, limit: int = 80) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def elapsed(seconds: float) -> str:
-    return f"{seconds * 1000:.0f} ms" if seconds < 1 else f"{seconds:.1f} s"
-
-
 def status_markup(status: Status, breakpoints: int, now: float | None = None) -> str:
     """One line: state, where/why, running tasks with elapsed time, breakpoints, a hint."""
     now = status.now if now is None else now
@@ -44,7 +41,7 @@ def status_markup(status: Status, breakpoints: int, now: float | None = None) ->
     if status.pause is not None:
         parts.append(escape(status.pause.describe()))
     if status.running:
-        tasks = ", ".join(f"{'/'.join(r.path)} {elapsed(now - r.started)}"
+        tasks = ", ".join(f"{'/'.join(r.path)} {duration((now - r.started) * 1e9, compact=True)}"
                           for r in sorted(status.running, key=lambda r: r.started))
         parts.append(f"running: {escape(tasks)}")
     if status.state == "interrupted":

@@ -15,7 +15,7 @@ from typing import ClassVar
 from rich.text import Text
 from textual import events, work
 from textual.app import ComposeResult
-from textual.binding import BindingType
+from textual.binding import ActiveBinding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
 from textual.screen import Screen
@@ -25,7 +25,7 @@ from textual.worker import get_current_worker
 
 from tracer import Trace, TraceChangedError, TraceCorruptError, TraceError
 from tui import trace_tasks as tasks
-from tui.bindings import ACTIONS, VIEWS, main_bindings
+from tui.bindings import ACTIONS, VIEWS, main_bindings, show_aliases
 from tui.event_search import search_steps
 from tui.run_paths import RunNode, breadcrumb, run_nodes
 from tui.screens.main_actions import MainActions
@@ -70,6 +70,12 @@ class MainScreen(MainActions, Screen[None]):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (NARROW, "-wide")]  # noqa: RUF012
     ACTIONS = ACTIONS
     """Every action of this screen (help and palette list them)."""
+
+    @property
+    def active_bindings(self) -> dict[str, ActiveBinding]:
+        """Screen's, where a focused view that took an action's first key leaves the
+        footer to show the action under its other key (`bindings.show_aliases`)."""
+        return show_aliases(super().active_bindings, self, self.ACTIONS)
 
     following: reactive[bool] = reactive(False)
     """Tail the file as it grows; the selection moves only when it is at the end."""

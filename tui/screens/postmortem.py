@@ -37,7 +37,7 @@ class PostMortemScreen(ModalScreen[None]):
         width: 95%; height: 90%; padding: 0 1;
         border: thick $error; background: $panel;
     }
-    PostMortemScreen #pm-title { height: auto; }
+    PostMortemScreen #pm-title, PostMortemScreen #pm-error { width: 100%; height: auto; }
     PostMortemScreen OptionList { height: auto; max-height: 40%; }
     PostMortemScreen #pm-source { height: auto; color: $text-muted; }
     PostMortemScreen DataTable { height: 1fr; }
@@ -50,11 +50,12 @@ class PostMortemScreen(ModalScreen[None]):
         self.frames = frames_of(error)
 
     def compose(self) -> ComposeResult:
-        title = Text.assemble(("post-mortem ", "bold"), plain(self.where), " · ",
-                              plain(f"{type(self.error).__name__}: {self.error}", "bold red"),
+        title = Text.assemble(("post-mortem ", "bold"), plain(self.where),
                               ("   ↑/↓ frame · d pdb · esc close", "dim"))
         with Vertical():
             yield Label(title, id="pm-title")
+            yield Label(plain(f"{type(self.error).__name__}: {self.error}", "bold red"),
+                        id="pm-error")
             yield OptionList(*(_frame_option(f) for f in self.frames), id="pm-frames")
             yield Label("", id="pm-source")
             yield DataTable(id="pm-locals", cursor_type="row", zebra_stripes=True)

@@ -11,7 +11,8 @@ from typing import Any
 
 from tracer.diff import TaskDiff, WriteDiff
 from tracer.reducers import ADD, ADD_MESSAGES
-from tui.views.values import duration, inline, is_message, message_class, summary
+from tui.units import duration
+from tui.views.values import inline, is_message, message_class, summary
 
 _REDUCERS = {None: "last value", ADD: "operator.add", ADD_MESSAGES: "add_messages"}
 

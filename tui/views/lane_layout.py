@@ -4,7 +4,7 @@ Only the visible steps are laid out (from a first position until the width is fu
 so a run of any length costs the same to draw. A column is as wide as its step is long
 (relative to the longest visible step) or uniform; its last cell is the barrier (┃).
 In a step where several tasks ran, the one that ended last (the straggler) is drawn
-apart and the others' wait for it is shaded. Pure: StepTiming-like objects in, rows of
+apart and the others' wait for it is shaded. Pure: StepSpans in, rows of
 (text, role) out; a role starting with "sel:" lies in the selected step's column.
 """
 
@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from tui.units import duration
 from tui.views.styled_rows import Row, merge_cells
 
 LABEL_WIDTH = 16
@@ -47,12 +48,12 @@ def visible_columns(timing_at: Callable[[int], Any], total: int, first: int, wid
     if total == 0 or room < MIN_WIDTH:
         return []
     candidates = [timing_at(p) for p in range(first, min(total, first + room // MIN_WIDTH))]
-    longest = max((t.duration for t in candidates), default=0) or 1
+    longest = max((t.extent for t in candidates), default=0) or 1
     columns: list[Column] = []
     x = LABEL_WIDTH
     for offset, timing in enumerate(candidates):
         w = UNIFORM_WIDTH if not scaled else max(
-            MIN_WIDTH, round(MAX_WIDTH * timing.duration / longest))
+            MIN_WIDTH, round(MAX_WIDTH * timing.extent / longest))
         if x + w > width:
             break
         columns.append(Column(first + offset, x, w, timing))
@@ -80,14 +81,15 @@ def _cells_of(column: Column, key: tuple[str, int]) -> list[tuple[str, str]]:
     if key[1] >= len(tasks):
         return cells
     task = tasks[key[1]]
-    span = max(1, timing.duration)
+    span = max(1, timing.extent)
 
     def col(t: int | None) -> int:
         if t is None:
             return inner - 1
         return min(inner - 1, max(0, (t - timing.start) * inner // span))
 
-    straggler = timing.straggler
+    lagging = timing.straggler()
+    straggler = lagging[0] if lagging is not None else None
     role = BAR_ROLES.get(task.status, "bar")
     if straggler is task and role == "bar":
         role = "straggler"
@@ -109,7 +111,8 @@ def render_lanes(columns: Sequence[Column], keys: Sequence[tuple[str, int]], sel
         sel = column.timing.step == selected
         text = f"{column.timing.step}"[: column.width - 1].ljust(column.width - 1) + "┃"
         header.append((text, "sel:header" if sel else "header"))
-        dur = _short(column.timing.duration)[: column.width - 1].ljust(column.width - 1) + "┃"
+        took = duration(column.timing.extent, compact=True)
+        dur = took[: column.width - 1].ljust(column.width - 1) + "┃"
         footer.append((dur, "sel:muted" if sel else "muted"))
     rows: list[Row] = [merge_cells(header)]
     for name, k in keys:
@@ -150,14 +153,6 @@ def first_showing(position: int, first: int,
                                        for c in columns_from(candidate)):
         candidate += 1
     return candidate
-
-
-def _short(ns: int) -> str:
-    if ns >= 10**9:
-        return f"{ns / 1e9:.1f}s"
-    if ns >= 10**6:
-        return f"{ns / 1e6:.0f}ms"
-    return f"{ns / 1e3:.0f}µs"
 
 
 def _fit(text: str, width: int) -> str:

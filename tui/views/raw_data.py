@@ -14,7 +14,8 @@ from typing import Any
 
 from engine.events import Event
 from tracer.records import KIND_CODES
-from tui.views.values import duration, inline
+from tui.units import duration
+from tui.views.values import inline
 
 KEYS = ("kind", "node", "ns", "step")
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from engine.events import Event
-from tui.views.values import task_status
+from tracer.summary import task_status
 
 START, END = "__start__", "__end__"
 PUSH = "__pregel_push"

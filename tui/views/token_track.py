@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from tui.units import duration
 from tui.views.styled_rows import Row, merge_cells
 from tui.visible import visible
 
@@ -43,15 +44,11 @@ def axis_for(calls: Sequence[Any], start: int | None, barriers: Sequence[int],
     return Axis(t0, max([*times, t0 + 1]), max(8, width))
 
 
-def ms(ns: int | None) -> str:
-    return "—" if ns is None else f"{ns / 1e6:.0f} ms"
-
-
 def call_label(call: Any) -> str:
     """node · model · TTFT · tokens · tok/s (· stalls · error)."""
     tps = call.tokens_per_second
     parts = [f"#{call.number} {call.node or '?'}", call.model or "?",
-             f"TTFT {ms(call.ttft)}", f"{len(call.tokens)} tok",
+             f"TTFT {duration(call.ttft)}", f"{len(call.tokens)} tok",
              "— tok/s" if tps is None else f"{tps:.1f} tok/s"]
     if call.stalls:
         parts.append(f"{len(call.stalls)} stall" + ("s" if len(call.stalls) > 1 else ""))
@@ -170,6 +167,6 @@ def timeline(calls: Sequence[Any], title: str, start: int | None, barriers: Sequ
     at = call.tokens[cursor][0] - axis.t0 if 0 <= cursor < len(call.tokens) else None
     rows.append([])
     rows.append([(f"#{call.number} {call.node or '?'} · token {cursor + 1}/{len(call.tokens)}"
-                  f" at {ms(at)} (←/→ move)", "muted")])
+                  f" at {duration(at)} (←/→ move)", "muted")])
     rows.extend(streamed_rows(call, cursor, width))
     return Timeline(rows, label_rows)

@@ -15,20 +15,6 @@ LIMIT = 80
 """Strings longer than this (or with several lines) are shortened in previews."""
 
 
-def is_stop(error: Any) -> bool:
-    """A task "error" that is the debugger stopping the run (`stepscope debug`'s x), not a
-    failure of the graph."""
-    name = getattr(error, "cls", None) or type(error).__qualname__
-    return str(name).rsplit(".", 1)[-1] == "RunStopped"
-
-
-def task_status(error: Any, interrupts: Any) -> str:
-    """failed / stopped / interrupted / done, from a task_end's error and interrupts."""
-    if error is not None:
-        return "stopped" if is_stop(error) else "failed"
-    return "interrupted" if interrupts else "done"
-
-
 def is_message(value: Any) -> bool:
     """An engine chat message (or a recorded one that was not rebuilt)."""
     if isinstance(value, ObjectValue):
@@ -153,14 +139,3 @@ def wrap(text: str, width: int = 100) -> list[str]:
     for line in visible(text).splitlines() or [""]:
         out.extend(line[i: i + width] for i in range(0, max(len(line), 1), width))
     return out
-
-
-def duration(ns: int | None) -> str:
-    """A duration in ns as a short human string: 850 µs, 12.3 ms, 4.56 s."""
-    if ns is None:
-        return "—"
-    if ns < 1_000_000:
-        return f"{ns / 1000:.0f} µs"
-    if ns < 1_000_000_000:
-        return f"{ns / 1e6:.1f} ms"
-    return f"{ns / 1e9:.2f} s"

@@ -16,6 +16,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from tracer import TraceError
+from tracer.steps import RunSteps
 from tui.selection import Selection
 from tui.views.graph_canvas import (
     UNSELECTABLE,
@@ -30,7 +31,6 @@ from tui.views.graph_canvas import (
     styled_rows,
 )
 from tui.views.graph_layout import GraphLayout, layout
-from tui.views.step_timing import RunSteps
 
 
 class GraphView(ScrollView, can_focus=True):
@@ -167,8 +167,8 @@ class GraphView(ScrollView, can_focus=True):
             return Marks()
         timing = self._steps.timing(position)
         previous = self._steps.timing(position - 1) if position > 0 else None
-        return step_marks(self.canvas.layout, [(t.name, t.status) for t in timing.tasks],
-                          [t.name for t in previous.tasks] if previous else [])
+        return step_marks(self.canvas.layout, [(t.name or "?", t.status) for t in timing.tasks],
+                          [t.name or "?" for t in previous.tasks] if previous else [])
 
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset

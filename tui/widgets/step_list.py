@@ -15,7 +15,8 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from tui.selection import Selection
-from tui.step_rows import RowCache, StepRow, format_duration, node_list
+from tui.step_rows import RowCache, StepRow, node_list
+from tui.units import duration
 
 _STEP_W, _DUR_W, _MARK_W = 6, 8, 9
 _HEAD = 1
@@ -167,7 +168,7 @@ class StepList(ScrollView, can_focus=True, inherit_bindings=False):
                                                                  partial=True)
             took_style = style + part("step-list--running" if row.running
                                       else "step-list--dim", partial=True)
-        took = "running" if row.running else format_duration(row.duration_ns)
+        took = "running" if row.running else duration(row.duration_ns, compact=True)
         return [
             Segment(f"{row.step:>{_STEP_W}} ", dim),
             Segment(f"{nodes:<{nodes_w}} ", node_style),

@@ -13,6 +13,7 @@ from textual.reactive import reactive
 from textual.strip import Strip
 from textual.widget import Widget
 
+from tracer.steps import RunSteps
 from tui.selection import Selection
 from tui.views.lane_layout import (
     Column,
@@ -23,7 +24,6 @@ from tui.views.lane_layout import (
     render_lanes,
     visible_columns,
 )
-from tui.views.step_timing import RunSteps
 
 
 class SuperstepLanes(Widget, can_focus=True):

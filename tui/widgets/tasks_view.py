@@ -16,11 +16,11 @@ from textual.worker import get_current_worker
 from tracer import Trace
 from tui.selection import Selection
 from tui.step_rows import planned
-from tui.units import plural
+from tui.units import duration, plural
 from tui.views.event_source import step_events
 from tui.views.tasks_data import START, TaskInfo, status, step_tasks
 from tui.views.traceback_text import trim
-from tui.views.values import duration, inline
+from tui.views.values import inline
 from tui.widgets.hanging import Hanging
 
 

@@ -16,8 +16,8 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from tracer.analysis import llm_calls
+from tracer.steps import read_step
 from tui.selection import Selection
-from tui.views.step_timing import read_step
 from tui.views.token_track import Timeline, timeline
 
 Loaded = tuple[list[Any], int | None, list[int]]

@@ -82,3 +82,28 @@ async def test_the_events_view_shows_the_cursors_event_whole(tmp_path: Path) -> 
                 break
         else:
             raise AssertionError(f"no llm_start reached: {sorted(seen)}")
+
+
+async def test_the_footer_tells_what_left_and_right_do_in_the_tokens_view(
+        tmp_path: Path) -> None:
+    """With the Tokens view focused, ← moves its token cursor: the footer says so, and
+    offers "h prev" instead of "←/h prev" (h and l still change the step)."""
+    from tests.tui.snapshots.screen_text import screen_text
+    from tui.widgets.token_timeline import TokenTimeline
+
+    app = app_for(record_agent(tmp_path / "a.stepscope"))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await opened(pilot)
+        footer = screen_text(app).splitlines()[-1]
+        assert "←/h prev" in footer and "Token ←" not in footer
+        screen.go_to(1)
+        await pilot.press("5")
+        await wait_for(pilot, lambda: isinstance(app.focused, TokenTimeline))
+        await pilot.pause()
+        footer = screen_text(app).splitlines()[-1]
+        assert "Token ←" in footer and "←/h" not in footer and "h prev" in footer
+        assert screen.selection is not None
+        step = screen.selection.step
+        await pilot.press("l")  # the alias still steps
+        await wait_for(pilot, lambda: screen.selection is not None
+                       and screen.selection.step == step + 1)

@@ -9,7 +9,8 @@ from engine.events import Event
 from tests.tracer import graphs
 from tests.tracer.live_writer import LiveWriter, record_events
 from tui.run_paths import parent_step
-from tui.step_rows import RowCache, format_duration, run_status
+from tui.step_rows import RowCache, run_status
+from tui.units import duration
 from tui.views.event_source import step_events
 from tui.widgets.graph_view import GraphView
 from tui.widgets.step_list import StepList
@@ -132,7 +133,7 @@ class TestFollowRunningStep:
             assert sorted(graph.marks.status.values()) == ["done", "running", "running"]
             live.feed_until("step_end", step=2)
             await wait_for(pilot, lambda: "running" not in line(2))
-            assert format_duration(took(events, 2)) in line(2)
+            assert duration(took(events, 2), compact=True) in line(2)
             await wait_for(pilot, lambda: set(graph.marks.status.values()) == {"done"})
             assert "running" not in screen.query_one("#header", TraceHeader).status
             live.finish()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tui.step_rows import format_duration
+from tui.units import duration
 from tui.widgets.step_list import StepList
 
 from .conftest import SIZE, app_for, opened
@@ -37,7 +37,7 @@ class TestHeading:
                 assert text[: head.index("step") + 4].strip() == str(row.step)
                 assert text[head.index("nodes"):].startswith(", ".join(row.nodes) or "input")
                 at = head.index("duration")
-                assert text[at: at + 8].strip() == format_duration(row.duration_ns)
+                assert text[at: at + 8].strip() == duration(row.duration_ns, compact=True)
                 assert text[head.index("marks"):].strip() == row.marks
 
     async def test_stays_put_while_the_rows_scroll(self, counter_trace: Path) -> None:

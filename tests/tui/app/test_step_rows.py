@@ -7,18 +7,7 @@ from pathlib import Path
 import tracer
 from tui.event_search import search_steps
 from tui.run_paths import breadcrumb, parent_step, run_nodes
-from tui.step_rows import RowCache, StepRow, format_duration
-
-
-class TestFormatDuration:
-    """Durations read at a glance."""
-
-    def test_units(self) -> None:
-        assert format_duration(None) == "…"
-        assert format_duration(850_000) == "850µs"
-        assert format_duration(12_300_000) == "12ms"
-        assert format_duration(1_250_000_000) == "1.25s"
-        assert format_duration(184_000_000_000) == "3m04s"
+from tui.step_rows import RowCache, StepRow
 
 
 class TestRows:

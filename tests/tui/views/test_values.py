@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from engine.messages import AIMessage, ToolMessage
 from tracer.codec import ErrorValue, ObjectValue
-from tui.views.values import children, duration, inline, is_long, shorten, summary, wrap
+from tui.views.values import children, inline, is_long, shorten, summary, wrap
 
 
 class TestShorten:
@@ -85,8 +85,3 @@ class TestInlineAndHelpers:
         assert all(len(line) <= 100 for line in lines)
         assert "".join(lines) == text.replace("\n", "")
 
-    def test_duration(self) -> None:
-        """ns become µs, ms or s."""
-        assert (duration(850_000), duration(12_300_000), duration(4_560_000_000)) == (
-            "850 µs", "12.3 ms", "4.56 s")
-        assert duration(None) == "—"

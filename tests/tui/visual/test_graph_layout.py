@@ -8,9 +8,9 @@ from collections.abc import Callable
 import pytest
 
 import tracer
+from tracer.steps import RunSteps
 from tui.views.graph_canvas import DASHED, LINES, Marks, draw, step_marks, styled_rows
 from tui.views.graph_layout import DISPLAY, layout
-from tui.views.step_timing import RunSteps
 
 Opener = Callable[[str], tracer.Trace]
 NAMES = ["agent", "joke_poem", "branching", "subgraph", "failing"]
@@ -122,8 +122,8 @@ class TestMarks:
         pos = steps.position(3)
         assert pos is not None
         now, before = steps.timing(pos), steps.timing(pos - 1)
-        marks = step_marks(graph, [(t.name, t.status) for t in now.tasks],
-                           [t.name for t in before.tasks])
+        marks = step_marks(graph, [(t.name or "?", t.status) for t in now.tasks],
+                           [t.name or "?" for t in before.tasks])
         assert marks.status == {"merge": "done"}
         assert {(graph.edges[i].source, graph.edges[i].target) for i in marks.fired} == {
             ("fast", "merge"), ("slow", "merge")}
@@ -134,7 +134,7 @@ class TestMarks:
         steps = RunSteps(trace, 0)
         last = steps.timing(len(steps.entries) - 1)
         graph = layout(trace.topology)
-        marks = step_marks(graph, [(t.name, t.status) for t in last.tasks], ["plan"])
+        marks = step_marks(graph, [(t.name or "?", t.status) for t in last.tasks], ["plan"])
         assert marks.status == {"boom": "failed"}
         canvas = draw(graph)
         rows = styled_rows(canvas, marks)

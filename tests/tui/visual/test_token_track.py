@@ -7,7 +7,8 @@ from dataclasses import replace
 
 import tracer
 from tracer.analysis import LLMCall
-from tui.views.step_timing import read_step
+from tracer.steps import read_step
+from tui.units import duration
 from tui.views.styled_rows import row_text
 from tui.views.token_track import (
     Axis,
@@ -81,7 +82,7 @@ class TestLabels:
             label = call_label(call)
             assert label.startswith(f"#{call.number} agent · scripted")
             assert call.ttft is not None
-            assert f"TTFT {call.ttft / 1e6:.0f} ms" in label
+            assert f"TTFT {duration(call.ttft)}" in label
             assert f"{len(call.tokens)} tok" in label
             tps = call.tokens_per_second
             assert ("— tok/s" if tps is None else f"{tps:.1f} tok/s") in label

@@ -11,8 +11,8 @@ import tracer
 from tests.tracer import graphs
 from tests.tracer.live_writer import LiveWriter, record_events
 from tests.tui.visual.harness import ViewHarness, screen_text
+from tracer.steps import RunSteps, read_step
 from tui.selection import Selection
-from tui.views.step_timing import RunSteps, read_step
 from tui.views.tasks_data import TaskInfo, status
 from tui.widgets.graph_view import GraphView
 from tui.widgets.superstep_lanes import SuperstepLanes

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import tracer
 from tests.tui.app.traces import record_agent
+from tracer.steps import read_step
 from tui.step_rows import read_row
-from tui.views.step_timing import read_step
 
 
 def test_lanes_and_step_list_agree_on_the_input_step(tmp_path: Path) -> None:
