@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from engine.events import Event
 from engine.messages import BaseMessage, is_message
+from engine.schema import node_update_as_dict
 from engine.types import Command
 
 if TYPE_CHECKING:
@@ -22,6 +23,7 @@ def _messages_in(value: Any) -> list[BaseMessage]:
         value = value.update
     if is_message(value):
         return [value]
+    value = node_update_as_dict(value)  # a pydantic or dataclass state as its fields
     out: list[BaseMessage] = []
     items = value.values() if isinstance(value, dict) else ()
     for v in items:
@@ -43,6 +45,9 @@ class MessageTracker:
     def task_started(self, event: Event) -> None:
         data = event.data
         input_ids = {m.id for m in _messages_in(data["input"]) if m.id is not None}
+        # As LangGraph's handler: a message any task was given is never emitted again
+        # (a subgraph's resumed task saw it, so its parent's result does not repeat it).
+        self.seen |= input_ids
         ns_str = "|".join((*event.ns, f"{data['name']}:{data['task_id']}"))
         self.tasks[data["task_id"]] = {
             "input_ids": input_ids,

@@ -4,9 +4,13 @@ channels, as measured on LangGraph 1.2.22 with the same graphs."""
 from __future__ import annotations
 
 import re
-from typing import Any, TypedDict
+from typing import Annotated, Any, TypedDict
+
+from pydantic import BaseModel, Field
 
 from engine.graph import START, StateGraph
+from engine.graph.message import add_messages
+from engine.messages import AIMessage, AnyMessage, HumanMessage
 
 
 class SubState(TypedDict):
@@ -98,3 +102,23 @@ class TestPrivateChannels:
             ("values", {"x": "sx", "secret": "s"}),
         ]
         assert graph.invoke({"x": "a"}) == {"x": "sx"}
+
+
+class TestMessagesModeDedupe:
+    """`messages` mode emits a returned message once, and never one a task was given."""
+
+    def test_pydantic_state_input_messages_are_not_emitted(self) -> None:
+        class State(BaseModel):
+            messages: Annotated[list[AnyMessage], add_messages] = Field(default_factory=list)
+
+        def echo(state: State) -> dict[str, Any]:
+            # returns the whole history again plus one new message
+            return {"messages": [*state.messages, AIMessage("new", id="n")]}
+
+        builder = StateGraph(State)
+        builder.add_node("echo", echo)
+        builder.add_edge(START, "echo")
+        graph = builder.compile()
+        emitted = [m.id for m, _ in graph.stream(
+            {"messages": [HumanMessage("hi", id="h")]}, stream_mode="messages")]
+        assert emitted == ["n"]
