@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import typing
+from collections.abc import Mapping
 from typing import Any, TypedDict
 from uuid import UUID
 
@@ -43,3 +45,17 @@ def ensure_config(config: RunnableConfig | None) -> RunnableConfig:
     out["metadata"] = dict(out.get("metadata") or {})
     out["configurable"] = dict(out.get("configurable") or {})
     return out
+
+
+def merge_configs(base: Mapping[str, Any], override: Mapping[str, Any] | None) -> RunnableConfig:
+    """`override` on top of `base` as LangChain merges them: tags concatenated, metadata
+    and configurable merged key by key, anything else replaced."""
+    out: dict[str, Any] = dict(base)
+    for key, value in (override or {}).items():
+        if key == "tags":
+            out["tags"] = [*(base.get("tags") or ()), *(value or ())]
+        elif key in ("metadata", "configurable"):
+            out[key] = {**(base.get(key) or {}), **(value or {})}
+        else:
+            out[key] = value
+    return typing.cast(RunnableConfig, out)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import AsyncIterator, Iterator, Sequence
 from queue import SimpleQueue
 from typing import TYPE_CHECKING, Any, Literal, TypedDict, Unpack
 
 from engine.checkpoint.base import BaseCheckpointSaver
 from engine.clock import Clock
-from engine.config import RunnableConfig, ensure_config
+from engine.config import RunnableConfig, ensure_config, merge_configs
 from engine.constants import DEFAULT_RECURSION_LIMIT, INTERRUPT, START
 from engine.controller import Controller
 from engine.errors import GraphInterrupt
@@ -59,7 +60,8 @@ class _Call:
     def __init__(self, graph: CompiledStateGraph, config: RunnableConfig | None,
                  stream_mode: StreamMode | Sequence[StreamMode] | None,
                  kwargs: RunOptions) -> None:
-        self.config = ensure_config(config)
+        bound = graph.bound_config
+        self.config = ensure_config(config if bound is None else merge_configs(bound, config))
         limit = self.config.get("recursion_limit", DEFAULT_RECURSION_LIMIT)
         if not isinstance(limit, int) or limit < 1:
             raise ValueError("recursion_limit must be at least 1")
@@ -119,6 +121,8 @@ class CompiledStateGraph(Pregel, StateAccess):
         self.checkpointer = checkpointer
         self.store = store
         self.name = spec.name
+        self.bound_config: RunnableConfig | None = None
+        """Set by `with_config`: the config every call starts from."""
 
     def __repr__(self) -> str:
         return f"<CompiledStateGraph {self.name!r} nodes={list(self.spec.nodes)}>"
@@ -140,7 +144,10 @@ class CompiledStateGraph(Pregel, StateAccess):
 
     def with_config(self, config: RunnableConfig | None = None,
                     **kwargs: Any) -> CompiledStateGraph:
-        return self
+        """A copy whose every call starts from `config` (merged with the call's own)."""
+        clone = copy.copy(self)
+        clone.bound_config = merge_configs(self.bound_config or {}, {**(config or {}), **kwargs})
+        return clone
 
     # -- running -------------------------------------------------------------------------
     def _root(self, call: _Call, outlet: Any, live: bool) -> tuple[RunContext, Loop]:
