@@ -150,7 +150,7 @@ def local_view(
 
 def branch_targets(task: Task, branch: BranchSpec, view: dict[str, Any]) -> list[Any]:
     """Call a conditional edge's path function; return node names and Sends."""
-    state = task.loop.spec.state.node_input(view)
+    state = (branch.input_schema or task.loop.spec.state).node_input(view)
     result = task.loop.call_with_injection(branch.call, state, task)
     items = result if isinstance(result, (list, tuple)) else [result]
     out: list[Any] = []

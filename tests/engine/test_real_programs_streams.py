@@ -3,6 +3,7 @@ channels, as measured on LangGraph 1.2.22 with the same graphs."""
 
 from __future__ import annotations
 
+import operator
 import re
 from typing import Annotated, Any, TypedDict
 
@@ -122,3 +123,35 @@ class TestMessagesModeDedupe:
         emitted = [m.id for m, _ in graph.stream(
             {"messages": [HumanMessage("hi", id="h")]}, stream_mode="messages")]
         assert emitted == ["n"]
+
+
+class OverallState(TypedDict):
+    foo: Annotated[int, operator.add]
+    bar: str
+
+
+class RouterState(TypedDict):
+    baz: str
+
+
+class TestBranchInputSchema:
+    """A path function annotated with its own state type reads that schema's keys, which
+    become channels (here `baz`, written by node_1 though OverallState lacks it)."""
+
+    def test_router_reads_its_private_key(self) -> None:
+        seen: list[dict[str, Any]] = []
+
+        def node_1(state: OverallState) -> dict[str, Any]:
+            return {"foo": 1, "baz": "meow"}
+
+        def router(state: RouterState) -> str:
+            seen.append(dict(state))
+            return "node_2" if state["baz"] == "meow" else "__end__"
+
+        builder = StateGraph(OverallState)
+        builder.add_node("node_1", node_1)
+        builder.add_node("node_2", lambda s: {"foo": 1, "bar": "done"})
+        builder.add_conditional_edges("node_1", router)
+        builder.add_edge(START, "node_1")
+        assert builder.compile().invoke({"foo": 0}) == {"foo": 2, "bar": "done"}
+        assert seen == [{"baz": "meow"}]
