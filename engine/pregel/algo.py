@@ -203,7 +203,7 @@ def apply_writes(
                     route,
                 )
         for join in task.node.joins:
-            if barriers[join].update((task.name,)):
+            if barriers[join].update((task.name,)) and spec.joins[join][1] != END:
                 triggered.add(spec.joins[join][1])
     changed = [key for key, values in pending.items() if channels[key].update(values)]
     return changed, triggered, sends, pending
