@@ -12,6 +12,9 @@ from typing import Any, cast
 import pytest
 
 pytest.importorskip("langchain_core")
+if not __import__("engine.messages").messages.USES_LANGCHAIN:  # STEPSCOPE_MESSAGES=engine
+    pytest.skip("these programs mix langchain-core's classes with the engine's",
+                allow_module_level=True)
 
 from langchain_core.language_models.fake_chat_models import (
     FakeMessagesListChatModel,
