@@ -60,6 +60,25 @@ class Interrupt:
     id: str = ""
     response_schema: Any = None
 
+    def __init__(self, value: Any = None, id: str = "", response_schema: Any = None,
+                 **deprecated: Any) -> None:
+        # LangGraph < 0.6 Interrupts (still in old checkpoints) carried `resumable`, `ns`
+        # and `when`; only `ns` survives, as the id it names.
+        unknown = set(deprecated) - {"resumable", "ns", "when", "interrupt_id"}
+        if unknown:
+            raise TypeError(f"Interrupt got unexpected keyword arguments: {sorted(unknown)}")
+        if type(id) is str and not id:  # the default, not a caller's (say a str matcher)
+            ns = deprecated.get("ns")
+            if isinstance(ns, (list, tuple)):
+                from engine.pregel.ids import interrupt_id
+
+                id = interrupt_id("|".join(ns))
+            else:
+                id = deprecated.get("interrupt_id", id)
+        object.__setattr__(self, "value", value)
+        object.__setattr__(self, "id", id)
+        object.__setattr__(self, "response_schema", response_schema)
+
 
 @dataclass(frozen=True, repr=False)
 class Command(ToolOutputMixin, Generic[N]):
@@ -136,6 +155,15 @@ class StateSnapshot(NamedTuple):
     parent_config: RunnableConfig | None
     tasks: tuple[PregelTask, ...]
     interrupts: tuple[Interrupt, ...] = ()
+
+
+class StateUpdate(NamedTuple):
+    """One update of `bulk_update_state`: `values` as if node `as_node` returned them
+    (task `task_id`, when given, so its result shows on that task)."""
+
+    values: dict[str, Any] | None
+    as_node: str | None = None
+    task_id: str | None = None
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from engine.chat_models.fake import (
     GenericFakeChatModel,
     ScriptedChatModel,
 )
+from engine.chat_models.stream import AsyncChatModelStream, ChatModelStream
 
 PROVIDERS = ("openai", "anthropic", "ollama", "vllm", "llamacpp", "scripted")
 _DEFAULT_BASE_URLS = {
@@ -75,7 +76,9 @@ def init_chat_model(
 
 
 __all__ = [
+    "AsyncChatModelStream",
     "BaseChatModel",
+    "ChatModelStream",
     "FakeListChatModel",
     "FakeMessagesListChatModel",
     "GenericFakeChatModel",

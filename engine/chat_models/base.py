@@ -198,6 +198,26 @@ class BaseChatModel(Runnable):
             raise
         rec.finish_stream(chunks)
 
+    def stream_events(self, input: Any, config: RunnableConfig | None = None, *,
+                      version: str = "v2", **kwargs: Any) -> Any:
+        """With `version="v3"`, the reply as a `ChatModelStream` (`.text`, `.output`)."""
+        if version != "v3":
+            raise NotImplementedError(
+                f"stream_events(version={version!r}) on a chat model: only 'v3' exists here")
+        from engine.chat_models.model_stream import open_model_stream
+
+        return open_model_stream(self, input, config, kwargs)
+
+    async def astream_events(self, input: Any, config: RunnableConfig | None = None, *,
+                             version: str = "v2", **kwargs: Any) -> Any:
+        """With `version="v3"`, the reply as an `AsyncChatModelStream` (await it)."""
+        if version != "v3":
+            raise NotImplementedError(
+                f"astream_events(version={version!r}) on a chat model: only 'v3' exists here")
+        from engine.chat_models.model_stream import aopen_model_stream
+
+        return await aopen_model_stream(self, input, config, kwargs)
+
     def batch(self, inputs: Sequence[Any], config: RunnableConfig | None = None,
               **kwargs: Any) -> list[AIMessage]:
         return [self.invoke(i, config, **kwargs) for i in inputs]

@@ -259,7 +259,7 @@ class StateGraph:
 
     def compile(
         self,
-        checkpointer: BaseCheckpointSaver | None = None,
+        checkpointer: BaseCheckpointSaver | bool | None = None,
         *,
         cache: Any = None,
         store: Any = None,
@@ -267,8 +267,14 @@ class StateGraph:
         interrupt_after: Sequence[str] | str | None = None,
         debug: bool = False,
         name: str | None = None,
+        transformers: Sequence[Any] | None = None,
     ) -> CompiledStateGraph:
-        """Validate and freeze the graph into a runnable CompiledStateGraph."""
+        """Validate and freeze the graph into a runnable CompiledStateGraph.
+
+        `transformers`: stream transformer classes or `scope -> transformer` factories
+        that every `stream_events(version="v3")` run of the graph registers after the
+        built-in ones (see `engine.stream`); kept as `graph.stream_transformers`.
+        """
         from engine.pregel.compiled import CompiledStateGraph
 
         before = _as_names(interrupt_before, self.nodes)
@@ -276,7 +282,10 @@ class StateGraph:
         self.validate([*before, *after])
         self.compiled = True
         spec = self._build_spec(name or "LangGraph", before, after)
-        return CompiledStateGraph(spec, builder=self, checkpointer=checkpointer, store=store)
+        graph = CompiledStateGraph(spec, builder=self, checkpointer=checkpointer, store=store)
+        if transformers:
+            graph.stream_transformers = tuple(transformers)
+        return graph
 
     def _build_spec(self, name: str, before: tuple[str, ...], after: tuple[str, ...]) -> GraphSpec:
         state = Schema(self.state_schema)

@@ -6,12 +6,15 @@ and the config names a `thread_id` (as in LangGraph).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from engine.channels import MISSING
 from engine.checkpoint.base import BaseCheckpointSaver, CheckpointRecord, PendingTask
 from engine.clock import iso_from_unix_ns
 from engine.errors import ParentCommand
+from engine.pregel import algo
 from engine.types import CheckpointSource, Command, Interrupt
 
 if TYPE_CHECKING:
@@ -21,6 +24,42 @@ if TYPE_CHECKING:
 
 def interrupt_dict(i: Interrupt) -> dict[str, Any]:
     return {"value": i.value, "id": i.id, "response_schema": i.response_schema}
+
+
+def wanted_checkpoint(configurable: Mapping[str, Any], ns: str) -> str | None:
+    """The checkpoint id a run's config addresses for the graph at namespace `ns`.
+
+    A root reads `checkpoint_id`, unless the config addresses a subgraph's checkpoint
+    (`checkpoint_ns` set, as the configs of subgraph snapshots are): then the root and
+    each subgraph on the way read their own entry of `checkpoint_map`.
+    """
+    addressed_ns = configurable.get("checkpoint_ns") or ""
+    if not addressed_ns:
+        return None if ns else configurable.get("checkpoint_id")
+    cmap = configurable.get("checkpoint_map") or {}
+    if not ns:
+        return cmap.get("")
+    return cmap.get(ns) if addressed_ns == ns or addressed_ns.startswith(ns + "|") else None
+
+
+class ReplayBound:
+    """A replay's bound: the first time each subgraph runs during a time-traveling run,
+    it starts from its newest checkpoint written before the replayed one (none: afresh);
+    later runs of it (a loop) read its newest checkpoint as usual."""
+
+    def __init__(self, checkpoint_id: str) -> None:
+        self.checkpoint_id = checkpoint_id
+        self.visited: set[str] = set()
+
+    def load(self, saver: BaseCheckpointSaver, thread_id: str,
+             ns: str) -> CheckpointRecord | None:
+        stable = ns.rsplit(":", 1)[0]  # the same subgraph under another task id
+        if stable in self.visited:
+            return saver.get(thread_id, ns)
+        self.visited.add(stable)
+        # Checkpoint ids are time-ordered, so "written before" compares ids.
+        return next((r for r in saver.history(thread_id, ns) if r.id < self.checkpoint_id),
+                    None)
 
 
 class Checkpointing:
@@ -37,10 +76,18 @@ class Checkpointing:
                 "thread_id, checkpoint_ns, checkpoint_id"
             )
         self.enabled = self.saver is not None
-        self.checkpoint_id_wanted = configurable.get("checkpoint_id") if not loop.ns else None
+        self.checkpoint_id_wanted = wanted_checkpoint(configurable, loop.ns_str)
+        self.replay_bound: ReplayBound | None = None
+        """While a time-traveling run replays: where its subgraphs' state is read from."""
         self.current: CheckpointRecord | None = None
+        self.deferred = self.enabled and loop.run.durability == "exit"
+        """Durability "exit": the run's last checkpoint is stored when the run ends."""
+        self.stored_id: str | None = None
+        """The id of the newest record this loop's thread holds in the saver."""
         parent = loop.parent_task
         self.parents: dict[str, str] = {}
+        if parent is not None:
+            self.replay_bound = parent.loop.cp.replay_bound
         if parent is not None and parent.loop.cp.current is not None:
             self.parents = {**parent.loop.cp.parents,
                             parent.loop.ns_str: parent.loop.cp.current.id}
@@ -50,7 +97,10 @@ class Checkpointing:
         saver = self.saver
         if saver is None:  # not self.enabled
             return None
-        return saver.get(str(self.thread_id), self.loop.ns_str, self.checkpoint_id_wanted)
+        ns = self.loop.ns_str
+        if self.replay_bound is not None and self.checkpoint_id_wanted is None:
+            return self.replay_bound.load(saver, str(self.thread_id), ns)
+        return saver.get(str(self.thread_id), ns, self.checkpoint_id_wanted)
 
     def restore(self, saved: CheckpointRecord) -> None:
         loop = self.loop
@@ -61,11 +111,45 @@ class Checkpointing:
             if name in loop.barriers:
                 loop.barriers[name].seen = set(seen)
         self.current = saved
+        self.stored_id = saved.id
 
     def replay(self, saved: CheckpointRecord) -> None:
         """Re-announce the checkpoint a resumed run starts from (debug mode shows it)."""
         if self.enabled and self.loop.bus.sinks:
             self.loop.emit("checkpoint", self.payload(saved, replayed=True), step=saved.step)
+
+    def replay_fork(self, saved: CheckpointRecord, input: Any) -> list[Task] | None:
+        """Time travel: a run addressed at a checkpoint by id (not to resume it) branches.
+
+        As in LangGraph, the branch starts with a copy of that checkpoint (source
+        "fork", the step after it, its child), so the addressed checkpoint and what
+        followed it stay as they were, and the planned tasks run again from scratch:
+        no saved outcome or resume value is reused. A checkpoint that `update_state`
+        or a fork wrote is itself the branch, unless the thread has moved past it.
+        Returns the fork's tasks, or None when the run does not branch.
+        """
+        saver = self.saver
+        if saver is None or self.checkpoint_id_wanted is None:
+            return None
+        if isinstance(input, Command) and input.resume is not None:
+            return None
+        edited = saved.source in ("update", "fork")
+        if not self.loop.ns:
+            # Its subgraphs read their state as it was when `saved` was written (before
+            # an edit, for an edited checkpoint).
+            self.replay_bound = ReplayBound(saved.parent_id if edited and saved.parent_id
+                                      else saved.id)
+        latest = saver.get(saved.thread_id, saved.checkpoint_ns)
+        superseded = latest is not None and latest.id != saved.id
+        if edited and not superseded:
+            return None
+        loop = self.loop
+        step = saved.step + 1
+        cid = loop.new_checkpoint_id(step)
+        tasks = algo.prepare_tasks(loop, loop.spec, step + 1, saved.triggered,
+                                   list(saved.sends), cid)
+        self.save("fork", cid, tasks, triggered=saved.triggered, sends=saved.sends, step=step)
+        return tasks
 
     def attach_pending(self, saved: CheckpointRecord, tasks: list[Task], resume: Any) -> None:
         """Give planned tasks their saved outcomes; hand the resume value to interrupts."""
@@ -84,8 +168,9 @@ class Checkpointing:
             return
         waiting = [t for t in tasks if t.id in saved.pending and saved.pending[t.id].interrupts]
         if isinstance(resume, list) and self.loop.parent_task is not None:
+            fresh = self._fresh_parent_resume(resume)
             for task in waiting:
-                task.resume = list(resume)
+                task.resume = [*task.resume, *fresh]
             return
         if isinstance(resume, dict) and resume and all(
             any(i.id == k for t in waiting for i in saved.pending[t.id].interrupts)
@@ -98,6 +183,15 @@ class Checkpointing:
             return
         if waiting:
             waiting[0].resume.append(resume)
+
+    def _fresh_parent_resume(self, resume: list[Any]) -> list[Any]:
+        """The resume values this run gave the parent task: those it already had when it
+        paused went to the subgraph's earlier interrupts, which consumed them."""
+        parent = self.loop.parent_task
+        assert parent is not None
+        record = parent.loop.cp.current
+        before = record.pending.get(parent.id) if record is not None else None
+        return resume[len(before.resume):] if before is not None else resume
 
     # -- save ----------------------------------------------------------------------------
     def save(
@@ -115,6 +209,7 @@ class Checkpointing:
             return
         loop = self.loop
         values = {k: c.checkpoint() for k, c in loop.channels.items() if c.value is not MISSING}
+        subgraphs: dict[str, Any] = getattr(loop.graph, "node_subgraphs", {})
         record = CheckpointRecord(
             thread_id=str(self.thread_id),
             checkpoint_ns=loop.ns_str,
@@ -130,12 +225,30 @@ class Checkpointing:
             next_tasks=tuple((t.id, t.name, t.path) for t in next_tasks),
             parents=dict(self.parents),
             subgraph_ns={t.id: f"{loop.ns_prefix}{t.checkpoint_ns}"
-                         for t in next_tasks if t.node.subgraph is not None},
+                         for t in next_tasks if t.name in subgraphs},
         )
-        saver.put(record)
+        if not self.deferred:
+            saver.put(record)
+            self.stored_id = record.id
         previous, self.current = self.current, record
         if loop.bus.sinks:
-            loop.emit("checkpoint", self.payload(record, parent=previous), step=record.step)
+            payload = self.payload(record, parent=previous)
+            if self.deferred:  # LangGraph streams these unsaved checkpoints without a parent
+                payload["parent_config"] = None
+            loop.emit("checkpoint", payload, step=record.step)
+
+    def flush(self) -> None:
+        """Durability "exit": store the run's last checkpoint, after the last stored one
+        (a subgraph's only when it paused or failed, or keeps its state: checkpointer=True)."""
+        if not self.deferred:
+            return
+        current, loop = self.current, self.loop
+        if loop.ns and loop.status == "done" and getattr(loop.graph, "checkpointer", None) \
+                is not True:
+            return  # a finished per-call subgraph leaves nothing to resume
+        if self.saver is not None and current is not None and current.id != self.stored_id:
+            self.saver.put(replace(current, parent_id=self.stored_id))
+            self.stored_id = current.id
 
     def save_pending(self, tasks: list[Task]) -> None:
         """Keep a failed or interrupted step's outcomes on the checkpoint it started from."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from queue import SimpleQueue
 from typing import TYPE_CHECKING, Any, Literal, TypedDict, Unpack
 
@@ -15,6 +15,7 @@ from engine.controller import Controller
 from engine.errors import GraphInterrupt
 from engine.events import Sink, global_sinks
 from engine.graph.spec import GraphSpec, NodeSpec
+from engine.pregel import persistence
 from engine.pregel.drivers import AsyncInbox, Chunk, adrive, drive
 from engine.pregel.loop import Loop
 from engine.pregel.run import RunContext
@@ -23,6 +24,10 @@ from engine.pregel.stream import StreamProjector
 from engine.pregel.task import Task, peek_current
 from engine.runnables import Runnable
 from engine.types import STREAM_MODES, All, GraphOutput, StreamMode
+
+MESSAGES_V2_KEY = "__engine_stream_messages_v2"
+"""Set in `configurable` by `stream_events(version="v3")`: the `messages` mode then emits
+content-block protocol events (see `engine.stream.message_events`)."""
 
 if TYPE_CHECKING:
     from engine.graph.draw import DrawableGraph
@@ -51,7 +56,8 @@ class RunOptions(TypedDict, total=False):
     context: Any
     """Accepted for LangGraph compatibility; ignored."""
     durability: Literal["sync", "async", "exit"] | None
-    """Accepted for LangGraph compatibility; ignored."""
+    """"exit" saves only each graph's last checkpoint of the run; "sync" and "async"
+    (the default) save every step's."""
 
 
 class _Call:
@@ -62,6 +68,14 @@ class _Call:
                  kwargs: RunOptions) -> None:
         bound = graph.bound_config
         self.config = ensure_config(config if bound is None else merge_configs(bound, config))
+        self.protocol_messages = False
+        configurable = self.config.get("configurable")
+        if configurable and MESSAGES_V2_KEY in configurable:
+            # This run's own projection only: popped, so that a graph streamed inside a
+            # node with this config keeps the v1 `messages` shape.
+            configurable = dict(configurable)
+            self.protocol_messages = bool(configurable.pop(MESSAGES_V2_KEY))
+            self.config["configurable"] = configurable
         limit = self.config.get("recursion_limit", DEFAULT_RECURSION_LIMIT)
         if not isinstance(limit, int) or limit < 1:
             raise ValueError("recursion_limit must be at least 1")
@@ -86,7 +100,7 @@ class _Call:
         self.clock = kwargs.pop("clock", None)
         kwargs.pop("debug", None)
         kwargs.pop("context", None)
-        kwargs.pop("durability", None)
+        self.durability = kwargs.pop("durability", None)
         if kwargs:
             raise TypeError(f"unexpected keyword arguments: {sorted(kwargs)}")
 
@@ -113,9 +127,11 @@ class CompiledStateGraph(Pregel, StateAccess):
     """A validated, immutable graph, ready to run."""
 
     stream_mode: StreamMode | Sequence[StreamMode] = "updates"
+    stream_transformers: tuple[Callable[[tuple[str, ...]], Any], ...] = ()
+    """Extra v3 transformer factories, from `compile(transformers=...)`."""
 
     def __init__(self, spec: GraphSpec, *, builder: StateGraph,
-                 checkpointer: BaseCheckpointSaver | None, store: Any) -> None:
+                 checkpointer: BaseCheckpointSaver | bool | None, store: Any) -> None:
         self.spec = spec
         self.builder = builder
         self.checkpointer = checkpointer
@@ -123,6 +139,8 @@ class CompiledStateGraph(Pregel, StateAccess):
         self.name = spec.name
         self.bound_config: RunnableConfig | None = None
         """Set by `with_config`: the config every call starts from."""
+        self.node_subgraphs = persistence.node_subgraphs(spec.nodes)
+        """Node name → the graph it runs as a subgraph (see `persistence.node_subgraphs`)."""
 
     def __repr__(self) -> str:
         return f"<CompiledStateGraph {self.name!r} nodes={list(self.spec.nodes)}>"
@@ -154,22 +172,34 @@ class CompiledStateGraph(Pregel, StateAccess):
         sinks = (*global_sinks(), *call.sinks)
         run = RunContext(sinks, clock=call.clock, controller=call.controller,
                          outlet=outlet, live=live, recursion_limit=call.config["recursion_limit"],
-                         run_id=call.config.get("run_id"))
+                         run_id=call.config.get("run_id"), durability=call.durability)
         return run, Loop(self, run, call.config, interrupt_before=call.interrupt_before,
-                         interrupt_after=call.interrupt_after, checkpointer=self.checkpointer)
+                         interrupt_after=call.interrupt_after,
+                         checkpointer=persistence.root_saver(self.checkpointer))
 
     def _child(self, call: _Call, parent: Task) -> Loop:
         parent_loop = parent.loop
-        saver = self.checkpointer if self.checkpointer is not None else parent_loop.cp.saver
         config = call.config if call.config.get("configurable") else parent_loop.config
-        return Loop(self, parent_loop.run, config, ns=parent.ns, parent_task=parent,
+        return Loop(self, parent_loop.run, config,
+                    ns=persistence.child_ns(self.checkpointer, parent), parent_task=parent,
                     interrupt_before=call.interrupt_before,
-                    interrupt_after=call.interrupt_after, checkpointer=saver or None)
+                    interrupt_after=call.interrupt_after,
+                    checkpointer=persistence.child_saver(self.checkpointer, parent))
+
+    @staticmethod
+    def _parent(call: _Call) -> Task | None:
+        """The task this call runs inside as a subgraph (None: a root run, also for a
+        call that addresses a thread of its own)."""
+        parent = peek_current()
+        if parent is not None and persistence.addresses_own_thread(call.config):
+            return None
+        return parent
 
     def _projector(self, call: _Call, outlet: Any, wall_start_ns: int) -> StreamProjector:
         return StreamProjector(call.modes, multi=call.multi, subgraphs=call.subgraphs,
                                version=call.version, output_keys=call.output_keys,
-                               outlet=outlet, wall_start_ns=wall_start_ns)
+                               outlet=outlet, wall_start_ns=wall_start_ns,
+                               protocol_messages=call.protocol_messages)
 
     def stream(self, input: Any, config: RunnableConfig | None = None, *,
                stream_mode: StreamMode | Sequence[StreamMode] | None = None,
@@ -188,12 +218,13 @@ class CompiledStateGraph(Pregel, StateAccess):
         def outlet(item: Any) -> None:
             inbox.put(Chunk(item))
 
-        parent = peek_current()
+        parent = self._parent(call)
         if parent is not None:
             loop = self._child(call, parent)
             projector = self._projector(call, outlet, loop.run.wall_start_ns)
             with loop.run.bus.scoped(projector, loop.ns):
                 yield from drive(loop, input, inbox)
+            self._child_result(loop)
             return
         live = "custom" in call.modes or "messages" in call.modes
         run, loop = self._root(call, outlet, live)
@@ -210,18 +241,48 @@ class CompiledStateGraph(Pregel, StateAccess):
         def outlet(item: Any) -> None:
             inbox.put(Chunk(item))
 
-        parent = peek_current()
+        parent = self._parent(call)
         if parent is not None:
             loop = self._child(call, parent)
             projector = self._projector(call, outlet, loop.run.wall_start_ns)
             with loop.run.bus.scoped(projector, loop.ns):
                 async for item in adrive(loop, input, inbox):
                     yield item
+            self._child_result(loop)
             return
         run, loop = self._root(call, outlet, True)
         run.bus.add(self._projector(call, outlet, run.wall_start_ns))
         async for item in adrive(loop, input, inbox):
             yield item
+
+    def stream_events(self, input: Any, config: RunnableConfig | None = None, *,
+                      version: str = "v2",
+                      transformers: Sequence[Callable[[tuple[str, ...]], Any]] | None = None,
+                      **kwargs: Any) -> Any:
+        """With `version="v3"`, a `GraphRunStream` (see `engine.stream`); reading it
+        drives the run."""
+        if version == "v3":
+            from engine.stream.v3 import open_run
+
+            return open_run(self, input, config, transformers, kwargs)
+        raise NotImplementedError(
+            f"stream_events(version={version!r}): the v1/v2 event format is not "
+            "implemented here; use version='v3'")
+
+    def astream_events(self, input: Any, config: RunnableConfig | None = None, *,
+                       version: str = "v2",
+                       transformers: Sequence[Callable[[tuple[str, ...]], Any]] | None = None,
+                       **kwargs: Any) -> Any:
+        """With `version="v3"`, an awaitable of an `AsyncGraphRunStream`."""
+        if version == "v3":
+            from engine.stream.v3 import aopen_run, reject_owned_kwargs
+
+            reject_owned_kwargs(kwargs)
+            run: Awaitable[Any] = aopen_run(self, input, config, transformers, kwargs)
+            return run
+        raise NotImplementedError(
+            f"astream_events(version={version!r}): the v1/v2 event format is not "
+            "implemented here; use version='v3'")
 
     def invoke(  # type: ignore[override]  # a graph takes only its RunOptions keywords
         self, input: Any, config: RunnableConfig | None = None, *,
@@ -232,13 +293,15 @@ class CompiledStateGraph(Pregel, StateAccess):
         if stream_mode != "values":
             return list(self.stream(input, config, stream_mode=stream_mode, **kwargs))
         call = _Call(self, config, "values", kwargs)
-        parent = peek_current()
+        parent = self._parent(call)
         if parent is not None:
             loop = self._child(call, parent)
         else:
             _, loop = self._root(call, None, False)
         for _ in drive(loop, input):
             pass
+        if parent is not None:
+            self._child_result(loop)  # an interrupt inside pauses the calling task too
         return self._output(loop, call)
 
     async def ainvoke(  # type: ignore[override]  # a graph takes only its RunOptions keywords
@@ -250,13 +313,15 @@ class CompiledStateGraph(Pregel, StateAccess):
             return [c async for c in self.astream(input, config, stream_mode=stream_mode,
                                                   **kwargs)]
         call = _Call(self, config, "values", kwargs)
-        parent = peek_current()
+        parent = self._parent(call)
         if parent is not None:
             loop = self._child(call, parent)
         else:
             _, loop = self._root(call, None, False)
         async for _ in adrive(loop, input):
             pass
+        if parent is not None:
+            self._child_result(loop)
         return self._output(loop, call)
 
     def _output(self, loop: Loop, call: _Call) -> Any:

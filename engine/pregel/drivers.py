@@ -167,6 +167,13 @@ async def adrive(loop: Loop, input: Any, inbox: AsyncInbox | None = None) -> Asy
             for item in inbox.drain():
                 yield item
     except GeneratorExit:
+        _cancel(running)
+        raise
+    except asyncio.CancelledError as exc:
+        # The consumer was cancelled (e.g. a v3 run's abort): so are the running nodes
+        # and, through them, their subgraphs. Nothing more is yielded.
+        _cancel(running)
+        loop.end(exc)
         raise
     except BaseException as exc:
         loop.end(exc)
@@ -176,6 +183,12 @@ async def adrive(loop: Loop, input: Any, inbox: AsyncInbox | None = None) -> Asy
     loop.end(None)
     for item in inbox.drain():
         yield item
+
+
+def _cancel(running: set[asyncio.Task[Any]]) -> None:
+    for task in running:
+        if not task.done():
+            task.cancel()
 
 
 async def _run_async(loop: Loop, task: Task, inbox: AsyncInbox) -> None:

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from engine.channels import MISSING
-from engine.checkpoint.base import CheckpointRecord
+from engine.checkpoint.base import BaseCheckpointSaver, CheckpointRecord
 from engine.clock import DEFAULT_CLOCK, iso_from_unix_ns
 from engine.pregel.ids import checkpoint_id as new_checkpoint_id
 from engine.pregel.ids import node_bits
@@ -49,7 +49,7 @@ def seed_fork(
     new one. `fork`: `{"run_id", "step"}` of the run branched from, for its run_start.
     """
     saver = graph.checkpointer
-    if not saver:
+    if not isinstance(saver, BaseCheckpointSaver):
         raise ValueError("seed_fork needs a graph compiled with a checkpointer")
     spec = graph.spec
     unknown = [k for k in values if k not in spec.fields]

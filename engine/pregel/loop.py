@@ -184,6 +184,8 @@ class Loop:
             if saved.pending and any(p.interrupts for p in saved.pending.values()):
                 resume = True
                 input = Command(resume=list(self.parent_task.resume))
+        if self.ns and saved is not None and self.cp.checkpoint_id_wanted is not None:
+            input = None  # time travel to a checkpoint of this subgraph (checkpoint_map)
         if input is None or resume:
             if saved is None:
                 raise EmptyInputError("Received no input for __start__")
@@ -238,6 +240,10 @@ class Loop:
         fork = saved.fork if saved.source == "fork" and not self.ns else None
         self._run_start(input, resumed=True, fork=fork)
         self.cp.replay(saved)
+        forked = self.cp.replay_fork(saved, input)
+        if forked is not None:
+            self.step, self.next_tasks = saved.step + 2, forked
+            return
         self.next_tasks = algo.prepare_tasks(
             self, self.spec, self.step, saved.triggered, list(saved.sends), saved.id
         )
@@ -496,6 +502,7 @@ class Loop:
                                 "state": self.state_values()})
 
     def end(self, error: BaseException | None = None) -> None:
+        self.cp.flush()
         command = None
         if isinstance(error, ParentCommand):  # a subgraph handing its parent a Command
             command, error = error.command, None

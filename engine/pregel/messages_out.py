@@ -45,9 +45,10 @@ class MessageTracker:
     def task_started(self, event: Event) -> None:
         data = event.data
         input_ids = {m.id for m in _messages_in(data["input"]) if m.id is not None}
-        # As LangGraph's handler: a message any task was given is never emitted again
-        # (a subgraph's resumed task saw it, so its parent's result does not repeat it).
-        self.seen |= input_ids
+        if self.projector.subgraphs or not event.ns:
+            # LangGraph's rule: a message any visible node was given is not new when a
+            # node (say, the subgraph node around it) returns it later.
+            self.seen.update(input_ids)
         ns_str = "|".join((*event.ns, f"{data['name']}:{data['task_id']}"))
         self.tasks[data["task_id"]] = {
             "input_ids": input_ids,

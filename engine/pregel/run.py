@@ -20,6 +20,7 @@ class RunContext:
         "checkpointer",
         "clock",
         "controller",
+        "durability",
         "live",
         "outlet",
         "recursion_limit",
@@ -38,6 +39,7 @@ class RunContext:
         live: bool = False,
         recursion_limit: int,
         run_id: Any = None,
+        durability: str | None = None,
     ) -> None:
         self.clock: Clock = clock or DEFAULT_CLOCK
         # The system clock's reading is taken straight from time (no Python frame).
@@ -51,5 +53,7 @@ class RunContext:
         self.live = live
         """Chunks produced inside a task must reach the consumer while it runs."""
         self.recursion_limit = recursion_limit
+        self.durability = durability
+        """"exit": checkpoints reach the saver only when each graph's run ends."""
         self.run_id = str(run_id) if run_id is not None else os.urandom(16).hex()
         """Given (with `config["run_id"]`) and with a FixedClock, ids are reproducible."""

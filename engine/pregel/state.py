@@ -2,27 +2,27 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from typing import Any
 
 from engine.checkpoint.base import BaseCheckpointSaver, CheckpointRecord
-from engine.config import RunnableConfig, ensure_config
-from engine.constants import DEFAULT_RECURSION_LIMIT, END, PULL, PUSH
-from engine.graph.spec import GraphSpec, NodeSpec
-from engine.pregel import algo
-from engine.pregel.run import RunContext
-from engine.pregel.task import Task
-from engine.types import Interrupt, PregelTask, StateSnapshot
+from engine.config import RunnableConfig
+from engine.constants import PUSH
+from engine.graph.spec import GraphSpec
+from engine.pregel.persistence import stateful_ns
+from engine.pregel.state_update import bulk_update, config_of
+from engine.types import Interrupt, PregelTask, StateSnapshot, StateUpdate
 
 
 class StateAccess:
     """Mixin for CompiledStateGraph: the checkpointer-backed state API."""
 
     spec: GraphSpec
-    checkpointer: BaseCheckpointSaver | None
+    checkpointer: BaseCheckpointSaver | bool | None
+    node_subgraphs: dict[str, Any]
 
     def _saver(self) -> BaseCheckpointSaver:
-        if not self.checkpointer:
+        if not isinstance(self.checkpointer, BaseCheckpointSaver):
             raise ValueError("No checkpointer set")
         return self.checkpointer
 
@@ -37,31 +37,77 @@ class StateAccess:
         return (str(configurable["thread_id"]), configurable.get("checkpoint_ns", ""),
                 configurable.get("checkpoint_id"))
 
-    def get_state(self, config: RunnableConfig, *, subgraphs: bool = False) -> StateSnapshot:
-        """The thread's latest checkpoint (or the one `checkpoint_id` names)."""
+    def _addressed(self, config: RunnableConfig | None
+                   ) -> tuple[StateAccess, BaseCheckpointSaver, str, str, str | None]:
+        """The graph a config's namespace names (this one, or a subgraph of it), the
+        saver, and where its checkpoints are: thread, stored namespace, checkpoint id."""
         saver = self._saver()
         thread, ns, cid = self._where(config)
+        graph: StateAccess = self
+        if ns:
+            graph = self._subgraph_at(ns) or self
+            if graph is not self and getattr(graph, "checkpointer", None) is True:
+                ns = "|".join(stateful_ns(tuple(ns.split("|"))))
+        return graph, saver, thread, ns, cid
+
+    def _subgraph_at(self, ns: str) -> StateAccess | None:
+        """The subgraph node graph a checkpoint namespace names, if this graph has it."""
+        graph: StateAccess = self
+        for part in ns.split("|"):
+            name = part.split(":", 1)[0]
+            if name.isdigit():
+                continue
+            sub = graph.node_subgraphs.get(name)
+            if sub is None:
+                return None
+            graph = sub
+        return graph
+
+    def get_state(self, config: RunnableConfig, *, subgraphs: bool = False) -> StateSnapshot:
+        """The thread's latest checkpoint (or the one `checkpoint_id` names)."""
+        graph, saver, thread, ns, cid = self._addressed(config)
         record = saver.get(thread, ns, cid)
         if record is None:
             return StateSnapshot({}, (), config, None, None, None, (), ())
-        return self._snapshot(record, subgraphs)
+        return graph._snapshot(saver, record, subgraphs)
 
     async def aget_state(self, config: RunnableConfig, *,
                          subgraphs: bool = False) -> StateSnapshot:
         return self.get_state(config, subgraphs=subgraphs)
 
-    def get_state_history(self, config: RunnableConfig, *, limit: int | None = None,
-                          **_: Any) -> Iterator[StateSnapshot]:
-        """Every checkpoint of the thread, newest first."""
-        saver = self._saver()
-        thread, ns, _cid = self._where(config)
-        for i, record in enumerate(saver.history(thread, ns)):
-            if limit is not None and i >= limit:
+    def get_state_history(self, config: RunnableConfig, *,
+                          filter: Mapping[str, Any] | None = None,
+                          before: RunnableConfig | None = None,
+                          limit: int | None = None) -> Iterator[StateSnapshot]:
+        """Every checkpoint of the thread, newest first (only those older than `before`,
+        whose metadata has the `filter` items; at most `limit`)."""
+        graph, saver, thread, ns, _cid = self._addressed(config)
+        records = saver.history(thread, ns)
+        before_id = ((before or {}).get("configurable") or {}).get("checkpoint_id")
+        if before_id is not None:
+            ids = [r.id for r in records]
+            records = records[ids.index(before_id) + 1:] if before_id in ids else []
+        count = 0
+        for record in records:
+            if limit is not None and count >= limit:
                 return
-            yield self._snapshot(record, False)
+            snapshot = graph._snapshot(saver, record, False)
+            metadata: Mapping[str, Any] = snapshot.metadata or {}
+            if filter and any(metadata.get(k) != v for k, v in filter.items()):
+                continue
+            count += 1
+            yield snapshot
 
-    def _snapshot(self, record: CheckpointRecord, subgraphs: bool) -> StateSnapshot:
-        saver = self._saver()
+    async def aget_state_history(self, config: RunnableConfig, *,
+                                 filter: Mapping[str, Any] | None = None,
+                                 before: RunnableConfig | None = None,
+                                 limit: int | None = None) -> AsyncIterator[StateSnapshot]:
+        for snapshot in self.get_state_history(config, filter=filter, before=before,
+                                               limit=limit):
+            yield snapshot
+
+    def _snapshot(self, saver: BaseCheckpointSaver, record: CheckpointRecord,
+                  subgraphs: bool) -> StateSnapshot:
         tasks: list[PregelTask] = []
         interrupts: list[Interrupt] = []
         # Re-planned from a checkpoint, LangGraph lists PULL tasks in node insertion
@@ -76,8 +122,7 @@ class StateAccess:
             if sub_ns:
                 state = {"configurable": {"thread_id": record.thread_id, "checkpoint_ns": sub_ns}}
                 if subgraphs:
-                    sub = saver.get(record.thread_id, sub_ns)
-                    state = self._sub_snapshot(sub) if sub is not None else state
+                    state = self._sub_snapshot(saver, record, name, sub_ns) or state
             result = record.results.get(tid, pending.result if pending else None)
             task_interrupts = tuple(pending.interrupts) if pending else ()
             interrupts.extend(task_interrupts)
@@ -89,11 +134,11 @@ class StateAccess:
         return StateSnapshot(
             values={k: values[k] for k in self.spec.state.keys if k in values},
             next=nxt,
-            config=_config_of(record, record.id),
+            config=config_of(record, record.id),
             metadata={"source": record.source, "step": record.step,
                       "parents": dict(record.parents)},
             created_at=record.created_at,
-            parent_config=_config_of(record, record.parent_id) if record.parent_id else None,
+            parent_config=config_of(record, record.parent_id) if record.parent_id else None,
             tasks=tuple(tasks),
             interrupts=tuple(interrupts),
         )
@@ -116,46 +161,34 @@ class StateAccess:
             channels[key].update(values)
         return {k: c.value for k, c in channels.items() if c.is_available()}
 
-    def _sub_snapshot(self, record: CheckpointRecord) -> StateSnapshot:
-        return self._snapshot(record, True)
+    def _sub_snapshot(self, saver: BaseCheckpointSaver, record: CheckpointRecord,
+                      name: str, sub_ns: str) -> StateSnapshot | None:
+        """The latest snapshot of the subgraph a task of `record` ran (None: none saved)."""
+        graph: StateAccess = self.node_subgraphs.get(name) or self
+        if getattr(graph, "checkpointer", None) is True:
+            sub_ns = "|".join(stateful_ns(tuple(sub_ns.split("|"))))
+        sub = saver.get(record.thread_id, sub_ns)
+        return graph._snapshot(saver, sub, True) if sub is not None else None
 
     def update_state(self, config: RunnableConfig, values: Any,
-                     as_node: str | None = None) -> RunnableConfig:
+                     as_node: str | None = None, task_id: str | None = None) -> RunnableConfig:
         """Write `values` as if `as_node` returned them; a new checkpoint (source "update")."""
-        from engine.pregel.loop import Loop
-
-        saver = self._saver()
-        config = ensure_config(config)
-        run = RunContext((), recursion_limit=DEFAULT_RECURSION_LIMIT)
-        loop = Loop(self, run, config, checkpointer=saver)
-        record = loop.cp.load()
-        if record is not None:
-            loop.cp.restore(record)
-            loop.step = record.step
-        if as_node is not None and as_node not in self.spec.nodes and as_node != END:
-            raise ValueError(f"Node {as_node} does not exist")
-        if as_node is None or as_node == END:
-            node = NodeSpec(as_node or "__input__", None, None, self.spec.state, (), (), (), (),
-                            None)
-        else:
-            node = self.spec.nodes[as_node]
-        task = Task(loop, node, "update", (PULL, node.name), (), loop.step + 1)
-        loop.snapshot = loop.values()
-        algo.record_output(task, values, loop.snapshot)
-        if as_node is None and record is not None:
-            task.routes = [*record.triggered, *record.sends, *task.routes]
-        loop._apply([task], source="update")
-        assert loop.cp.current is not None
-        return _config_of(loop.cp.current, loop.cp.current.id)
+        return self.bulk_update_state(config, [[StateUpdate(values, as_node, task_id)]])
 
     async def aupdate_state(self, config: RunnableConfig, values: Any,
-                            as_node: str | None = None) -> RunnableConfig:
-        return self.update_state(config, values, as_node)
+                            as_node: str | None = None,
+                            task_id: str | None = None) -> RunnableConfig:
+        return self.update_state(config, values, as_node, task_id)
 
+    def bulk_update_state(self, config: RunnableConfig,
+                          supersteps: Sequence[Sequence[StateUpdate]]) -> RunnableConfig:
+        """Apply supersteps of updates, each a new checkpoint after the previous one."""
+        graph, saver, _thread, ns, _cid = self._addressed(config)
+        if ns:
+            configurable = {**(config.get("configurable") or {}), "checkpoint_ns": ns}
+            config = {**config, "configurable": configurable}
+        return bulk_update(graph, saver, config, supersteps)
 
-def _config_of(record: CheckpointRecord, cid: str | None) -> RunnableConfig:
-    configurable: dict[str, Any] = {"thread_id": record.thread_id,
-                                    "checkpoint_ns": record.checkpoint_ns, "checkpoint_id": cid}
-    if record.checkpoint_ns:
-        configurable["checkpoint_map"] = {**record.parents, record.checkpoint_ns: cid}
-    return {"configurable": configurable}
+    async def abulk_update_state(self, config: RunnableConfig,
+                                 supersteps: Sequence[Sequence[StateUpdate]]) -> RunnableConfig:
+        return self.bulk_update_state(config, supersteps)

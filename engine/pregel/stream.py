@@ -30,6 +30,7 @@ class StreamProjector:
         output_keys: str | Sequence[str] | None,
         outlet: Callable[[Any], None],
         wall_start_ns: int,
+        protocol_messages: bool = False,
     ) -> None:
         self.modes = frozenset(modes)
         self.multi = multi
@@ -40,7 +41,16 @@ class StreamProjector:
         self.wall_start_ns = wall_start_ns
         self.state: dict[tuple[str, ...], dict[str, Any]] = {}
         self.keys: dict[tuple[str, ...], tuple[str, ...]] = {}
-        self.messages = MessageTracker(self) if "messages" in self.modes else None
+        self.messages: MessageTracker | None = None
+        if "messages" in self.modes:
+            self.messages = MessageTracker(self)
+            if protocol_messages:  # stream_events(version="v3"): content-block events
+                from engine.stream.message_events import ProtocolMessageTracker
+
+                self.messages = ProtocolMessageTracker(self)
+        self.held: dict[tuple[str, ...], list[tuple[str, Any]]] = {}
+        """Interrupted tasks' results (tasks / debug items) per namespace, until the
+        interrupt event has been streamed."""
         self._handlers: dict[str, Callable[[Event], None]] = {
             "run_start": self._run_start,
             "step_end": self._step_end,
@@ -50,7 +60,10 @@ class StreamProjector:
             "checkpoint": self._checkpoint,
             "interrupt": self._interrupt,
             "token": self._token,
+            "run_end": self._run_end,
         }
+        if protocol_messages and self.messages is not None:
+            self._handlers["llm_end"] = self.messages.llm_end  # type: ignore[attr-defined]
 
     def __call__(self, event: Event) -> None:
         handler = self._handlers.get(event.kind)
@@ -76,12 +89,16 @@ class StreamProjector:
         return iso_from_unix_ns(self.wall_start_ns + event.t)
 
     def debug(self, event: Event, kind: str, payload: Any, step: int | None = None) -> None:
-        self.put(event.ns, "debug", {
+        self.put(event.ns, "debug", self._debug_record(event, kind, payload, step))
+
+    def _debug_record(self, event: Event, kind: str, payload: Any,
+                      step: int | None = None) -> dict[str, Any]:
+        return {
             "step": event.step if step is None else step,
             "timestamp": self.timestamp(event),
             "type": kind,
             "payload": payload,
-        })
+        }
 
     # -- projections ---------------------------------------------------------------------
     def _values_chunk(self, ns: tuple[str, ...]) -> Any:
@@ -150,10 +167,22 @@ class StreamProjector:
                 "result": dict(data["result"] or {}) if ok else {},
                 "interrupts": [interrupt_dict(i) for i in data["interrupts"]],
             }
+            results: list[tuple[str, Any]] = []
             if "tasks" in self.modes:
-                self.put(event.ns, "tasks", payload)
+                results.append(("tasks", payload))
             if "debug" in self.modes:
-                self.debug(event, "task_result", payload)
+                results.append(("debug", self._debug_record(event, "task_result", payload)))
+            if data["interrupts"]:
+                # LangGraph reports an interrupted task's result after the interrupt's
+                # updates and values: held until the namespace's interrupt event.
+                self.held.setdefault(event.ns, []).extend(results)
+            else:
+                for mode, chunk in results:
+                    self.put(event.ns, mode, chunk)
+
+    def _release(self, event: Event) -> None:
+        for mode, chunk in self.held.pop(event.ns, ()):
+            self.put(event.ns, mode, chunk)
 
     def _update_value(self, result: dict[str, Any] | None) -> Any:
         keys = self.output_keys
@@ -191,6 +220,12 @@ class StreamProjector:
                 self.put(event.ns, "values", {**chunk, INTERRUPT: interrupts})
             else:
                 self.put(event.ns, "values", {INTERRUPT: interrupts})
+        if self.held:
+            self._release(event)
+
+    def _run_end(self, event: Event) -> None:
+        if self.held:  # no interrupt event came (the run failed): report them now
+            self._release(event)
 
     def _token(self, event: Event) -> None:
         if self.messages is not None:

@@ -46,6 +46,7 @@ class Task:
         "returned",
         "routes",
         "step",
+        "subgraph_calls",
         "triggers",
         "writes",
     )
@@ -84,6 +85,9 @@ class Task:
         """The node returned a valid update (routing may still fail after it)."""
         self.attempts = 1
         """How many times the node ran (more than 1 when its retry policy reran it)."""
+        self.subgraph_calls = 0
+        """How many graphs this run of the node has called (the second and later run
+        under a namespace numbered after the call, as in LangGraph)."""
         self._config: RunnableConfig | None = None
 
     def start_retry(self) -> None:
@@ -98,6 +102,7 @@ class Task:
         self.hidden = False
         self.returned = False
         self.interrupt_index = 0
+        self.subgraph_calls = 0
 
     @property
     def is_pull(self) -> bool:

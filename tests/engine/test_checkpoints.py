@@ -36,17 +36,25 @@ class TestHistory:
 class TestTimeTravel:
     """Re-running from a past checkpoint forks the thread; ids repeat when nothing changed."""
 
-    def test_fork_from_step_reproduces_task_ids(self) -> None:
-        """Replaying from the step-1 checkpoint re-runs generate_joke with the same task id."""
+    def test_replay_from_step_branches_with_a_fork_checkpoint(self) -> None:
+        """Replaying from the step-1 checkpoint re-runs generate_joke on a new branch: a
+        "fork" copy of that checkpoint (its child, the step after it) plans it anew, so
+        its task id is new, as in LangGraph 1.2.22; the original checkpoints stay."""
         graph = linear(checkpointer=InMemorySaver())
         graph.invoke({"topic": "t"}, config("f"))
-        step1 = next(s for s in graph.get_state_history(config("f"))
-                     if s.metadata["step"] == 1)
+        before = list(graph.get_state_history(config("f")))
+        step1 = next(s for s in before if s.metadata["step"] == 1)
         original_id = step1.tasks[0].id
         chunks = list(graph.stream(None, config("f", step1.config["configurable"]
                                                 ["checkpoint_id"]), stream_mode="tasks"))
-        assert chunks[0]["id"] == original_id
+        assert chunks[0]["id"] != original_id
         assert chunks[-1]["result"] == {"joke": "This is a joke about t and cats"}
+        after = list(graph.get_state_history(config("f")))
+        assert after[len(after) - len(before):] == before
+        fork = after[1]
+        assert (fork.metadata["source"], fork.metadata["step"]) == ("fork", 2)
+        assert fork.parent_config == step1.config
+        assert fork.tasks[0].id == chunks[0]["id"]
 
     def test_update_state_then_continue(self) -> None:
         """Editing state at step 1 and resuming runs the rest on the edited state."""
