@@ -23,32 +23,38 @@ from langchain_core.runnables.config import var_child_runnable_config
 from langchain_core.tracers._streaming import _StreamingCallbackHandler
 
 from engine.chat_models.capture import streams_messages
-from engine.pregel.task import Task
+from engine.pregel.task import Task, peek_current
 
 _INTERNAL = {"checkpoint_ns", "checkpoint_id", "checkpoint_map"}
 
 
 class StepscopeCallback(BaseCallbackHandler):
-    """Forwards one task's LangChain model callbacks to the run's event bus."""
+    """Forwards LangChain model callbacks to the event bus of the task making the call.
+
+    One handler serves a whole loop: the task is the one running when a call starts
+    (LangChain calls inline handlers in the caller's thread), kept with the call.
+    """
 
     run_inline = True
 
-    def __init__(self, task: Task) -> None:
-        self.task = task
+    def __init__(self) -> None:
         self.calls: dict[UUID, dict[str, Any]] = {}
 
-    def _now(self) -> int:
-        return self.task.loop.clock.monotonic_ns()  # stands still while a debugger pauses
+    @staticmethod
+    def _now(task: Task) -> int:
+        return task.loop.clock.monotonic_ns()  # stands still while a debugger pauses
 
-    def _emit(self, kind: str, data: dict[str, Any]) -> None:
-        loop = self.task.loop
+    @staticmethod
+    def _emit(task: Task, kind: str, data: dict[str, Any]) -> None:
+        loop = task.loop
         if loop.bus.sinks:
-            data["task_id"] = self.task.id
-            data["name"] = self.task.name
-            loop.bus.emit(kind, loop.ns, self.task.step, data)
+            data["task_id"] = task.id
+            data["name"] = task.name
+            loop.bus.emit(kind, loop.ns, task.step, data)
 
-    def _metadata(self, tags: list[str] | None, metadata: dict[str, Any] | None) -> dict[str, Any]:
-        task = self.task
+    @staticmethod
+    def _metadata(task: Task, tags: list[str] | None,
+                  metadata: dict[str, Any] | None) -> dict[str, Any]:
         run_config = task.loop.config
         out: dict[str, Any] = {
             k: v for k, v in run_config.get("configurable", {}).items()
@@ -73,11 +79,14 @@ class StepscopeCallback(BaseCallbackHandler):
     def on_chat_model_start(self, serialized: Any, messages: list[list[Any]], *,
                             run_id: UUID, tags: list[str] | None = None,
                             metadata: dict[str, Any] | None = None, **kwargs: Any) -> None:
-        md = self._metadata(tags, metadata)
-        call = {"call_id": str(run_id), "metadata": md, "count": 0,
-                "hidden": "nostream" in md.get("tags", ()), "t0": self._now()}
+        task = peek_current()
+        if task is None:  # a call outside any task of this loop (another thread's own)
+            return
+        md = self._metadata(task, tags, metadata)
+        call = {"call_id": str(run_id), "metadata": md, "count": 0, "task": task,
+                "hidden": "nostream" in md.get("tags", ()), "t0": self._now(task)}
         self.calls[run_id] = call
-        self._emit("llm_start", {"call_id": str(run_id), "model": (serialized or {}).get(
+        self._emit(task, "llm_start", {"call_id": str(run_id), "model": (serialized or {}).get(
             "name") or md.get("ls_model_name") or "langchain", "provider": md["ls_provider"],
             "tags": md.get("tags", []), "prompt": messages[0] if messages else [], "tools": []})
 
@@ -90,9 +99,9 @@ class StepscopeCallback(BaseCallbackHandler):
             return
         message = getattr(chunk, "message", chunk)
         call["count"] += 1
-        self._emit("token", {"call_id": call["call_id"], "chunk": message, "text": token,
-                             "index": call["count"] - 1, "metadata": call["metadata"],
-                             "hidden": call["hidden"]})
+        self._emit(call["task"], "token", {
+            "call_id": call["call_id"], "chunk": message, "text": token,
+            "index": call["count"] - 1, "metadata": call["metadata"], "hidden": call["hidden"]})
 
     def on_llm_end(self, response: Any, *, run_id: UUID, **kwargs: Any) -> None:
         call = self.calls.pop(run_id, None)
@@ -106,20 +115,23 @@ class StepscopeCallback(BaseCallbackHandler):
         if call["count"] == 0 and message is not None:
             # A model that did not stream: its whole message is the one token.
             call["count"] = 1
-            self._emit("token", {"call_id": call["call_id"], "chunk": message,
+            self._emit(call["task"], "token", {"call_id": call["call_id"], "chunk": message,
                                  "text": getattr(message, "text", ""), "index": 0,
                                  "metadata": call["metadata"], "hidden": call["hidden"]})
-        self._emit("llm_end", {"call_id": call["call_id"], "message": message,
-                               "usage": getattr(message, "usage_metadata", None),
-                               "error": None, "tokens": call["count"],
-                               "duration": self._now() - call["t0"]})
+        task = call["task"]
+        self._emit(task, "llm_end", {"call_id": call["call_id"], "message": message,
+                                     "usage": getattr(message, "usage_metadata", None),
+                                     "error": None, "tokens": call["count"],
+                                     "duration": self._now(task) - call["t0"]})
 
     def on_llm_error(self, error: BaseException, *, run_id: UUID, **kwargs: Any) -> None:
         call = self.calls.pop(run_id, None)
         if call is not None:
-            self._emit("llm_end", {"call_id": call["call_id"], "message": None, "usage": None,
-                                   "error": error, "tokens": call["count"],
-                                   "duration": self._now() - call["t0"]})
+            task = call["task"]
+            self._emit(task, "llm_end", {"call_id": call["call_id"], "message": None,
+                                         "usage": None, "error": error,
+                                         "tokens": call["count"],
+                                         "duration": self._now(task) - call["t0"]})
 
 
 class StreamingStepscopeCallback(StepscopeCallback, _StreamingCallbackHandler):
@@ -142,13 +154,22 @@ def chunk_to_message(chunk: Any) -> Any:
     return message_chunk_to_message(chunk)
 
 
+def loop_config(task: Task) -> LCRunnableConfig:
+    """The LangChain config every task of `task`'s loop runs under: one capturing
+    handler (a streaming one when the run streams `messages`) and the run's tags."""
+    handler = StreamingStepscopeCallback() if streams_messages(task) else StepscopeCallback()
+    return {"callbacks": [handler], "tags": list(task.loop.config.get("tags", []))}
+
+
 def enter_task(task: Task) -> Token[Any] | None:
-    """Put a capturing handler into LangChain's config for this task; None if not useful."""
-    if not task.loop.bus.sinks:
+    """Put the loop's capturing handler into LangChain's config for this task (made once
+    per loop, so a task that calls no model pays one contextvar set); None if no sink."""
+    loop = task.loop
+    if not loop.bus.sinks:
         return None
-    handler = (StreamingStepscopeCallback if streams_messages(task) else StepscopeCallback)(task)
-    config: LCRunnableConfig = {"callbacks": [handler],
-                                "tags": list(task.loop.config.get("tags", []))}
+    config = loop.langchain_config
+    if config is None:
+        config = loop.langchain_config = loop_config(task)
     return var_child_runnable_config.set(config)
 
 

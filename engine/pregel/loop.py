@@ -46,20 +46,25 @@ if TYPE_CHECKING:
 log = logging.getLogger("engine")
 
 
+def _langchain_bridge() -> Any:
+    """engine.integrations.langchain, imported on first use (an import statement per task
+    would cost more than the bridge itself)."""
+    bridge = sys.modules.get("engine.integrations.langchain")
+    if bridge is None:
+        import engine.integrations.langchain as bridge
+    return bridge
+
+
 def _langchain_enter(task: Task) -> Any:
     """Capture LangChain models in this task, if (and only if) LangChain is loaded."""
     if "langchain_core" not in sys.modules or not task.loop.bus.sinks:
         return None
-    from engine.integrations.langchain import enter_task
-
-    return enter_task(task)
+    return _langchain_bridge().enter_task(task)
 
 
 def _langchain_exit(token: Any) -> None:
     if token is not None:
-        from engine.integrations.langchain import exit_task
-
-        exit_task(token)
+        _langchain_bridge().exit_task(token)
 
 
 class Loop:
@@ -96,6 +101,9 @@ class Loop:
         limit = config.get("recursion_limit", run.recursion_limit)
         self.recursion_limit: int = limit
         self.channels = {k: f.make_channel() for k, f in self.spec.fields.items()}
+        self.langchain_config: Any = None
+        """LangChain's config for this loop's tasks (engine.integrations.langchain), made
+        by the first task that needs it."""
         self.stream_keys: tuple[str, ...] = tuple(self.spec.fields)
         """The keys `values` and `updates` show: every channel (private ones too), or for
         a subgraph run as a node only its output schema's (see `run_as_subgraph`)."""
