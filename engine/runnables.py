@@ -13,6 +13,14 @@ class Runnable:
 
     name: str | None = None
 
+    def __or__(self, other: Any) -> Any:
+        """`self | other`: a LangChain RunnableSequence of this and `other` (a LangChain
+        Runnable, a callable or a dict); needs langchain-core."""
+        return _as_langchain(self) | other
+
+    def __ror__(self, other: Any) -> Any:
+        return other | _as_langchain(self)
+
     def invoke(self, input: Any, config: RunnableConfig | None = None, **kwargs: Any) -> Any:
         raise NotImplementedError
 
@@ -52,6 +60,15 @@ def as_node_action(action: Any) -> Any:
     if not callable(action) and callable(getattr(action, "invoke", None)):
         return ForeignRunnableNode(action)
     return action
+
+
+def _as_langchain(runnable: Runnable) -> Any:
+    try:
+        from engine.integrations.lc_runnable import as_langchain
+    except ImportError as exc:
+        raise ImportError("composing a graph with `|` needs langchain-core "
+                          "(pip install langchain-core)") from exc
+    return as_langchain(runnable)
 
 
 class RunnableLambda(Runnable):

@@ -13,7 +13,8 @@ from engine.retry import default_retry_on as default_retry_on
 if TYPE_CHECKING:
     from engine.config import RunnableConfig
 
-StreamMode = Literal["values", "updates", "custom", "messages", "debug", "tasks", "checkpoints"]
+StreamMode = Literal["values", "updates", "custom", "messages", "debug", "tasks", "checkpoints",
+                     "tools"]
 STREAM_MODES: tuple[str, ...] = (
     "values",
     "updates",
@@ -22,6 +23,7 @@ STREAM_MODES: tuple[str, ...] = (
     "debug",
     "messages",
     "custom",
+    "tools",
 )
 
 All = Literal["*"]
@@ -172,6 +174,19 @@ class GraphOutput:
 
     value: Any
     interrupts: tuple[Interrupt, ...] = ()
+
+
+@dataclass(frozen=True)
+class TracePolicy:
+    """What LangChain tracers record as one node's run (`add_node(trace_policy=...)`).
+
+    Each processor gets the node's real input (or output) and returns what to record; the
+    node and the graph are unaffected, and a processor that raises records the real value.
+    Only tracers (LangChain `BaseTracer`s) get the processed payload.
+    """
+
+    process_inputs: Callable[[Any], Any] | None = None
+    process_outputs: Callable[[Any], Any] | None = None
 
 
 def interrupt(value: Any) -> Any:

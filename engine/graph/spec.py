@@ -44,6 +44,8 @@ class NodeSpec:
     metadata: dict[str, Any] | None = None
     retry_policy: Sequence[RetryPolicy] | None = None
     """The node's retry policies, tried in order (None: a failure is final)."""
+    trace_policy: Any = None
+    """A `TracePolicy`: what LangChain tracers record as the node's input and output."""
 
 
 @dataclass(frozen=True)

@@ -29,11 +29,13 @@ node names it may return."""
 
 
 class _PendingNode:
-    __slots__ = ("action", "destinations", "input_schema", "metadata", "name", "retry_policy")
+    __slots__ = ("action", "destinations", "input_schema", "metadata", "name", "retry_policy",
+                 "trace_policy")
 
     def __init__(self, name: str, action: Any, input_schema: Any, metadata: Any, dest: Any,
-                 retry_policy: Any = None):
+                 retry_policy: Any = None, trace_policy: Any = None):
         self.name = name
+        self.trace_policy = trace_policy
         self.action = action
         self.input_schema = input_schema
         self.metadata = metadata
@@ -148,7 +150,7 @@ class StateGraph:
         if isinstance(destinations, dict):
             destinations = tuple(destinations)
         self.nodes[name] = _PendingNode(name, action, input_schema, metadata, destinations,
-                                        retry_policy)
+                                        retry_policy, kwargs.pop("trace_policy", None))
         return self
 
     def add_sequence(self, nodes: Sequence[NodeAction | tuple[str, NodeAction]]) -> StateGraph:
@@ -352,6 +354,7 @@ class StateGraph:
                 destinations=dest,
                 metadata=pending.metadata,
                 retry_policy=as_policies(pending.retry_policy),
+                trace_policy=pending.trace_policy,
             )
         start = NodeSpec(START, None, None, inp, (START,), edges_from(START),
                          tuple(node_joins.get(START, ())), branches_from(START), None)

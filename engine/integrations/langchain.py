@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from contextvars import Token
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 import langchain_core
@@ -25,35 +25,36 @@ from langchain_core.tracers._streaming import _StreamingCallbackHandler
 from engine.chat_models.capture import streams_messages
 from engine.pregel.task import Task, peek_current
 
+if TYPE_CHECKING:
+    from engine.pregel.loop import Loop
+
 _INTERNAL = {"checkpoint_ns", "checkpoint_id", "checkpoint_map"}
 
 
 class StepscopeCallback(BaseCallbackHandler):
-    """Forwards LangChain model callbacks to the event bus of the task making the call.
+    """Forwards the LangChain model callbacks of one graph run's tasks to its event bus.
 
-    One handler serves a whole loop: the task is the one running when a call starts
-    (LangChain calls inline handlers in the caller's thread), kept with the call.
-    """
+    One handler serves every task of the run (made once, not per task: a task that calls
+    no model costs a contextvar set and reset); a call belongs to the task running when
+    it started (the engine's current task)."""
 
     run_inline = True
 
-    def __init__(self) -> None:
+    def __init__(self, loop: Loop) -> None:
+        self.loop = loop
         self.calls: dict[UUID, dict[str, Any]] = {}
 
-    @staticmethod
-    def _now(task: Task) -> int:
-        return task.loop.clock.monotonic_ns()  # stands still while a debugger pauses
+    def _now(self) -> int:
+        return self.loop.clock.monotonic_ns()  # stands still while a debugger pauses
 
-    @staticmethod
-    def _emit(task: Task, kind: str, data: dict[str, Any]) -> None:
+    def _emit(self, task: Task, kind: str, data: dict[str, Any]) -> None:
         loop = task.loop
         if loop.bus.sinks:
             data["task_id"] = task.id
             data["name"] = task.name
             loop.bus.emit(kind, loop.ns, task.step, data)
 
-    @staticmethod
-    def _metadata(task: Task, tags: list[str] | None,
+    def _metadata(self, task: Task, tags: list[str] | None,
                   metadata: dict[str, Any] | None) -> dict[str, Any]:
         run_config = task.loop.config
         out: dict[str, Any] = {
@@ -71,7 +72,8 @@ class StepscopeCallback(BaseCallbackHandler):
             "lc_versions": {"langchain-core": langchain_core.__version__},
         })
         run_tags = list(run_config.get("tags", []))
-        own = sorted(set(tags or []) - set(run_tags))
+        # LangGraph leaves out the `seq:step:N` tags LangChain gives a node's children.
+        own = sorted(t for t in set(tags or []) - set(run_tags) if not t.startswith("seq:step:"))
         if run_tags or own:
             out["tags"] = [*run_tags, *own]
         return out
@@ -80,11 +82,11 @@ class StepscopeCallback(BaseCallbackHandler):
                             run_id: UUID, tags: list[str] | None = None,
                             metadata: dict[str, Any] | None = None, **kwargs: Any) -> None:
         task = peek_current()
-        if task is None:  # a call outside any task of this loop (another thread's own)
+        if task is None:  # a model called outside the task's context (a bare thread)
             return
         md = self._metadata(task, tags, metadata)
         call = {"call_id": str(run_id), "metadata": md, "count": 0, "task": task,
-                "hidden": "nostream" in md.get("tags", ()), "t0": self._now(task)}
+                "hidden": "nostream" in md.get("tags", ()), "t0": self._now()}
         self.calls[run_id] = call
         self._emit(task, "llm_start", {"call_id": str(run_id), "model": (serialized or {}).get(
             "name") or md.get("ls_model_name") or "langchain", "provider": md["ls_provider"],
@@ -118,20 +120,17 @@ class StepscopeCallback(BaseCallbackHandler):
             self._emit(call["task"], "token", {"call_id": call["call_id"], "chunk": message,
                                  "text": getattr(message, "text", ""), "index": 0,
                                  "metadata": call["metadata"], "hidden": call["hidden"]})
-        task = call["task"]
-        self._emit(task, "llm_end", {"call_id": call["call_id"], "message": message,
-                                     "usage": getattr(message, "usage_metadata", None),
-                                     "error": None, "tokens": call["count"],
-                                     "duration": self._now(task) - call["t0"]})
+        self._emit(call["task"], "llm_end", {"call_id": call["call_id"], "message": message,
+                               "usage": getattr(message, "usage_metadata", None),
+                               "error": None, "tokens": call["count"],
+                               "duration": self._now() - call["t0"]})
 
     def on_llm_error(self, error: BaseException, *, run_id: UUID, **kwargs: Any) -> None:
         call = self.calls.pop(run_id, None)
         if call is not None:
-            task = call["task"]
-            self._emit(task, "llm_end", {"call_id": call["call_id"], "message": None,
-                                         "usage": None, "error": error,
-                                         "tokens": call["count"],
-                                         "duration": self._now(task) - call["t0"]})
+            self._emit(call["task"], "llm_end", {
+                "call_id": call["call_id"], "message": None, "usage": None, "error": error,
+                "tokens": call["count"], "duration": self._now() - call["t0"]})
 
 
 class StreamingStepscopeCallback(StepscopeCallback, _StreamingCallbackHandler):
@@ -154,25 +153,59 @@ def chunk_to_message(chunk: Any) -> Any:
     return message_chunk_to_message(chunk)
 
 
-def loop_config(task: Task) -> LCRunnableConfig:
-    """The LangChain config every task of `task`'s loop runs under: one capturing
-    handler (a streaming one when the run streams `messages`) and the run's tags."""
-    handler = StreamingStepscopeCallback() if streams_messages(task) else StepscopeCallback()
-    return {"callbacks": [handler], "tags": list(task.loop.config.get("tags", []))}
-
-
 def enter_task(task: Task) -> Token[Any] | None:
-    """Put the loop's capturing handler into LangChain's config for this task (made once
-    per loop, so a task that calls no model pays one contextvar set); None if no sink."""
+    """Put the run's capturing handler into LangChain's config for this task; None if not
+    useful. The handler and config are made at the run's first task and kept on its loop."""
     loop = task.loop
     if not loop.bus.sinks:
         return None
-    config = loop.langchain_config
-    if config is None:
-        config = loop.langchain_config = loop_config(task)
+    config = _run_config(task)
     return var_child_runnable_config.set(config)
 
 
 def exit_task(token: Token[Any] | None) -> None:
     if token is not None:
         var_child_runnable_config.reset(token)
+
+
+def capture_handler(task: Task) -> BaseCallbackHandler:
+    """The capturing handler `enter_task` gives a task, for a task whose LangChain config
+    is made elsewhere (`engine.integrations.lc_runs`, when the run has callbacks)."""
+    return _run_capture(task)[0]
+
+
+def _run_config(task: Task) -> LCRunnableConfig:
+    return _run_capture(task)[1]
+
+
+def _run_capture(task: Task) -> tuple[StepscopeCallback, LCRunnableConfig]:
+    """The task's run's one capturing handler and the LangChain config carrying it, made
+    at the run's first task that asks and kept on its loop."""
+    loop = task.loop
+    made: tuple[StepscopeCallback, LCRunnableConfig] | None = loop.langchain_config
+    if made is None:
+        kind = StreamingStepscopeCallback if streams_messages(task) else StepscopeCallback
+        handler = kind(loop)
+        made = handler, {"callbacks": [handler], "tags": list(loop.config.get("tags", []))}
+        loop.langchain_config = made
+    return made
+
+
+class TaskScope:
+    """`enter_task`'s config, set while the task runs; `close` unsets it."""
+
+    __slots__ = ("output", "token")
+
+    def __init__(self, token: Token[Any]) -> None:
+        self.output: Any = None
+        """The node's return value (the loop fills it in; unused here)."""
+        self.token = token
+
+    def close(self, task: Task) -> None:
+        exit_task(self.token)
+
+
+def open_task_scope(task: Task) -> TaskScope | None:
+    """`enter_task` as a scope the loop closes; None if not useful."""
+    token = enter_task(task)
+    return TaskScope(token) if token is not None else None

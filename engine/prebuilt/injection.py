@@ -25,6 +25,20 @@ class InjectedStore(InjectedToolArg):
     """The graph's store as a tool argument (the engine has no store: refused at use)."""
 
 
+class _ToolRuntimeArg(InjectedStore):
+    """Marks an argument typed `ToolRuntime` in `injected_args`' answer."""
+
+
+TOOL_RUNTIME = _ToolRuntimeArg
+"""`injected_args`' value for an argument the ToolNode fills with a `ToolRuntime`."""
+
+
+def _is_tool_runtime(hint: Any) -> bool:
+    from engine.prebuilt.tool_runtime import ToolRuntime
+
+    return hint is ToolRuntime or get_origin(hint) is ToolRuntime
+
+
 def _function_of(tool: Any) -> Any:
     """The Python function behind a tool (engine or langchain-core), for its annotations."""
     for attr in ("func", "coroutine"):
@@ -45,6 +59,9 @@ def injected_args(tool: Any) -> dict[str, InjectedState | type[InjectedStore]]:
         return {}
     found: dict[str, InjectedState | type[InjectedStore]] = {}
     for name, hint in hints.items():
+        if _is_tool_runtime(hint):
+            found[name] = TOOL_RUNTIME
+            continue
         if get_origin(hint) is not typing.Annotated:
             continue
         for meta in get_args(hint)[1:]:
@@ -62,6 +79,8 @@ def injected_values(wanted: Mapping[str, InjectedState | type[InjectedStore]],
     """The values of a tool's injected arguments, read from the ToolNode's input."""
     values: dict[str, Any] = {}
     for name, what in wanted.items():
+        if what is TOOL_RUNTIME:  # made per call by the ToolNode (`runtime_for`)
+            continue
         if not isinstance(what, InjectedState):
             raise NotImplementedError(
                 f"InjectedStore ({name}): the engine has no store to inject")

@@ -21,8 +21,10 @@ from engine.config import RunnableConfig
 from engine.constants import END
 from engine.errors import GraphBubbleUp, RunStopped
 from engine.messages import AIMessage, BaseMessage, ToolMessage
-from engine.prebuilt.injection import injected_args, injected_values
+from engine.prebuilt.injection import TOOL_RUNTIME, injected_args, injected_values
 from engine.prebuilt.tool_errors import ErrorHandling, error_content, invalid_tool_message
+from engine.prebuilt.tool_runtime import runtime_for
+from engine.pregel.tool_stream import tool_call_started
 from engine.tools import tool as make_tool
 from engine.types import Command
 
@@ -64,11 +66,15 @@ class ToolNode:
         self.handle_tool_errors = handle_tool_errors
 
     # -- one call ---------------------------------------------------------------------------
-    def _prepare(self, call: dict[str, Any], input: Any) -> dict[str, Any]:
+    def _prepare(self, call: dict[str, Any], input: Any,
+                 config: RunnableConfig | None = None) -> dict[str, Any]:
         wanted = self.injected.get(call["name"])
         args = dict(call.get("args") or {})
         if wanted:
             args.update(injected_values(wanted, input))
+            for name, what in wanted.items():
+                if what is TOOL_RUNTIME:
+                    args[name] = runtime_for(call, input, config)
         return {**call, "args": args, "type": "tool_call"}
 
     def _settle(self, call: dict[str, Any], out: Any) -> Any:
@@ -95,24 +101,41 @@ class ToolNode:
         found = self.tools.get(call["name"])
         if found is None:
             return invalid_tool_message(call, list(self.tools))
+        stream = tool_call_started(call, found.name)  # the `tools` stream mode, if asked
         try:
-            return self._settle(call, found.invoke(self._prepare(call, input), config))
+            out = self._settle(call, found.invoke(self._prepare(call, input, config), config))
         except _PASS_THROUGH:
+            if stream is not None:
+                stream.left()
             raise
         except Exception as exc:
+            if stream is not None:
+                stream.failed(exc)
             return self._failed(call, exc)
+        if stream is not None:
+            stream.finished(out)
+        return out
 
     async def _arun_one(self, call: dict[str, Any], input: Any,
                         config: RunnableConfig | None) -> Any:
         found = self.tools.get(call["name"])
         if found is None:
             return invalid_tool_message(call, list(self.tools))
+        stream = tool_call_started(call, found.name)
         try:
-            return self._settle(call, await found.ainvoke(self._prepare(call, input), config))
+            prepared = self._prepare(call, input, config)
+            out = self._settle(call, await found.ainvoke(prepared, config))
         except _PASS_THROUGH:
+            if stream is not None:
+                stream.left()
             raise
         except Exception as exc:
+            if stream is not None:
+                stream.failed(exc)
             return self._failed(call, exc)
+        if stream is not None:
+            stream.finished(out)
+        return out
 
     # -- the node ---------------------------------------------------------------------------
     def _output(self, input: Any, results: list[Any]) -> Any:

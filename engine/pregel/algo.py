@@ -151,7 +151,11 @@ def local_view(
 def branch_targets(task: Task, branch: BranchSpec, view: dict[str, Any]) -> list[Any]:
     """Call a conditional edge's path function; return node names and Sends."""
     state = (branch.input_schema or task.loop.spec.state).node_input(view)
-    result = task.loop.call_with_injection(branch.call, state, task)
+    callbacks = task.loop.run.callbacks
+    if callbacks is None:
+        result = task.loop.call_with_injection(branch.call, state, task)
+    else:  # reported as a LangChain run of its own, as LangGraph does
+        result = callbacks.call_branch(task, branch, state)
     items = result if isinstance(result, (list, tuple)) else [result]
     out: list[Any] = []
     for item in items:

@@ -19,6 +19,7 @@ from engine.pregel import persistence
 from engine.pregel.drivers import AsyncInbox, Chunk, adrive, drive
 from engine.pregel.loop import Loop
 from engine.pregel.run import RunContext
+from engine.pregel.run_callbacks import make_run_callbacks
 from engine.pregel.state import StateAccess
 from engine.pregel.stream import StreamProjector
 from engine.pregel.task import Task, peek_current
@@ -127,6 +128,8 @@ class CompiledStateGraph(Pregel, StateAccess):
     """A validated, immutable graph, ready to run."""
 
     stream_mode: StreamMode | Sequence[StreamMode] = "updates"
+    bound_config: RunnableConfig | None = None
+    """The config `with_config` bound: every call's config is merged over it."""
     stream_transformers: tuple[Callable[[tuple[str, ...]], Any], ...] = ()
     """Extra v3 transformer factories, from `compile(transformers=...)`."""
 
@@ -137,8 +140,6 @@ class CompiledStateGraph(Pregel, StateAccess):
         self.checkpointer = checkpointer
         self.store = store
         self.name = spec.name
-        self.bound_config: RunnableConfig | None = None
-        """Set by `with_config`: the config every call starts from."""
         self.node_subgraphs = persistence.node_subgraphs(spec.nodes)
         """Node name → the graph it runs as a subgraph (see `persistence.node_subgraphs`)."""
 
@@ -162,9 +163,10 @@ class CompiledStateGraph(Pregel, StateAccess):
 
     def with_config(self, config: RunnableConfig | None = None,
                     **kwargs: Any) -> CompiledStateGraph:
-        """A copy whose every call starts from `config` (merged with the call's own)."""
+        """This graph with `config` (and keyword config keys) bound to every call."""
         clone = copy.copy(self)
-        clone.bound_config = merge_configs(self.bound_config or {}, {**(config or {}), **kwargs})
+        extra: RunnableConfig = {**(config or {}), **kwargs}  # type: ignore[typeddict-item]
+        clone.bound_config = merge_configs(self.bound_config, extra)
         return clone
 
     # -- running -------------------------------------------------------------------------
@@ -173,6 +175,7 @@ class CompiledStateGraph(Pregel, StateAccess):
         run = RunContext(sinks, clock=call.clock, controller=call.controller,
                          outlet=outlet, live=live, recursion_limit=call.config["recursion_limit"],
                          run_id=call.config.get("run_id"), durability=call.durability)
+        run.callbacks = make_run_callbacks(call.config)
         return run, Loop(self, run, call.config, interrupt_before=call.interrupt_before,
                          interrupt_after=call.interrupt_after,
                          checkpointer=persistence.root_saver(self.checkpointer))
@@ -192,7 +195,11 @@ class CompiledStateGraph(Pregel, StateAccess):
         call that addresses a thread of its own)."""
         parent = peek_current()
         if parent is not None and persistence.addresses_own_thread(call.config):
-            return None
+            # The node's own config (its checkpoint_ns is the task's) still calls a
+            # subgraph, as in LangGraph, whose task config carries the task's keys.
+            configurable = call.config.get("configurable") or {}
+            if configurable.get("checkpoint_ns") != parent.full_checkpoint_ns:
+                return None
         return parent
 
     def _projector(self, call: _Call, outlet: Any, wall_start_ns: int) -> StreamProjector:
@@ -226,9 +233,12 @@ class CompiledStateGraph(Pregel, StateAccess):
                 yield from drive(loop, input, inbox)
             self._child_result(loop)
             return
-        live = "custom" in call.modes or "messages" in call.modes
+        live = "custom" in call.modes or "messages" in call.modes or "tools" in call.modes
         run, loop = self._root(call, outlet, live)
-        run.bus.add(self._projector(call, outlet, run.wall_start_ns))
+        projector = self._projector(call, outlet, run.wall_start_ns)
+        run.bus.add(projector)
+        if "tools" in call.modes:
+            run.tools_out = projector.put_tools
         yield from drive(loop, input, inbox)
 
     async def astream(self, input: Any, config: RunnableConfig | None = None, *,
@@ -251,38 +261,47 @@ class CompiledStateGraph(Pregel, StateAccess):
             self._child_result(loop)
             return
         run, loop = self._root(call, outlet, True)
-        run.bus.add(self._projector(call, outlet, run.wall_start_ns))
+        projector = self._projector(call, outlet, run.wall_start_ns)
+        run.bus.add(projector)
+        if "tools" in call.modes:
+            run.tools_out = projector.put_tools
+        callbacks = run.callbacks
         async for item in adrive(loop, input, inbox):
+            if callbacks is not None:
+                await callbacks.flush()
             yield item
+        if callbacks is not None:
+            await callbacks.flush()
 
     def stream_events(self, input: Any, config: RunnableConfig | None = None, *,
                       version: str = "v2",
                       transformers: Sequence[Callable[[tuple[str, ...]], Any]] | None = None,
                       **kwargs: Any) -> Any:
         """With `version="v3"`, a `GraphRunStream` (see `engine.stream`); reading it
-        drives the run."""
+        drives the run. "v1" / "v2" are async only (as in langchain-core)."""
         if version == "v3":
             from engine.stream.v3 import open_run
 
             return open_run(self, input, config, transformers, kwargs)
-        raise NotImplementedError(
-            f"stream_events(version={version!r}): the v1/v2 event format is not "
-            "implemented here; use version='v3'")
+        from engine.pregel import events_v2
+
+        return events_v2.stream_events(self, input, config, version, kwargs)
 
     def astream_events(self, input: Any, config: RunnableConfig | None = None, *,
                        version: str = "v2",
                        transformers: Sequence[Callable[[tuple[str, ...]], Any]] | None = None,
                        **kwargs: Any) -> Any:
-        """With `version="v3"`, an awaitable of an `AsyncGraphRunStream`."""
+        """With `version="v3"`, an awaitable of an `AsyncGraphRunStream`; with "v1" / "v2",
+        LangChain's StreamEvent dicts (needs langchain-core; see `engine.pregel.events_v2`)."""
         if version == "v3":
             from engine.stream.v3 import aopen_run, reject_owned_kwargs
 
             reject_owned_kwargs(kwargs)
             run: Awaitable[Any] = aopen_run(self, input, config, transformers, kwargs)
             return run
-        raise NotImplementedError(
-            f"astream_events(version={version!r}): the v1/v2 event format is not "
-            "implemented here; use version='v3'")
+        from engine.pregel import events_v2
+
+        return events_v2.astream_events(self, input, config, version, kwargs)
 
     def invoke(  # type: ignore[override]  # a graph takes only its RunOptions keywords
         self, input: Any, config: RunnableConfig | None = None, *,
@@ -322,6 +341,8 @@ class CompiledStateGraph(Pregel, StateAccess):
             pass
         if parent is not None:
             self._child_result(loop)
+        elif loop.run.callbacks is not None:
+            await loop.run.callbacks.flush()
         return self._output(loop, call)
 
     def _output(self, loop: Loop, call: _Call) -> Any:

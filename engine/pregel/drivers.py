@@ -137,6 +137,7 @@ async def adrive(loop: Loop, input: Any, inbox: AsyncInbox | None = None) -> Asy
     """Run `loop` in this event loop (sync nodes on the pool); yield stream items."""
     inbox = inbox if inbox is not None else AsyncInbox()
     controller = loop.run.controller
+    loop.driven_async = True
     running: set[asyncio.Task[Any]] = set()
     try:
         loop.begin(input)

@@ -39,6 +39,7 @@ from engine.types import CheckpointSource, Command, Interrupt
 from engine.version import VERSION
 
 if TYPE_CHECKING:
+    from engine.callbacks import GraphLifecycleStatus
     from engine.config import RunnableConfig
     from engine.graph.callspec import CallSpec
     from engine.graph.spec import GraphSpec
@@ -46,25 +47,27 @@ if TYPE_CHECKING:
 log = logging.getLogger("engine")
 
 
-def _langchain_bridge() -> Any:
-    """engine.integrations.langchain, imported on first use (an import statement per task
-    would cost more than the bridge itself)."""
-    bridge = sys.modules.get("engine.integrations.langchain")
-    if bridge is None:
-        import engine.integrations.langchain as bridge
-    return bridge
-
-
 def _langchain_enter(task: Task) -> Any:
-    """Capture LangChain models in this task, if (and only if) LangChain is loaded."""
+    """The task's scope for LangChain (a chain run for the node when the run has
+    callbacks; else model capture, if LangChain is loaded and anyone listens); or None."""
+    callbacks = task.loop.run.callbacks
+    if callbacks is not None and (scope := callbacks.task_enter(task)) is not None:
+        return scope
     if "langchain_core" not in sys.modules or not task.loop.bus.sinks:
         return None
-    return _langchain_bridge().enter_task(task)
+    from engine.integrations.langchain import open_task_scope
+
+    return open_task_scope(task)
 
 
-def _langchain_exit(token: Any) -> None:
-    if token is not None:
-        _langchain_bridge().exit_task(token)
+def _langchain_exit(scope: Any, task: Task) -> None:
+    """Close the scope `_langchain_enter` opened (never raises: a failure of a callback
+    that says `raise_error` becomes the task's error)."""
+    try:
+        scope.close(task)
+    except Exception as exc:
+        if task.error is None and not task.interrupts:
+            task.error = exc
 
 
 class Loop:
@@ -102,8 +105,8 @@ class Loop:
         self.recursion_limit: int = limit
         self.channels = {k: f.make_channel() for k, f in self.spec.fields.items()}
         self.langchain_config: Any = None
-        """LangChain's config for this loop's tasks (engine.integrations.langchain), made
-        by the first task that needs it."""
+        """This run's model-capturing LangChain handler and the child config carrying it
+        (engine.integrations.langchain), made at the first task that needs them."""
         self.stream_keys: tuple[str, ...] = tuple(self.spec.fields)
         """The keys `values` and `updates` show: every channel (private ones too), or for
         a subgraph run as a node only its output schema's (see `run_as_subgraph`)."""
@@ -123,6 +126,9 @@ class Loop:
         self._node_bits = node_bits(f"{run.run_id}|{self.ns_str}")
         self.cp = Checkpointing(self, checkpointer)
         self.t0 = self.clock.monotonic_ns()
+        self.driven_async = False
+        """Run by the async driver (then, as in LangGraph, nodes stream their output to
+        LangChain's streaming callback handlers)."""
 
     # -- small helpers -------------------------------------------------------------------
     def emit(self, kind: str, data: dict[str, Any], step: int | None = None) -> None:
@@ -182,6 +188,8 @@ class Loop:
     # -- begin ---------------------------------------------------------------------------
     def begin(self, input: Any) -> None:
         """Start fresh from `input`, or resume from the thread's last checkpoint."""
+        if self.run.callbacks is not None:
+            self.run.callbacks.graph_start(self, input)
         resume = isinstance(input, Command) and input.resume is not None
         saved = self.cp.load()
         if self.parent_task is not None and self.parent_task.attempts > 1:
@@ -244,6 +252,8 @@ class Loop:
         self.cp.restore(saved)
         self.step = saved.step + 1
         self.breakpoint_done = saved.breakpoint_done
+        if self.run.callbacks is not None:
+            self.run.callbacks.resumed(self, saved.id)
         # A thread seeded by `engine.pregel.fork` starts as a branch of the run it names.
         fork = saved.fork if saved.source == "fork" and not self.ns else None
         self._run_start(input, resumed=True, fork=fork)
@@ -275,7 +285,7 @@ class Loop:
             and any(t.name in self.interrupt_before for t in tasks)
         ):
             self.cp.mark_breakpoint()
-            self._interrupt((), static=True)
+            self._interrupt((), static=True, status="interrupt_before")
             return None
         self.breakpoint_done = False
         self.tasks = tasks
@@ -338,6 +348,8 @@ class Loop:
                             value = self.call_with_injection(call, task.input, task)
                     except ParentCommand as pc:
                         value = pc.command
+                    if lc is not None:
+                        lc.output = value
                     algo.record_output(task, value, self.snapshot)
                     break
                 except Exception as exc:
@@ -351,7 +363,8 @@ class Loop:
             self._record_exception(task, exc)
         finally:
             task.duration = self.clock.monotonic_ns() - start
-            _langchain_exit(lc)
+            if lc is not None:
+                _langchain_exit(lc, task)
             reset_current(token)
 
     async def aexecute(self, task: Task) -> None:
@@ -374,6 +387,8 @@ class Loop:
                                 value = await value
                     except ParentCommand as pc:
                         value = pc.command
+                    if lc is not None:
+                        lc.output = value
                     algo.record_output(task, value, self.snapshot)
                     break
                 except Exception as exc:
@@ -387,7 +402,8 @@ class Loop:
             self._record_exception(task, exc)
         finally:
             task.duration = self.clock.monotonic_ns() - start
-            _langchain_exit(lc)
+            if lc is not None:
+                _langchain_exit(lc, task)
             reset_current(token)
 
     def _next_attempt(self, task: Task, failure: Exception) -> None:
@@ -476,7 +492,7 @@ class Loop:
             return
         self._apply(tasks)
         if self.interrupt_after and any(t.name in self.interrupt_after for t in tasks):
-            self._interrupt((), static=True)
+            self._interrupt((), static=True, status="interrupt_after")
 
     def _apply(self, tasks: list[Task], source: CheckpointSource = "loop") -> None:
         self.cp.record_results(tasks)
@@ -503,15 +519,18 @@ class Loop:
         self.cp.save(source, cid, self.next_tasks, triggered=tuple(triggered),
                      sends=tuple(sends), step=self.step - 1)
 
-    def _interrupt(self, interrupts: tuple[Interrupt, ...], static: bool) -> None:
+    def _interrupt(self, interrupts: tuple[Interrupt, ...], static: bool,
+                   status: GraphLifecycleStatus = "pending") -> None:
         self.status = "interrupted"
         self.interrupts = interrupts
+        if self.run.callbacks is not None:
+            self.run.callbacks.interrupted(self, interrupts, status)
         self.emit("interrupt", {"interrupts": interrupts, "static": static,
                                 "state": self.state_values()})
 
     def end(self, error: BaseException | None = None) -> None:
         self.cp.flush()
-        command = None
+        raised, command = error, None
         if isinstance(error, ParentCommand):  # a subgraph handing its parent a Command
             command, error = error.command, None
             self.status = "done"
@@ -528,6 +547,8 @@ class Loop:
             if command is not None:
                 data["command"] = command
             self.emit("run_end", data)
+        if self.run.callbacks is not None:
+            self.run.callbacks.graph_end(self, raised)
 
 
 __all__ = ["START", "Loop", "PendingTask"]

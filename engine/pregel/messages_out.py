@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 from typing import TYPE_CHECKING, Any
 
+from engine.config import run_metadata
 from engine.events import Event
 from engine.messages import BaseMessage, is_message
 from engine.schema import node_update_as_dict
@@ -41,6 +42,13 @@ class MessageTracker:
         self.projector = projector
         self.tasks: dict[str, dict[str, Any]] = {}
         self.seen: set[str] = set()
+        self.base: dict[str, Any] = {}
+        """The root run's metadata (its config's, with the propagated configurable keys):
+        the start of every returned message's metadata, as in LangGraph."""
+
+    def run_started(self, event: Event) -> None:
+        if not event.ns:
+            self.base = run_metadata(event.data["config"])
 
     def task_started(self, event: Event) -> None:
         data = event.data
@@ -63,6 +71,7 @@ class MessageTracker:
     def metadata(self, task_id: str) -> dict[str, Any]:
         info = self.tasks[task_id]
         return {
+            **self.base,
             "ls_integration": "langgraph",
             "langgraph_step": info["step"],
             "langgraph_node": info["name"],

@@ -5,11 +5,15 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from engine.clock import DEFAULT_CLOCK, Clock, SystemClock
 from engine.controller import Controller
 from engine.events import EventBus, Sink
+
+if TYPE_CHECKING:
+    from engine.pregel.run_callbacks import RunCallbacks
+    from engine.pregel.tool_stream import ToolsOut
 
 
 class RunContext:
@@ -17,6 +21,7 @@ class RunContext:
 
     __slots__ = (
         "bus",
+        "callbacks",
         "checkpointer",
         "clock",
         "controller",
@@ -25,6 +30,7 @@ class RunContext:
         "outlet",
         "recursion_limit",
         "run_id",
+        "tools_out",
         "wall_start_ns",
     )
 
@@ -56,4 +62,8 @@ class RunContext:
         self.durability = durability
         """"exit": checkpoints reach the saver only when each graph's run ends."""
         self.run_id = str(run_id) if run_id is not None else os.urandom(16).hex()
+        self.tools_out: ToolsOut | None = None
+        """Where `tools`-mode chunks go (None: the run does not stream `tools`)."""
+        self.callbacks: RunCallbacks | None = None
+        """What the run does for `config["callbacks"]` (None: no callbacks given)."""
         """Given (with `config["run_id"]`) and with a FixedClock, ids are reproducible."""

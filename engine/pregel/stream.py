@@ -85,6 +85,11 @@ class StreamProjector:
             item = (mode, chunk) if self.multi else chunk
         self.outlet(item)
 
+    def put_tools(self, ns: tuple[str, ...], payload: dict[str, Any]) -> None:
+        """A `tools`-mode chunk (see `engine.pregel.tool_stream`)."""
+        if self.visible(ns):
+            self.put(ns, "tools", payload)
+
     def timestamp(self, event: Event) -> str:
         return iso_from_unix_ns(self.wall_start_ns + event.t)
 
@@ -119,6 +124,8 @@ class StreamProjector:
 
     def _run_start(self, event: Event) -> None:
         data = event.data
+        if self.messages is not None:
+            self.messages.run_started(event)
         self.state[event.ns] = dict(data["state"])
         self.keys[event.ns] = tuple(data.get("stream_keys") or data["state_keys"])
         if data["resumed"] and "values" in self.modes and self.visible(event.ns):
