@@ -5,7 +5,9 @@ Schema v1 (`SCHEMA_VERSION`; changes are additive). Kinds and their `data` keys:
 - ``run_start``: run_id, graph (the CompiledStateGraph; `describe()` gives topology),
   input, config, state (values the run starts from), resumed, parent, wall_start (ISO),
   engine_version, python, pid, state_keys.
-- ``step_start``: task_ids, names (all planned tasks, cached ones included).
+- ``step_start``: task_ids, names (all planned tasks, cached ones included); cached
+  (only on a resumed step with tasks whose outcome was saved before: [{task_id, name,
+  result}], which do not run again).
 - ``task_start``: task_id, name, triggers, path, input; caller (the calling task's
   name, only for a task started by another task's call, as LangGraph's `@task`).
 - ``custom``: task_id, payload.
@@ -14,11 +16,15 @@ Schema v1 (`SCHEMA_VERSION`; changes are additive). Kinds and their `data` keys:
   [(channel, value)], error, interrupts, duration (ns), hidden (a Command.PARENT exit),
   returned (the node returned a valid update, even if routing failed after it);
   attempts (only when a retry policy ran the node more than once: how many times; the
-  other keys then describe the last run, duration covers all runs and the waits).
+  other keys then describe the last run, duration covers all runs and the waits);
+  paused (only True, when the task paused without an interrupt value: a subgraph it
+  ran stopped at a breakpoint).
 - ``step_end``: changes {channel: new value}, writes {channel: [values written, in
   task-path order]}, wrote (any state channel written).
 - ``checkpoint``: the `checkpoints`-mode payload (only with a checkpointer).
-- ``interrupt``: interrupts (tuple), static (a breakpoint, not `interrupt()`).
+- ``interrupt``: interrupts (tuple), static (a breakpoint, not `interrupt()`), state;
+  changes (only when tasks finished in the interrupted step: {channel: value} after
+  their writes, which the run's output shows; the checkpoint keeps them pending).
 - ``run_end``: status (done/error/interrupted/stopped), output, error, duration.
 
 Events are immutable records; `data` is never mutated after the event is made.

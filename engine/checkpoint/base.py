@@ -43,6 +43,9 @@ class CheckpointRecord:
     next_tasks: tuple[tuple[str, str, tuple[Any, ...]], ...]
     """(task id, node name, path) of the tasks planned from this checkpoint."""
     parents: dict[str, str] = field(default_factory=dict)
+    writers: tuple[str, ...] = ()
+    """The nodes whose writes made this checkpoint (for an input checkpoint: those of
+    the one before it); `update_state` without `as_node` updates as the last writer."""
     pending: dict[str, PendingTask] = field(default_factory=dict)
     breakpoint_done: bool = False
     """An interrupt_before stop already happened for the planned step."""

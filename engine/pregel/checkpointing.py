@@ -15,6 +15,7 @@ from engine.checkpoint.base import BaseCheckpointSaver, CheckpointRecord, Pendin
 from engine.clock import iso_from_unix_ns
 from engine.errors import ParentCommand
 from engine.pregel import algo
+from engine.schema import node_update_as_dict
 from engine.types import CheckpointSource, Command, Interrupt
 
 if TYPE_CHECKING:
@@ -86,8 +87,11 @@ class Checkpointing:
         """The id of the newest record this loop's thread holds in the saver."""
         parent = loop.parent_task
         self.parents: dict[str, str] = {}
+        self.resume_map: dict[str, Any] | None = None
+        """A resume by interrupt id: its map, which subgraphs resume their tasks from."""
         if parent is not None:
             self.replay_bound = parent.loop.cp.replay_bound
+            self.resume_map = parent.loop.cp.resume_map
         if parent is not None and parent.loop.cp.current is not None:
             self.parents = {**parent.loop.cp.parents,
                             parent.loop.ns_str: parent.loop.cp.current.id}
@@ -112,6 +116,21 @@ class Checkpointing:
                 loop.barriers[name].seen = set(seen)
         self.current = saved
         self.stored_id = saved.id
+
+    def apply_update(self, saved: CheckpointRecord, update: Any) -> None:
+        """A resume's `Command(update=...)`: written before the paused tasks run again,
+        and kept on the checkpoint resumed from, so a later resume of the same step
+        starts from it too (LangGraph keeps it there as pending writes)."""
+        channels = self.loop.channels
+        update = node_update_as_dict(update)
+        pairs = update.items() if isinstance(update, Mapping) else update
+        buckets: dict[str, list[Any]] = {}
+        for key, value in pairs:
+            if key in channels:
+                buckets.setdefault(key, []).append(value)
+        for key, values in buckets.items():
+            if channels[key].update(values):
+                saved.values[key] = channels[key].checkpoint()
 
     def replay(self, saved: CheckpointRecord) -> None:
         """Re-announce the checkpoint a resumed run starts from (debug mode shows it)."""
@@ -168,6 +187,9 @@ class Checkpointing:
             return
         waiting = [t for t in tasks if t.id in saved.pending and saved.pending[t.id].interrupts]
         if isinstance(resume, list) and self.loop.parent_task is not None:
+            if self.resume_map is not None:  # the root was resumed by interrupt id
+                self._attach_mapped(saved, waiting, self.resume_map)
+                return
             fresh = self._fresh_parent_resume(resume)
             for task in waiting:
                 task.resume = [*task.resume, *fresh]
@@ -176,13 +198,30 @@ class Checkpointing:
             any(i.id == k for t in waiting for i in saved.pending[t.id].interrupts)
             for k in resume
         ):
-            for task in waiting:
-                for i in saved.pending[task.id].interrupts:
-                    if i.id in resume:
-                        task.resume.append(resume[i.id])
+            self.resume_map = resume
+            self._attach_mapped(saved, waiting, resume)
             return
         if waiting:
             waiting[0].resume.append(resume)
+
+    @staticmethod
+    def _attach_mapped(saved: CheckpointRecord, waiting: list[Task],
+                       resume: dict[str, Any]) -> None:
+        """A resume map's values, each to the task whose interrupt has its id."""
+        for task in waiting:
+                for i in saved.pending[task.id].interrupts:
+                    if i.id in resume:
+                        task.resume.append(resume[i.id])
+
+    def resumes_breakpoint(self, saved: CheckpointRecord | None) -> bool:
+        """Whether this subgraph stopped at a breakpoint, and its parent task, which that
+        paused, now runs again: it goes on from there instead of starting afresh."""
+        parent = self.loop.parent_task
+        if parent is None or saved is None or not saved.breakpoint_done:
+            return False
+        record = parent.loop.cp.current
+        pending = record.pending.get(parent.id) if record is not None else None
+        return pending is not None and not pending.done and not pending.interrupts
 
     def _fresh_parent_resume(self, resume: list[Any]) -> list[Any]:
         """The resume values this run gave the parent task: those it already had when it
@@ -203,7 +242,10 @@ class Checkpointing:
         triggered: tuple[str, ...],
         sends: tuple[Any, ...],
         step: int | None = None,
+        ran: list[Task] | None = None,
     ) -> None:
+        """Store a checkpoint; `ran`: the tasks whose writes made it (None: an input
+        checkpoint, made by none: the previous checkpoint's writers stay the last)."""
         saver = self.saver
         if saver is None:  # not self.enabled
             return
@@ -224,6 +266,8 @@ class Checkpointing:
             barriers={n: frozenset(b.seen) for n, b in loop.barriers.items() if b.seen},
             next_tasks=tuple((t.id, t.name, t.path) for t in next_tasks),
             parents=dict(self.parents),
+            writers=(tuple(t.name for t in ran) if ran is not None
+                     else self.current.writers if self.current is not None else ()),
             subgraph_ns={t.id: f"{loop.ns_prefix}{t.checkpoint_ns}"
                          for t in next_tasks if t.name in subgraphs},
         )
@@ -255,7 +299,7 @@ class Checkpointing:
         if not self.enabled or self.current is None:
             return
         for task in tasks:
-            if task.interrupts:
+            if task.paused:
                 self.current.pending[task.id] = PendingTask(
                     task.name, interrupts=task.interrupts, resume=list(task.resume))
             elif task.error is not None and not isinstance(task.error, ParentCommand):

@@ -200,7 +200,10 @@ class Loop:
             if saved.pending and any(p.interrupts for p in saved.pending.values()):
                 resume = True
                 input = Command(resume=list(self.parent_task.resume))
-        if self.ns and saved is not None and self.cp.checkpoint_id_wanted is not None:
+        elif self.cp.resumes_breakpoint(saved):
+            input = None
+        if self.ns and saved is not None and self.cp.checkpoint_id_wanted is not None \
+                and not resume:
             input = None  # time travel to a checkpoint of this subgraph (checkpoint_map)
         if input is None or resume:
             if saved is None:
@@ -251,7 +254,11 @@ class Loop:
     def _resume(self, saved: CheckpointRecord, input: Any) -> None:
         self.cp.restore(saved)
         self.step = saved.step + 1
-        self.breakpoint_done = saved.breakpoint_done
+        # As in LangGraph, a resumed run goes past the breakpoint of its first step (it
+        # stopped there, or the thread was edited or forked there to go on).
+        self.breakpoint_done = True
+        if isinstance(input, Command) and input.update is not None:
+            self.cp.apply_update(saved, input.update)
         if self.run.callbacks is not None:
             self.run.callbacks.resumed(self, saved.id)
         # A thread seeded by `engine.pregel.fork` starts as a branch of the run it names.
@@ -313,8 +320,12 @@ class Loop:
                 ids, names = [only.id], [only.name]
             else:
                 ids, names = [t.id for t in tasks], [t.name for t in tasks]
+            start_data: dict[str, Any] = {"task_ids": ids, "names": names}
+            if len(todo) != len(tasks):  # resumed: outcomes saved before, not run again
+                start_data["cached"] = [{"task_id": t.id, "name": t.name, "result": t.result}
+                                        for t in tasks if t.cached]
             dispatch(new_event(Event, ("step_start", next(bus.counter), clock_ns() - bus.t0,
-                                       ns, step, {"task_ids": ids, "names": names})))
+                                       ns, step, start_data)))
             for t in todo:
                 dispatch(new_event(Event, ("task_start", next(bus.counter), clock_ns() - bus.t0,
                                            ns, step,
@@ -427,6 +438,7 @@ class Loop:
     def _record_exception(self, task: Task, exc: BaseException) -> None:
         if isinstance(exc, GraphInterrupt):
             task.interrupts = tuple(exc.interrupts)
+            task.paused = True
         elif isinstance(exc, ParentCommand):
             task.hidden = True
             task.error = exc
@@ -459,6 +471,8 @@ class Loop:
                 data["command"] = task.error.command
             if task.attempts != 1:  # only a retried task says so (the schema is additive)
                 data["attempts"] = task.attempts
+            if task.paused and not task.interrupts:  # a subgraph's breakpoint paused it
+                data["paused"] = True
             clock_ns = bus.clock_ns
             dispatch(new_event(Event, ("task_end", next(bus.counter), clock_ns() - bus.t0,
                                        self.ns, task.step, data)))
@@ -485,10 +499,11 @@ class Loop:
             assert exc is not None
             exc.add_note(f"During task with name '{first.name}' and id '{first.id}'")
             raise exc
-        interrupted = [t for t in tasks if t.interrupts]
+        interrupted = [t for t in tasks if t.paused]
         if interrupted:
             self.cp.save_pending(tasks)
-            self._interrupt(tuple(i for t in interrupted for i in t.interrupts), static=False)
+            self._interrupt(tuple(i for t in interrupted for i in t.interrupts), static=False,
+                            completed=[t for t in self.done if not t.paused and t.error is None])
             return
         self._apply(tasks)
         if self.interrupt_after and any(t.name in self.interrupt_after for t in tasks):
@@ -517,16 +532,25 @@ class Loop:
         self.step += 1
         self.next_tasks = algo.prepare_tasks(self, self.spec, self.step, triggered, sends, cid)
         self.cp.save(source, cid, self.next_tasks, triggered=tuple(triggered),
-                     sends=tuple(sends), step=self.step - 1)
+                     sends=tuple(sends), step=self.step - 1, ran=tasks)
 
     def _interrupt(self, interrupts: tuple[Interrupt, ...], static: bool,
+                   completed: list[Task] | None = None,
                    status: GraphLifecycleStatus = "pending") -> None:
+        """Pause. The writes of the step's tasks that finished are kept on the checkpoint
+        (`save_pending`) and, as in LangGraph, show in the run's output: they are applied
+        here to this run's channels, and the event names what they changed."""
         self.status = "interrupted"
         self.interrupts = interrupts
         if self.run.callbacks is not None:
             self.run.callbacks.interrupted(self, interrupts, status)
-        self.emit("interrupt", {"interrupts": interrupts, "static": static,
-                                "state": self.state_values()})
+        data: dict[str, Any] = {"interrupts": interrupts, "static": static,
+                                "state": self.state_values()}
+        if completed:
+            changed = algo.apply_writes(self.spec, self.channels, self.barriers, completed)[0]
+            if changed:
+                data["changes"] = {k: self.channels[k].value for k in changed}
+        self.emit("interrupt", data)
 
     def end(self, error: BaseException | None = None) -> None:
         self.cp.flush()

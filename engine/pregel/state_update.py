@@ -10,7 +10,8 @@ returned them in one step. Special `as_node` values, as in LangGraph:
 - `"__copy__"`: a copy of the checkpoint (source "fork", a sibling: same parent), with
   a list of further updates applied to it as the next superstep.
 - `END` with values None: the planned tasks are dropped (nothing runs next).
-- None: the update comes from whichever node wrote last; the planned tasks stay.
+- None: the update comes from the node whose writes made the checkpoint (its edges
+  run next); ambiguous when several did.
 """
 
 from __future__ import annotations
@@ -95,6 +96,8 @@ def update_superstep(graph: StateAccess, saver: BaseCheckpointSaver, config: Run
         return _current(loop)
     if len(updates) > 1 and any(u.as_node is None for u in updates):
         raise InvalidUpdateError("as_node is required when applying multiple updates")
+    if as_node is None:
+        updates = [updates[0]._replace(as_node=_last_writer(record))]
     planned: dict[str, list[str]] = {}
     for tid, name, _ in (record.next_tasks if record is not None else ()):
         planned.setdefault(name, []).append(tid)
@@ -105,12 +108,20 @@ def update_superstep(graph: StateAccess, saver: BaseCheckpointSaver, config: Run
         tid = update.task_id or (ids.pop(0) if ids else f"update:{index}")
         task = Task(loop, node, tid, (PULL, node.name), (), loop.step + 1)
         algo.record_output(task, update.values, loop.snapshot)
-        if update.as_node is None and record is not None:
-            # No node named: the tasks planned before the update stay planned.
-            task.routes = [*record.triggered, *record.sends, *task.routes]
         tasks.append(task)
     loop._apply(tasks, source="update")
     return _current(loop)
+
+
+def _last_writer(record: CheckpointRecord | None) -> str:
+    """The node an update without `as_node` comes from: the one whose writes made the
+    checkpoint (`__start__` on a thread without any), as LangGraph infers it."""
+    writers = set(record.writers) if record is not None else set()
+    if not writers:
+        return START
+    if len(writers) > 1:
+        raise InvalidUpdateError("Ambiguous update, specify as_node")
+    return writers.pop()
 
 
 def _single(updates: list[StateUpdate], message: str) -> None:

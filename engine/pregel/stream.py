@@ -53,6 +53,7 @@ class StreamProjector:
         interrupt event has been streamed."""
         self._handlers: dict[str, Callable[[Event], None]] = {
             "run_start": self._run_start,
+            "step_start": self._step_start,
             "step_end": self._step_end,
             "task_start": self._task_start,
             "task_end": self._task_end,
@@ -131,6 +132,13 @@ class StreamProjector:
         if data["resumed"] and "values" in self.modes and self.visible(event.ns):
             self.put(event.ns, "values", self._values_chunk(event.ns))
 
+    def _step_start(self, event: Event) -> None:
+        cached = event.data.get("cached")
+        if cached and "updates" in self.modes and self.visible(event.ns):
+            for task in cached:  # as LangGraph replays them on resume
+                self.put(event.ns, "updates", {task["name"]: self._update_value(task["result"]),
+                                               "__metadata__": {"cached": True}})
+
     def _step_end(self, event: Event) -> None:
         changes = event.data["changes"]
         self.state[event.ns].update(changes)
@@ -159,7 +167,9 @@ class StreamProjector:
             self.messages.task_ended(event)
         if not self.visible(event.ns):
             return
-        ok = data["error"] is None and not data["interrupts"]
+        ok = data["error"] is None and not data["interrupts"] and "paused" not in data
+        if data["interrupts"]:
+            self._interrupted(event.ns, tuple(data["interrupts"]))
         if (ok or data["returned"]) and "updates" in self.modes:
             result = data["result"]
             shown = self.keys.get(event.ns)
@@ -191,6 +201,19 @@ class StreamProjector:
         for mode, chunk in self.held.pop(event.ns, ()):
             self.put(event.ns, mode, chunk)
 
+    def _interrupted(self, ns: tuple[str, ...], interrupts: tuple[Any, ...]) -> None:
+        """A task's interrupts, as LangGraph streams them when that task stops."""
+        if "updates" in self.modes:
+            self.put(ns, "updates", {INTERRUPT: interrupts})
+        if "values" in self.modes:
+            chunk = self._values_chunk(ns)
+            if self.v2:
+                self.put(ns, "values", chunk, interrupts)
+            elif isinstance(chunk, dict):
+                self.put(ns, "values", {**chunk, INTERRUPT: interrupts})
+            else:
+                self.put(ns, "values", {INTERRUPT: interrupts})
+
     def _update_value(self, result: dict[str, Any] | None) -> Any:
         keys = self.output_keys
         if keys is None or result is None:
@@ -217,18 +240,19 @@ class StreamProjector:
             return
         data = event.data
         interrupts = tuple(data["interrupts"])
-        if "updates" in self.modes:
+        if data["static"] and event.ns:
+            return  # a subgraph's breakpoint shows as its parent's pause only
+        # Interrupt values were shown task by task (`_interrupted`); a pause without
+        # any (a breakpoint) shows here.
+        if "updates" in self.modes and not interrupts:
             self.put(event.ns, "updates", {INTERRUPT: interrupts})
-        if "values" in self.modes and not data["static"]:
-            chunk = self._values_chunk(event.ns)
-            if self.v2:
-                self.put(event.ns, "values", chunk, interrupts)
-            elif isinstance(chunk, dict):
-                self.put(event.ns, "values", {**chunk, INTERRUPT: interrupts})
-            else:
-                self.put(event.ns, "values", {INTERRUPT: interrupts})
-        if self.held:
+        if self.held:  # the interrupted tasks' results come after their interrupts
             self._release(event)
+        changes = data.get("changes")
+        if changes:  # the writes of the tasks that finished before the pause
+            self.state[event.ns].update(changes)
+            if "values" in self.modes and self._wants_values(changes):
+                self.put(event.ns, "values", self._values_chunk(event.ns))
 
     def _run_end(self, event: Event) -> None:
         if self.held:  # no interrupt event came (the run failed): report them now

@@ -41,6 +41,7 @@ class Task:
         "name",
         "node",
         "path",
+        "paused",
         "result",
         "resume",
         "returned",
@@ -76,6 +77,9 @@ class Task:
         self.result: dict[str, Any] | None = None
         self.error: BaseException | None = None
         self.interrupts: tuple[Interrupt, ...] = ()
+        self.paused = False
+        """The node paused the run: an interrupt, or a subgraph stopped at a breakpoint
+        (which pauses with no interrupt value)."""
         self.resume: list[Any] = []
         self.interrupt_index = 0
         self.duration = 0
@@ -99,6 +103,7 @@ class Task:
         self.result = None
         self.error = None
         self.interrupts = ()
+        self.paused = False
         self.hidden = False
         self.returned = False
         self.interrupt_index = 0

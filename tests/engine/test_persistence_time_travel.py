@@ -132,3 +132,31 @@ class TestStatefulSubgraphTimeTravel:
         assert parent.invoke({"n": []}, CFG) == {"n": ["s", "s", "s", "s"]}
         first = [s for s in parent.get_state_history(CFG) if s.next == ("sub",)][-1]
         assert parent.invoke(None, first.config) == {"n": ["s"]}
+
+
+class TestForkInsideSubgraph:
+    """update_state on a subgraph checkpoint forks it; resuming there finishes all."""
+
+    def test_fork_then_resume_with_the_fork_config(self) -> None:
+        """The subgraph asks again from its edited state, and a resume addressed at the
+        fork runs it and the parent's next node."""
+        def ask(state: State) -> dict[str, Any]:
+            return {"value": ["h:" + interrupt("q")]}
+
+        sub = (StateGraph(State).add_node("a", lambda s: {"value": ["sa"]})
+               .add_node("ask", ask).add_node("b", lambda s: {"value": ["sb"]})
+               .add_edge(START, "a").add_edge("a", "ask").add_edge("ask", "b")
+               .compile(checkpointer=True))
+        graph = (StateGraph(State).add_node("r", lambda s: {"value": ["routed"]})
+                 .add_node("sub", sub).add_node("post", lambda s: {"value": ["post"]})
+                 .add_edge(START, "r").add_edge("r", "sub").add_edge("sub", "post")
+                 .compile(checkpointer=InMemorySaver()))
+        graph.invoke({"value": []}, CFG)
+        sub_state: Any = graph.get_state(CFG, subgraphs=True).tasks[0].state
+        at_ask = sub_state.config
+        fork = graph.update_state(at_ask, {"value": ["forked"]})
+        assert fork["configurable"]["checkpoint_ns"] == "sub"
+        again = graph.invoke(None, fork)
+        assert [i.value for i in again["__interrupt__"]] == ["q"]
+        assert graph.invoke(Command(resume="new"), fork) == {
+            "value": ["routed", "routed", "sa", "forked", "h:new", "sb", "post"]}

@@ -166,3 +166,37 @@ class TestCopyOfInput:
         assert graph.get_state(CFG).next == ("__start__",)
         with pytest.raises(InvalidUpdateError):
             graph.bulk_update_state(CFG, [[StateUpdate(None, "__input__")]])
+
+
+class TestUpdateWithoutAsNode:
+    """Without as_node, an update comes from the node that wrote last."""
+
+    def test_routes_on_from_the_last_writer(self) -> None:
+        """After agent ran, the update is agent's: tool runs next; then past the
+        breakpoint it paused at, invoke(None) goes on."""
+        graph = _graph()
+        graph.invoke({"foo": "input"}, CFG, interrupt_before=["tool"])
+        graph.update_state(CFG, {"foo": "edited"})
+        state = graph.get_state(CFG)
+        assert (state.next, state.values) == (("tool",), {"foo": "edited"})
+        assert graph.invoke(None, CFG, interrupt_before=["tool"]) == {"foo": "tool"}
+
+    def test_fresh_thread_updates_as_start(self) -> None:
+        """On a thread without checkpoints it is the input: START's edge runs next."""
+        graph = _graph()
+        graph.update_state(CFG, {"foo": "seed"})
+        assert graph.get_state(CFG).next == ("agent",)
+
+    def test_two_writers_are_ambiguous(self) -> None:
+        """Two nodes wrote the checkpoint: the update must name one."""
+        class Two(TypedDict):
+            a: str
+            b: str
+
+        graph = (StateGraph(Two).add_node("x", lambda s: {"a": "x"})
+                 .add_node("y", lambda s: {"b": "y"})
+                 .add_edge(START, "x").add_edge(START, "y")
+                 .compile(checkpointer=InMemorySaver()))
+        graph.invoke({"a": "", "b": ""}, CFG)
+        with pytest.raises(InvalidUpdateError, match="Ambiguous update, specify as_node"):
+            graph.update_state(CFG, {"a": "z"})
