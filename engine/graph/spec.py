@@ -22,6 +22,9 @@ class BranchSpec:
     ends: tuple[str, ...] | None
     """Possible targets, for drawing (from path_map or a Literal return hint)."""
     name: str = "condition"
+    input_schema: Any = None
+    """The Schema the path function's first argument is annotated with (what it reads),
+    or None for the graph's state."""
 
 
 @dataclass(frozen=True)

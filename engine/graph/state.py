@@ -375,7 +375,12 @@ class StateGraph:
             if schema_cls is None and call is not None and is_state_type(call.first_hint):
                 schema_cls = call.first_hint
             node_schemas[pending.name] = Schema(schema_cls) if schema_cls else state
-        for schema in (inp, out, *node_schemas.values()):
+        # A path function annotated with its own state type reads that (private) schema.
+        branch_calls = {id(path): analyse(path) for paths in self.branches.values()
+                        for path, _ in paths}
+        branch_schemas = {key: Schema(call.first_hint) for key, call in branch_calls.items()
+                          if is_state_type(call.first_hint)}
+        for schema in (inp, out, *node_schemas.values(), *branch_schemas.values()):
             for key, f in schema.fields.items():
                 fields.setdefault(key, f)
 
@@ -398,9 +403,9 @@ class StateGraph:
             for path, path_map in self.branches.get(source, []):
                 pm = _normalise_path_map(path_map)
                 ends = tuple(pm.values()) if pm else _literal_targets(_return_hint(path))
-                out_b.append(
-                    BranchSpec(source, analyse(path), pm, ends, name=infer_name(path))
-                )
+                out_b.append(BranchSpec(source, branch_calls[id(path)], pm, ends,
+                                        name=infer_name(path),
+                                        input_schema=branch_schemas.get(id(path))))
             return tuple(out_b)
 
         nodes: dict[str, NodeSpec] = {}

@@ -161,7 +161,7 @@ def local_view(
 
 def branch_targets(task: Task, branch: BranchSpec, view: dict[str, Any]) -> list[Any]:
     """Call a conditional edge's path function; return node names and Sends."""
-    state = task.loop.spec.state.node_input(view)
+    state = (branch.input_schema or task.loop.spec.state).node_input(view)
     callbacks = task.loop.run.callbacks
     if callbacks is None:
         result = task.loop.call_with_injection(branch.call, state, task)
@@ -226,7 +226,7 @@ def apply_writes(
                     route,
                 )
         for join in task.node.joins:
-            if barriers[join].update((task.name,)):
+            if barriers[join].update((task.name,)) and spec.joins[join][1] != END:
                 triggered.add(spec.joins[join][1])
     changed = [key for key, values in pending.items() if channels[key].update(values)]
     return changed, triggered, sends, pending

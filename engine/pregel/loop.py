@@ -527,6 +527,10 @@ class Loop:
                 "interrupts": task.interrupts, "duration": task.duration,
                 "hidden": task.hidden, "returned": task.returned,
             }
+            if task.hidden and isinstance(task.error, ParentCommand):
+                # Control flow, not a failure: the task handed its parent a Command.
+                data["error"] = None
+                data["command"] = task.error.command
             if task.attempts != 1:  # only a retried task says so (the schema is additive)
                 data["attempts"] = task.attempts
             if task.paused and not task.interrupts:  # a subgraph's breakpoint paused it
@@ -618,18 +622,25 @@ class Loop:
 
     def end(self, error: BaseException | None = None) -> None:
         self.cp.flush()
+        raised, command = error, None
+        if isinstance(error, ParentCommand):  # a subgraph handing its parent a Command
+            command, error = error.command, None
+            self.status = "done"
         if error is not None and self.status == "running":
             self.status = "stopped" if isinstance(error, RunStopped) else "error"
         if self.bus.sinks:
-            self.emit("run_end", {
+            data = {
                 "status": self.status,
                 "output": self.output() if error is None else None,
                 "error": error,
                 "interrupts": self.interrupts,
                 "duration": self.clock.monotonic_ns() - self.t0,
-            })
+            }
+            if command is not None:
+                data["command"] = command
+            self.emit("run_end", data)
         if self.run.callbacks is not None:
-            self.run.callbacks.graph_end(self, error)
+            self.run.callbacks.graph_end(self, raised)
 
 
 __all__ = ["START", "Loop", "PendingTask"]
