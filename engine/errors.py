@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Literal
 
 from engine.constants import TROUBLESHOOTING
 
@@ -30,8 +31,17 @@ class RunStopped(Exception):
 
 
 class GraphBubbleUp(Exception):
-    """Control flow that passes through user code (a tool node, a retry) untouched: an
-    interrupt, a command for the parent graph."""
+    """Control flow that passes through user code (a tool node, a retry, an error
+    handler) untouched: an interrupt, a command for the parent graph, a drain."""
+
+
+class GraphDrained(GraphBubbleUp):
+    """The run stopped at a superstep boundary because its `RunControl` was asked to
+    drain; its last checkpoint resumes it."""
+
+    def __init__(self, reason: str = "shutdown") -> None:
+        self.reason = reason
+        super().__init__(f"Graph drained: {reason}")
 
 
 class GraphInterrupt(GraphBubbleUp):
@@ -48,6 +58,50 @@ class ParentCommand(GraphBubbleUp):
     def __init__(self, command: Any) -> None:
         super().__init__(command)
         self.command = command
+
+
+class NodeCancelledError(Exception):
+    """A node raised `asyncio.CancelledError` itself (not because its run was
+    cancelled): the run fails as for any other error of the node."""
+
+    def __init__(self, node: str, message: str | None = None) -> None:
+        super().__init__(message or f"Node {node!r} raised asyncio.CancelledError")
+        self.node = node
+
+
+class NodeTimeoutError(Exception):
+    """An attempt of a node ran past its `TimeoutPolicy` (`kind` says which limit).
+    Not a `TimeoutError` (an OSError): the default retry policy retries it."""
+
+    def __init__(self, node: str, elapsed: float, *, kind: Literal["idle", "run"],
+                 idle_timeout: float | None = None, run_timeout: float | None = None) -> None:
+        limit = idle_timeout if kind == "idle" else run_timeout
+        if kind not in ("idle", "run"):
+            raise ValueError("kind must be 'idle' or 'run'")
+        if limit is None:
+            raise ValueError(f"{kind}_timeout is required when kind={kind!r}")
+        if kind == "idle":
+            message = (f"Node '{node}' exceeded its idle timeout of {limit:.3f}s without "
+                       f"making progress (elapsed: {elapsed:.3f}s).")
+        else:
+            message = (f"Node '{node}' exceeded its run timeout of {limit:.3f}s "
+                       f"(elapsed: {elapsed:.3f}s).")
+        super().__init__(message)
+        self.node = node
+        self.elapsed = elapsed
+        self.kind = kind
+        self.timeout = limit
+        self.idle_timeout = idle_timeout
+        self.run_timeout = run_timeout
+
+
+@dataclass(frozen=True, slots=True)
+class NodeError:
+    """What an error handler node is told (inject it with a parameter typed NodeError):
+    which node failed, and with what."""
+
+    node: str
+    error: BaseException
 
 
 def recursion_error(limit: int) -> GraphRecursionError:

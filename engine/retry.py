@@ -121,13 +121,17 @@ def policy_for(policies: Sequence[RetryPolicy], exc: Exception) -> RetryPolicy |
 
 
 def retry_delay(policy: RetryPolicy, failures: int,
-                draw: Callable[[float, float], float] = random.uniform) -> float | None:
-    """Seconds to wait after the `failures`-th failed attempt, or None to give up."""
+                draw: Callable[[float, float], float] | None = None) -> float | None:
+    """Seconds to wait after the `failures`-th failed attempt, or None to give up. The
+    jitter is `draw(0, 1)`, by default `random.uniform` as found when called (so a test
+    that patches it sees the jitter it chose, as with LangGraph)."""
     if failures >= policy.max_attempts:
         return None
     interval = min(policy.max_interval,
                    policy.initial_interval * policy.backoff_factor ** (failures - 1))
-    return interval + draw(0, 1) if policy.jitter else interval
+    if not policy.jitter:
+        return interval
+    return interval + (draw or random.uniform)(0, 1)
 
 
 def delay_after(policies: Sequence[RetryPolicy], exc: Exception, failures: int) -> float | None:

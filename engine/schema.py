@@ -2,6 +2,11 @@
 
 A schema gives the ordered state keys, a reducer for `Annotated[T, reducer]` keys,
 how to turn channel values into what a node receives, and how to read a run's input.
+
+A type that declares no fields (`str`, `list[str]`, `Annotated[list, operator.add]`, …)
+makes the whole state one value, kept in the single channel `__root__` (as in
+LangGraph): nodes receive and return that value itself, and so do `invoke` and the
+`values` and `updates` streams.
 """
 
 from __future__ import annotations
@@ -15,6 +20,11 @@ from typing import Any, get_args, get_origin, get_type_hints
 
 from engine.channels import MISSING, Channel, LastValue, Reducer
 from engine.errors import not_a_dict_error
+from engine.managed import ManagedValue, managed_of
+
+ROOT = "__root__"
+"""The one channel of a state that is a single value."""
+ROOT_KEYS = (ROOT,)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -45,8 +55,14 @@ def is_state_type(cls: Any) -> bool:
 
 
 def _reducer_of(hint: Any) -> Callable[[Any, Any], Any] | None:
+    """The reducer of an `Annotated[T, ..., reducer]` key. As in LangGraph, a function
+    last in the metadata that does not take two arguments is refused (ValueError)."""
     if get_origin(hint) is not typing.Annotated:
         return None
+    last = get_args(hint)[-1]
+    if callable(last) and not isinstance(last, type) and not _takes_two_args(last):
+        raise ValueError("Invalid reducer signature. Expected (a, b) -> c. "
+                         f"Got {inspect.signature(last)}")
     for meta in reversed(get_args(hint)[1:]):
         if callable(meta) and _takes_two_args(meta):
             return meta
@@ -96,8 +112,20 @@ class Schema:
                 hints = {f.name: hints.get(f.name, Any) for f in dataclasses.fields(cls)}
             elif _is_typeddict(cls):
                 self.kind = "typeddict"
+            elif not hasattr(cls, "__annotations__"):
+                self.kind = "root"
+                hints = {ROOT: cls}
             else:
                 raise TypeError(f"Unsupported state schema: {cls!r}")
+        self.managed: dict[str, type[ManagedValue]] = {}
+        """Keys the loop fills in for each step (see `engine.managed`); not channels."""
+        for key, hint in list(hints.items()):
+            manager = managed_of(hint)
+            if manager is not None:
+                self.managed[key] = manager
+                del hints[key]
+        self.hints = hints
+        """Each key's annotation, as declared (for JSON schemas)."""
         self.fields: dict[str, FieldSpec] = {}
         for key, hint in hints.items():
             reducer = _reducer_of(hint)
@@ -109,6 +137,8 @@ class Schema:
 
     def node_input(self, values: Mapping[str, Any]) -> Any:
         """What a node with this input schema receives, from the channel values."""
+        if self.kind == "root":
+            return values.get(ROOT)
         data = {k: values[k] for k in self.keys if k in values} if self.keys else dict(values)
         if self.kind in ("dict", "typeddict"):
             return data
@@ -120,11 +150,24 @@ class Schema:
         out = {k: _first_reduction(f, data) for k, f in self.fields.items()}
         return {k: v for k, v in out.items() if v is not MISSING}
 
+    def view(self, values: Mapping[str, Any]) -> Any:
+        """The state as `invoke` and `get_state` show it: this schema's keys, or the
+        value itself for a single-value state."""
+        if self.kind == "root":
+            return values.get(ROOT)
+        return {k: values[k] for k in self.keys if k in values}
+
     def read_input(self, value: Any) -> dict[str, Any]:
         """The writes a run's input makes: validated, unknown keys dropped."""
+        if self.kind == "root":
+            return {ROOT: value}
         if self.kind == "pydantic":
             if isinstance(value, self.cls):
                 return {k: getattr(value, k) for k in self.keys}
+            if not isinstance(value, Mapping) and (
+                    _is_pydantic(type(value)) or dataclasses.is_dataclass(value)):
+                # A parent's state object given to a subgraph of another schema.
+                value = {k: getattr(value, k) for k in self.keys if hasattr(value, k)}
             if not isinstance(value, Mapping):
                 raise not_a_dict_error(value)
             # The channels get the raw values (a node validates the state it reads, so a
@@ -154,7 +197,10 @@ def _first_reduction(field: FieldSpec, data: dict[str, Any]) -> Any:
 def node_update_as_dict(value: Any) -> Any:
     """A node's return value as a dict when it is a state object; otherwise unchanged."""
     if _is_pydantic(type(value)):
-        return {k: getattr(value, k) for k in type(value).model_fields}
+        # As LangGraph: a None that is only the field's default is no update.
+        fields, given = type(value).model_fields, value.model_fields_set
+        return {k: v for k, f in fields.items()
+                if (v := getattr(value, k)) is not None or f.default is not None or k in given}
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
     return value

@@ -54,16 +54,17 @@ _JSON_TYPES: dict[Any, str] = {
 }
 
 
-def _json_type(hint: Any) -> dict[str, Any]:
+def json_type(hint: Any) -> dict[str, Any]:
+    """The JSON Schema of a Python type hint (what a model is told an argument is)."""
     origin = get_origin(hint)
     if origin is typing.Literal:
         return {"enum": list(get_args(hint))}
     if origin in (typing.Union, getattr(__import__("types"), "UnionType", None)):
         options = [a for a in get_args(hint) if a is not type(None)]
-        return _json_type(options[0]) if len(options) == 1 else {}
+        return json_type(options[0]) if len(options) == 1 else {}
     if origin in (list, tuple, set):
         args = get_args(hint)
-        return {"type": "array", "items": _json_type(args[0]) if args else {}}
+        return {"type": "array", "items": json_type(args[0]) if args else {}}
     if origin is dict:
         return {"type": "object"}
     name = _JSON_TYPES.get(hint)
@@ -101,7 +102,7 @@ def schema_of(func: Callable[..., Any], name: str) -> dict[str, Any]:
         hint = hints.get(param.name, Any)
         if get_origin(hint) is typing.Annotated:
             hint = get_args(hint)[0]
-        prop = {"title": param.name.replace("_", " ").title(), **_json_type(hint)}
+        prop = {"title": param.name.replace("_", " ").title(), **json_type(hint)}
         if param.name in arg_docs:
             prop["description"] = arg_docs[param.name]
         if param.default is inspect.Parameter.empty:

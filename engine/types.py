@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, NamedTuple, TypedDict, TypeVar
 
 from engine.cache.base import CachePolicy as CachePolicy  # re-exported, as in langgraph.types
@@ -11,6 +12,7 @@ from engine.channels import Overwrite as Overwrite
 from engine.messages import ToolOutputMixin  # a tool may return a Command as it is
 from engine.retry import RetryPolicy as RetryPolicy  # re-exported: langgraph.types has them
 from engine.retry import default_retry_on as default_retry_on
+from engine.timeout import TimeoutPolicy as TimeoutPolicy
 from engine.warnings import (
     LangGraphDeprecatedSinceV10,
     LangGraphDeprecatedSinceV11,
@@ -45,17 +47,23 @@ N = TypeVar("N")
 class Send:
     """Run `node` in the next superstep with `arg` as its whole input (map-reduce)."""
 
-    __slots__ = ("arg", "node")
+    __slots__ = ("arg", "node", "timeout")
 
-    def __init__(self, node: str, arg: Any) -> None:
+    def __init__(self, node: str, arg: Any, *,
+                 timeout: float | timedelta | TimeoutPolicy | None = None) -> None:
         self.node = node
         self.arg = arg
+        self.timeout = TimeoutPolicy.coerce(timeout)
+        """Limits on the task's attempts, instead of the node's own."""
 
     def __repr__(self) -> str:
-        return f"Send(node={self.node!r}, arg={self.arg!r})"
+        if self.timeout is None:
+            return f"Send(node={self.node!r}, arg={self.arg!r})"
+        return f"Send(node={self.node!r}, arg={self.arg!r}, timeout={self.timeout!r})"
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, Send) and (self.node, self.arg) == (other.node, other.arg)
+        return isinstance(other, Send) and (self.node, self.arg, self.timeout) == (
+            other.node, other.arg, other.timeout)
 
     def __hash__(self) -> int:
         return hash((self.node, repr(self.arg)))

@@ -101,6 +101,14 @@ class BaseChatModel(Runnable):
         clone.bound_kwargs = {**self.bound_kwargs, **kwargs}
         return clone
 
+    def with_structured_output(self, schema: Any, *, include_raw: bool = False,
+                               **kwargs: Any) -> Runnable:
+        """Replies parsed into `schema` (pydantic model, TypedDict or JSON schema), the
+        model made to answer through a tool call (see `engine.chat_models.structured`)."""
+        from engine.chat_models.structured import StructuredOutput
+
+        return StructuredOutput(self, schema, include_raw=include_raw)
+
     def bind(self, **kwargs: Any) -> BaseChatModel:
         clone = copy.copy(self)
         clone.bound_kwargs = {**self.bound_kwargs, **kwargs}

@@ -104,6 +104,8 @@ class CallRecorder:
         task = self.task
         if task is None:
             return
+        if task.marks is not None:  # a token is progress for an idle timeout
+            task.marks.progress()
         loop = task.loop
         if loop.bus.sinks:
             data["call_id"] = self.call_id

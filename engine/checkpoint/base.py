@@ -23,6 +23,8 @@ class PendingTask:
     interrupts: tuple[Interrupt, ...] = ()
     resume: list[Any] = field(default_factory=list)
     done: bool = False
+    failed_with: BaseException | None = None
+    """The node's own error, when its error handler is what failed (or paused)."""
 
 
 @dataclass

@@ -38,6 +38,8 @@ class ValueSchema(Schema):
         self.cls = None
         self.kind = "value"
         self.fields = {k: FieldSpec(k, None, MISSING) for k in keys}
+        self.managed = {}
+        self.hints = {}
         self.keys = keys
 
     def node_input(self, values: Any) -> Any:

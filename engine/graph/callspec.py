@@ -2,7 +2,8 @@
 
 Worked out once at build time from the signature, so calling a node is a plain call.
 Names and annotations are matched as LangGraph does: `config` / RunnableConfig,
-`writer` / StreamWriter, keyword-only `runtime` / Runtime, `store`.
+`writer` / StreamWriter, keyword-only `runtime` / Runtime, `store`; and for an error
+handler, a parameter typed NodeError.
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ def _annotation_kind(hint: Any) -> str | None:
         return "writer"
     if name == "Runtime" or str(hint).startswith("engine.runtime.Runtime"):
         return "runtime"
+    if name == "NodeError":  # an error handler's failure context
+        return "node_error"
     return None
 
 

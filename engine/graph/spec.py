@@ -9,6 +9,7 @@ from typing import Any
 from engine.graph.callspec import CallSpec
 from engine.retry import RetryPolicy
 from engine.schema import FieldSpec, Schema
+from engine.timeout import TimeoutPolicy
 
 
 @dataclass(frozen=True)
@@ -21,6 +22,9 @@ class BranchSpec:
     ends: tuple[str, ...] | None
     """Possible targets, for drawing (from path_map or a Literal return hint)."""
     name: str = "condition"
+    input_schema: Any = None
+    """The Schema the path function's first argument is annotated with (what it reads),
+    or None for the graph's state."""
 
 
 @dataclass(frozen=True)
@@ -41,6 +45,12 @@ class NodeSpec:
     metadata: dict[str, Any] | None = None
     retry_policy: Sequence[RetryPolicy] | None = None
     """The node's retry policies, tried in order (None: a failure is final)."""
+    error_handler: str | None = None
+    """The node that runs in this node's place when it fails for good, or None."""
+    is_error_handler: bool = False
+    """An error handler: run only for a failed node, never triggered by edges."""
+    timeout: TimeoutPolicy | None = None
+    """Limits on each attempt (async nodes and subgraphs only)."""
     trace_policy: Any = None
     """A `TracePolicy`: what LangChain tracers record as the node's input and output."""
     cache_policy: Any = None

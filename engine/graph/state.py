@@ -4,16 +4,23 @@ from __future__ import annotations
 
 import typing
 from collections.abc import Callable, Sequence
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any, get_args, get_origin
 
 from engine.constants import END, RESERVED_CHARS, START, branch_channel, join_channel
 from engine.graph.callspec import CallSpec, analyse, infer_name
 from engine.graph.deprecated import check_config_annotation, renamed
 from engine.graph.message import is_add_messages
+from engine.graph.node_policies import (
+    DEFAULT_ERROR_HANDLER,
+    NodeDefaults,
+    error_handler_node,
+)
 from engine.graph.spec import BranchSpec, GraphSpec, NodeSpec
 from engine.retry import RetryPolicy, as_policies
 from engine.runnables import Runnable, as_node_action
 from engine.schema import FieldSpec, Schema, is_state_type
+from engine.timeout import TimeoutPolicy, sync_timeout_unsupported
 
 if TYPE_CHECKING:
     from engine.checkpoint.base import BaseCheckpointSaver
@@ -29,11 +36,14 @@ node names it may return."""
 
 
 class _PendingNode:
-    __slots__ = ("action", "cache_policy", "destinations", "input_schema", "metadata", "name",
-                 "retry_policy", "trace_policy")
+    __slots__ = ("action", "cache_policy", "destinations", "error_handler", "input_schema",
+                 "is_error_handler", "metadata", "name", "retry_policy", "timeout",
+                 "trace_policy")
 
     def __init__(self, name: str, action: Any, input_schema: Any, metadata: Any, dest: Any,
-                 retry_policy: Any = None, cache_policy: Any = None, trace_policy: Any = None):
+                 retry_policy: Any = None, trace_policy: Any = None, *,
+                 error_handler: str | None = None, is_error_handler: bool = False,
+                 timeout: TimeoutPolicy | None = None, cache_policy: Any = None):
         self.name = name
         self.trace_policy = trace_policy
         self.action = action
@@ -41,6 +51,10 @@ class _PendingNode:
         self.metadata = metadata
         self.destinations = dest
         self.retry_policy = retry_policy
+        self.error_handler = error_handler
+        """The node that handles this node's final failure."""
+        self.is_error_handler = is_error_handler
+        self.timeout = timeout
         self.cache_policy = cache_policy
 
 
@@ -76,7 +90,7 @@ class StateGraph:
 
     def __init__(
         self,
-        state_schema: type[Any] | None = None,
+        state_schema: Any = None,
         context_schema: type[Any] | None = None,
         *,
         input_schema: type[Any] | None = None,
@@ -93,6 +107,14 @@ class StateGraph:
                 raise ValueError("StateGraph needs a state schema")
             state_schema = input_schema
         self.state_schema = state_schema
+        # As LangGraph, refuse a bad reducer when the builder is made (a schema of a
+        # kind the engine does not run is refused at compile time, as before).
+        try:
+            managed = Schema(state_schema).managed
+        except TypeError:
+            managed = {}
+        self.managed = dict(managed)
+        """The managed value keys of the state (see `engine.managed`)."""
         self.context_schema = context_schema
         self.input_schema = input_schema or state_schema
         self.output_schema = output_schema or state_schema
@@ -102,6 +124,7 @@ class StateGraph:
         self.waiting_edges: list[tuple[tuple[str, ...], str]] = []
         self.branches: dict[str, list[tuple[Callable[..., Any], Any]]] = {}
         self.compiled = False
+        self._node_defaults = NodeDefaults()
 
     # -- nodes -------------------------------------------------------------------------
     def add_node(
@@ -115,14 +138,21 @@ class StateGraph:
         retry_policy: RetryPolicy | Sequence[RetryPolicy] | None = None,
         cache_policy: Any = None,
         destinations: dict[str, str] | tuple[str, ...] | None = None,
+        error_handler: NodeAction | None = None,
+        timeout: float | timedelta | TimeoutPolicy | None = None,
         **kwargs: Any,
     ) -> StateGraph:
         """Add a node; a bare callable is named after itself (its `__name__`),
         as in LangGraph.
 
         `retry_policy` (a `RetryPolicy` or a list of them, the first matching one applies)
-        reruns the node when it raises; see `engine.retry`.
+        reruns the node when it raises; see `engine.retry`. `error_handler` runs (as node
+        `__error_handler__<name>`, in the same step) when the node fails for good: it
+        gets the node's input and, by a parameter typed `NodeError`, the failure; what
+        it returns stands for the node's update. `timeout` (seconds, a timedelta or a
+        `TimeoutPolicy`) limits each attempt of an async node; see `engine.timeout`.
         """
+        timeout_policy = TimeoutPolicy.coerce(timeout)
         input_schema = renamed(kwargs, "input", "input_schema", input_schema)
         retry_policy = renamed(kwargs, "retry", "retry_policy", retry_policy)
         if isinstance(node, str):
@@ -148,9 +178,32 @@ class StateGraph:
             raise ValueError(f"Node `{name}` is reserved.")
         if isinstance(destinations, dict):
             destinations = tuple(destinations)
+        handler = None
+        if error_handler is not None:
+            handler = error_handler_node(name)
+            if handler in self.nodes:
+                raise ValueError(
+                    f"Auto-generated error handler node `{handler}` already exists.")
+            self.nodes[handler] = _PendingNode(handler, error_handler, input_schema, None, None,
+                                               is_error_handler=True)
         self.nodes[name] = _PendingNode(name, action, input_schema, metadata, destinations,
-                                        retry_policy, cache_policy,
-                                        kwargs.pop("trace_policy", None))
+                                        retry_policy, kwargs.pop("trace_policy", None),
+                                        error_handler=handler, timeout=timeout_policy,
+                                        cache_policy=cache_policy)
+        return self
+
+    def set_node_defaults(
+        self,
+        *,
+        retry_policy: RetryPolicy | Sequence[RetryPolicy] | None = None,
+        cache_policy: Any = None,
+        error_handler: NodeAction | None = None,
+        timeout: float | timedelta | TimeoutPolicy | None = None,
+    ) -> StateGraph:
+        """Policies for every node that does not set its own, applied at compile time
+        (before or after `add_node` alike); see `engine.graph.node_policies`."""
+        self._node_defaults.update(retry_policy=retry_policy, cache_policy=cache_policy,
+                                   error_handler=error_handler, timeout=timeout)
         return self
 
     def add_sequence(self, nodes: Sequence[NodeAction | tuple[str, NodeAction]]) -> StateGraph:
@@ -278,8 +331,17 @@ class StateGraph:
         that every `stream_events(version="v3")` run of the graph registers after the
         built-in ones (see `engine.stream`); kept as `graph.stream_transformers`.
         """
+        from engine.checkpoint.base import BaseCheckpointSaver
         from engine.pregel.compiled import CompiledStateGraph
 
+        if checkpointer not in (None, True, False) and not isinstance(
+                checkpointer, BaseCheckpointSaver):
+            raise TypeError(
+                "Invalid checkpointer provided. Expected an instance of "
+                "`BaseCheckpointSaver`, `True`, `False`, or `None`. Received "
+                f"{type(checkpointer).__name__}. Pass a proper saver (e.g., InMemorySaver, "
+                "AsyncPostgresSaver).")
+        self._add_default_error_handler()
         before = _as_names(interrupt_before, self.nodes)
         after = _as_names(interrupt_after, self.nodes)
         self.validate([*before, *after])
@@ -291,6 +353,17 @@ class StateGraph:
         if transformers:
             graph.stream_transformers = tuple(transformers)
         return graph
+
+    def _add_default_error_handler(self) -> None:
+        handler = self._node_defaults.error_handler
+        if handler is None:
+            return
+        existing = self.nodes.get(DEFAULT_ERROR_HANDLER)
+        if existing is not None and not existing.is_error_handler:
+            raise ValueError(f"Auto-generated default error handler node "
+                             f"`{DEFAULT_ERROR_HANDLER}` already exists.")
+        self.nodes[DEFAULT_ERROR_HANDLER] = _PendingNode(
+            DEFAULT_ERROR_HANDLER, handler, None, None, None, is_error_handler=True)
 
     def _build_spec(self, name: str, before: tuple[str, ...], after: tuple[str, ...]) -> GraphSpec:
         state = Schema(self.state_schema)
@@ -306,7 +379,12 @@ class StateGraph:
             if schema_cls is None and call is not None and is_state_type(call.first_hint):
                 schema_cls = call.first_hint
             node_schemas[pending.name] = Schema(schema_cls) if schema_cls else state
-        for schema in (inp, out, *node_schemas.values()):
+        # A path function annotated with its own state type reads that (private) schema.
+        branch_calls = {id(path): analyse(path) for paths in self.branches.values()
+                        for path, _ in paths}
+        branch_schemas = {key: Schema(call.first_hint) for key, call in branch_calls.items()
+                          if is_state_type(call.first_hint)}
+        for schema in (inp, out, *node_schemas.values(), *branch_schemas.values()):
             for key, f in schema.fields.items():
                 fields.setdefault(key, f)
 
@@ -329,17 +407,26 @@ class StateGraph:
             for path, path_map in self.branches.get(source, []):
                 pm = _normalise_path_map(path_map)
                 ends = tuple(pm.values()) if pm else _literal_targets(_return_hint(path))
-                out_b.append(
-                    BranchSpec(source, analyse(path), pm, ends, name=infer_name(path))
-                )
+                out_b.append(BranchSpec(source, branch_calls[id(path)], pm, ends,
+                                        name=infer_name(path),
+                                        input_schema=branch_schemas.get(id(path))))
             return tuple(out_b)
 
         nodes: dict[str, NodeSpec] = {}
+        defaults = self._node_defaults
         for pending in self.nodes.values():
             n = pending.name
+            timeout = defaults.timeout_for(pending.timeout)
+            call = calls[n]  # None for a subgraph, which can be timed
+            if timeout is not None and call is not None and not call.is_async:
+                raise sync_timeout_unsupported(n)
             dest = pending.destinations
             if dest is None and calls[n] is not None:
-                dest = _literal_targets(_return_hint(pending.action))
+                hint = _return_hint(pending.action)
+                # A node's destinations come from `Command[Literal[...]]` only (a bare
+                # Literal return is a branch's, as LangGraph reads them).
+                is_command = getattr(get_origin(hint), "__name__", "") == "Command"
+                dest = _literal_targets(hint) if is_command else None
             nodes[n] = NodeSpec(
                 name=n,
                 call=calls[n],
@@ -351,8 +438,13 @@ class StateGraph:
                 branches=branches_from(n),
                 destinations=dest,
                 metadata=pending.metadata,
-                retry_policy=as_policies(pending.retry_policy),
-                cache_policy=pending.cache_policy,
+                retry_policy=as_policies(defaults.retry_for(pending.retry_policy)),
+                error_handler=defaults.handler_for(pending.error_handler,
+                                                   pending.is_error_handler),
+                is_error_handler=pending.is_error_handler,
+                timeout=timeout,
+                cache_policy=defaults.cache_policy if pending.cache_policy is None
+                else pending.cache_policy,
                 trace_policy=pending.trace_policy,
             )
         start = NodeSpec(START, None, None, inp, (START,), edges_from(START),

@@ -48,6 +48,8 @@ class StepscopeCallback(BaseCallbackHandler):
         return self.loop.clock.monotonic_ns()  # stands still while a debugger pauses
 
     def _emit(self, task: Task, kind: str, data: dict[str, Any]) -> None:
+        if task.marks is not None:  # a model event is progress for an idle timeout
+            task.marks.progress()
         loop = task.loop
         if loop.bus.sinks:
             data["task_id"] = task.id

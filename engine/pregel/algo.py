@@ -14,8 +14,10 @@ from engine.channels import MISSING, Barrier, Channel
 from engine.constants import END, PULL, PUSH, START
 from engine.errors import InvalidUpdateError, ParentCommand, not_a_dict_error
 from engine.messages import is_message
+from engine.pregel import async_branches
 from engine.pregel.ids import task_id
 from engine.pregel.task import Task
+from engine.pregel.updates import is_update_list, list_or_root_writes, result_of
 from engine.schema import node_update_as_dict
 from engine.types import Command, Send
 
@@ -45,7 +47,10 @@ def prepare_tasks(
             raise InvalidUpdateError(f"Invalid node name {send.node!r} in Send")
         name = node.name
         tid = task_id(checkpoint, (prefix + name, sstep, name, PUSH, str(index)))
-        tasks.append(Task(loop, node, tid, (PUSH, index, False), (PUSH,), step, send.arg))
+        task = Task(loop, node, tid, (PUSH, index, False), (PUSH,), step, send.arg)
+        if send.timeout is not None:
+            task.timeout = send.timeout
+        tasks.append(task)
     for name in sorted(triggered):
         node = spec.nodes[name]
         tid = task_id(checkpoint, (prefix + name, sstep, name, PULL, *node.triggers))
@@ -70,30 +75,36 @@ def record_output(task: Task, value: Any, snapshot: Mapping[str, Any]) -> None:
     spec = task.loop.spec
     routes: list[Any] = []
     update: Any = value
-    if isinstance(value, Command):
-        if value.graph == Command.PARENT:
-            raise ParentCommand(Command(update=value.update, goto=value.goto))
-        update = value.update
-        routes.extend(value.goto_targets())
-    elif isinstance(value, (list, tuple)) and any(isinstance(v, Command) for v in value):
-        update = command_list_update(value, routes)
-    update = node_update_as_dict(update)
     writes: list[tuple[str, Any]] = []
-    if update is None:
-        pass
-    elif isinstance(update, Mapping):
-        fields = spec.fields
-        writes = [(k, v) for k, v in update.items() if k in fields]
-    elif isinstance(update, (list, tuple)) and update and all(
-        isinstance(u, tuple) and len(u) == 2 and isinstance(u[0], str) for u in update
-    ):
-        writes = [(k, v) for k, v in update if k in spec.fields]
+    if (spec.state.kind == "root" and task.name != START) or (
+            type(value) is list and is_update_list(value)):  # START writes read_input's dict
+        writes = list_or_root_writes(task, value, routes)
     else:
-        raise not_a_dict_error(value)
+        if isinstance(value, Command):
+            if value.graph == Command.PARENT:
+                raise ParentCommand(Command(update=value.update, goto=value.goto))
+            update = value.update
+            routes.extend(value.goto_targets())
+        elif isinstance(value, (list, tuple)) and any(isinstance(v, Command) for v in value):
+            update = command_list_update(value, routes)
+        update = node_update_as_dict(update)
+        if update is None:
+            pass
+        elif isinstance(update, Mapping):
+            fields = spec.fields
+            writes = [(k, v) for k, v in update.items() if k in fields]
+        elif isinstance(update, (list, tuple)) and update and all(
+            isinstance(u, tuple) and len(u) == 2 and isinstance(u[0], str) for u in update
+        ):
+            writes = [(k, v) for k, v in update if k in spec.fields]
+        else:
+            raise not_a_dict_error(value)
     if spec.message_keys:
         assign_message_ids(writes, spec.message_keys)
     task.writes = writes
-    task.result = dict(writes) if writes else None
+    result = task.result = dict(writes) if writes else None
+    if result is not None and len(result) != len(writes):  # a key written twice
+        task.result = result_of(writes)
     task.returned = True
     node = task.node
     routes.extend(t for t in node.edges if t != END)
@@ -154,12 +165,20 @@ def local_view(
 
 def branch_targets(task: Task, branch: BranchSpec, view: dict[str, Any]) -> list[Any]:
     """Call a conditional edge's path function; return node names and Sends."""
-    state = task.loop.spec.state.node_input(view)
+    state = (branch.input_schema or task.loop.spec.state).node_input(view)
     callbacks = task.loop.run.callbacks
     if callbacks is None:
         result = task.loop.call_with_injection(branch.call, state, task)
     else:  # reported as a LangChain run of its own, as LangGraph does
         result = callbacks.call_branch(task, branch, state)
+    if branch.call.is_async:  # awaited by whoever records the task's output
+        async_branches.park(task, branch, result)
+        return []
+    return branch_routes(branch, result)
+
+
+def branch_routes(branch: BranchSpec, result: Any) -> list[Any]:
+    """A path function's result as node names and Sends (END and None dropped)."""
     items = result if isinstance(result, (list, tuple)) else [result]
     out: list[Any] = []
     for item in items:
@@ -211,7 +230,7 @@ def apply_writes(
                     route,
                 )
         for join in task.node.joins:
-            if barriers[join].update((task.name,)):
+            if barriers[join].update((task.name,)) and spec.joins[join][1] != END:
                 triggered.add(spec.joins[join][1])
     changed = [key for key, values in pending.items() if channels[key].update(values)]
     return changed, triggered, sends, pending

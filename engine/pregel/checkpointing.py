@@ -15,7 +15,6 @@ from engine.checkpoint.base import BaseCheckpointSaver, CheckpointRecord, Pendin
 from engine.clock import iso_from_unix_ns
 from engine.errors import ParentCommand
 from engine.pregel import algo
-from engine.schema import node_update_as_dict
 from engine.types import CheckpointSource, Command, Interrupt
 
 if TYPE_CHECKING:
@@ -117,15 +116,13 @@ class Checkpointing:
         self.current = saved
         self.stored_id = saved.id
 
-    def apply_update(self, saved: CheckpointRecord, update: Any) -> None:
-        """A resume's `Command(update=...)`: written before the paused tasks run again,
-        and kept on the checkpoint resumed from, so a later resume of the same step
-        starts from it too (LangGraph keeps it there as pending writes)."""
+    def apply_update(self, saved: CheckpointRecord, writes: list[tuple[str, Any]]) -> None:
+        """A resume's `Command(update=...)` (as `writes`): written before the paused tasks
+        run again, and kept on the checkpoint resumed from, so a later resume of the same
+        step starts from it too (LangGraph keeps it there as pending writes)."""
         channels = self.loop.channels
-        update = node_update_as_dict(update)
-        pairs = update.items() if isinstance(update, Mapping) else update
         buckets: dict[str, list[Any]] = {}
-        for key, value in pairs:
+        for key, value in writes:
             if key in channels:
                 buckets.setdefault(key, []).append(value)
         for key, values in buckets.items():
@@ -176,7 +173,9 @@ class Checkpointing:
             pending = saved.pending.get(task.id)
             if pending is None:
                 continue
-            if pending.done:
+            if pending.failed_with is not None:
+                task.prior_error = pending.failed_with
+            elif pending.done:
                 task.cached = True
                 task.writes = list(pending.writes)
                 task.routes = list(pending.routes)
@@ -201,6 +200,11 @@ class Checkpointing:
             self.resume_map = resume
             self._attach_mapped(saved, waiting, resume)
             return
+        if len(waiting) > 1:  # one value for several questions: LangGraph refuses it
+            raise RuntimeError(
+                "When there are multiple pending interrupts, you must specify the interrupt "
+                "id when resuming. Docs: https://docs.langchain.com/oss/python/langgraph/"
+                "interrupts#handling-multiple-interrupts.")
         if waiting:
             waiting[0].resume.append(resume)
 
@@ -299,14 +303,20 @@ class Checkpointing:
         if not self.enabled or self.current is None:
             return
         for task in tasks:
+            # An error handler's outcome is kept under the task it stands for: on resume
+            # the planned task takes it (done) or fails again at once (its handler reruns).
+            origin = task.origin
+            tid, name = (task.id, task.name) if origin is None else (origin.id, origin.name)
             if task.paused:
-                self.current.pending[task.id] = PendingTask(
-                    task.name, interrupts=task.interrupts, resume=list(task.resume))
+                self.current.pending[tid] = PendingTask(
+                    name, interrupts=task.interrupts, resume=list(task.resume))
             elif task.error is not None and not isinstance(task.error, ParentCommand):
-                self.current.pending[task.id] = PendingTask(task.name, error=repr(task.error))
+                self.current.pending[tid] = PendingTask(
+                    name, error=repr(task.error),
+                    failed_with=origin.error if origin is not None else None)
             elif task in self.loop.done:
-                self.current.pending[task.id] = PendingTask(
-                    task.name, writes=list(task.writes), routes=list(task.routes),
+                self.current.pending[tid] = PendingTask(
+                    name, writes=list(task.writes), routes=list(task.routes),
                     result=task.result, done=True)
 
     def record_results(self, tasks: list[Task]) -> None:

@@ -26,6 +26,7 @@ from engine.pregel.state import StateAccess
 from engine.pregel.stream import StreamProjector
 from engine.pregel.task import Task, peek_current
 from engine.runnables import Runnable
+from engine.runtime import RunControl, coerce_context
 from engine.types import STREAM_MODES, All, GraphOutput, StreamMode
 from engine.warnings import LangGraphDeprecatedSinceV10, warn_deprecated
 
@@ -58,7 +59,10 @@ class RunOptions(TypedDict, total=False):
     debug: bool | None
     """Accepted for LangGraph compatibility; ignored."""
     context: Any
-    """Accepted for LangGraph compatibility; ignored."""
+    """The run's context (`runtime.context` in nodes); a dict becomes the graph's
+    dataclass or pydantic `context_schema`."""
+    control: RunControl | None
+    """Lets the caller ask the run to stop between steps (`GraphDrained`)."""
     durability: Literal["sync", "async", "exit"] | None
     """"exit" saves only each graph's last checkpoint of the run; "sync" and "async"
     (the default) save every step's."""
@@ -105,7 +109,8 @@ class _Call:
         self.controller = kwargs.pop("controller", None)
         self.clock = kwargs.pop("clock", None)
         kwargs.pop("debug", None)
-        kwargs.pop("context", None)
+        self.context = coerce_context(graph.context_schema, kwargs.pop("context", None))
+        self.control = kwargs.pop("control", None)
         durability = kwargs.pop("durability", None)
         if "checkpoint_during" in kwargs:
             during = kwargs.pop("checkpoint_during")
@@ -192,7 +197,8 @@ class CompiledStateGraph(Pregel, StateAccess):
         sinks = (*global_sinks(), *call.sinks)
         run = RunContext(sinks, clock=call.clock, controller=call.controller,
                          outlet=outlet, live=live, recursion_limit=call.config["recursion_limit"],
-                         run_id=call.config.get("run_id"), durability=call.durability)
+                         run_id=call.config.get("run_id"), durability=call.durability,
+                         context=call.context, control=call.control)
         run.callbacks = make_run_callbacks(call.config)
         return run, Loop(self, run, call.config, interrupt_before=call.interrupt_before,
                          interrupt_after=call.interrupt_after,
@@ -425,6 +431,25 @@ class CompiledStateGraph(Pregel, StateAccess):
         if loop.status == "interrupted":
             raise GraphInterrupt(loop.interrupts)
         return loop.output()
+
+    # -- schemas -------------------------------------------------------------------------
+    def get_input_jsonschema(self, config: RunnableConfig | None = None) -> dict[str, Any]:
+        """The JSON schema of the graph's input (built with pydantic)."""
+        from engine.graph.json_schema import state_json_schema
+
+        return state_json_schema(self.spec.input_schema, f"{self.name}Input")
+
+    def get_output_jsonschema(self, config: RunnableConfig | None = None) -> dict[str, Any]:
+        """The JSON schema of the graph's output (built with pydantic)."""
+        from engine.graph.json_schema import state_json_schema
+
+        return state_json_schema(self.spec.output_schema, f"{self.name}Output")
+
+    def get_context_jsonschema(self) -> dict[str, Any] | None:
+        """The JSON schema of the graph's `context_schema`, or None."""
+        from engine.graph.json_schema import context_json_schema
+
+        return context_json_schema(self.builder.context_schema)
 
     # -- drawing -------------------------------------------------------------------------
     def get_graph(self, config: RunnableConfig | None = None, *,

@@ -40,11 +40,12 @@ def drive(loop: Loop, input: Any, inbox: SimpleQueue[Any] | None = None) -> Iter
         while (tasks := loop.plan()) is not None:
             yield from _drain(inbox)
             if len(tasks) == 1 and not loop.run.live:
-                task = tasks[0]
-                if controller is not None:
-                    controller.before_task(task)
-                loop.execute(task)
-                loop.complete(task)
+                follow: Task | None = tasks[0]
+                while follow is not None:  # the task, then its error handler, if any
+                    if controller is not None:
+                        controller.before_task(follow)
+                    loop.execute(follow)
+                    follow = loop.complete(follow)
             else:
                 if controller is not None:
                     # Under a controller, tasks start one by one after its say-so.
@@ -52,13 +53,19 @@ def drive(loop: Loop, input: Any, inbox: SimpleQueue[Any] | None = None) -> Iter
                         controller.before_task(task)
                         _start_sync(loop, [task], inbox, 1)
                 else:
-                    _start_sync(loop, tasks, inbox, MAX_RUNNERS)
+                    limit = loop.config.get("max_concurrency") or MAX_RUNNERS
+                    _start_sync(loop, tasks, inbox, min(MAX_RUNNERS, limit))
                 remaining = len(tasks)
                 while remaining:
                     item = inbox.get()
                     if type(item) is Task:
-                        loop.complete(item)
-                        remaining -= 1
+                        handler = loop.complete(item)
+                        if handler is None:
+                            remaining -= 1
+                        else:  # it runs in the failed task's place
+                            if controller is not None:
+                                controller.before_task(handler)
+                            _start_sync(loop, [handler], inbox, 1)
                     else:
                         yield item.item
             yield from _drain(inbox)
@@ -129,7 +136,9 @@ class AsyncInbox:
     def drain(self) -> list[Any]:
         out = []
         while not self.queue.empty():
-            out.append(self.queue.get_nowait().item)
+            item = self.queue.get_nowait()
+            if type(item) is not Task:  # a task cancelled with its run still reports in
+                out.append(item.item)
         return out
 
 
@@ -146,19 +155,30 @@ async def adrive(loop: Loop, input: Any, inbox: AsyncInbox | None = None) -> Asy
         while (tasks := loop.plan()) is not None:
             for item in inbox.drain():
                 yield item
-            for task in tasks:
+            # `max_concurrency` in the config: at most that many tasks at once, the
+            # next one starting as one finishes.
+            waiting = deque(tasks)
+            for _ in range(min(len(tasks), loop.config.get("max_concurrency") or len(tasks))):
+                task = waiting.popleft()
                 if controller is not None:
                     controller.before_task(task)
-                if task.node.subgraph is not None or (task.node.call and task.node.call.is_async):
-                    running.add(asyncio.ensure_future(_run_async(loop, task, inbox)))
-                else:
-                    _start_sync(loop, [task], inbox, 1)
+                _start_async(loop, task, inbox, running)
             remaining = len(tasks)
             while remaining:
                 item = await inbox.queue.get()
                 if type(item) is Task:
-                    loop.complete(item)
-                    remaining -= 1
+                    handler = loop.complete(item)
+                    if handler is None:
+                        remaining -= 1
+                        if waiting:
+                            task = waiting.popleft()
+                            if controller is not None:
+                                controller.before_task(task)
+                            _start_async(loop, task, inbox, running)
+                    else:  # it runs in the failed task's place
+                        if controller is not None:
+                            controller.before_task(handler)
+                        _start_async(loop, handler, inbox, running)
                 else:
                     yield item.item
             running.clear()
@@ -174,9 +194,14 @@ async def adrive(loop: Loop, input: Any, inbox: AsyncInbox | None = None) -> Asy
         # The consumer was cancelled (e.g. a v3 run's abort): so are the running nodes
         # and, through them, their subgraphs. Nothing more is yielded.
         _cancel(running)
+        if running:  # their own handlers of the cancellation run before the run ends
+            await asyncio.wait(running)
         loop.end(exc)
         raise
     except BaseException as exc:
+        if running:  # failed mid-step: stop the step's async nodes too
+            _cancel(running)
+            await asyncio.wait(running)
         loop.end(exc)
         for item in inbox.drain():
             yield item
@@ -186,6 +211,14 @@ async def adrive(loop: Loop, input: Any, inbox: AsyncInbox | None = None) -> Asy
         yield item
 
 
+def _start_async(loop: Loop, task: Task, inbox: AsyncInbox,
+                 running: set[asyncio.Task[Any]]) -> None:
+    """An async node or subgraph as an asyncio task; a sync node on the pool."""
+    node = task.node
+    if node.subgraph is not None or (node.call and node.call.is_async):
+        running.add(asyncio.ensure_future(_run_async(loop, task, inbox)))
+    else:
+        _start_sync(loop, [task], inbox, 1)
 def _cancel(running: set[asyncio.Task[Any]]) -> None:
     for task in running:
         if not task.done():

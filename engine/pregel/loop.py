@@ -24,19 +24,24 @@ from engine.checkpoint.base import CheckpointRecord, PendingTask
 from engine.constants import START
 from engine.errors import (
     EmptyInputError,
+    GraphBubbleUp,
+    GraphDrained,
     GraphInterrupt,
+    NodeCancelledError,
     ParentCommand,
     RunStopped,
     recursion_error,
 )
 from engine.events import Event, new_event
-from engine.pregel import algo
+from engine.managed import with_managed
+from engine.pregel import algo, async_branches, error_handling
 from engine.pregel.checkpointing import Checkpointing
 from engine.pregel.ids import checkpoint_id, node_bits
 from engine.pregel.run import RunContext
 from engine.pregel.task import Task, reset_current, set_current
-from engine.runtime import Runtime
-from engine.types import CheckpointSource, Command, Interrupt
+from engine.pregel.timed import timed_attempt
+from engine.pregel.updates import command_writes
+from engine.types import CheckpointSource, Command, Interrupt, Send
 from engine.version import VERSION
 
 if TYPE_CHECKING:
@@ -133,6 +138,10 @@ class Loop:
         self.interrupts: tuple[Interrupt, ...] = ()
         self.breakpoint_done = False
         self._node_bits = node_bits(f"{run.run_id}|{self.ns_str}")
+        self.stop = 0
+        """The step at which the run stops (what managed values count down to)."""
+        self.task_checkpoint_id = ""
+        """The checkpoint the next tasks were planned from (their runtime's)."""
         self.cp = Checkpointing(self, checkpointer)
         self.t0 = self.clock.monotonic_ns()
         self.driven_async = False
@@ -156,8 +165,10 @@ class Loop:
         chans = self.channels
         return {k: chans[k].value for k in self.spec.state.keys if chans[k].is_available()}
 
-    def output(self) -> dict[str, Any]:
+    def output(self) -> Any:
         chans = self.channels
+        if self.spec.output_schema.kind == "root":
+            return self.spec.output_schema.view(self.values())
         keys = self.spec.output_schema.keys or tuple(chans)
         return {k: chans[k].value for k in keys if k in chans and chans[k].is_available()}
 
@@ -189,9 +200,11 @@ class Loop:
             elif kind == "writer":
                 kwargs[name] = task.writer
             elif kind == "runtime":
-                kwargs[name] = Runtime(context=None, store=self.store, stream_writer=task.writer)
+                kwargs[name] = task.runtime
             elif kind == "store":
                 kwargs[name] = self.store
+            elif kind == "node_error":
+                kwargs[name] = task.node_error
             else:
                 kwargs[name] = None
         return call.fn(state, **kwargs)
@@ -216,12 +229,14 @@ class Loop:
         if self.ns and saved is not None and self.cp.checkpoint_id_wanted is not None \
                 and not resume:
             input = None  # time travel to a checkpoint of this subgraph (checkpoint_map)
-        if input is None or resume:
+        if input is None or resume or (isinstance(input, Command) and saved is not None):
             if saved is None:
                 raise EmptyInputError("Received no input for __start__")
             self._resume(saved, input)
+            self.stop = self.step + self.recursion_limit + 1
         else:
-            self._start_fresh(input, saved)
+            self._start_fresh(input, saved)  # two steps on: the input's, then the first
+            self.stop = self.step - 2 + self.recursion_limit + 1
 
     def _run_start(self, input: Any, resumed: bool, fork: dict[str, Any] | None = None) -> None:
         if not self.bus.sinks:
@@ -261,6 +276,8 @@ class Loop:
         self.snapshot = self.values()
         start.input = input
         algo.record_output(start, dict(writes), self.snapshot)
+        if start.awaiting:
+            async_branches.resolve(start)
         if own_step:
             self.step += 1
             self._apply([start])
@@ -274,19 +291,25 @@ class Loop:
         # stopped there, or the thread was edited or forked there to go on).
         self.breakpoint_done = True
         if isinstance(input, Command) and input.update is not None:
-            self.cp.apply_update(saved, input.update)
+            self.cp.apply_update(saved, command_writes(self.spec, input))
         if self.run.callbacks is not None:
             self.run.callbacks.resumed(self, saved.id)
         # A thread seeded by `engine.pregel.fork` starts as a branch of the run it names.
         fork = saved.fork if saved.source == "fork" and not self.ns else None
         self._run_start(input, resumed=True, fork=fork)
         self.cp.replay(saved)
+        self.task_checkpoint_id = saved.id
         forked = self.cp.replay_fork(saved, input)
         if forked is not None:
             self.step, self.next_tasks = saved.step + 2, forked
             return
+        triggered, sends = list(saved.triggered), list(saved.sends)
+        if isinstance(input, Command):  # its goto joins the pending step
+            goto = input.goto_targets()
+            triggered += [t for t in goto if isinstance(t, str) and t not in triggered]
+            sends += [t for t in goto if isinstance(t, Send)]
         self.next_tasks = algo.prepare_tasks(
-            self, self.spec, self.step, saved.triggered, list(saved.sends), saved.id
+            self, self.spec, self.step, triggered, sends, saved.id
         )
         resume = input.resume if isinstance(input, Command) else None
         self.cp.attach_pending(saved, self.next_tasks, resume)
@@ -310,6 +333,11 @@ class Loop:
             self.cp.mark_breakpoint()
             self._interrupt((), static=True, status="interrupt_before")
             return None
+        control = self.run.control
+        if control is not None and control.drain_requested:
+            # A drain stops the run between steps; its checkpoint resumes it.
+            self.status = "stopped"
+            raise GraphDrained(control.drain_reason or "shutdown")
         self.breakpoint_done = False
         self.tasks = tasks
         self.done = []
@@ -320,7 +348,10 @@ class Loop:
             if task.arg is not None or not task.is_pull:
                 task.input = task.arg
             else:
-                task.input = task.node.input_schema.node_input(snapshot)
+                schema = task.node.input_schema
+                task.input = schema.node_input(snapshot)
+                if schema.managed:
+                    task.input = with_managed(task.input, schema.managed, self.step, self.stop)
             if task.cached or (task.node.cache_policy is not None and self.cache is not None
                                and cache_nodes.lookup(self.cache, task)):
                 # Saved before this resume, or in the node cache: announced as cached
@@ -359,10 +390,12 @@ class Loop:
         outcome; never raises."""
         token = set_current(task)
         lc = _langchain_enter(task)
-        start = self.clock.monotonic_ns()
+        start = task.started_ns = self.clock.monotonic_ns()
         try:
             node = task.node
             call = node.call  # None exactly for a subgraph node (see NodeSpec)
+            if task.prior_error is not None:  # failed before a resume: its handler runs
+                raise task.prior_error
             while True:
                 try:
                     try:
@@ -381,6 +414,8 @@ class Loop:
                     if lc is not None:
                         lc.output = value
                     algo.record_output(task, value, self.snapshot)
+                    if task.awaiting:
+                        async_branches.resolve(task)
                     break
                 except Exception as exc:
                     delay = self._retry_delay(task, exc)
@@ -402,24 +437,24 @@ class Loop:
         policy says; never raises."""
         token = set_current(task)
         lc = _langchain_enter(task)
-        start = self.clock.monotonic_ns()
+        start = task.started_ns = self.clock.monotonic_ns()
         try:
-            node = task.node
-            call = node.call  # None exactly for a subgraph node (see NodeSpec)
+            if task.prior_error is not None:  # failed before a resume: its handler runs
+                raise task.prior_error
             while True:
                 try:
                     try:
-                        if call is None:
-                            value = await node.subgraph.arun_as_subgraph(task)
+                        if task.timeout is None:
+                            value = await self._acall(task)
                         else:
-                            value = self.call_with_injection(call, task.input, task)
-                            if call.is_async:
-                                value = await value
+                            value = await timed_attempt(self, task)
                     except ParentCommand as pc:
                         value = pc.command
                     if lc is not None:
                         lc.output = value
                     algo.record_output(task, value, self.snapshot)
+                    if task.awaiting:
+                        await async_branches.aresolve(task)
                     break
                 except Exception as exc:
                     delay = self._retry_delay(task, exc)
@@ -428,6 +463,14 @@ class Loop:
                     failure = exc
                 await getattr(self.clock, "asleep", asyncio.sleep)(delay)
                 self._next_attempt(task, failure)
+        except asyncio.CancelledError as exc:
+            running = asyncio.current_task()
+            if running is not None and running.cancelling():
+                raise  # the run is being torn down: let the cancellation through
+            # The node raised CancelledError itself: a failure like any other.
+            error = NodeCancelledError(task.name)
+            error.__cause__ = exc
+            self._record_exception(task, error)
         except BaseException as exc:
             self._record_exception(task, exc)
         finally:
@@ -435,6 +478,15 @@ class Loop:
             if lc is not None:
                 _langchain_exit(lc, task)
             reset_current(token)
+
+    async def _acall(self, task: Task) -> Any:
+        """One attempt of an async task's node (or subgraph)."""
+        node = task.node
+        call = node.call
+        if call is None:
+            return await node.subgraph.arun_as_subgraph(task)
+        value = self.call_with_injection(call, task.input, task)
+        return await value if call.is_async else value
 
     def _next_attempt(self, task: Task, failure: Exception) -> None:
         """After a retry's wait: the controller may stop or hold the next attempt."""
@@ -446,7 +498,7 @@ class Loop:
         """Seconds to wait before `task` runs again after `exc`; None: the failure is final.
         A pause, a jump to the parent graph or a stop is never retried."""
         policies = task.node.retry_policy
-        if not policies or isinstance(exc, (GraphInterrupt, ParentCommand, RunStopped)):
+        if not policies or isinstance(exc, (GraphBubbleUp, RunStopped)):
             return None
         delay = retry.delay_after(policies, exc, task.attempts)
         if delay is not None:
@@ -466,12 +518,17 @@ class Loop:
         else:
             task.error = exc
 
-    def complete(self, task: Task) -> None:
-        """A task finished: announce it (updates come out in completion order)."""
+    def complete(self, task: Task) -> Task | None:
+        """A task finished: announce it (updates come out in completion order). Returns
+        the error handler task the driver must run in its place, if it has one."""
         self.done.append(task)
         failed = self.step_failed
+        handler = None
         if task.error is not None and not task.hidden:
-            self.step_failed = True
+            if task.node.error_handler is not None:
+                handler = error_handling.handler_task(self, task)
+            if handler is None:
+                self.step_failed = True
         bus = self.bus
         dispatch = bus.dispatch
         if dispatch is not None and not (failed and self.cp.enabled):
@@ -484,10 +541,16 @@ class Loop:
                 "interrupts": task.interrupts, "duration": task.duration,
                 "hidden": task.hidden, "returned": task.returned,
             }
+            if task.hidden and isinstance(task.error, ParentCommand):
+                # Control flow, not a failure: the task handed its parent a Command.
+                data["error"] = None
+                data["command"] = task.error.command
             if task.attempts != 1:  # only a retried task says so (the schema is additive)
                 data["attempts"] = task.attempts
             if task.paused and not task.interrupts:  # a subgraph's breakpoint paused it
                 data["paused"] = True
+            if task.update_view is not None:  # only when `result` is not what updates show
+                data["update"] = task.update_view
             clock_ns = bus.clock_ns
             dispatch(new_event(Event, ("task_end", next(bus.counter), clock_ns() - bus.t0,
                                        self.ns, task.step, data)))
@@ -496,6 +559,10 @@ class Loop:
             cache_nodes.keep(self.cache, task)
         if self.run.controller is not None:
             self.run.controller.after_task(task)
+        if handler is not None:
+            self.tasks = [handler if t is task else t for t in self.tasks]
+            self.emit("task_start", error_handling.start_data(handler), step=handler.step)
+        return handler
 
     # -- update --------------------------------------------------------------------------
     def finish_step(self) -> None:
@@ -504,7 +571,7 @@ class Loop:
         for task in self.done:
             if task.hidden and isinstance(task.error, ParentCommand):
                 raise task.error
-        errors = [t for t in self.done if t.error is not None]
+        errors = [t for t in self.done if t.error is not None and t.handled_by is None]
         if errors:
             self.cp.save_pending(tasks)
             stopped = [t.error for t in errors if isinstance(t.error, RunStopped)]
@@ -546,7 +613,7 @@ class Loop:
                                        {"changes": changes, "writes": writes, "wrote": wrote})))
         if self.run.controller is not None:
             self.run.controller.after_step(self.ns, self.step, self.values())
-        cid = self.new_checkpoint_id(self.step)
+        cid = self.task_checkpoint_id = self.new_checkpoint_id(self.step)
         self.step += 1
         self.next_tasks = algo.prepare_tasks(self, self.spec, self.step, triggered, sends, cid)
         self.cp.save(source, cid, self.next_tasks, triggered=tuple(triggered),
@@ -572,18 +639,25 @@ class Loop:
 
     def end(self, error: BaseException | None = None) -> None:
         self.cp.flush()
+        raised, command = error, None
+        if isinstance(error, ParentCommand):  # a subgraph handing its parent a Command
+            command, error = error.command, None
+            self.status = "done"
         if error is not None and self.status == "running":
             self.status = "stopped" if isinstance(error, RunStopped) else "error"
         if self.bus.sinks:
-            self.emit("run_end", {
+            data = {
                 "status": self.status,
                 "output": self.output() if error is None else None,
                 "error": error,
                 "interrupts": self.interrupts,
                 "duration": self.clock.monotonic_ns() - self.t0,
-            })
+            }
+            if command is not None:
+                data["command"] = command
+            self.emit("run_end", data)
         if self.run.callbacks is not None:
-            self.run.callbacks.graph_end(self, error)
+            self.run.callbacks.graph_end(self, raised)
 
 
 __all__ = ["START", "Loop", "PendingTask"]

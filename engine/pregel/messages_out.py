@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from engine.config import run_metadata
 from engine.events import Event
 from engine.messages import BaseMessage, is_message
+from engine.schema import node_update_as_dict
 from engine.types import Command
 
 if TYPE_CHECKING:
@@ -23,6 +24,7 @@ def _messages_in(value: Any) -> list[BaseMessage]:
         value = value.update
     if is_message(value):
         return [value]
+    value = node_update_as_dict(value)  # a pydantic or dataclass state as its fields
     out: list[BaseMessage] = []
     items = value.values() if isinstance(value, dict) else ()
     for v in items:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from engine.clock import DEFAULT_CLOCK, Clock, SystemClock
 from engine.controller import Controller
 from engine.events import EventBus, Sink
+from engine.runtime import RunControl
 
 if TYPE_CHECKING:
     from engine.pregel.run_callbacks import RunCallbacks
@@ -24,6 +25,8 @@ class RunContext:
         "callbacks",
         "checkpointer",
         "clock",
+        "context",
+        "control",
         "controller",
         "durability",
         "live",
@@ -46,6 +49,8 @@ class RunContext:
         recursion_limit: int,
         run_id: Any = None,
         durability: str | None = None,
+        context: Any = None,
+        control: RunControl | None = None,
     ) -> None:
         self.clock: Clock = clock or DEFAULT_CLOCK
         # The system clock's reading is taken straight from time (no Python frame).
@@ -67,3 +72,9 @@ class RunContext:
         self.callbacks: RunCallbacks | None = None
         """What the run does for `config["callbacks"]` (None: no callbacks given)."""
         """Given (with `config["run_id"]`) and with a FixedClock, ids are reproducible."""
+        self.context = context
+        """`context=` of the run, coerced to the root graph's `context_schema`; every
+        subgraph sees it too."""
+        self.control = control
+        """The run's `RunControl`: given with `control=`, or made when a node first asks
+        for its runtime (see `engine.pregel.task`)."""

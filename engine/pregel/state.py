@@ -11,6 +11,7 @@ from engine.constants import PUSH
 from engine.graph.spec import GraphSpec
 from engine.pregel.persistence import stateful_ns
 from engine.pregel.state_update import bulk_update, config_of
+from engine.schema import ROOT
 from engine.types import Interrupt, PregelTask, StateSnapshot, StateUpdate
 
 
@@ -124,6 +125,8 @@ class StateAccess:
                 if subgraphs:
                     state = self._sub_snapshot(saver, record, name, sub_ns) or state
             result = record.results.get(tid, pending.result if pending else None)
+            if result is not None and self.spec.state.kind == "root":
+                result = result.get(ROOT)  # a single-value state's update is the value
             task_interrupts = tuple(pending.interrupts) if pending else ()
             interrupts.extend(task_interrupts)
             tasks.append(PregelTask(tid, name, path, pending.error if pending else None,
@@ -132,7 +135,7 @@ class StateAccess:
                     if not (tid in record.pending and record.pending[tid].done))
         values = self._values_with_pending(record)
         return StateSnapshot(
-            values={k: values[k] for k in self.spec.state.keys if k in values},
+            values=self.spec.state.view(values),
             next=nxt,
             config=config_of(record, record.id),
             metadata={"source": record.source, "step": record.step,

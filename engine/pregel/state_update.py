@@ -25,7 +25,7 @@ from engine.config import RunnableConfig, ensure_config
 from engine.constants import DEFAULT_RECURSION_LIMIT, END, PULL, START
 from engine.errors import InvalidUpdateError
 from engine.graph.spec import NodeSpec
-from engine.pregel import algo
+from engine.pregel import algo, async_branches
 from engine.pregel.run import RunContext
 from engine.pregel.task import Task
 from engine.types import StateUpdate
@@ -108,6 +108,8 @@ def update_superstep(graph: StateAccess, saver: BaseCheckpointSaver, config: Run
         tid = update.task_id or (ids.pop(0) if ids else f"update:{index}")
         task = Task(loop, node, tid, (PULL, node.name), (), loop.step + 1)
         algo.record_output(task, update.values, loop.snapshot)
+        if task.awaiting:  # an async path function of the node
+            async_branches.resolve(task)
         tasks.append(task)
     loop._apply(tasks, source="update")
     return _current(loop)

@@ -15,6 +15,7 @@ from engine.constants import END, INTERRUPT
 from engine.events import Event
 from engine.pregel.checkpointing import interrupt_dict
 from engine.pregel.messages_out import MessageTracker
+from engine.schema import ROOT, ROOT_KEYS
 
 
 class StreamProjector:
@@ -115,6 +116,8 @@ class StreamProjector:
         if isinstance(keys, str):
             return state.get(keys)
         order = keys if keys is not None else self.keys[ns]
+        if order == ROOT_KEYS:  # a single-value state is shown as the value
+            return state.get(ROOT)
         return {k: state[k] for k in order if k in state}
 
     def _wants_values(self, changes: dict[str, Any]) -> bool:
@@ -153,6 +156,8 @@ class StreamProjector:
         if not self.visible(event.ns):
             return
         data = event.data
+        if "handles" in data:  # LangGraph announces an error handler's result alone
+            return
         if "tasks" in self.modes or "debug" in self.modes:
             payload = {"id": data["task_id"], "name": data["name"], "input": data["input"],
                        "triggers": data["triggers"]}
@@ -174,10 +179,14 @@ class StreamProjector:
             # A functional-API call's interrupt stops its caller, which reports it.
             self._interrupted(event.ns, tuple(data["interrupts"]))
         if (ok or data["returned"]) and "updates" in self.modes:
-            result = data["result"]
-            if "call" not in data:  # a functional-API call's result is its return value
-                result = self._shown(event.ns, result)
-            chunk = {data["name"]: self._update_value(result)}
+            if "update" in data:  # a list of updates, a single-value state's update
+                value = data["update"]
+            else:
+                result = data["result"]
+                if "call" not in data:  # a functional-API call's result is its return value
+                    result = self._shown(event.ns, result)
+                value = self._update_value(result)
+            chunk = {data["name"]: value}
             if "cached" in data:
                 chunk["__metadata__"] = {"cached": True}
             self.put(event.ns, "updates", chunk)

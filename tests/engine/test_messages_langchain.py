@@ -10,6 +10,9 @@ import pytest
 from pydantic import BaseModel, ValidationError, field_validator
 
 pytest.importorskip("langchain_core")
+if not __import__("engine.messages").messages.USES_LANGCHAIN:  # STEPSCOPE_MESSAGES=engine
+    pytest.skip("these programs mix langchain-core's classes with the engine's",
+                allow_module_level=True)
 
 import langchain_core.messages as lc
 

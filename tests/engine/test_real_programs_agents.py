@@ -12,6 +12,9 @@ from typing import Any, cast
 import pytest
 
 pytest.importorskip("langchain_core")
+if not __import__("engine.messages").messages.USES_LANGCHAIN:  # STEPSCOPE_MESSAGES=engine
+    pytest.skip("these programs mix langchain-core's classes with the engine's",
+                allow_module_level=True)
 
 from langchain_core.language_models.fake_chat_models import (
     FakeMessagesListChatModel,
@@ -163,3 +166,31 @@ class TestModelMessageIds:
     def test_tool_message_is_what_tools_return(self) -> None:
         assert isinstance(weather.invoke({"type": "tool_call", "name": "weather",
                                           "args": {"city": "X"}, "id": "1"}), ToolMessage)
+
+
+class TestLangChainCaptureAcrossTasks:
+    """One capturing handler per loop: each call's events name the task that made it."""
+
+    def test_parallel_nodes_calls_are_told_apart(self) -> None:
+        from engine import capture_events
+
+        def caller(text: str) -> Any:
+            def node(state: MessagesState) -> dict[str, Any]:
+                model = GenericFakeChatModel(messages=iter([text]))
+                return {"messages": [model.invoke(cast(Any, state["messages"]))]}
+            return node
+
+        builder = StateGraph(MessagesState)
+        builder.add_node("left", caller("l1 l2"))
+        builder.add_node("right", caller("r1 r2 r3"))
+        builder.add_edge(START, "left")
+        builder.add_edge(START, "right")
+        with capture_events() as events:
+            list(builder.compile().stream({"messages": [("user", "hi")]},
+                                          stream_mode="messages"))
+        tokens: dict[str, list[str]] = {}
+        for event in events.of("token"):
+            tokens.setdefault(event.data["name"], []).append(event.data["text"])
+        assert tokens == {"left": ["l1", " ", "l2"], "right": ["r1", " ", "r2", " ", "r3"]}
+        ends = {e.data["name"]: e.data["task_id"] for e in events.of("task_end")}
+        assert {e.data["task_id"] for e in events.of("llm_end")} == set(ends.values())

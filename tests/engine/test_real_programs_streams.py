@@ -3,10 +3,16 @@ channels, as measured on LangGraph 1.2.22 with the same graphs."""
 
 from __future__ import annotations
 
+import operator
 import re
-from typing import Any, TypedDict
+from typing import Annotated, Any, TypedDict
+
+import pytest
+from pydantic import BaseModel, Field
 
 from engine.graph import START, StateGraph
+from engine.graph.message import add_messages
+from engine.messages import USES_LANGCHAIN, AIMessage, AnyMessage, HumanMessage
 
 
 class SubState(TypedDict):
@@ -98,3 +104,57 @@ class TestPrivateChannels:
             ("values", {"x": "sx", "secret": "s"}),
         ]
         assert graph.invoke({"x": "a"}) == {"x": "sx"}
+
+
+class TestMessagesModeDedupe:
+    """`messages` mode emits a returned message once, and never one a task was given."""
+
+    @pytest.mark.skipif(not USES_LANGCHAIN, reason="a pydantic state of messages needs "
+                        "langchain-core's (pydantic) message classes")
+    def test_pydantic_state_input_messages_are_not_emitted(self) -> None:
+        class State(BaseModel):
+            messages: Annotated[list[AnyMessage], add_messages] = Field(default_factory=list)
+
+        def echo(state: State) -> dict[str, Any]:
+            # returns the whole history again plus one new message
+            return {"messages": [*state.messages, AIMessage("new", id="n")]}
+
+        builder = StateGraph(State)
+        builder.add_node("echo", echo)
+        builder.add_edge(START, "echo")
+        graph = builder.compile()
+        emitted = [m.id for m, _ in graph.stream(
+            {"messages": [HumanMessage("hi", id="h")]}, stream_mode="messages")]
+        assert emitted == ["n"]
+
+
+class OverallState(TypedDict):
+    foo: Annotated[int, operator.add]
+    bar: str
+
+
+class RouterState(TypedDict):
+    baz: str
+
+
+class TestBranchInputSchema:
+    """A path function annotated with its own state type reads that schema's keys, which
+    become channels (here `baz`, written by node_1 though OverallState lacks it)."""
+
+    def test_router_reads_its_private_key(self) -> None:
+        seen: list[dict[str, Any]] = []
+
+        def node_1(state: OverallState) -> dict[str, Any]:
+            return {"foo": 1, "baz": "meow"}
+
+        def router(state: RouterState) -> str:
+            seen.append(dict(state))
+            return "node_2" if state["baz"] == "meow" else "__end__"
+
+        builder = StateGraph(OverallState)
+        builder.add_node("node_1", node_1)
+        builder.add_node("node_2", lambda s: {"foo": 1, "bar": "done"})
+        builder.add_conditional_edges("node_1", router)
+        builder.add_edge(START, "node_1")
+        assert builder.compile().invoke({"foo": 0}) == {"foo": 2, "bar": "done"}
+        assert seen == [{"baz": "meow"}]
