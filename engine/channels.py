@@ -92,7 +92,9 @@ class Reducer(Channel):
         if value is MISSING:
             value, start = values[0], 1
             if type(value) is Overwrite or type(value) is dict:
-                value = overwritten(value)[1]
+                is_overwrite, replacement = overwritten(value)
+                if is_overwrite:  # a plain dict is a value like any other
+                    value = replacement
         reducer = self.reducer
         overwrote = False
         for v in values[start:]:

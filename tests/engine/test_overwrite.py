@@ -49,3 +49,14 @@ class TestOverwrite:
         builder = StateGraph(D).add_node("n", lambda s: {"maps": [{"k": 1}]})
         graph = builder.add_edge(START, "n").compile()
         assert graph.invoke({"maps": []}) == {"maps": [{"k": 1}]}
+
+    def test_a_dict_as_a_reducer_key_s_first_value_is_kept(self) -> None:
+        """A key with a reducer and no default takes its first write whole, a plain dict
+        too (it was taken for an Overwrite and became None)."""
+        class K(TypedDict):
+            last: Annotated[dict[str, int] | None, lambda old, new: new]
+            n: int
+
+        builder = StateGraph(K).add_node("n", lambda s: {"n": s["n"] + 1})
+        graph = builder.add_edge(START, "n").compile()
+        assert graph.invoke({"last": {"k": 1}, "n": 0}) == {"last": {"k": 1}, "n": 1}
