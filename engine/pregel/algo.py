@@ -76,7 +76,10 @@ def record_output(task: Task, value: Any, snapshot: Mapping[str, Any]) -> None:
     routes: list[Any] = []
     update: Any = value
     writes: list[tuple[str, Any]] = []
-    if (spec.state.kind == "root" and task.name != START) or (
+    if type(value) is dict and spec.state.kind != "root":  # the common case, first
+        fields = spec.fields
+        writes = [(k, v) for k, v in value.items() if k in fields]
+    elif (spec.state.kind == "root" and task.name != START) or (
             type(value) is list and is_update_list(value)):  # START writes read_input's dict
         writes = list_or_root_writes(task, value, routes)
     else:
@@ -107,7 +110,8 @@ def record_output(task: Task, value: Any, snapshot: Mapping[str, Any]) -> None:
         task.result = result_of(writes)
     task.returned = True
     node = task.node
-    routes.extend(t for t in node.edges if t != END)
+    if node.edges:
+        routes.extend(t for t in node.edges if t != END)
     if node.branches:
         view = None
         for branch in node.branches:

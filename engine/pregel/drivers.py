@@ -38,7 +38,8 @@ def drive(loop: Loop, input: Any, inbox: SimpleQueue[Any] | None = None) -> Iter
         loop.begin(input)
         yield from _drain(inbox)
         while (tasks := loop.plan()) is not None:
-            yield from _drain(inbox)
+            if not inbox.empty():  # (a generator per check costs more than the check)
+                yield from _drain(inbox)
             if len(tasks) == 1 and not loop.run.live:
                 follow: Task | None = tasks[0]
                 while follow is not None:  # the task, then its error handler, if any
@@ -68,9 +69,11 @@ def drive(loop: Loop, input: Any, inbox: SimpleQueue[Any] | None = None) -> Iter
                             _start_sync(loop, [handler], inbox, 1)
                     else:
                         yield item.item
-            yield from _drain(inbox)
+            if not inbox.empty():
+                yield from _drain(inbox)
             loop.finish_step()
-            yield from _drain(inbox)
+            if not inbox.empty():
+                yield from _drain(inbox)
     except GeneratorExit:
         raise
     except BaseException as exc:

@@ -568,10 +568,14 @@ class Loop:
     def finish_step(self) -> None:
         """The barrier: raise the step's error, pause on interrupts, or apply writes."""
         tasks = self.tasks
-        for task in self.done:
-            if task.hidden and isinstance(task.error, ParentCommand):
-                raise task.error
-        errors = [t for t in self.done if t.error is not None and t.handled_by is None]
+        errors: list[Task] = []
+        for task in self.done:  # one pass: a step's tasks nearly always all succeeded
+            error = task.error
+            if error is not None:
+                if task.hidden and isinstance(error, ParentCommand):
+                    raise error
+                if task.handled_by is None:
+                    errors.append(task)
         if errors:
             self.cp.save_pending(tasks)
             stopped = [t.error for t in errors if isinstance(t.error, RunStopped)]
