@@ -30,6 +30,7 @@ from engine.func.scope import (
 )
 from engine.graph.callspec import is_async_callable
 from engine.graph.spec import NodeSpec
+from engine.pregel import attempts
 from engine.pregel.pool import POOL
 from engine.pregel.task import Task, current_task, reset_current, set_current
 from engine.retry import RetryPolicy, as_policies
@@ -155,12 +156,12 @@ class TaskFunction:
                     value = self._invoke(call)
                     break
                 except Exception as exc:
-                    delay = loop._retry_delay(call, exc)
+                    delay = attempts.retry_delay(loop, call, exc)
                     if delay is None:
                         raise
                     failure = exc
                 getattr(loop.clock, "sleep", time.sleep)(delay)
-                loop._next_attempt(call, failure)
+                attempts.next_attempt(loop, call, failure)
             record_value(call, value)
             self._keep(call)
         except BaseException as exc:
@@ -188,12 +189,12 @@ class TaskFunction:
                     value = await self.func(*args, **kwargs, **extra)
                     break
                 except Exception as exc:
-                    delay = loop._retry_delay(call, exc)
+                    delay = attempts.retry_delay(loop, call, exc)
                     if delay is None:
                         raise
                     failure = exc
                 await getattr(loop.clock, "asleep", asyncio.sleep)(delay)
-                loop._next_attempt(call, failure)
+                attempts.next_attempt(loop, call, failure)
             record_value(call, value)
             self._keep(call)
         except asyncio.CancelledError as exc:  # the caller cancelled the call's future

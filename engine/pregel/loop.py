@@ -10,36 +10,29 @@ Everything observable leaves as events on the run's bus.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
 import sys
-import time
 from typing import TYPE_CHECKING, Any
 
-from engine import retry
 from engine.cache import nodes as cache_nodes
 from engine.channels import Barrier
 from engine.checkpoint.base import CheckpointRecord, PendingTask
 from engine.constants import START
 from engine.errors import (
     EmptyInputError,
-    GraphBubbleUp,
     GraphDrained,
-    GraphInterrupt,
-    NodeCancelledError,
     ParentCommand,
     RunStopped,
     recursion_error,
 )
 from engine.events import Event, new_event
 from engine.managed import with_managed
-from engine.pregel import algo, async_branches, error_handling
+from engine.pregel import algo, async_branches, attempts, error_handling
 from engine.pregel.checkpointing import Checkpointing
 from engine.pregel.ids import checkpoint_id, node_bits
 from engine.pregel.run import RunContext
-from engine.pregel.task import Task, reset_current, set_current
-from engine.pregel.timed import timed_attempt
+from engine.pregel.task import Task
 from engine.pregel.updates import command_writes
 from engine.types import CheckpointSource, Command, Interrupt, Send
 from engine.version import VERSION
@@ -51,29 +44,6 @@ if TYPE_CHECKING:
     from engine.graph.spec import GraphSpec
 
 log = logging.getLogger("engine")
-
-
-def _langchain_enter(task: Task) -> Any:
-    """The task's scope for LangChain (a chain run for the node when the run has
-    callbacks; else model capture, if LangChain is loaded and anyone listens); or None."""
-    callbacks = task.loop.run.callbacks
-    if callbacks is not None and (scope := callbacks.task_enter(task)) is not None:
-        return scope
-    if "langchain_core" not in sys.modules or not task.loop.bus.sinks:
-        return None
-    from engine.integrations.langchain import open_task_scope
-
-    return open_task_scope(task)
-
-
-def _langchain_exit(scope: Any, task: Task) -> None:
-    """Close the scope `_langchain_enter` opened (never raises: a failure of a callback
-    that says `raise_error` becomes the task's error)."""
-    try:
-        scope.close(task)
-    except Exception as exc:
-        if task.error is None and not task.interrupts:
-            task.error = exc
 
 
 class Loop:
@@ -386,137 +356,12 @@ class Loop:
 
     # -- execute (called by drivers) -----------------------------------------------------
     def execute(self, task: Task) -> None:
-        """Run one sync task to completion, retried as its node's policy says; record its
-        outcome; never raises."""
-        token = set_current(task)
-        lc = _langchain_enter(task)
-        start = task.started_ns = self.clock.monotonic_ns()
-        try:
-            node = task.node
-            call = node.call  # None exactly for a subgraph node (see NodeSpec)
-            if task.prior_error is not None:  # failed before a resume: its handler runs
-                raise task.prior_error
-            while True:
-                try:
-                    try:
-                        if call is None:
-                            value = node.subgraph.run_as_subgraph(task)
-                        elif call.is_async:
-                            raise TypeError(
-                                f'No synchronous function provided to "{task.name}".\n'
-                                "Either initialize with a synchronous function or invoke "
-                                "via the async API (ainvoke, astream, etc.)"
-                            )
-                        else:
-                            value = self.call_with_injection(call, task.input, task)
-                    except ParentCommand as pc:
-                        value = pc.command
-                    if lc is not None:
-                        lc.output = value
-                    algo.record_output(task, value, self.snapshot)
-                    if task.awaiting:
-                        async_branches.resolve(task)
-                    break
-                except Exception as exc:
-                    delay = self._retry_delay(task, exc)
-                    if delay is None:
-                        raise
-                    failure = exc
-                getattr(self.clock, "sleep", time.sleep)(delay)
-                self._next_attempt(task, failure)
-        except BaseException as exc:
-            self._record_exception(task, exc)
-        finally:
-            task.duration = self.clock.monotonic_ns() - start
-            if lc is not None:
-                _langchain_exit(lc, task)
-            reset_current(token)
+        """Run one sync task to completion (`engine.pregel.attempts`); never raises."""
+        attempts.execute(self, task)
 
     async def aexecute(self, task: Task) -> None:
-        """Run one async task (or async subgraph) to completion, retried as its node's
-        policy says; never raises."""
-        token = set_current(task)
-        lc = _langchain_enter(task)
-        start = task.started_ns = self.clock.monotonic_ns()
-        try:
-            if task.prior_error is not None:  # failed before a resume: its handler runs
-                raise task.prior_error
-            while True:
-                try:
-                    try:
-                        if task.timeout is None:
-                            value = await self._acall(task)
-                        else:
-                            value = await timed_attempt(self, task)
-                    except ParentCommand as pc:
-                        value = pc.command
-                    if lc is not None:
-                        lc.output = value
-                    algo.record_output(task, value, self.snapshot)
-                    if task.awaiting:
-                        await async_branches.aresolve(task)
-                    break
-                except Exception as exc:
-                    delay = self._retry_delay(task, exc)
-                    if delay is None:
-                        raise
-                    failure = exc
-                await getattr(self.clock, "asleep", asyncio.sleep)(delay)
-                self._next_attempt(task, failure)
-        except asyncio.CancelledError as exc:
-            running = asyncio.current_task()
-            if running is not None and running.cancelling():
-                raise  # the run is being torn down: let the cancellation through
-            # The node raised CancelledError itself: a failure like any other.
-            error = NodeCancelledError(task.name)
-            error.__cause__ = exc
-            self._record_exception(task, error)
-        except BaseException as exc:
-            self._record_exception(task, exc)
-        finally:
-            task.duration = self.clock.monotonic_ns() - start
-            if lc is not None:
-                _langchain_exit(lc, task)
-            reset_current(token)
-
-    async def _acall(self, task: Task) -> Any:
-        """One attempt of an async task's node (or subgraph)."""
-        node = task.node
-        call = node.call
-        if call is None:
-            return await node.subgraph.arun_as_subgraph(task)
-        value = self.call_with_injection(call, task.input, task)
-        return await value if call.is_async else value
-
-    def _next_attempt(self, task: Task, failure: Exception) -> None:
-        """After a retry's wait: the controller may stop or hold the next attempt."""
-        if self.run.controller is not None:
-            self.run.controller.before_retry(task, failure)
-        task.start_retry()
-
-    def _retry_delay(self, task: Task, exc: Exception) -> float | None:
-        """Seconds to wait before `task` runs again after `exc`; None: the failure is final.
-        A pause, a jump to the parent graph or a stop is never retried."""
-        policies = task.node.retry_policy
-        if not policies or isinstance(exc, (GraphBubbleUp, RunStopped)):
-            return None
-        delay = retry.delay_after(policies, exc, task.attempts)
-        if delay is not None:
-            log.info("Retrying task %s after %.2f seconds (attempt %d) after %s %s",
-                     task.name, delay, task.attempts, type(exc).__name__, exc, exc_info=exc)
-        return delay
-
-    def _record_exception(self, task: Task, exc: BaseException) -> None:
-        if isinstance(exc, GraphInterrupt):
-            task.interrupts = tuple(exc.interrupts)
-            task.paused = True
-        elif isinstance(exc, ParentCommand):
-            task.hidden = True
-            task.error = exc
-        elif isinstance(exc, (KeyboardInterrupt, SystemExit)):
-            raise exc
-        else:
-            task.error = exc
+        """Run one async task to completion (`engine.pregel.attempts`); never raises."""
+        await attempts.aexecute(self, task)
 
     def complete(self, task: Task) -> Task | None:
         """A task finished: announce it (updates come out in completion order). Returns
