@@ -10,6 +10,7 @@ import asyncio
 import logging
 import sys
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from engine import retry
@@ -36,11 +37,17 @@ def langchain_enter(task: Task) -> Any:
     callbacks = task.loop.run.callbacks
     if callbacks is not None and (scope := callbacks.task_enter(task)) is not None:
         return scope
-    if "langchain_core" not in sys.modules or not task.loop.bus.sinks:
+    if not task.loop.bus.sinks or "langchain_core" not in sys.modules:
         return None
-    from engine.integrations.langchain import open_task_scope
+    global _open_scope
+    if _open_scope is None:  # imported once (only when LangChain is loaded), not per task
+        from engine.integrations.langchain import open_task_scope
 
-    return open_task_scope(task)
+        _open_scope = open_task_scope
+    return _open_scope(task)
+
+
+_open_scope: Callable[[Task], Any] | None = None
 
 
 def langchain_exit(scope: Any, task: Task) -> None:
