@@ -29,6 +29,9 @@ if TYPE_CHECKING:
     from engine.pregel.loop import Loop
 
 log = logging.getLogger("engine")
+_open_scope: Callable[[Task], Any] | None = None
+"""`engine.integrations.langchain.open_task_scope`, once LangChain is loaded and a task
+first asks."""
 
 
 def langchain_enter(task: Task) -> Any:
@@ -45,9 +48,6 @@ def langchain_enter(task: Task) -> Any:
 
         _open_scope = open_task_scope
     return _open_scope(task)
-
-
-_open_scope: Callable[[Task], Any] | None = None
 
 
 def langchain_exit(scope: Any, task: Task) -> None:
@@ -107,6 +107,7 @@ def execute(loop: Loop, task: Task) -> None:
             langchain_exit(lc, task)
         reset_current(token)
 
+
 async def aexecute(loop: Loop, task: Task) -> None:
     """Run one async task (or async subgraph) to completion, retried as its node's
     policy says; never raises."""
@@ -154,6 +155,7 @@ async def aexecute(loop: Loop, task: Task) -> None:
             langchain_exit(lc, task)
         reset_current(token)
 
+
 async def acall(loop: Loop, task: Task) -> Any:
     """One attempt of an async task's node (or subgraph)."""
     node = task.node
@@ -163,11 +165,13 @@ async def acall(loop: Loop, task: Task) -> Any:
     value = loop.call_with_injection(call, task.input, task)
     return await value if call.is_async else value
 
+
 def next_attempt(loop: Loop, task: Task, failure: Exception) -> None:
     """After a retry's wait: the controller may stop or hold the next attempt."""
     if loop.run.controller is not None:
         loop.run.controller.before_retry(task, failure)
     task.start_retry()
+
 
 def retry_delay(loop: Loop, task: Task, exc: Exception) -> float | None:
     """Seconds to wait before `task` runs again after `exc`; None: the failure is final.
@@ -180,6 +184,7 @@ def retry_delay(loop: Loop, task: Task, exc: Exception) -> float | None:
         log.info("Retrying task %s after %.2f seconds (attempt %d) after %s %s",
                  task.name, delay, task.attempts, type(exc).__name__, exc, exc_info=exc)
     return delay
+
 
 def record_exception(loop: Loop, task: Task, exc: BaseException) -> None:
     if isinstance(exc, GraphInterrupt):

@@ -97,13 +97,20 @@ class MessageTracker:
             self.projector.put(event.ns, "messages", (message, self.metadata(data["task_id"])))
 
     def token(self, event: Event) -> None:
+        ns = self.shown_token(event)
+        if ns is not None:
+            self.projector.put(ns, "messages", (event.data["chunk"], event.data["metadata"]))
+
+    def shown_token(self, event: Event) -> tuple[str, ...] | None:
+        """The namespace a token event streams under, its chunk's id now seen; None for a
+        token the stream does not show (hidden, or from a subgraph it leaves out)."""
         data = event.data
         if data.get("hidden"):
-            return
+            return None
         ns = tuple(data.get("ns", event.ns))
         if not (self.projector.subgraphs or not ns):
-            return
+            return None
         chunk = data["chunk"]
         if chunk.id is not None:
             self.seen.add(chunk.id)
-        self.projector.put(ns, "messages", (chunk, data["metadata"]))
+        return ns

@@ -40,15 +40,10 @@ class ProtocolMessageTracker(MessageTracker):
             self.projector.put(call.ns, "messages", (event, call.metadata))
 
     def token(self, event: Event) -> None:
-        data = event.data
-        if data.get("hidden"):
+        ns = self.shown_token(event)
+        if ns is None:
             return
-        ns = tuple(data.get("ns", event.ns))
-        if not (self.projector.subgraphs or not ns):
-            return
-        chunk = data["chunk"]
-        if chunk.id is not None:
-            self.seen.add(chunk.id)
+        data, chunk = event.data, event.data["chunk"]
         call = self.calls.get(data["call_id"])
         if call is None:
             call = self.calls[data["call_id"]] = _Call(
