@@ -209,22 +209,10 @@ class entrypoint:
                  cache: Any = None, context_schema: Any = None, cache_policy: Any = None,
                  retry_policy: RetryPolicy | Sequence[RetryPolicy] | None = None,
                  **kwargs: Any) -> None:
-        from engine.warnings import (
-            LangGraphDeprecatedSinceV05,
-            LangGraphDeprecatedSinceV10,
-            warn_deprecated,
-        )
+        from engine.graph.deprecated import renamed
 
-        if "config_schema" in kwargs:
-            warn_deprecated("`config_schema` is deprecated and will be removed. Please use "
-                            "`context_schema` instead.", LangGraphDeprecatedSinceV10)
-            config_schema = kwargs.pop("config_schema")
-            context_schema = context_schema if context_schema is not None else config_schema
-        if "retry" in kwargs:
-            warn_deprecated("`retry` is deprecated and will be removed. Please use "
-                            "`retry_policy` instead.", LangGraphDeprecatedSinceV05)
-            retry = kwargs.pop("retry")
-            retry_policy = retry if retry_policy is None else retry_policy
+        context_schema = renamed(kwargs, "config_schema", "context_schema", context_schema)
+        retry_policy = renamed(kwargs, "retry", "retry_policy", retry_policy)
         if kwargs:
             raise TypeError(f"entrypoint() got unexpected arguments: {sorted(kwargs)}")
         self.checkpointer = checkpointer

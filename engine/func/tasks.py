@@ -222,12 +222,9 @@ def task(
 ) -> Any:
     """Make a function a task: `@task`, `@task()`, `@task(name=..., retry_policy=...)`."""
     if "retry" in kwargs:
-        from engine.warnings import LangGraphDeprecatedSinceV05, warn_deprecated
+        from engine.graph.deprecated import renamed
 
-        warn_deprecated("`retry` is deprecated and will be removed. Please use "
-                        "`retry_policy` instead.", LangGraphDeprecatedSinceV05)
-        retry = kwargs.pop("retry")
-        retry_policy = retry if retry_policy is None else retry_policy
+        retry_policy = renamed(kwargs, "retry", "retry_policy", retry_policy)
     if kwargs:
         raise TypeError(f"task() got unexpected arguments: {sorted(kwargs)}")
 
