@@ -38,10 +38,6 @@ def _delta(event: Mapping[str, Any]) -> dict[str, Any] | None:
 
 
 class _StreamBase:
-    _text_proj: TextProjection
-    _reasoning_proj: TextProjection
-    _tool_calls_proj: Projection
-
     def __init__(self, *, namespace: list[str] | None = None, node: str | None = None,
                  message_id: str | None = None) -> None:
         self._namespace = namespace or []
@@ -60,9 +56,24 @@ class _StreamBase:
         self._error: BaseException | None = None
         self._output_message: AIMessage | None = None
         self._events: list[dict[str, Any]] = []
+        self._text_proj = TextProjection()
+        self._reasoning_proj = TextProjection()
+        self._tool_calls_proj = Projection()
 
     def _projections(self) -> tuple[Projection, ...]:
         return (self._text_proj, self._reasoning_proj, self._tool_calls_proj)
+
+    @property
+    def text(self) -> TextProjection:
+        return self._text_proj
+
+    @property
+    def reasoning(self) -> TextProjection:
+        return self._reasoning_proj
+
+    @property
+    def tool_calls(self) -> Projection:
+        return self._tool_calls_proj
 
     @property
     def namespace(self) -> list[str]:
@@ -267,9 +278,6 @@ class ChatModelStream(_StreamBase):
     def __init__(self, *, namespace: list[str] | None = None, node: str | None = None,
                  message_id: str | None = None) -> None:
         super().__init__(namespace=namespace, node=node, message_id=message_id)
-        self._text_proj = TextProjection()
-        self._reasoning_proj = TextProjection()
-        self._tool_calls_proj = Projection()
         self._request_more: Callable[[], bool] | None = None
 
     def set_request_more(self, cb: Callable[[], bool]) -> None:
@@ -278,18 +286,6 @@ class ChatModelStream(_StreamBase):
             proj.set_request_more(cb)
 
     bind_pump = set_request_more
-
-    @property
-    def text(self) -> TextProjection:
-        return self._text_proj
-
-    @property
-    def reasoning(self) -> TextProjection:
-        return self._reasoning_proj
-
-    @property
-    def tool_calls(self) -> Projection:
-        return self._tool_calls_proj
 
     @property
     def output(self) -> AIMessage:
@@ -325,9 +321,6 @@ class AsyncChatModelStream(_StreamBase):
     def __init__(self, *, namespace: list[str] | None = None, node: str | None = None,
                  message_id: str | None = None) -> None:
         super().__init__(namespace=namespace, node=node, message_id=message_id)
-        self._text_proj = TextProjection()
-        self._reasoning_proj = TextProjection()
-        self._tool_calls_proj = Projection()
         self._output_proj = Projection()
         self._events_proj = Projection()
 
@@ -337,18 +330,6 @@ class AsyncChatModelStream(_StreamBase):
     def set_arequest_more(self, cb: Callable[[], Awaitable[bool]] | None) -> None:
         for proj in self._projections():
             proj.set_arequest_more(cb)
-
-    @property
-    def text(self) -> TextProjection:
-        return self._text_proj
-
-    @property
-    def reasoning(self) -> TextProjection:
-        return self._reasoning_proj
-
-    @property
-    def tool_calls(self) -> Projection:
-        return self._tool_calls_proj
 
     @property
     def output(self) -> Projection:
