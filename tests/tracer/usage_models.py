@@ -84,3 +84,39 @@ def asking_graph(model: UsageModel, how: str = "invoke", **compile_kwargs: Any) 
 
     return (StateGraph(MessagesState).add_node("ask", ask).add_edge(START, "ask")
             .compile(**compile_kwargs))
+
+
+def priced_agent(**compile_kwargs: Any) -> Any:
+    """plan (gpt-4o-mini: 100 in / 10 out) → research, a subgraph whose `search` calls
+    claude-haiku-4-5 twice (60 in, 50 of them cached / 5 out, each) → ask (interrupts for
+    an answer) → answer (a model that reports no usage)."""
+    from engine.types import interrupt
+
+    planner = UsageModel(messages=replies((100, 10), text="plan: search then answer"))
+    searcher = UsageModel(model="claude-haiku-4-5", messages=iter([
+        AIMessage("found it", usage_metadata=usage(60, 5, input_token_details={
+            "cache_read": 50}))] * 2))
+    answerer = UsageModel(model="mystery-model", report="none",
+                          messages=replies((7, 7), text="it is 42"))
+
+    def plan(state: MessagesState) -> dict[str, Any]:
+        return {"messages": [planner.invoke([HumanMessage("plan")])]}
+
+    def search(state: MessagesState) -> dict[str, Any]:
+        first = searcher.invoke([HumanMessage("search")])
+        second = searcher.invoke([HumanMessage("search again")])
+        return {"messages": [first, second]}
+
+    research = (StateGraph(MessagesState).add_node("search", search)
+                .add_edge(START, "search").compile(name="research"))
+
+    def ask(state: MessagesState) -> dict[str, Any]:
+        return {"messages": [HumanMessage(interrupt("go on?"))]}
+
+    def answer(state: MessagesState) -> dict[str, Any]:
+        return {"messages": [answerer.invoke([HumanMessage("answer")])]}
+
+    return (StateGraph(MessagesState).add_node("plan", plan).add_node("research", research)
+            .add_node("ask", ask).add_node("answer", answer).add_edge(START, "plan")
+            .add_edge("plan", "research").add_edge("research", "ask")
+            .add_edge("ask", "answer").compile(name="priced-agent", **compile_kwargs))
