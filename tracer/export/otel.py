@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from engine.version import __version__
+from engine.version import VERSION
 from tracer.export.otel_model import INSTALL_HINT, SCHEMA_URL, SpanRecord, view_hint
 from tracer.export.otel_spans import SpanBuilder
 
@@ -34,12 +34,20 @@ try:
     from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
     from opentelemetry.sdk.resources import Resource
     from opentelemetry.sdk.trace import Event, ReadableSpan
-    from opentelemetry.sdk.trace.export import SpanExporter, SpanExportResult
+    from opentelemetry.sdk.trace.export import (
+        BatchSpanProcessor,
+        SpanExporter,
+        SpanExportResult,
+    )
     from opentelemetry.sdk.util.instrumentation import InstrumentationScope
     from opentelemetry.trace import Link, SpanContext, SpanKind, Status, StatusCode, TraceFlags
 except ImportError as exc:  # pragma: no cover - the tests run with the extra installed
     raise OtelUnavailable(f"OpenTelemetry export needs the otel extra: {INSTALL_HINT} "
                           f"({exc})") from exc
+
+__all__ = ["BatchSpanProcessor", "ExportFailed", "OTLPSpanExporter", "OtelUnavailable",
+           "ReadableSpan", "SpanExportResult", "SpanExporter", "failure_reason", "otlp_json",
+           "quiet_exporter", "readable", "resource_for", "send", "spans_of"]
 
 _SAMPLED = TraceFlags(TraceFlags.SAMPLED)
 _KINDS = {"internal": SpanKind.INTERNAL, "client": SpanKind.CLIENT}
@@ -54,7 +62,7 @@ class ExportFailed(Exception):
 
 
 def scope() -> InstrumentationScope:
-    return InstrumentationScope("stepscope", __version__, SCHEMA_URL)
+    return InstrumentationScope("stepscope", VERSION, SCHEMA_URL)
 
 
 def resource_for(source: str) -> Resource:

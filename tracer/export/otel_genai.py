@@ -162,7 +162,7 @@ def _tool_call_part(call: Any) -> dict[str, Any]:
 def _content_parts(content: Any) -> list[dict[str, Any]]:
     if isinstance(content, str):
         return [{"type": "text", "content": content}] if content else []
-    parts = []
+    parts: list[dict[str, Any]] = []
     for block in _list(content):
         if isinstance(block, str):
             parts.append({"type": "text", "content": block})

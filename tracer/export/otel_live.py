@@ -13,12 +13,13 @@ from __future__ import annotations
 import queue
 import threading
 import time
-from pathlib import Path
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from engine.events import Event
 from tracer.export.otel import (
+    BatchSpanProcessor,
     OTLPSpanExporter,
     ReadableSpan,
     SpanExporter,
@@ -31,8 +32,6 @@ from tracer.export.otel import (
 from tracer.export.otel_spans import SpanBuilder
 from tracer.records import compact, expand
 from tracer.tracefile import warn
-
-from opentelemetry.sdk.trace.export import BatchSpanProcessor
 
 _STOP = object()
 _RESHAPED = frozenset({"run_start", "llm_start", "token", "llm_end", "run_end"})
@@ -137,7 +136,7 @@ class LiveExport:
             builder = self._builder
             self._builder = SpanBuilder(builder.source, content=builder.content,
                                         fallback_wall_ns=time.time_ns(),
-                                        first_run=builder.runs_seen, threads=builder.threads)
+                                        first_run=builder.runs_seen, history=builder.history)
             self._calls.clear()
 
     def close(self) -> None:

@@ -12,9 +12,9 @@ The span tree (GenAI conventions v1.41.0, see `otel_model`):
           execute_tool {name}   a tool call the task answered (a tool node)
 
 Each root run is one trace. A resume after an interrupt is a new root run of the same
-thread: its run span links to the run before it in the thread; a fork's run span links
-to the step it was forked from. Runs of a thread carry `gen_ai.conversation.id` and
-`session.id` (the thread id, when the run was given one).
+thread: its run span links to the run it goes on from; a fork's run span links to the
+step it was forked from (`tracer.threads` says which is which). Runs of a thread carry
+`gen_ai.conversation.id` and `session.id` (the thread id, when the run was given one).
 
 An agent graph is one with a tool loop: a node named `tools` (the name of ToolNode, and
 of the tool node `create_react_agent` and LangChain's `create_agent` make) with an edge
@@ -28,7 +28,7 @@ file), `stepscope.run.id` and `stepscope.step`, so a person can open that step l
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from typing import Any
 
 from engine.events import Event
@@ -51,7 +51,12 @@ from tracer.export.otel_model import (
     trace_id_of,
     view_hint,
 )
-from tracer.summary import RunSpan, StepSpan, TaskSpan, TraceSummarizer, is_stop
+from tracer.summary import RunSpan, StepSpan, TaskSpan, TraceSummarizer, TraceSummary, is_stop
+from tracer.threads import Link, threads_of
+
+HISTORY = 10_000
+"""Root runs a builder remembers for thread links (a live exporter runs for as long as
+its process: a resume more than this many runs after its run is not linked)."""
 
 
 @dataclass(slots=True)
@@ -67,7 +72,6 @@ class _Run:
     wall_ns: int
     thread: str | None
     topology: Any
-    links: list[SpanLink] = field(default_factory=list)
     asked_tools: bool = False
     answered_tools: bool = False
     provider: str | None = None
@@ -85,14 +89,16 @@ class SpanBuilder:
     (a crashed or unfinished run: they end at the last event seen, status unset)."""
 
     def __init__(self, source: str, *, content: bool = False, fallback_wall_ns: int = 0,
-                 first_run: int = 0, threads: dict[str, tuple[int, int]] | None = None) -> None:
+                 first_run: int = 0, history: list[RunSpan] | None = None) -> None:
         self.source = source
         self.content = content
         self.fallback_wall_ns = fallback_wall_ns
         self.first_run = first_run
         """Run numbers start here (a live exporter starts a new builder per root run)."""
-        self.threads: dict[str, tuple[int, int]] = {} if threads is None else threads
-        """thread id → (trace id, span id) of its latest root run, for resume links."""
+        self.history: list[RunSpan] = [] if history is None else history
+        """The root runs that ended (their numbers counted from the file's first), for
+        `tracer.threads` to say how a run follows them; shared by a live exporter's
+        successive builders."""
         self.malformed: list[str] = []
         self._summarizer = TraceSummarizer()
         self._runs: list[_Run | None] = []
@@ -171,8 +177,8 @@ class SpanBuilder:
         self._run_of[event.ns] = number
         parent = self._parent_run(span)
         if parent is None:  # a root run (or a subgraph whose parent was lost)
-            root_key = span.run_id or f"{self.source}#{self.first_run + number}"
-            key, parent_id, thread = f"run|{root_key}", None, _thread_of(event.data)
+            root_key = self._root_key(span.run_id, self.first_run + number)
+            key, parent_id, thread = f"run|{root_key}", None, span.thread_id
             trace_id = trace_id_of(root_key)
             wall = span.wall_start_ns if span.wall_start_ns is not None else self.fallback_wall_ns
         else:
@@ -189,8 +195,9 @@ class SpanBuilder:
                    event.data.get("graph"))
         self._runs.append(run)
         self._open.add(number)
-        if parent is None:
-            self._link(run)
+
+    def _root_key(self, run_id: str | None, number: int) -> str:
+        return run_id or f"{self.source}#{number}"
 
     def _parent_run(self, span: RunSpan) -> _Run | None:
         if not span.ns:
@@ -198,18 +205,32 @@ class SpanBuilder:
         number = self._run_of.get(span.ns[:-1], -1)
         return self._runs[number] if 0 <= number < len(self._runs) else None
 
-    def _link(self, run: _Run) -> None:
-        """A fork links to the step it branched from; a resume to its thread's last run."""
-        fork = run.span.fork
-        if fork is not None and isinstance(fork.get("run_id"), str):
-            source, step = fork["run_id"], fork.get("step")
-            run.links.append(SpanLink(trace_id_of(source), span_id_of(f"step|run|{source}|{step}"),
-                                      clean({"stepscope.link": "fork", "stepscope.fork.step": step})))
-        elif run.span.resumed and run.thread in self.threads:
-            trace_id, span_id = self.threads[run.thread]
-            run.links.append(SpanLink(trace_id, span_id, {"stepscope.link": "resume"}))
-        if run.thread is not None:
-            self.threads[run.thread] = (run.trace_id, run.span_id)
+    def _links(self, run: _Run) -> list[SpanLink]:
+        """A root run's link to the run it resumes, or to the step it was forked from."""
+        if run.parent_id is not None:
+            return []
+        me = replace(run.span, number=self.first_run + run.span.number, steps=[])
+        self.history.append(me)
+        del self.history[:-HISTORY]
+        thread = next(t for t in threads_of(TraceSummary(runs=self.history))
+                      if any(r is me for r in t.runs))
+        link: Link = thread.links[[id(r) for r in thread.runs].index(id(me))]
+        numbers = {r.number: r.run_id for r in self.history}
+        if link.relation == "fork" and link.fork is not None:
+            step = link.fork.get("step")
+            source = link.fork.get("run_id") or (
+                None if link.previous is None else numbers.get(link.previous))
+            if source is None and link.previous is None:
+                return []
+            root = self._root_key(source, -1 if link.previous is None else link.previous)
+            target = f"step|run|{root}|{step}" if type(step) is int and step > 0 else f"run|{root}"
+            return [SpanLink(trace_id_of(root), span_id_of(target),
+                             clean({"stepscope.link": "fork", "stepscope.fork.step": step}))]
+        if link.relation == "resume" and link.previous is not None:
+            root = self._root_key(numbers.get(link.previous), link.previous)
+            return [SpanLink(trace_id_of(root), span_id_of(f"run|{root}"),
+                             {"stepscope.link": "resume"})]
+        return []
 
     def _call_event(self, number: int, run: _Run, event: Event) -> list[SpanRecord]:
         data = event.data
@@ -289,7 +310,7 @@ class SpanBuilder:
                               span.start, stop, attrs)
         if record is None:
             return out
-        record.links = run.links
+        record.links = self._links(run)
         if span.error is not None and not is_stop(span.error):
             extra, event, record.error = error_attributes(span.error, run.wall_ns + stop)
             record.attributes.update(clean(extra))
@@ -396,13 +417,6 @@ class SpanBuilder:
         if step is None:
             return None
         return next((t for t in reversed(step.tasks) if t.task_id == task_id), None)
-
-
-def _thread_of(data: dict[str, Any]) -> str | None:
-    config = data.get("config")
-    configurable = config.get("configurable") if isinstance(config, dict) else None
-    thread = configurable.get("thread_id") if isinstance(configurable, dict) else None
-    return None if thread is None else text_of(thread)
 
 
 def _agent_graph(topology: Any) -> bool:
