@@ -14,6 +14,7 @@ import logging
 import os
 import re
 import threading
+import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -68,9 +69,12 @@ def scope() -> InstrumentationScope:
 def resource_for(source: str) -> Resource:
     """The resource every span of `source` shares: `service.name` (`stepscope` unless
     OTEL_SERVICE_NAME or OTEL_RESOURCE_ATTRIBUTES name one), the trace file, and the
-    command that opens it; OTEL_RESOURCE_ATTRIBUTES adds to them, as the SDK does."""
-    attributes: dict[str, Any] = {"stepscope.trace.path": source,
-                                  "stepscope.view": view_hint(source)}
+    command that opens it; OTEL_RESOURCE_ATTRIBUTES adds to them, as the SDK does.
+    `service.instance.id` is derived from the file (the SDK would draw a new one each
+    time), so exporting a trace twice sends the very same resource."""
+    attributes: dict[str, Any] = {
+        "stepscope.trace.path": source, "stepscope.view": view_hint(source),
+        "service.instance.id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"stepscope:{source}"))}
     named = os.environ.get("OTEL_SERVICE_NAME") or "service.name=" in os.environ.get(
         "OTEL_RESOURCE_ATTRIBUTES", "")
     if not named:
@@ -135,17 +139,27 @@ def _hex_ids(item: dict[str, Any]) -> None:
 
 def send(spans: Sequence[ReadableSpan], endpoint: str, timeout: float | None = None) -> None:
     """POST the spans to an OTLP/HTTP traces endpoint (the full URL), in batches.
-    ExportFailed naming the endpoint and the reason if any batch is not accepted."""
+    ExportFailed naming the endpoint and the reason if any batch is not accepted. The
+    exporter retries what may pass later (a timeout, a 429 or 5xx) until `timeout`; a
+    refused connection ends it at once (nothing listens there)."""
     exporter = OTLPSpanExporter(endpoint=endpoint, timeout=timeout)
+    stopped = threading.Event()
+
+    def refused(text: str) -> None:
+        if "Connection refused" in text and not stopped.is_set():
+            stopped.set()
+            exporter.shutdown()  # ends the retries' backoff wait
+
     try:
         for start in range(0, len(spans), _BATCH):
-            with quiet_exporter() as said:
+            with quiet_exporter(refused) as said:
                 result = exporter.export(spans[start:start + _BATCH])
             if result is not SpanExportResult.SUCCESS:
                 raise ExportFailed(f"could not send spans to {endpoint}: {failure_reason(said)}")
     finally:
-        with quiet_exporter():
-            exporter.shutdown()
+        if not stopped.is_set():
+            with quiet_exporter():
+                exporter.shutdown()
 
 
 # -- the exporter's log, made one message ------------------------------------------------

@@ -62,11 +62,16 @@ class _Reporting(SpanExporter):
             self.failed = None
             return result
         self.failed = failure_reason(said)
-        if not self._warned:
-            self._warned = True
-            warn(f"stepscope: live OTLP export to {self.endpoint} failed ({self.failed}); "
-                 "the run goes on, spans that cannot be sent are dropped")
+        self.warn_once(f"stepscope: live OTLP export to {self.endpoint} failed ({self.failed}); "
+                       "the run goes on, spans that cannot be sent are dropped")
         return result
+
+    def warn_once(self, text: str) -> None:
+        with self._shut:
+            if self._warned:
+                return
+            self._warned = True
+        warn(text)
 
     def _retrying(self, text: str) -> None:
         """While closing, a transient error ends the retries at once (the run is over:
@@ -136,7 +141,7 @@ class LiveExport:
             builder = self._builder
             self._builder = SpanBuilder(builder.source, content=builder.content,
                                         fallback_wall_ns=time.time_ns(),
-                                        first_run=builder.runs_seen, history=builder.history)
+                                        first_run=builder.runs_seen, book=builder.book)
             self._calls.clear()
 
     def close(self) -> None:
@@ -156,10 +161,11 @@ class LiveExport:
         flusher.start()
         flusher.join(self.close_timeout)
         if flusher.is_alive():
-            self.exporter.shutdown()
-            if not self.exporter.failed:
-                warn(f"stepscope: live OTLP export to {self.endpoint}: no answer within "
-                     f"{self.close_timeout:g} s; the spans not yet sent are dropped")
+            self.exporter.shutdown()  # ends a retry's wait; a request in flight runs out
+            flusher.join(1.0)
+            self.exporter.warn_once(
+                f"stepscope: live OTLP export to {self.endpoint}: no answer within "
+                f"{self.close_timeout:g} s; the spans not yet sent are dropped")
 
     def _shutdown(self) -> None:
         with quiet_exporter():

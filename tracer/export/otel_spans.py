@@ -28,7 +28,7 @@ file), `stepscope.run.id` and `stepscope.step`, so a person can open that step l
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from engine.events import Event
@@ -51,12 +51,8 @@ from tracer.export.otel_model import (
     trace_id_of,
     view_hint,
 )
-from tracer.summary import RunSpan, StepSpan, TaskSpan, TraceSummarizer, TraceSummary, is_stop
-from tracer.threads import Link, threads_of
-
-HISTORY = 10_000
-"""Root runs a builder remembers for thread links (a live exporter runs for as long as
-its process: a resume more than this many runs after its run is not linked)."""
+from tracer.export.otel_threads import ThreadBook
+from tracer.summary import RunSpan, StepSpan, TaskSpan, TraceSummarizer, is_stop
 
 
 @dataclass(slots=True)
@@ -89,16 +85,14 @@ class SpanBuilder:
     (a crashed or unfinished run: they end at the last event seen, status unset)."""
 
     def __init__(self, source: str, *, content: bool = False, fallback_wall_ns: int = 0,
-                 first_run: int = 0, history: list[RunSpan] | None = None) -> None:
+                 first_run: int = 0, book: ThreadBook | None = None) -> None:
         self.source = source
         self.content = content
         self.fallback_wall_ns = fallback_wall_ns
         self.first_run = first_run
         """Run numbers start here (a live exporter starts a new builder per root run)."""
-        self.history: list[RunSpan] = [] if history is None else history
-        """The root runs that ended (their numbers counted from the file's first), for
-        `tracer.threads` to say how a run follows them; shared by a live exporter's
-        successive builders."""
+        self.book = ThreadBook() if book is None else book
+        """The root runs met so far, by thread (shared by a live exporter's builders)."""
         self.malformed: list[str] = []
         self._summarizer = TraceSummarizer()
         self._runs: list[_Run | None] = []
@@ -178,7 +172,7 @@ class SpanBuilder:
         parent = self._parent_run(span)
         if parent is None:  # a root run (or a subgraph whose parent was lost)
             root_key = self._root_key(span.run_id, self.first_run + number)
-            key, parent_id, thread = f"run|{root_key}", None, span.thread_id
+            key, parent_id, thread = f"run|{root_key}", None, self.book.join(span)
             trace_id = trace_id_of(root_key)
             wall = span.wall_start_ns if span.wall_start_ns is not None else self.fallback_wall_ns
         else:
@@ -209,25 +203,21 @@ class SpanBuilder:
         """A root run's link to the run it resumes, or to the step it was forked from."""
         if run.parent_id is not None:
             return []
-        me = replace(run.span, number=self.first_run + run.span.number, steps=[])
-        self.history.append(me)
-        del self.history[:-HISTORY]
-        thread = next(t for t in threads_of(TraceSummary(runs=self.history))
-                      if any(r is me for r in t.runs))
-        link: Link = thread.links[[id(r) for r in thread.runs].index(id(me))]
-        numbers = {r.number: r.run_id for r in self.history}
+        number = self.first_run + run.span.number
+        link = self.book.follow(run.span, number, run.thread)
+        previous = link.previous
         if link.relation == "fork" and link.fork is not None:
             step = link.fork.get("step")
             source = link.fork.get("run_id") or (
-                None if link.previous is None else numbers.get(link.previous))
-            if source is None and link.previous is None:
+                None if previous is None else self.book.run_id(run.thread, previous))
+            if source is None and previous is None:
                 return []
-            root = self._root_key(source, -1 if link.previous is None else link.previous)
+            root = self._root_key(source, -1 if previous is None else previous)
             target = f"step|run|{root}|{step}" if type(step) is int and step > 0 else f"run|{root}"
             return [SpanLink(trace_id_of(root), span_id_of(target),
                              clean({"stepscope.link": "fork", "stepscope.fork.step": step}))]
-        if link.relation == "resume" and link.previous is not None:
-            root = self._root_key(numbers.get(link.previous), link.previous)
+        if link.relation == "resume" and previous is not None:
+            root = self._root_key(self.book.run_id(run.thread, previous), previous)
             return [SpanLink(trace_id_of(root), span_id_of(f"run|{root}"),
                              {"stepscope.link": "resume"})]
         return []
