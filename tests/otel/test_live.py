@@ -67,8 +67,8 @@ class TestRecordBlock:
             received = receiver.spans
         same_as_file_export(received, path)
         roots = sorted((s for s in received if not s.parent_id),
-                       key=lambda s: s.attributes["stepscope.run"])
-        assert [s.attributes["stepscope.run"] for s in roots] == [0, 1, 2]
+                       key=lambda s: s.attributes["stepscope.run.number"])
+        assert [s.attributes["stepscope.run.number"] for s in roots] == [0, 1, 2]
         assert roots[2].links[0][:2] == (roots[0].trace_id, roots[0].span_id)
 
     def test_appending_numbers_runs_after_the_file_s(self, tmp_path: Path) -> None:
@@ -77,7 +77,7 @@ class TestRecordBlock:
             for _ in range(2):
                 with tracer.record(path, append=True, otlp=receiver.url):
                     linear().invoke({"topic": "t", "joke": ""})
-            runs = sorted(s.attributes["stepscope.run"] for s in receiver.spans
+            runs = sorted(s.attributes["stepscope.run.number"] for s in receiver.spans
                           if not s.parent_id)
         assert runs == [0, 1]
         same_as_file_export(receiver.spans, path)

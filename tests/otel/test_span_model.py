@@ -160,7 +160,7 @@ class TestAgentSpanTree:
         for span in spans:
             a = attrs(span)
             assert a["stepscope.trace.path"] == str(agent_trace.resolve())
-            assert (a["stepscope.run"], a["stepscope.run.id"]) == (0, run_id)
+            assert (a["stepscope.run.number"], a["stepscope.run.id"]) == (0, run_id)
             if "stepscope.task.id" in a:
                 assert a["stepscope.step"] == steps[a["stepscope.task.id"]]
             view = span.resource.attributes["stepscope.view"]

@@ -23,7 +23,7 @@ def cfg(thread: str) -> dict[str, Any]:
 def runs(spans: list[ReadableSpan]) -> list[ReadableSpan]:
     """The root run spans, in run order."""
     roots = [s for s in spans if s.parent is None]
-    return sorted(roots, key=lambda s: int((s.attributes or {})["stepscope.run"]))  # type: ignore[arg-type]
+    return sorted(roots, key=lambda s: int((s.attributes or {})["stepscope.run.number"]))  # type: ignore[arg-type]
 
 
 def links(span: ReadableSpan) -> list[tuple[int, int, dict[str, Any]]]:
@@ -59,7 +59,7 @@ class TestThreadLinks:
         assert (first.attributes or {})["stepscope.run.status"] == "interrupted"
         (event,) = first.events
         assert event.name == "stepscope.interrupt"
-        assert (event.attributes or {})["stepscope.interrupts"] == 1
+        assert (event.attributes or {})["stepscope.interrupt.count"] == 1
         assert "stepscope.interrupt.values" not in (event.attributes or {})
         ask = next(s for s in spans if s.name == "ask" and s.context.trace_id
                    == first.context.trace_id)

@@ -21,7 +21,7 @@ of the tool node `create_react_agent` and LangChain's `create_agent` make) with 
 back to a node that routes to it; or, whatever the names, a run in which a model call
 asked for tools and a task answered with tool messages.
 
-Every span carries `stepscope.trace.path`, `stepscope.run` (the run's number in the
+Every span carries `stepscope.trace.path`, `stepscope.run.number` (the run's number in the
 file), `stepscope.run.id` and `stepscope.step`, so a person can open that step locally
 (`stepscope view PATH`, then `g` and the step); a run span's step is its last one.
 """
@@ -259,7 +259,7 @@ class SpanBuilder:
     # -- spans -------------------------------------------------------------------------
     def _where(self, run: _Run, step: int | None) -> dict[str, Any]:
         return {"stepscope.trace.path": self.source,
-                "stepscope.run": self.first_run + run.span.number,
+                "stepscope.run.number": self.first_run + run.span.number,
                 "stepscope.run.id": run.span.run_id, "stepscope.step": step,
                 "stepscope.namespace": "/".join(run.span.ns) or None}
 
@@ -322,9 +322,9 @@ class SpanBuilder:
         record = self._record(
             run, f"step {step.step}", f"step|{run.key}|{step.step}", run.span_id,
             step.start if step.start is not None else run.span.start, stop,
-            {**self._where(run, step.step), "stepscope.step.tasks": step.planned or None,
-             "stepscope.step.complete": step.complete,
-             "stepscope.step.straggler": lagging[0].name if lagging else None})
+            {**self._where(run, step.step), "stepscope.planned": step.planned or None,
+             "stepscope.barrier_reached": step.complete,
+             "stepscope.straggler": lagging[0].name if lagging else None})
         return [*out, record] if record is not None else out
 
     def _task_spans(self, run: _Run, task: TaskSpan, writes: Any,
@@ -349,7 +349,7 @@ class SpanBuilder:
             record.events.append(event)
         if task.interrupts:
             record.events.append(SpanEvent("stepscope.interrupt", run.wall_ns + stop,
-                                           {"stepscope.interrupts": task.interrupts}))
+                                           {"stepscope.interrupt.count": task.interrupts}))
         out = [record]
         for i, result in enumerate(tool_results(writes)):
             run.answered_tools = True
@@ -392,7 +392,7 @@ class SpanBuilder:
         return record
 
     def _interrupt(self, values: list[Any], at_ns: int) -> SpanEvent:
-        attrs: dict[str, Any] = {"stepscope.interrupts": len(values)}
+        attrs: dict[str, Any] = {"stepscope.interrupt.count": len(values)}
         if self.content:
             attrs["stepscope.interrupt.values"] = json_text(values)
         return SpanEvent("stepscope.interrupt", at_ns, clean(attrs))
