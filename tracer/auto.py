@@ -12,26 +12,17 @@ from __future__ import annotations
 
 import atexit
 
-from engine.events import Event, Sink
 from tracer.otlp import live_export
 from tracer.writer import TraceWriter
 
 
-def sink_for_path(path: str) -> Sink | None:
+def sink_for_path(path: str) -> TraceWriter | None:
     writer = TraceWriter(path, strict=False)
     if writer.failed:
         return None
-    live = live_export(str(writer.path))
-    if live is None:
-        atexit.register(writer.close)
-        return writer
-    send = live.sink
-
-    def record_and_send(event: Event) -> None:
-        writer(event)
-        send(event)
-
-    # atexit runs last-registered first: the trace is closed before the spans are flushed.
-    atexit.register(live.close)
+    # Live export's follower registers its own exit handler (it waits for the spans to
+    # be sent) first; atexit runs the last registered first, so the trace is closed
+    # before that wait.
+    live_export(str(writer.path))
     atexit.register(writer.close)
-    return record_and_send
+    return writer

@@ -1,5 +1,5 @@
 """Where OTLP spans go, and whether a recording sends them live (no OpenTelemetry import:
-`tracer.export.otel_live` is loaded only when live export is on).
+live export runs in a follower process, `tracer.export.otel_live`).
 
 Endpoints, with the standard variables' semantics:
 - a URL given by the user (`--endpoint`, `--otlp`, `STEPSCOPE_OTLP`): used as it is when
@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from importlib.util import find_spec
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
@@ -98,16 +99,25 @@ def live_export(path: str, endpoint: str | None = None, *, content: bool | None 
         return None
     if url is None:
         return None
-    try:
-        from tracer.export.otel_live import LiveExport
-    except ImportError:
+    if not otel_installed():
         warn(f"stepscope: live OTLP export to {url} needs OpenTelemetry: {INSTALL_HINT} "
              f"(or set {LIVE_VARIABLE}=off); recording without it")
         return None
+    from tracer.export.otel_live import LiveExport
+
     try:
         return LiveExport(path, url, content=content_wanted() if content is None else content,
                           first_run=first_run)
-    except Exception as exc:  # the SDK refused its configuration (an OTEL_* variable)
-        warn(f"stepscope: live OTLP export to {url} could not start "
-             f"({type(exc).__name__}: {exc}); recording without it")
+    except OSError as exc:  # the follower process could not be started
+        warn(f"stepscope: live OTLP export to {url} could not start ({exc}); recording "
+             "without it")
         return None
+
+
+def otel_installed() -> bool:
+    """Whether the `otel` extra's packages can be imported (none is imported here)."""
+    try:
+        return all(find_spec(name) is not None for name in (
+            "opentelemetry.sdk", "opentelemetry.exporter.otlp.proto.http"))
+    except (ImportError, ValueError):  # a parent package that is missing or broken
+        return False

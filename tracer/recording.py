@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 
 from engine.events import attach
 from tracer.langgraph import enable as record_langgraph
@@ -26,7 +26,9 @@ def record(path: str | os.PathLike[str], *, append: bool = False,
 
     Live OpenTelemetry export (`tracer.otlp`): `otlp=None` follows the environment
     (`OTEL_EXPORTER_OTLP_ENDPOINT`, `STEPSCOPE_OTLP`), a URL sends the runs' spans there,
-    False keeps them local. It needs the `otel` extra; without it, one warning.
+    False keeps them local. A follower process reads the trace as it grows and sends
+    them; the block's end does not wait for the network (the interpreter's exit does, at
+    most a few seconds). It needs the `otel` extra; without it, one warning.
     """
     writer = TraceWriter(path, append=append, strict=False)
     # Runs on real LangGraph are recorded too (LangGraph is not imported for it).
@@ -36,10 +38,7 @@ def record(path: str | os.PathLike[str], *, append: bool = False,
         live = live_export(str(writer.path), otlp if isinstance(otlp, str) else None,
                            first_run=_runs_before(writer) if append else 0)
     try:
-        with ExitStack() as stack:
-            stack.enter_context(attach(writer))
-            if live is not None:
-                stack.enter_context(attach(live.sink))
+        with attach(writer):
             yield writer
     finally:
         writer.close()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gzip
 import threading
+import time
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -57,6 +58,18 @@ class Receiver:
             requests = list(self.requests)
         return [span for request in requests for span in decode(request)]
 
+    def wait(self, count: int, timeout: float = 15.0) -> list[ReceivedSpan]:
+        """The spans, once at least `count` arrived (live export sends in batches);
+        AssertionError after `timeout` seconds."""
+        deadline = time.monotonic() + timeout
+        while True:
+            spans = self.spans
+            if len(spans) >= count:
+                return spans
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{len(spans)} of {count} spans arrived in {timeout:g} s")
+            time.sleep(0.05)
+
 
 def value_of(value: AnyValue) -> Any:
     kind = value.WhichOneof("value")
@@ -91,6 +104,14 @@ def decode(request: ExportTraceServiceRequest) -> list[ReceivedSpan]:
 
 def _handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            """`GET /count`: how many spans arrived (for a receiver in another process)."""
+            answer = str(len(receiver.spans)).encode()
+            self.send_response(200 if self.path == "/count" else 404)
+            self.send_header("Content-Length", str(len(answer)))
+            self.end_headers()
+            self.wfile.write(answer)
+
         def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
             encoding = self.headers.get("Content-Encoding", "")
@@ -136,3 +157,17 @@ def otlp_receiver() -> Iterator[Receiver]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+def main() -> None:
+    """`python -m tests.otel.receiver`: serve until killed; the first line out is the URL."""
+    import sys
+
+    with otlp_receiver() as receiver:
+        print(receiver.url, flush=True)
+        while sys.stdin.readline():  # until stdin closes (the parent went away)
+            time.sleep(0.01)
+
+
+if __name__ == "__main__":
+    main()

@@ -15,16 +15,18 @@ from engine.checkpoint.memory import InMemorySaver
 from engine.types import Command
 from tests.cli.runner import ROOT, clean_env, run_cli
 from tests.otel.graphs import AGENT_INPUT, exported, react_agent
-from tests.otel.receiver import TRACES_PATH, otlp_receiver
+from tests.otel.receiver import TRACES_PATH, Receiver, otlp_receiver
 from tests.otel.test_otlp_http import closed_port
 from tests.tracer.graphs import asking, linear
+from tracer.export.otel_channel import SCHEDULE_DELAY_MS
 
 AGENT = ROOT / "sample_graphs" / "agent.py"
 
 
-def same_as_file_export(received: list[Any], path: Path) -> None:
-    """What arrived live is, span for span, what exporting the file makes."""
+def same_as_file_export(receiver: Receiver, path: Path) -> list[Any]:
+    """What arrived live is, span for span, what exporting the file makes; the spans."""
     model = {s.context.span_id: s for s in exported(path)}
+    received = receiver.wait(len(model))
     assert sorted(int(s.span_id, 16) for s in received) == sorted(model)
     for span in received:
         expected = model[int(span.span_id, 16)]
@@ -38,6 +40,7 @@ def same_as_file_export(received: list[Any], path: Path) -> None:
             for ln in expected.links]
         assert span.status == (int(expected.status.status_code.value),
                                expected.status.description or "")
+    return received
 
 
 class TestRecordBlock:
@@ -48,14 +51,13 @@ class TestRecordBlock:
         with otlp_receiver() as receiver:
             with tracer.record(path, otlp=receiver.url):
                 react_agent().invoke(AGENT_INPUT)
-            received = receiver.spans
+            received = same_as_file_export(receiver, path)
         assert receiver.paths and set(receiver.paths) == {TRACES_PATH}
-        same_as_file_export(received, path)
         assert any(s.name == "invoke_agent weather" for s in received)
 
     def test_many_runs_threads_and_resumes(self, tmp_path: Path) -> None:
-        """Runs one after another (each starts the exporter afresh) keep the file's run
-        numbers and their thread links."""
+        """Runs one after another (the follower starts its span builder afresh after
+        each) keep the file's run numbers and their thread links."""
         graph = asking(checkpointer=InMemorySaver())
         thread: Any = {"configurable": {"thread_id": "live"}}
         path = tmp_path / "thread.stepscope"
@@ -64,8 +66,7 @@ class TestRecordBlock:
                 graph.invoke({"topic": "x", "log": []}, thread)
                 linear().invoke({"topic": "t", "joke": ""})
                 graph.invoke(Command(resume="cats"), thread)
-            received = receiver.spans
-        same_as_file_export(received, path)
+            received = same_as_file_export(receiver, path)
         roots = sorted((s for s in received if not s.parent_id),
                        key=lambda s: s.attributes["stepscope.run.number"])
         assert [s.attributes["stepscope.run.number"] for s in roots] == [0, 1, 2]
@@ -77,10 +78,9 @@ class TestRecordBlock:
             for _ in range(2):
                 with tracer.record(path, append=True, otlp=receiver.url):
                     linear().invoke({"topic": "t", "joke": ""})
-            runs = sorted(s.attributes["stepscope.run.number"] for s in receiver.spans
-                          if not s.parent_id)
+            received = same_as_file_export(receiver, path)
+        runs = sorted(s.attributes["stepscope.run.number"] for s in received if not s.parent_id)
         assert runs == [0, 1]
-        same_as_file_export(receiver.spans, path)
 
     def test_off_sends_nothing(self, tmp_path: Path, monkeypatch: Any) -> None:
         with otlp_receiver() as receiver:
@@ -90,6 +90,7 @@ class TestRecordBlock:
             monkeypatch.setenv("STEPSCOPE_OTLP", "off")
             with tracer.record(tmp_path / "off2.stepscope"):
                 linear().invoke({"topic": "t", "joke": ""})
+            time.sleep(SCHEDULE_DELAY_MS / 1000 + 0.5)  # what would have been sent, was
             assert receiver.paths == []
 
 
@@ -101,10 +102,9 @@ class TestCommands:
             env = clean_env(OTEL_EXPORTER_OTLP_ENDPOINT=receiver.url)
             result = run_cli("run", AGENT, "-o", "a.stepscope", cwd=tmp_path, env=env)
             assert result.returncode == 0, result.stderr
-            received = receiver.spans
+            received = same_as_file_export(receiver, tmp_path / "a.stepscope")
         assert f"otlp: sent {len(received)} spans to {receiver.url}{TRACES_PATH}" in (
             result.stdout)
-        same_as_file_export(received, tmp_path / "a.stepscope")
 
     def test_run_otlp_flag_and_content(self, tmp_path: Path) -> None:
         with otlp_receiver() as receiver:
@@ -131,8 +131,7 @@ class TestCommands:
             result = subprocess.run([sys.executable, str(program)], cwd=tmp_path, env=env,
                                     capture_output=True, text=True, timeout=60)
             assert result.returncode == 0, result.stderr
-            received = receiver.spans
-        same_as_file_export(received, tmp_path / "p.stepscope")
+            same_as_file_export(receiver, tmp_path / "p.stepscope")
 
 
 class TestUnreachable:

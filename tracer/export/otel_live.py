@@ -1,172 +1,96 @@
-"""`LiveExport`: a sink beside the trace writer that sends a recording's spans over
-OTLP/HTTP as the runs go, batched by the SDK's BatchSpanProcessor.
+"""`LiveExport`: a recording's spans sent over OTLP/HTTP as its runs go, by a follower
+process (`python -m tracer.export.otel_follow`, whose docstring says why a process):
+it reads the trace file as the writer appends to it and sends the file export's spans,
+batched by the SDK's BatchSpanProcessor. This side imports no OpenTelemetry.
 
-What the run pays is one `SimpleQueue.put` per event (`LiveExport.sink`, a C method):
-a worker thread of ours turns events into span records (the same `SpanBuilder` as the
-file export, so live and exported-later spans have the same ids), and the processor's
-own thread sends them. An endpoint that cannot be reached costs one warning (the run
-goes on; spans that could not be sent are dropped); closing waits a bounded time.
+The recorder starts it beside the trace writer and `close()`s it once the writer is
+closed: the follower then reads to the end, sends the rest and exits. `close()` does
+not wait for the network; `finish_sending()` does (at most `EXIT_TIMEOUT` s), and so
+does the interpreter's exit, for every follower still running, so that a short program
+does not end before its spans are sent.
 """
 
 from __future__ import annotations
 
-import queue
+import atexit
+import os
+import subprocess
+import sys
 import threading
-import time
-from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
-from engine.events import Event
-from tracer.export.otel import (
-    BatchSpanProcessor,
-    OTLPSpanExporter,
-    ReadableSpan,
-    SpanExporter,
-    SpanExportResult,
-    failure_reason,
-    quiet_exporter,
-    readable,
-    resource_for,
-)
-from tracer.export.otel_spans import SpanBuilder
-from tracer.records import compact, expand
-from tracer.tracefile import warn
-
-_STOP = object()
-_RESHAPED = frozenset({"run_start", "llm_start", "token", "llm_end", "run_end"})
-"""Kinds whose engine data differs from what a reader gives back: passed through the
-writer's record form (`compact` then `expand`) so the builder sees one shape."""
+EXIT_TIMEOUT = 5.0
+_ROOT = str(Path(__file__).resolve().parents[2])
+"""Where the `tracer` package is imported from (the follower imports it from there too)."""
 
 
-class _Reporting(SpanExporter):
-    """The OTLP exporter, quiet, reporting its first failure once (and a recovery)."""
-
-    def __init__(self, inner: OTLPSpanExporter, endpoint: str) -> None:
-        self.inner = inner
-        self.endpoint = endpoint
-        self.sent = 0
-        self.failed: str | None = None
-        self.closing = False
-        self._warned = False
-        self._shut = threading.Lock()
-        self._down = False
-
-    def export(self, spans: Sequence[ReadableSpan]) -> SpanExportResult:
-        if self.closing and self.failed is not None:
-            return SpanExportResult.FAILURE  # no retries against a dead endpoint at exit
-        with quiet_exporter(self._retrying) as said:
-            result = self.inner.export(spans)
-        if result is SpanExportResult.SUCCESS:
-            self.sent += len(spans)
-            self.failed = None
-            return result
-        self.failed = failure_reason(said)
-        self.warn_once(f"stepscope: live OTLP export to {self.endpoint} failed ({self.failed}); "
-                       "the run goes on, spans that cannot be sent are dropped")
-        return result
-
-    def warn_once(self, text: str) -> None:
-        with self._shut:
-            if self._warned:
-                return
-            self._warned = True
-        warn(text)
-
-    def _retrying(self, text: str) -> None:
-        """While closing, a transient error ends the retries at once (the run is over:
-        its exit must not wait out the exporter's backoff)."""
-        if self.closing and text.startswith("Transient error"):
-            self.shutdown()
-
-    def shutdown(self) -> None:
-        with self._shut:
-            if self._down:
-                return
-            self._down = True
-        with quiet_exporter():
-            self.inner.shutdown()
-
-    def force_flush(self, timeout_millis: int = 30000) -> bool:
-        return True
+_running: set[LiveExport] = set()
+_lock = threading.Lock()
+_at_exit: list[bool] = []
+"""Holds True once `finish_all` is registered to run at exit."""
 
 
 class LiveExport:
-    """Attach `sink` to the runs (beside the trace writer); `close()` when they are done."""
+    """One recording's follower process."""
 
-    def __init__(self, path: str, endpoint: str, *, content: bool = False, first_run: int = 0,
-                 close_timeout: float = 5.0) -> None:
-        path = str(Path(path).resolve())
-        self.path = path
+    def __init__(self, path: str, endpoint: str, *, content: bool = False,
+                 first_run: int = 0) -> None:
+        self.path = str(Path(path).resolve())
         self.endpoint = endpoint
-        self.close_timeout = close_timeout
-        self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
-        self.sink = self._queue.put
-        """The sink: a C method, so an event costs the run one call and no Python frame."""
-        self.exporter = _Reporting(OTLPSpanExporter(endpoint=endpoint), endpoint)
-        self._processor = BatchSpanProcessor(self.exporter)
-        self._resource = resource_for(path)
-        self._builder = SpanBuilder(path, content=content, fallback_wall_ns=time.time_ns(),
-                                    first_run=first_run)
-        self._calls: dict[str, int] = {}
-        self.errors = 0
-        self._closed = False
-        self._worker = threading.Thread(target=self._work, name="stepscope-otlp", daemon=True)
-        self._worker.start()
+        self.sent: int | None = None
+        """Spans the endpoint accepted (known once the follower has finished)."""
+        args = [sys.executable, "-m", "tracer.export.otel_follow", self.path,
+                "--endpoint", endpoint, "--skip-runs", str(first_run),
+                "--timeout", str(EXIT_TIMEOUT)]
+        if content:
+            args.append("--content")
+        path_env = os.environ.get("PYTHONPATH")
+        env = {**os.environ, "PYTHONPATH": _ROOT + (os.pathsep + path_env if path_env else "")}
+        env.pop("STEPSCOPE_TRACE", None)  # the follower records nothing itself
+        self._process = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                         env=env, text=True)
+        self._done = threading.Event()
+        with _lock:
+            if not _at_exit:
+                _at_exit.append(True)
+                atexit.register(finish_all)
+            _running.add(self)
+        threading.Thread(target=self._reap, name="stepscope-otlp-reap", daemon=True).start()
 
-    @property
-    def sent(self) -> int:
-        """Spans the endpoint accepted so far."""
-        return self.exporter.sent
-
-    def _work(self) -> None:
-        with quiet_exporter():  # "queue full" and the like: the exporter reports once
-            while True:
-                event = self._queue.get()
-                if event is _STOP:
-                    return
-                try:
-                    self._take(event)
-                except Exception:  # never let one odd event end live export
-                    self.errors += 1
-
-    def _take(self, event: Event) -> None:
-        if event.kind in _RESHAPED:
-            data = expand(event.kind, compact(event.kind, event.data, self._calls))
-            event = event._replace(data=data)
-        for record in self._builder.add(event):
-            self._processor.on_end(readable(record, self._resource))
-        if event.kind == "run_end" and not event.ns and self._builder.idle:
-            # Every run has ended: start afresh, so a long-lived process keeps no history.
-            builder = self._builder
-            self._builder = SpanBuilder(builder.source, content=builder.content,
-                                        fallback_wall_ns=time.time_ns(),
-                                        first_run=builder.runs_seen, book=builder.book)
-            self._calls.clear()
+    def _reap(self) -> None:
+        """Collect the follower's answer (the count it prints) when it ends."""
+        stdout = self._process.stdout
+        out = stdout.read() if stdout is not None else ""
+        self._process.wait()
+        lines = out.split()
+        self.sent = int(lines[-1]) if lines and lines[-1].isdigit() else None
+        with _lock:
+            _running.discard(self)
+        self._done.set()
 
     def close(self) -> None:
-        """Send what is left (spans of runs that never ended close at their last event),
-        waiting at most `close_timeout` seconds; idempotent."""
-        if self._closed:
-            return
-        self._closed = True
-        self._queue.put(_STOP)
-        self._worker.join(self.close_timeout)
-        with quiet_exporter():
-            for record in self._builder.finish():
-                self._processor.on_end(readable(record, self._resource))
-        self.exporter.closing = True
-        flusher = threading.Thread(target=self._shutdown, name="stepscope-otlp-close",
-                                   daemon=True)
-        flusher.start()
-        flusher.join(self.close_timeout)
-        if flusher.is_alive():
-            self.exporter.shutdown()  # ends a retry's wait; a request in flight runs out
-            flusher.join(1.0)
-            self.exporter.warn_once(
-                f"stepscope: live OTLP export to {self.endpoint}: no answer within "
-                f"{self.close_timeout:g} s; the spans not yet sent are dropped")
+        """The trace is closed: the follower may read to its end, send and exit."""
+        stdin = self._process.stdin
+        if stdin is not None and not stdin.closed:
+            try:
+                stdin.close()
+            except OSError:
+                pass
 
-    def _shutdown(self) -> None:
-        with quiet_exporter():
-            self._processor.shutdown()
+    def finish_sending(self, timeout: float = EXIT_TIMEOUT + 5.0) -> int | None:
+        """Wait (at most `timeout` s) for the follower to send the rest and exit; how many
+        spans the endpoint accepted, or None if it did not finish in time."""
+        self.close()
+        if not self._done.wait(timeout):
+            self._process.kill()
+            self._done.wait(2.0)
+        return self.sent
+
+
+def finish_all() -> None:
+    """Wait for every follower still running to send the rest (at exit, and for tests
+    and benchmarks that must know it is all sent)."""
+    with _lock:
+        running = list(_running)
+    for live in running:
+        live.finish_sending()

@@ -224,8 +224,7 @@ def run_run(args: argparse.Namespace) -> int:
                            content=True if args.otlp_content else None)
     failure: BaseException | None = None
     try:
-        with (attach(writer) if writer is not None else nullcontext(),
-              attach(live.sink) if live is not None else nullcontext()):
+        with attach(writer) if writer is not None else nullcontext():
             config = module_config(target.graph, target.module)
             if runs_async(target.graph):
                 asyncio.run(target.graph.ainvoke(inputs, config))
@@ -238,7 +237,7 @@ def run_run(args: argparse.Namespace) -> int:
             writer.close()
             lost = lost or _write_error(writer)
         if live is not None:
-            live.close()
+            live.finish_sending()
     if lost is not None and (writer is None or not out.exists()):  # nothing recorded
         if failure is not None:
             print(f"error: {type(failure).__name__}: {failure}")
