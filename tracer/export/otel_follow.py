@@ -2,15 +2,18 @@
 is written and send its spans over OTLP/HTTP as the runs go (live export's worker).
 
 Live export runs here, in a process of its own that reads the trace as any follower
-does (`tracer.open_trace`, `Trace.follow`), rather than in the recorded program: turning
+does (`tracer.open_trace`, then `Trace.refresh` and `Trace.read` as frames are appended),
+rather than in the recorded program: turning
 events into spans and encoding them is Python work (~0.2 ms a span), and in the
 program's process it would take the GIL from the run (measured: 8% on a graph of 1 ms
 nodes, where the target is 5%). The spans are the file export's own (`spans_of`'s
 builder), batched by the SDK's BatchSpanProcessor; the program pays for starting this
 process, nothing per event.
 
-The recorder closes this process's stdin once the trace is closed (or when it exits):
-then the rest of the file is read, the spans of runs that never ended are closed at
+The recorder writes where its frames end (the trace's index frame) on this process's
+stdin once the trace is closed, and closes it (stdin also closes if the recorder dies):
+then the rest of the recording's frames are read (another recording may append to the
+same file next), the spans of runs that never ended are closed at
 their last event, what is queued is sent (at most `--timeout` seconds), and the number
 of spans the endpoint accepted is printed. An endpoint that cannot be reached costs one
 warning on stderr.
@@ -19,7 +22,6 @@ warning on stderr.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import threading
 import time
@@ -36,7 +38,6 @@ from tracer.tracefile import warn
 POLL = 0.05
 """How often the file is looked at for new frames (the writer flushes at step ends)."""
 OPEN_TIMEOUT = 10.0
-NICENESS = 5
 _SKIPPED = {"keyframe", "index"}
 
 
@@ -54,23 +55,50 @@ def _open(path: str, gone: threading.Event) -> tracer.Trace | None:
             time.sleep(POLL)
 
 
-def events(trace: tracer.Trace, gone: threading.Event) -> Iterator[Event]:
-    """The events already on disk, then those appended, until `gone` is set and the last
-    of them is read."""
-    for offset, _ in trace.frame_kinds(trace.start):
+class Recorder:
+    """What the recorder says on this process's stdin: at the end, where its frames end
+    (then stdin closes; it closes without it if the recorder died)."""
+
+    def __init__(self) -> None:
+        self.gone = threading.Event()
+        self.end: int | None = None
+
+    def listen(self) -> None:
         try:
-            event = trace.read(offset)
-        except tracer.TraceCorruptError:
-            continue  # a damaged frame: as the file export, read around it
-        if event.kind not in _SKIPPED:
-            yield event
-    yield from trace.follow(POLL, stop=gone.is_set)
-    yield from trace.follow(POLL, stop=lambda: True)  # what came just before the stop
+            for line in sys.stdin:
+                if line.strip().isdigit():
+                    self.end = int(line)
+                    print("ack", flush=True)  # the recorder may let another one append
+        finally:
+            self.gone.set()
+
+
+def events(trace: tracer.Trace, recorder: Recorder) -> Iterator[Event]:
+    """The events already on disk, then those appended, until the recorder is gone and
+    the last of its frames is read. Frames from where the recorder said its frames end
+    are another recording's (one appending to the same file)."""
+    offsets = [offset for offset, _ in trace.frame_kinds(trace.start)]
+    while True:
+        last_look = recorder.gone.is_set()
+        for offset in offsets:
+            if recorder.end is not None and offset >= recorder.end:
+                return
+            try:
+                event = trace.read(offset)
+            except tracer.TraceCorruptError:
+                continue  # a damaged frame: as the file export, read around it
+            if event.kind not in _SKIPPED:
+                yield event
+        if last_look and not offsets:
+            return
+        if not offsets:
+            time.sleep(POLL)
+        offsets = trace.refresh()
 
 
 def follow(path: str, channel: Channel, *, content: bool, skip_runs: int,
-           gone: threading.Event) -> None:
-    trace = _open(path, gone)
+           recorder: Recorder) -> None:
+    trace = _open(path, recorder.gone)
     if trace is None:
         return
     with trace:
@@ -85,7 +113,7 @@ def follow(path: str, channel: Channel, *, content: bool, skip_runs: int,
                     channel.processor.on_end(readable(record, resource))
 
         try:
-            for event in events(trace, gone):
+            for event in events(trace, recorder):
                 send(builder.add(event))
                 if event.kind == "run_end" and not event.ns and builder.idle:
                     # Every run so far has ended: start afresh, so that following a
@@ -106,24 +134,12 @@ def main(argv: list[str] | None = None) -> int:
                         help="the runs the file held before this recording: not sent")
     parser.add_argument("--timeout", type=float, default=5.0)
     args = parser.parse_args(argv)
-    if hasattr(os, "nice"):
-        try:
-            os.nice(NICENESS)  # on a busy machine, the recorded program goes first
-        except OSError:
-            pass
-    gone = threading.Event()
-
-    def watch() -> None:  # stdin closes when the trace is closed, or the recorder exits
-        try:
-            while sys.stdin.buffer.read(1024):
-                pass
-        finally:
-            gone.set()
-
-    threading.Thread(target=watch, name="stepscope-otlp-stdin", daemon=True).start()
+    recorder = Recorder()
+    threading.Thread(target=recorder.listen, name="stepscope-otlp-stdin", daemon=True).start()
     channel = Channel(args.endpoint)
     try:
-        follow(args.path, channel, content=args.content, skip_runs=args.skip_runs, gone=gone)
+        follow(args.path, channel, content=args.content, skip_runs=args.skip_runs,
+               recorder=recorder)
     finally:
         channel.shutdown(args.timeout)
     print(channel.exporter.sent, flush=True)

@@ -19,7 +19,20 @@ import sys
 import threading
 from pathlib import Path
 
+from tracer.frames import TraceError
+from tracer.reader import open_trace
+
 EXIT_TIMEOUT = 5.0
+ACK_TIMEOUT = 2.0
+NICENESS = 5
+_START = ("import os, runpy\n"
+          "try:\n"
+          f"    os.nice({NICENESS})  # on a busy machine the recorded program goes first\n"
+          "except (AttributeError, OSError):\n"
+          "    pass\n"
+          "runpy.run_module('tracer.export.otel_follow', run_name='__main__')\n")
+"""The follower's start: lower its priority before it imports anything (importing the
+SDK is its costliest moment), then run `python -m tracer.export.otel_follow`."""
 _ROOT = str(Path(__file__).resolve().parents[2])
 """Where the `tracer` package is imported from (the follower imports it from there too)."""
 
@@ -33,15 +46,23 @@ _at_exit: list[bool] = []
 class LiveExport:
     """One recording's follower process."""
 
+    _acked: threading.Event
+    """Set once the follower knows where the recording ends (or has exited)."""
+
     def __init__(self, path: str, endpoint: str, *, content: bool = False,
                  first_run: int = 0) -> None:
         self.path = str(Path(path).resolve())
         self.endpoint = endpoint
+        with _lock:
+            before = [live for live in _running if live.path == self.path]
+        for live in before:
+            # Until a follower of this file knows where its recording ended, what this
+            # recording appends could be taken for part of that one.
+            live._acked.wait(ACK_TIMEOUT)
         self.sent: int | None = None
         """Spans the endpoint accepted (known once the follower has finished)."""
-        args = [sys.executable, "-m", "tracer.export.otel_follow", self.path,
-                "--endpoint", endpoint, "--skip-runs", str(first_run),
-                "--timeout", str(EXIT_TIMEOUT)]
+        args = [sys.executable, "-c", _START, self.path, "--endpoint", endpoint,
+                "--skip-runs", str(first_run), "--timeout", str(EXIT_TIMEOUT)]
         if content:
             args.append("--content")
         path_env = os.environ.get("PYTHONPATH")
@@ -50,6 +71,7 @@ class LiveExport:
         self._process = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                          env=env, text=True)
         self._done = threading.Event()
+        self._acked = threading.Event()
         with _lock:
             if not _at_exit:
                 _at_exit.append(True)
@@ -59,23 +81,29 @@ class LiveExport:
 
     def _reap(self) -> None:
         """Collect the follower's answer (the count it prints) when it ends."""
-        stdout = self._process.stdout
-        out = stdout.read() if stdout is not None else ""
+        for line in self._process.stdout or ():
+            if line.strip() == "ack":
+                self._acked.set()
+            elif line.strip().isdigit():
+                self.sent = int(line)
         self._process.wait()
-        lines = out.split()
-        self.sent = int(lines[-1]) if lines and lines[-1].isdigit() else None
         with _lock:
             _running.discard(self)
+        self._acked.set()  # (a follower that is gone reads nothing more either)
         self._done.set()
 
     def close(self) -> None:
-        """The trace is closed: the follower may read to its end, send and exit."""
+        """The trace is closed: the follower may read to the end of this recording's
+        frames (a later recording appending to the file writes from there), send and
+        exit."""
         stdin = self._process.stdin
-        if stdin is not None and not stdin.closed:
-            try:
-                stdin.close()
-            except OSError:
-                pass
+        if stdin is None or stdin.closed:
+            return
+        try:
+            stdin.write(f"{_end_of_events(self.path)}\n")
+            stdin.close()
+        except (OSError, ValueError):  # the follower already exited
+            pass
 
     def finish_sending(self, timeout: float = EXIT_TIMEOUT + 5.0) -> int | None:
         """Wait (at most `timeout` s) for the follower to send the rest and exit; how many
@@ -85,6 +113,16 @@ class LiveExport:
             self._process.kill()
             self._done.wait(2.0)
         return self.sent
+
+
+def _end_of_events(path: str) -> int:
+    """Where the trace's events end: its index frame when it was closed cleanly (an
+    appender writes over the index), else its size."""
+    try:
+        with open_trace(path) as trace:
+            return trace.index.end if trace.finished else os.path.getsize(path)
+    except (TraceError, OSError):
+        return 2**62  # unreadable: the follower reads what it can
 
 
 def finish_all() -> None:
