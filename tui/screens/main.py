@@ -31,7 +31,7 @@ from tui.screens.help import HelpScreen
 from tui.screens.prompt import PromptScreen
 from tui.selection import Selection
 from tui.step_rows import RowCache, run_status
-from tui.view_table import VIEW_WIDGETS, make_view
+from tui.view_table import LIVE_KINDS, SHORT_TITLES, VIEW_WIDGETS, make_view
 from tui.widgets.custom_events import CustomEvents
 from tui.widgets.graph_view import GraphView
 from tui.widgets.raw_events import RawEvents
@@ -42,23 +42,8 @@ from tui.widgets.token_timeline import TokenTimeline
 from tui.widgets.trace_feed import TraceFeed
 from tui.widgets.trace_header import TraceHeader
 
-LIVE_KINDS: dict[str, frozenset[str] | None] = {
-    "graph": frozenset({"task_start", "task_end", "step_end"}),
-    "state": frozenset({"step_end"}),
-    "diff": frozenset({"step_end"}),
-    "tasks": frozenset({"task_start", "task_end", "custom"}),
-    "tokens": frozenset({"llm_start", "token", "llm_end"}),
-    "lanes": frozenset({"task_start", "task_end"}),
-    "custom": frozenset({"custom"}),
-    "events": None,  # any
-}
-"""The event kinds that change what each view shows for the step being run."""
-
-
 NARROW = 100
 """Terminal columns below which the layout packs tighter (see MainScreen.on_resize)."""
-SHORT_TITLES = {"graph": "Grph", "state": "Stat", "tasks": "Task", "tokens": "Tok",
-                "lanes": "Lane", "custom": "Cust", "events": "Evt"}
 
 
 class MainScreen(Screen[None]):
