@@ -10,7 +10,7 @@ import asyncio
 import logging
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from contextvars import ContextVar, Token
 from typing import TYPE_CHECKING, Any
 
@@ -139,7 +139,7 @@ async def aexecute(loop: Loop, task: Task) -> None:
                     if task.timeout is None:
                         value = await acall(loop, task)
                     else:
-                        value = await timed_attempt(loop, task)
+                        value = await timed_attempt(task, lambda: acall(loop, task))
                 except ParentCommand as pc:
                     value = pc.command
                 if lc is not None:
@@ -215,14 +215,15 @@ def record_exception(loop: Loop, task: Task, exc: BaseException) -> None:
         task.error = exc
 
 
-async def timed_attempt(loop: Loop, task: Task) -> Any:
-    """One attempt under the node's `TimeoutPolicy` (`engine.timeout`), with fresh progress
-    marks: the task's writes, model tokens and `runtime.heartbeat()` touch them."""
+async def timed_attempt(task: Task, attempt: Callable[[], Awaitable[Any]]) -> Any:
+    """One attempt (`attempt()`) under the task's `TimeoutPolicy` (`engine.timeout`), with
+    fresh progress marks: the task's writes, model tokens and `runtime.heartbeat()` touch
+    them. A graph node's attempt and a functional API task call's both come here."""
     policy = task.timeout
     assert policy is not None
     task.marks = AttemptClock(policy)
     task.reset_runtime()  # its heartbeat is this attempt's
     try:
-        return await run_timed(task.name, policy, task.marks, lambda: acall(loop, task))
+        return await run_timed(task.name, policy, task.marks, attempt)
     finally:
         task.marks = None
