@@ -20,6 +20,7 @@ from typing import Any
 
 from engine.chat_models import ScriptedChatModel
 from engine.checkpoint.memory import InMemorySaver
+from engine.config import RunnableConfig
 from engine.graph import END, START, CompiledStateGraph, MessagesState, StateGraph
 from engine.messages import AIMessage, HumanMessage
 from engine.types import Command, interrupt
@@ -77,7 +78,7 @@ def record_thread(path: str) -> None:
     import tracer
 
     support = build()
-    config = {"configurable": {"thread_id": "ticket-42"}}
+    config: RunnableConfig = {"configurable": {"thread_id": "ticket-42"}}
     with tracer.record(path):
         support.invoke(inputs, config)
         support.invoke(Command(resume="Shorter, please."), config)
