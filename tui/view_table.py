@@ -31,3 +31,20 @@ VIEW_WIDGETS: dict[str, type[ViewWidget]] = {
 def make_view(view: str) -> ViewWidget:
     """The widget for tab `view`, with id `view-<view>`."""
     return VIEW_WIDGETS[view](id=f"view-{view}")
+
+
+LIVE_KINDS: dict[str, frozenset[str] | None] = {
+    "graph": frozenset({"task_start", "task_end", "step_end"}),
+    "state": frozenset({"step_end"}),
+    "diff": frozenset({"step_end"}),
+    "tasks": frozenset({"task_start", "task_end", "custom"}),
+    "tokens": frozenset({"llm_start", "token", "llm_end"}),
+    "lanes": frozenset({"task_start", "task_end"}),
+    "custom": frozenset({"custom"}),
+    "events": None,  # any
+}
+"""The event kinds that change what each view shows for the step being run."""
+
+SHORT_TITLES = {"graph": "Grph", "state": "Stat", "tasks": "Task", "tokens": "Tok",
+                "lanes": "Lane", "custom": "Cust", "events": "Evt"}
+"""Each view's tab label below `MainScreen`'s NARROW columns."""

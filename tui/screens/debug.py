@@ -28,7 +28,6 @@ from tui.screens.fork_editor import Edited, ForkEditor
 from tui.screens.main import MainScreen
 from tui.screens.postmortem import PostMortemScreen
 from tui.screens.prompt import PromptScreen
-from tui.trace_tasks import FollowBatch
 
 _FOOTER_KEEP = {"step.prev", "step.next", "app.help", "app.quit"}
 TICK_S = 0.25
@@ -78,7 +77,7 @@ class DebugScreen(MainScreen, inherit_bindings=False):
     def on_mount(self) -> None:
         self.mount(Static("", id="debug-bar"), after="#header")
         self.session.notify = lambda: self.post_message(SessionChanged())
-        super().on_mount()
+        # (MainScreen.on_mount runs after this one: Textual calls a handler of each class.)
         if self.start_run:
             self.session.start(self.start_input, mode=self.start_mode)
         self.set_interval(TICK_S, self._tick)
@@ -94,7 +93,6 @@ class DebugScreen(MainScreen, inherit_bindings=False):
 
     def on_unmount(self) -> None:
         self.session.close()
-        super().on_unmount()
 
     def _tick(self) -> None:
         if self.session.active:
@@ -138,8 +136,7 @@ class DebugScreen(MainScreen, inherit_bindings=False):
         if self._focus is not None:  # the run paused before the file was open
             self._go_to_pause()
 
-    def on_follow_batch(self, message: FollowBatch) -> None:
-        super().on_follow_batch(message)
+    def followed(self) -> None:
         if self._focus is not None:
             self._go_to_pause()
 

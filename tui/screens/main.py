@@ -8,61 +8,45 @@ worker threads (open, follow, integrity scan, search, state warm-up) post messag
 from __future__ import annotations
 
 from collections.abc import Mapping
-from functools import partial
 from pathlib import Path
 from typing import ClassVar
 
 from rich.text import Text
-from textual import events, work
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import ActiveBinding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Static, TabbedContent, TabPane, Tabs
-from textual.worker import get_current_worker
+from textual.widgets import Footer, Input, Static, TabbedContent, TabPane, Tabs
 
-from tracer import Trace, TraceChangedError, TraceCorruptError, TraceError
+from tracer import Trace, TraceCorruptError, TraceError
+from tui import navigation
 from tui import trace_tasks as tasks
 from tui.bindings import ACTIONS, VIEWS, main_bindings, show_aliases
-from tui.event_search import search_steps
-from tui.run_paths import RunNode, breadcrumb, run_nodes
-from tui.screens.main_actions import MainActions
+from tui.node_target import step_of_node, subgraph_run
+from tui.run_paths import RunNode, breadcrumb, parent_step, run_nodes
+from tui.screens.help import HelpScreen
+from tui.screens.prompt import PromptScreen
 from tui.selection import Selection
 from tui.step_rows import RowCache, run_status
-from tui.view_table import VIEW_WIDGETS, make_view
+from tui.view_table import LIVE_KINDS, SHORT_TITLES, VIEW_WIDGETS, make_view
+from tui.widgets.custom_events import CustomEvents
+from tui.widgets.graph_view import GraphView
+from tui.widgets.raw_events import RawEvents
 from tui.widgets.run_tree import RunTree
 from tui.widgets.step_list import StepList
+from tui.widgets.superstep_lanes import SuperstepLanes
+from tui.widgets.token_timeline import TokenTimeline
+from tui.widgets.trace_feed import TraceFeed
 from tui.widgets.trace_header import TraceHeader
-
-BACKGROUND_DELAY_S = 0.5
-WATCH_S = 1.0
-"""How often a trace shown without following is checked for having been rewritten."""
-"""Background reads (frame check, state and row warm-up) start this long after a run is
-shown: they compete with the first screen for the GIL."""
-
-
-LIVE_KINDS: dict[str, frozenset[str] | None] = {
-    "graph": frozenset({"task_start", "task_end", "step_end"}),
-    "state": frozenset({"step_end"}),
-    "diff": frozenset({"step_end"}),
-    "tasks": frozenset({"task_start", "task_end", "custom"}),
-    "tokens": frozenset({"llm_start", "token", "llm_end"}),
-    "lanes": frozenset({"task_start", "task_end"}),
-    "custom": frozenset({"custom"}),
-    "events": None,  # any
-}
-"""The event kinds that change what each view shows for the step being run."""
-
 
 NARROW = 100
 """Terminal columns below which the layout packs tighter (see MainScreen.on_resize)."""
-SHORT_TITLES = {"graph": "Grph", "state": "Stat", "tasks": "Task", "tokens": "Tok",
-                "lanes": "Lane", "custom": "Cust", "events": "Evt"}
 
 
-class MainScreen(MainActions, Screen[None]):
+class MainScreen(Screen[None]):
     """One trace: run tree, step list, header, and a tab per view."""
 
     BINDINGS: ClassVar[list[BindingType]] = main_bindings()
@@ -82,13 +66,13 @@ class MainScreen(MainActions, Screen[None]):
     playing: reactive[bool] = reactive(False)
     """Replay: advance one step per tick."""
     speed: reactive[float] = reactive(2.0)
-    """Replay speed, steps per second (one of main_actions.SPEEDS)."""
+    """Replay speed, steps per second (one of navigation.SPEEDS)."""
 
     def __init__(self, path: Path, *, follow: bool = False) -> None:
         super().__init__()
         self.path = path
         self.follow_on_open = follow
-        self.trace: Trace | None = None
+        self.feed = TraceFeed(path, wait=follow)
         self.selection: Selection | None = None
         self.rows: RowCache | None = None
         self.runs: list[RunNode] = []
@@ -101,8 +85,14 @@ class MainScreen(MainActions, Screen[None]):
         self.matches: list[int] = []
         self._timer: Timer | None = None
 
+    @property
+    def trace(self) -> Trace | None:
+        """The open trace (None until the file opens, and while it is opened again)."""
+        return self.feed.trace
+
     # -- layout --------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
+        yield self.feed
         yield TraceHeader(id="header")
         yield Static("", id="damage")
         yield Static(Text(f"opening {self.path} …"), id="problem")
@@ -123,9 +113,7 @@ class MainScreen(MainActions, Screen[None]):
         self.query_one(TraceHeader).title = self.path.name
         self.query_one("#body").display = False
         self.query_one("#damage").display = False
-        self.following = self.follow_on_open  # the worker starts once the file is open
-        self.open_file()
-        self.set_interval(WATCH_S, self._watch_file)
+        self.following = self.follow_on_open  # the feed follows once the file is open
 
     def on_resize(self, event: events.Resize) -> None:
         """Below NARROW columns: a narrower step list (app.tcss, `-narrow`), short tab
@@ -141,44 +129,6 @@ class MainScreen(MainActions, Screen[None]):
         footer.compact = narrow
         footer.show_command_palette = not narrow
 
-    def on_unmount(self) -> None:
-        self.workers.cancel_node(self)
-        tasks.thaw_long_lived()
-        if self.trace is not None:
-            self.trace.close()
-
-    # -- workers -------------------------------------------------------------------------
-    @work(thread=True, exclusive=True, group="open")
-    def open_file(self) -> None:
-        worker = get_current_worker()
-        tasks.open_until_ready(self.path, self.post_message, lambda: worker.is_cancelled,
-                               wait=self.follow_on_open)
-
-    @work(thread=True, exclusive=True, group="follow")
-    def follow_file(self, trace: Trace) -> None:
-        worker = get_current_worker()
-        tasks.follow_batches(trace, self.post_message, lambda: worker.is_cancelled)
-
-    @work(thread=True, exclusive=True, group="warm")
-    def warm_up(self, trace: Trace, run: int, rows: RowCache) -> None:
-        worker = get_current_worker()
-        tasks.freeze_long_lived(trace)  # the app and index; then the memo; then the rows
-        tasks.warm_states(trace, run, lambda: worker.is_cancelled)
-        tasks.freeze_long_lived(trace)
-        tasks.warm_rows(rows, lambda: worker.is_cancelled)
-        tasks.freeze_long_lived(trace)
-
-    @work(thread=True, exclusive=True, group="integrity")
-    def check_integrity(self, trace: Trace) -> None:
-        tasks.check_integrity(trace, self.post_message)
-
-    @work(thread=True, exclusive=True, group="search")
-    def search_events(self, trace: Trace, run: int, text: str) -> None:
-        worker = get_current_worker()
-        steps = search_steps(trace, run, text, lambda: worker.is_cancelled)
-        if not worker.is_cancelled:
-            self.post_message(tasks.SearchDone(text, run, steps))
-
     # -- selection (state down) ----------------------------------------------------------
     def choose_run(self, run: int, step: int | None = None) -> None:
         """Scope every view to run `run` (root, subgraph or fork)."""
@@ -193,7 +143,7 @@ class MainScreen(MainActions, Screen[None]):
                                                  else (steps[0] if steps else 0))
         self.selection = Selection(self.trace, run, target)
         self.query_one(RunTree).show(self.selection)
-        self.set_timer(BACKGROUND_DELAY_S, partial(self.warm_up, self.trace, run, self.rows))
+        self.feed.warm_later(run, self.rows)
         self._push_selection()
 
     def select_index(self, index: int) -> None:
@@ -251,15 +201,10 @@ class MainScreen(MainActions, Screen[None]):
 
     # -- messages up ---------------------------------------------------------------------
     def on_trace_opened(self, message: tasks.TraceOpened) -> None:
-        self.trace = message.trace
-        if self.trace.errors:
-            self._show_damage(list(self.trace.errors))
-        elif self.trace.finished:
-            # After the first screen: the full frame scan competes for the GIL.
-            self.set_timer(BACKGROUND_DELAY_S, partial(self.check_integrity, self.trace))
-        if self.following:
-            self.follow_file(self.trace)
-        if self.trace.index.runs:
+        trace = message.trace
+        if trace.errors:
+            self._show_damage(list(trace.errors))
+        if trace.index.runs:
             self._show_trace()
         else:  # follow mode, the writer has not started its run yet
             self.problem = f"waiting for the first run in {self.path} …"
@@ -282,26 +227,13 @@ class MainScreen(MainActions, Screen[None]):
         text = Text() if message.waiting else Text("Cannot show this trace\n\n", "bold red")
         self.query_one("#problem", Static).update(text.append(message.message))
 
-    def _watch_file(self) -> None:
-        """A trace shown without following is still checked now and then: rewritten
-        under the viewer (a new recording to the same path), it is reloaded."""
-        if self.trace is not None and not self.following:
-            try:
-                self.trace.check_unchanged()
-            except TraceChangedError as exc:
-                self.post_message(tasks.TraceChanged(str(exc)))
-
     def on_trace_changed(self, message: tasks.TraceChanged) -> None:
-        """The file was truncated or replaced: say so, and show it again from scratch."""
+        """The file was truncated or replaced (the feed opens it again): say so, and
+        forget what was shown."""
         self.notify(f"{message.reason}: reloading", severity="warning", timeout=6)
-        for group in ("follow", "warm", "integrity", "search"):
-            self.workers.cancel_group(self, group)
-        if self.trace is not None:
-            self.trace.close()
-        self.trace, self.rows, self.selection = None, None, None
+        self.rows, self.selection = None, None
         self._damage_errors = []
         self.query_one("#damage").display = False
-        self.open_file()
 
     def on_integrity_checked(self, message: tasks.IntegrityChecked) -> None:
         self._show_damage(message.errors, message.frames)
@@ -338,6 +270,10 @@ class MainScreen(MainActions, Screen[None]):
             # show them now, not when the next step starts.
             self._push_selection()
         self._refresh_header()
+        self.followed()
+
+    def followed(self) -> None:
+        """After the views took in a follow batch (the debugger then moves to a pause)."""
 
     def _shows_any(self, kinds: Mapping[str, int]) -> bool:
         active = self.query_one(TabbedContent).active
@@ -366,10 +302,7 @@ class MainScreen(MainActions, Screen[None]):
 
     # -- watchers ------------------------------------------------------------------------
     def watch_following(self, following: bool) -> None:
-        if following and self.trace is not None:
-            self.follow_file(self.trace)
-        elif not following:
-            self.workers.cancel_group(self, "follow")
+        self.feed.follow(following)
         self._refresh_header()
 
     def watch_playing(self, playing: bool) -> None:
@@ -393,3 +326,192 @@ class MainScreen(MainActions, Screen[None]):
                 self.playing = False
             return
         self.select_index(self.cursor_index() + 1)
+
+    # -- steps ---------------------------------------------------------------------------
+    def on_custom_events_event_chosen(self, message: CustomEvents.EventChosen) -> None:
+        self.go_to(message.step)
+
+    def on_superstep_lanes_step_selected(self, message: SuperstepLanes.StepSelected) -> None:
+        self.go_to(message.step, message.run)
+
+    def on_raw_events_match_found(self, message: RawEvents.MatchFound) -> None:
+        self.go_to(message.step, message.run)
+
+    def go_to(self, step: int, run: int | None = None) -> None:
+        """Select `step` (of `run`, switching runs if it differs) when it is listed."""
+        if self.selection is None:
+            return
+        if run is not None and run != self.selection.run:
+            self.choose_run(run, step)
+            return
+        index = self.rows.index_of(step) if self.rows is not None else None
+        if index is not None:
+            self.select_index(index)
+
+    def action_prev_step(self) -> None:
+        self.select_index(self.cursor_index() - 1)
+
+    def action_next_step(self) -> None:
+        self.select_index(self.cursor_index() + 1)
+
+    def action_first_step(self) -> None:
+        self.select_index(0)
+
+    def action_last_step(self) -> None:
+        if self.rows is not None:
+            self.select_index(len(self.rows) - 1)
+
+    def action_goto_step(self) -> None:
+        if self.rows is None:
+            return
+        steps = self.rows.steps()
+        hint = f"{steps[0]}–{steps[-1]}" if steps else "no steps yet"
+        self.app.push_screen(PromptScreen(f"Go to step ({hint})", placeholder="step number"),
+                             self._goto_answer)
+
+    def _goto_answer(self, answer: str | None) -> None:
+        if not answer or self.rows is None:
+            return
+        try:
+            wanted = int(answer.strip())
+        except ValueError:
+            self.notify(f"not a step number: {answer!r}", severity="error")
+            return
+        steps = self.rows.steps()
+        index = navigation.nearest(steps, wanted)
+        if index is None:
+            return
+        if steps[index] != wanted:
+            self.notify(f"no step {wanted}; showing step {steps[index]}")
+        self.select_index(index)
+
+    def _jump_to(self, want: str, what: str) -> None:
+        if self.rows is None:
+            return
+        found = self.rows.find(self.cursor_index(), want)
+        if found is None:
+            self.notify(f"no {what} after this step", severity="warning")
+            return
+        self.select_index(found)
+
+    def action_next_error(self) -> None:
+        self._jump_to("error", "error")
+
+    def action_next_llm(self) -> None:
+        self._jump_to("llm", "LLM call")
+
+    # -- search --------------------------------------------------------------------------
+    def action_search(self) -> None:
+        if self.trace is None:
+            return
+        self.app.push_screen(PromptScreen("Search events", placeholder="text in any event",
+                                          value=self.search_text), self._search_answer)
+
+    def _search_answer(self, answer: str | None) -> None:
+        if not answer or self.trace is None or self.selection is None:
+            return
+        self.search_text = answer
+        self.matches = []
+        self.feed.search(self.selection.run, answer)
+
+    def action_next_match(self, include_current: bool = False) -> None:
+        self._to_match(1, include_current)
+
+    def action_prev_match(self) -> None:
+        self._to_match(-1, False)
+
+    def _to_match(self, direction: int, include_current: bool) -> None:
+        if self.selection is None or self.rows is None:
+            return
+        if not self.matches:
+            self.notify("no search matches (press / to search)", severity="warning")
+            return
+        target = navigation.next_match(self.matches, self.selection.step, direction,
+                                       include_current)
+        if target is None:
+            return
+        index = self.rows.index_of(target)
+        if index is not None:
+            self.select_index(index)
+
+    # -- replay and follow ---------------------------------------------------------------
+    def action_toggle_play(self) -> None:
+        if not self.playing and self.at_end() and not self.following:
+            self.select_index(0)  # play from the start, as a player does at the end
+        self.playing = not self.playing
+
+    def action_faster(self) -> None:
+        self.speed = navigation.faster(self.speed)
+
+    def action_slower(self) -> None:
+        self.speed = navigation.slower(self.speed)
+
+    def action_toggle_follow(self) -> None:
+        self.following = not self.following
+        if self.following:
+            self.action_last_step()  # like `less +F`: go to the end and stay there
+
+    # -- runs, views, help ---------------------------------------------------------------
+    def action_parent_run(self) -> None:
+        if self.selection is None:
+            return
+        node = next((n for n in self.runs if n.run == self.selection.run), None)
+        if node is None or node.parent is None:
+            self.notify("already at the top-level run")
+            return
+        self.choose_run(node.parent, parent_step(self.trace, node.run, node.parent))
+
+    def action_view(self, view: str) -> None:
+        """Show tab `view` and focus its main widget: the footer then lists that view's
+        own keys beside the screen's (one model: 1-8 go to a view and its keys, Tab
+        goes back to the step list, text fields take every printable key)."""
+        self.query_one(TabbedContent).active = view
+        widget = self.query_one(f"#view-{view}")
+        target = widget if widget.can_focus else next(
+            (w for w in widget.query("*") if w.can_focus and not isinstance(w, Input)), None)
+        if target is not None:
+            target.focus()
+
+    def on_graph_view_node_selected(self, message: GraphView.NodeSelected) -> None:
+        """Enter on a node: a subgraph opens its run; a node, the Tasks view of the latest
+        step in which it ran (a click only moves the cursor)."""
+        if (not message.opened or self.trace is None or self.selection is None
+                or self.rows is None):
+            return  # a click only moves the cursor
+        selection, name = self.selection, message.name
+        if message.kind == "subgraph":
+            run = subgraph_run(self.trace, selection.run, selection.step, name)
+            if run is None:
+                self.notify(f"{name} has not run in this run yet: no subgraph run to open")
+                return
+            self.choose_run(run)
+            return
+        if message.kind != "node":
+            return
+        steps = [(self.rows.row(i).step, self.rows.row(i).nodes)
+                 for i in range(len(self.rows))]
+        step = step_of_node(steps, selection.step, name)
+        if step is None:
+            self.notify(f"{name} has not run in this run")
+            return
+        if step != selection.step:
+            self.go_to(step)
+        self.query_one(TabbedContent).active = "tasks"
+
+    def action_view_scope(self) -> None:
+        """w from anywhere (the step list keeps focus after 1-8): the visible view's
+        step / whole-run switch, when it has one."""
+        active = self.query_one(TabbedContent).active
+        if active == "custom":
+            self.query_one(CustomEvents).action_toggle_run()
+        elif active == "tokens":
+            self.query_one(TokenTimeline).action_toggle_scope()
+        else:
+            self.notify("only the Custom and Tokens views show a step or the whole run")
+
+    def help_note(self) -> str:
+        """A caveat the help screen ends with ("" for none)."""
+        return ""
+
+    def action_help(self) -> None:
+        self.app.push_screen(HelpScreen(self.ACTIONS, note=self.help_note()))

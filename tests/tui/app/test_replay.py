@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tui.screens.main_actions import SPEEDS
+from tui.navigation import SPEEDS
 from tui.widgets.trace_header import TraceHeader
 
 from .conftest import SIZE, app_for, opened, wait_for
