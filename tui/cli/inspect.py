@@ -56,7 +56,11 @@ from tracer.export.report import (
     RunReport,
     build_report,
 )
+from tracer.export.usage_report import total_from_report
+from tracer.prices import Prices, PricesError, load_prices
+from tui import usage_text
 from tui.cli.errors import CommandError
+from tui.cli.inspect_usage import relation_text, shown_threads, threads_table, usage_tables
 from tui.units import duration, fmt_size, plural
 from tui.views.traceback_text import trim
 from tui.visible import plain
@@ -87,11 +91,20 @@ def overview(report: Report) -> Panel:
     grid.add_row("graph", plain(report["graph"]))
     grid.add_row("duration", duration(report["duration_ns"]))
     counts = [plural(totals["steps"], "step"), plural(totals["tasks"], "task"),
-              plural(totals["llm_calls"], "LLM call"), plural(totals["tokens"], "token"),
+              plural(totals["llm_calls"], "LLM call"), plural(totals["tokens"], "streamed chunk"),
               plural(totals["custom_events"], "custom event")]
     if totals["subgraph_runs"]:
         counts.append(plural(totals["subgraph_runs"], "subgraph run"))
     grid.add_row("totals", " · ".join(counts))
+    usage = report["usage"]
+    total = total_from_report(usage["total"])
+    if total.calls:
+        counts_text = usage_text.token_counts(total) if total.reported else ""
+        grid.add_row("usage", plain(" · ".join(
+            p for p in (counts_text, usage_text.unreported(total)) if p)))
+    if usage["currency"] is not None:
+        grid.add_row("cost", plain((usage_text.cost(total, usage["currency"]) or "no LLM calls")
+                                   + f" (prices: {usage['prices']})"))
     closed = "closed cleanly" if report["closed_cleanly"] else "not closed (no index)"
     grid.add_row("file", f"{fmt_size(report['size_bytes'])} · {plural(report['events'], 'event')}"
                          f" · format {report['format']} · {report['writer']} · {closed}")
@@ -100,15 +113,22 @@ def overview(report: Report) -> Panel:
                  box=box.ROUNDED)
 
 
-def steps_table(run: RunReport) -> Table:
+def steps_table(run: RunReport, report: Report | None = None) -> Table:
     where = "root" if not run["ns"] else f"subgraph {_short_ns(run['ns'])}"
     fork = run.get("fork")
-    if fork is not None:
+    linked = next((r for t in report["threads"] for r in t["runs"]
+                   if r["run"] == run["number"]), None) if report is not None else None
+    if linked is not None and linked["relation"] != "start":
+        where = relation_text(linked)
+    elif fork is not None:
         origin = f"run {fork['run']}" if fork.get("run") is not None else "another run"
         where = f"fork of {origin} after step {fork.get('step')}"
     elif run.get("resumed") and not run["ns"]:
         where = "resumed"
+    currency = report["usage"]["currency"] if report is not None else None
     title = f"run {run['number']} · {where} · {run['graph']} · {run['status']}"
+    if run.get("thread_id") is not None:
+        title += f" · thread {run['thread_id']}"
     table = Table(title=plain(title), title_justify="left", box=box.SIMPLE_HEAD,
                   expand=False)
     columns: tuple[tuple[str, JustifyMethod], ...] = (
@@ -132,6 +152,11 @@ def steps_table(run: RunReport) -> Table:
                 notes.append(f"{task['error']['class']}: {task['error']['message']}")
             if task["writes"]:
                 notes.append("wrote " + ", ".join(dict.fromkeys(task["writes"])))
+            used = task.get("usage")
+            if used is not None:
+                total = total_from_report(used)
+                notes.append(f"{plural(total.calls, 'LLM call')}: "
+                             + usage_text.summary(total, currency))
             table.add_row("", plain(task["name"]), duration(task["start_ns"]),
                           duration(task["duration_ns"]), _status(task["status"]),
                           plain("; ".join(notes)))
@@ -139,17 +164,24 @@ def steps_table(run: RunReport) -> Table:
 
 
 def llm_table(calls: list[LLMReport]) -> Table:
+    """One row per call; its cost is in `--json` and in the usage tables (a column more
+    would not fit 80 columns)."""
     table = Table(title="LLM calls", title_justify="left", box=box.SIMPLE_HEAD)
-    for name in ("#", "task", "step", "model", "TTFT", "duration", "tokens", "tok/s",
-                 "max gap"):
+    for name in ("#", "task", "step", "model", "TTFT", "duration", "chunks", "tok/s",
+                 "max gap", "in→out"):
         table.add_column(name, justify="left" if name in ("task", "model") else "right")
     for call in calls:
         model = f"{call['model']} ({call['provider']})" if call["provider"] else call["model"]
         rate = call["tokens_per_s"]
-        table.add_row(str(call["n"]), plain(call["task"]), str(call["step"]),
-                      plain(model), duration(call["ttft_ns"]), duration(call["duration_ns"]),
-                      str(call["tokens"]), "–" if rate is None else f"{rate:.1f}",
-                      duration(call["max_gap_ns"]))
+        counts = call["usage_tokens"]
+        row: list[Text | str] = [
+            str(call["n"]), plain(call["task"]), str(call["step"]), plain(model),
+            duration(call["ttft_ns"]), duration(call["duration_ns"]), str(call["tokens"]),
+            "–" if rate is None else f"{rate:.1f}", duration(call["max_gap_ns"]),
+            Text("unreported", style="yellow") if counts is None else
+            f"{usage_text.tokens(counts.get('input'), compact=True)}→"
+            f"{usage_text.tokens(counts.get('output'), compact=True)}"]
+        table.add_row(*row)
         if call["error"]:
             table.add_row("", plain(f"{call['error']['class']}: {call['error']['message']}",
                                     style="red"))
@@ -187,13 +219,18 @@ def error_panel(error: ErrorReport) -> Panel:
 
 def render(report: Report, console: Console) -> None:
     console.print(overview(report))
+    currency = report["usage"]["currency"]
+    for thread in shown_threads(report):
+        console.print(threads_table(thread, currency))
     for run in report["runs"]:
-        console.print(steps_table(run))
+        console.print(steps_table(run, report))
     subgraphs = [r for r in report["runs"] if r["ns"]]
     if subgraphs:
         console.print(runs_table(subgraphs))
     if report["llm_calls"]:
         console.print(llm_table(report["llm_calls"]))
+        for table in usage_tables(report):
+            console.print(table)
     for error in report["errors"]:
         console.print(error_panel(error))
     corruption = report["corruption"]
@@ -219,13 +256,33 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     parser.add_argument("--json", action="store_true",
                         help="print the same facts as JSON (keys documented in "
                              "tui/cli/inspect.py)")
+    add_prices_argument(parser)
     parser.set_defaults(func=run_inspect)
 
 
+def add_prices_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--prices", metavar="FILE",
+                        help="a JSON price table you wrote (see README: Token usage and "
+                             "cost): show each LLM call's cost. Never fetched.")
+
+
+def prices_of(args: argparse.Namespace, command: str) -> Prices | None:
+    """The price table `--prices` names, or None; CommandError (2) saying what is wrong
+    with the file."""
+    path = getattr(args, "prices", None)
+    if path is None:
+        return None
+    try:
+        return load_prices(path)
+    except PricesError as exc:
+        raise CommandError(f"{command}: --prices {exc}", 2) from None
+
+
 def run_inspect(args: argparse.Namespace) -> int:
+    prices = prices_of(args, "inspect")
     try:
         with open_trace(args.path) as trace:
-            report = build_report(trace)
+            report = build_report(trace, prices)
     except TraceError as exc:
         raise CommandError(f"inspect: {exc}") from exc
     if args.json:
