@@ -4,9 +4,10 @@ trace over OTLP/HTTP; its REST API then shows the span tree, names, attributes a
 token counts as Phoenix understood them (it maps the GenAI conventions to its own span
 kinds and token counts).
 
-Phoenix is heavy (~850 MB, ~60 s to install, ~10 s to start), so these tests run with
-`make test-otel`, which installs it into its own virtualenv (`.venv-phoenix`) and points
-STEPSCOPE_PHOENIX at it; without Phoenix they are skipped, saying so.
+Phoenix is heavy (~850 MB, ~60 s to install, ~10 s to start): `make test` (and `make
+test-otel`) install it into a virtualenv of its own (`.venv-phoenix`) and point
+STEPSCOPE_PHOENIX at it; without Phoenix (`make test PHOENIX=0`, a bare `pytest`) these
+tests are skipped, saying so.
 """
 
 from __future__ import annotations
@@ -40,8 +41,11 @@ START_TIMEOUT = 90.0
 
 
 def phoenix_command() -> str | None:
-    """The `phoenix` executable: STEPSCOPE_PHOENIX, `make test-otel`'s virtualenv, or PATH."""
+    """The `phoenix` executable: STEPSCOPE_PHOENIX (`off`: none), the Makefile's
+    virtualenv, or PATH."""
     given = os.environ.get("STEPSCOPE_PHOENIX")
+    if given == "off":
+        return None
     if given:
         return given
     local = ROOT / ".venv-phoenix" / "bin" / "phoenix"
@@ -76,8 +80,8 @@ def phoenix(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A running Phoenix; its base URL."""
     command = phoenix_command()
     if command is None:
-        pytest.skip("Arize Phoenix is not installed: `make test-otel` installs it (into "
-                    ".venv-phoenix) and runs these tests")
+        pytest.skip("Arize Phoenix is not installed (or STEPSCOPE_PHOENIX=off): `make test` "
+                    "and `make test-otel` install it into .venv-phoenix and run these tests")
     folder = tmp_path_factory.mktemp("phoenix")
     port = free_port()
     env = {**os.environ, "PHOENIX_WORKING_DIR": str(folder), "PHOENIX_PORT": str(port),

@@ -1,22 +1,21 @@
-"""`python -m tracer.export.otel_follow PATH --endpoint URL`: follow a trace file while it
-is written and send its spans over OTLP/HTTP as the runs go (live export's worker).
+"""`python -m tracer.export.otel_follow --endpoint URL`: follow trace files while they are
+written and send their spans over OTLP/HTTP as the runs go (live export's worker; the
+program that records says on stdin which files, `serve` has the protocol).
 
 Live export runs here, in a process of its own that reads the trace as any follower
-does (`tracer.open_trace`, then `Trace.refresh` and `Trace.read` as frames are appended),
-rather than in the recorded program: turning
-events into spans and encoding them is Python work (~0.2 ms a span), and in the
-program's process it would take the GIL from the run (measured: 8% on a graph of 1 ms
-nodes, where the target is 5%). The spans are the file export's own (`spans_of`'s
+does (`tracer.open_trace`, then `Trace.refresh` and `Trace.read` as frames are
+appended), rather than in the recorded program: turning events into spans and encoding
+them is Python work (~0.1 ms a span), and in the program's process it took the GIL from
+the run (measured: 8% on a graph of 1 ms nodes, where the target is 5%). The spans are the file export's own (`spans_of`'s
 builder), batched by the SDK's BatchSpanProcessor; the program pays for starting this
-process, nothing per event.
+process once, nothing per event.
 
-The recorder writes where its frames end (the trace's index frame) on this process's
-stdin once the trace is closed, and closes it (stdin also closes if the recorder dies):
-then the rest of the recording's frames are read (another recording may append to the
-same file next), the spans of runs that never ended are closed at
-their last event, what is queued is sent (at most `--timeout` seconds), and the number
-of spans the endpoint accepted is printed. An endpoint that cannot be reached costs one
-warning on stderr.
+When a recording is closed the program says where its frames end (its index frame:
+another recording may append to the same file next); the rest of its frames are read and
+the spans of runs that never ended are closed at their last event. When the program
+closes stdin (at its exit, or when it dies) what is queued is sent (at most `--timeout`
+seconds) and the number of spans the endpoint accepted is printed. An endpoint that
+cannot be reached costs one warning on stderr.
 """
 
 from __future__ import annotations
@@ -55,25 +54,19 @@ def _open(path: str, gone: threading.Event) -> tracer.Trace | None:
             time.sleep(POLL)
 
 
-class Recorder:
-    """What the recorder says on this process's stdin: at the end, where its frames end
-    (then stdin closes; it closes without it if the recorder died)."""
+class Recording:
+    """One recording the program said to follow: where its frames end, once it is over."""
 
     def __init__(self) -> None:
         self.gone = threading.Event()
         self.end: int | None = None
 
-    def listen(self) -> None:
-        try:
-            for line in sys.stdin:
-                if line.strip().isdigit():
-                    self.end = int(line)
-                    print("ack", flush=True)  # the recorder may let another one append
-        finally:
-            self.gone.set()
+    def over(self, end: int | None) -> None:
+        self.end = end
+        self.gone.set()
 
 
-def events(trace: tracer.Trace, recorder: Recorder) -> Iterator[Event]:
+def events(trace: tracer.Trace, recorder: Recording) -> Iterator[Event]:
     """The events already on disk, then those appended, until the recorder is gone and
     the last of its frames is read. Frames from where the recorder said its frames end
     are another recording's (one appending to the same file)."""
@@ -97,7 +90,7 @@ def events(trace: tracer.Trace, recorder: Recorder) -> Iterator[Event]:
 
 
 def follow(path: str, channel: Channel, *, content: bool, skip_runs: int,
-           recorder: Recorder) -> None:
+           recorder: Recording) -> None:
     trace = _open(path, recorder.gone)
     if trace is None:
         return
@@ -125,24 +118,50 @@ def follow(path: str, channel: Channel, *, content: bool, skip_runs: int,
         send(builder.finish())
 
 
+def serve(channel: Channel) -> None:
+    """Follow what the program says on stdin, until it closes: `follow ID SKIP CONTENT
+    PATH` (a recording into PATH started; SKIP runs were there before it; CONTENT 0/1),
+    `end ID OFFSET` (it was closed, its frames end at OFFSET: answered `ack ID`)."""
+    recordings: dict[str, Recording] = {}
+    threads: list[threading.Thread] = []
+    for line in sys.stdin:
+        parts = line.rstrip("\n").split(" ", 4)
+        if parts[0] == "follow" and len(parts) == 5 and parts[2].isdigit():
+            recording = recordings[parts[1]] = Recording()
+            thread = threading.Thread(target=_follow_safely, args=(
+                parts[4], channel, parts[3] == "1", int(parts[2]), recording), daemon=True)
+            thread.start()
+            threads.append(thread)
+        elif parts[0] == "end" and len(parts) == 3 and parts[1] in recordings:
+            recordings[parts[1]].over(int(parts[2]) if parts[2].isdigit() else None)
+            print(f"ack {parts[1]}", flush=True)  # now another may append to the file
+    for recording in recordings.values():  # the program is gone: read what is there
+        if not recording.gone.is_set():
+            recording.over(None)
+    for thread in threads:
+        thread.join()
+
+
+def _follow_safely(path: str, channel: Channel, content: bool, skip_runs: int,
+                   recording: Recording) -> None:
+    try:
+        follow(path, channel, content=content, skip_runs=skip_runs, recorder=recording)
+    except Exception as exc:  # one recording's trouble must not end the others' export
+        warn(f"stepscope: live OTLP export of {path} stopped ({type(exc).__name__}: {exc})")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tracer.export.otel_follow")
-    parser.add_argument("path")
     parser.add_argument("--endpoint", required=True)
-    parser.add_argument("--content", action="store_true")
-    parser.add_argument("--skip-runs", type=int, default=0,
-                        help="the runs the file held before this recording: not sent")
-    parser.add_argument("--timeout", type=float, default=5.0)
+    parser.add_argument("--timeout", type=float, default=5.0,
+                        help="at the end, how long to keep sending what is left")
     args = parser.parse_args(argv)
-    recorder = Recorder()
-    threading.Thread(target=recorder.listen, name="stepscope-otlp-stdin", daemon=True).start()
     channel = Channel(args.endpoint)
     try:
-        follow(args.path, channel, content=args.content, skip_runs=args.skip_runs,
-               recorder=recorder)
+        serve(channel)
     finally:
         channel.shutdown(args.timeout)
-    print(channel.exporter.sent, flush=True)
+    print(f"sent {channel.exporter.sent}", flush=True)
     return 0
 
 
