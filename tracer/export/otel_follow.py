@@ -6,9 +6,9 @@ Live export runs here, in a process of its own that reads the trace as any follo
 does (`tracer.open_trace`, then `Trace.refresh` and `Trace.read` as frames are
 appended), rather than in the recorded program: turning events into spans and encoding
 them is Python work (~0.1 ms a span), and in the program's process it took the GIL from
-the run (measured: 8% on a graph of 1 ms nodes, where the target is 5%). The spans are the file export's own (`spans_of`'s
-builder), batched by the SDK's BatchSpanProcessor; the program pays for starting this
-process once, nothing per event.
+the run (measured: 8% on a graph of 1 ms nodes, where the target is 5%). The spans are
+the file export's own (`spans_of`'s builder), batched by the SDK's BatchSpanProcessor;
+the program pays for starting this process once, nothing per event.
 
 When a recording is closed the program says where its frames end (its index frame:
 another recording may append to the same file next); the rest of its frames are read and
