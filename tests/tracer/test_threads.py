@@ -148,3 +148,35 @@ class TestLangGraphThreads:
         assert relations(thread) == [("start", None, None), ("resume", 0, None),
                                      ("fork", 0, step), ("fork", 0, step)]
         assert thread.links[1] == Link("resume", 0)
+
+
+class TestThreadsFromTheIndex:
+    """`trace_threads` (the viewer's: run_start, run_end and checkpoint frames only)
+    finds what `threads_of` finds from the whole summary."""
+
+    def test_same_threads(self, tmp_path: Path) -> None:
+        from tracer.trace_threads import trace_threads
+
+        from .usage_models import priced_agent
+
+        graph = asking(checkpointer=InMemorySaver())
+        agent = priced_agent(checkpointer=InMemorySaver())
+        path = tmp_path / "mixed.stepscope"
+        with tracer.record(path):
+            graph.invoke({"topic": "x", "log": []}, cfg("t1"))
+            agent.invoke({"messages": []}, cfg("agent"))  # a subgraph run in between
+            graph.invoke(Command(resume="cats"), cfg("t1"))
+            past = next(h for h in graph.get_state_history(cfg("t1")) if h.next == ("ask",))
+            graph.invoke(None, past.config)
+            linear().invoke({"topic": "alone", "joke": ""})
+            agent.invoke(Command(resume="ok"), cfg("agent"))
+        with tracer.open_trace(path) as trace:
+            full = threads_of(summarize(trace.events()))
+            cheap = trace_threads(trace)
+        def shape(found: list[Thread]) -> list[Any]:
+            return [(t.thread_id, [r.number for r in t.runs], t.links, t.status)
+                    for t in found]
+        assert shape(cheap) == shape(full)
+        assert [t.thread_id for t in cheap] == ["t1", "agent", None]
+        assert relations(cheap[0]) == [("start", None, None), ("resume", 0, None),
+                                       ("fork", 0, 1)]
