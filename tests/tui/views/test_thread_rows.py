@@ -72,3 +72,26 @@ class TestLines:
 
         with tracer.open_trace(recorded(tmp_path)) as trace:
             assert isinstance(lines_of(trace, [], 0), RowCache)
+
+
+class TestRowsOfACutStep:
+    """A root run's step an interrupt cut has no step_end: its row counts its own LLM
+    calls, not those of the runs recorded after it (it counted the resume's)."""
+
+    def test_llm_calls_of_later_runs_left_out(self, tmp_path: Path) -> None:
+        from tests.tracer.usage_models import priced_agent
+        from tui.step_rows import RowCache
+
+        graph = priced_agent(checkpointer=InMemorySaver())
+        config = {"configurable": {"thread_id": "t"}}
+        path = tmp_path / "a.stepscope"
+        with tracer.record(path):
+            graph.invoke({"messages": []}, config)
+            graph.invoke(Command(resume="yes"), config)  # its `answer` calls a model
+        with tracer.open_trace(path) as trace:
+            rows = RowCache(trace, 0)
+            cut = rows.row(len(rows) - 1)
+            assert cut.nodes == ("ask",) and cut.interrupts
+            assert cut.llm_calls == 0
+            resumed = RowCache(trace, 2)
+            assert sum(resumed.row(i).llm_calls for i in range(len(resumed))) == 1
