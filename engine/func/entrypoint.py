@@ -14,6 +14,7 @@ import concurrent.futures
 import inspect
 import typing
 from collections.abc import Callable, Sequence
+from datetime import timedelta
 from typing import Any, TypeAlias
 
 from engine.checkpoint.base import BaseCheckpointSaver, CheckpointRecord
@@ -36,6 +37,7 @@ from engine.pregel.loop import Loop
 from engine.pregel.stream import StreamProjector
 from engine.pregel.task import Task, current_task
 from engine.retry import RetryPolicy, as_policies
+from engine.timeout import TimeoutPolicy, sync_timeout_unsupported
 from engine.types import GraphOutput, StateSnapshot
 
 
@@ -47,16 +49,18 @@ class EntrypointGraph(CompiledStateGraph):
     def __init__(self, func: Callable[..., Any], *, checkpointer: BaseCheckpointSaver | None,
                  store: Any, cache: Any, context_schema: Any,
                  retry_policy: RetryPolicy | Sequence[RetryPolicy] | None,
-                 cache_policy: Any) -> None:
+                 cache_policy: Any, timeout: TimeoutPolicy | None = None) -> None:
         if inspect.isgeneratorfunction(func) or inspect.isasyncgenfunction(func):
             raise NotImplementedError("Generators are disallowed as entrypoints. ")
+        node_name = getattr(func, "__name__", type(func).__name__)
+        if timeout is not None and not is_async_callable(func):
+            raise sync_timeout_unsupported(node_name)
         self.func = func
         self.cache = cache
         self.context_schema = context_schema
         self.cache_policy = cache_policy
         self._inject = tuple(p for p in injectable_params(func) if p.position != 0)
         self._wants_previous = "previous" in inspect.signature(func).parameters
-        node_name = getattr(func, "__name__", type(func).__name__)
         run = self._arun if is_async_callable(func) else self._run
         node = NodeSpec(
             name=node_name,
@@ -70,6 +74,7 @@ class EntrypointGraph(CompiledStateGraph):
             destinations=None,
             retry_policy=as_policies(retry_policy),
             cache_policy=cache_policy,
+            timeout=timeout,
             record=record_return,
         )
         channels = ValueSchema((START, END, PREVIOUS))
@@ -208,6 +213,7 @@ class entrypoint:
     def __init__(self, checkpointer: BaseCheckpointSaver | None = None, store: Any = None,
                  cache: Any = None, context_schema: Any = None, cache_policy: Any = None,
                  retry_policy: RetryPolicy | Sequence[RetryPolicy] | None = None,
+                 timeout: float | timedelta | TimeoutPolicy | None = None,
                  **kwargs: Any) -> None:
         from engine.graph.deprecated import renamed
 
@@ -221,8 +227,11 @@ class entrypoint:
         self.context_schema = context_schema
         self.cache_policy = cache_policy
         self.retry_policy = retry_policy
+        self.timeout = TimeoutPolicy.coerce(timeout)
+        """Limits on each attempt of an async entrypoint (a sync one is refused)."""
 
     def __call__(self, func: Callable[..., Any]) -> EntrypointGraph:
         return EntrypointGraph(func, checkpointer=self.checkpointer, store=self.store,
                                cache=self.cache, context_schema=self.context_schema,
-                               retry_policy=self.retry_policy, cache_policy=self.cache_policy)
+                               retry_policy=self.retry_policy, cache_policy=self.cache_policy,
+                               timeout=self.timeout)

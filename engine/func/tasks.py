@@ -15,6 +15,7 @@ import functools
 import inspect
 import time
 from collections.abc import Callable, Generator, Sequence
+from datetime import timedelta
 from typing import Any
 
 from engine.cache import nodes as cache_nodes
@@ -35,6 +36,7 @@ from engine.pregel.pool import POOL
 from engine.pregel.task import Task, current_task, reset_current, set_current
 from engine.retry import RetryPolicy, as_policies
 from engine.schema import Schema
+from engine.timeout import TimeoutPolicy, sync_timeout_unsupported
 
 
 class CallFuture(concurrent.futures.Future[Any]):
@@ -56,7 +58,8 @@ class TaskFunction:
 
     def __init__(self, func: Callable[..., Any], *, name: str | None = None,
                  retry_policy: RetryPolicy | Sequence[RetryPolicy] | None = None,
-                 cache_policy: Any = None) -> None:
+                 cache_policy: Any = None,
+                 timeout: float | timedelta | TimeoutPolicy | None = None) -> None:
         if inspect.isgeneratorfunction(func) or inspect.isasyncgenfunction(func):
             raise NotImplementedError("Generators are not supported in the Functional API")
         self.func = func
@@ -64,9 +67,13 @@ class TaskFunction:
         self.retry_policy = as_policies(retry_policy)
         self.cache_policy = cache_policy
         self.is_async = is_async_callable(func)
+        self.timeout = TimeoutPolicy.coerce(timeout)
+        """Limits on each attempt of a call (async tasks only, as for graph nodes)."""
+        if self.timeout is not None and not self.is_async:
+            raise sync_timeout_unsupported(self.name, "Task")
         self._inject = injectable_params(func)
         self.node = NodeSpec(self.name, None, None, Schema(None), (), (), (), (), None,
-                             retry_policy=self.retry_policy)
+                             retry_policy=self.retry_policy, timeout=self.timeout)
         functools.update_wrapper(self, func)
 
     def __repr__(self) -> str:
@@ -138,12 +145,22 @@ class TaskFunction:
 
     # -- running -------------------------------------------------------------------------
     def _invoke(self, call: Task) -> Any:
+        if self.is_async:  # an async task called from sync code
+            return asyncio.run(self._attempt(call))
         args, kwargs = call.input
         extra = injected_kwargs(self._inject, self.func, args, kwargs, call)
-        value = self.func(*args, **kwargs, **extra)
-        if self.is_async:
-            value = asyncio.run(value)  # an async task called from sync code
-        return value
+        return self.func(*args, **kwargs, **extra)
+
+    async def _attempt(self, call: Task) -> Any:
+        """One attempt of an async task's call, under its timeout when it has one."""
+        if call.timeout is not None:
+            return await attempts.timed_attempt(call, lambda: self._acall(call))
+        return await self._acall(call)
+
+    async def _acall(self, call: Task) -> Any:
+        args, kwargs = call.input
+        extra = injected_kwargs(self._inject, self.func, args, kwargs, call)
+        return await self.func(*args, **kwargs, **extra)
 
     def _run(self, call: Task, future: CallFuture) -> None:
         loop = call.loop
@@ -184,9 +201,7 @@ class TaskFunction:
         try:
             while True:
                 try:
-                    args, kwargs = call.input
-                    extra = injected_kwargs(self._inject, self.func, args, kwargs, call)
-                    value = await self.func(*args, **kwargs, **extra)
+                    value = await self._attempt(call)
                     break
                 except Exception as exc:
                     delay = attempts.retry_delay(loop, call, exc)
@@ -218,19 +233,23 @@ def task(
     name: str | None = None,
     retry_policy: RetryPolicy | Sequence[RetryPolicy] | None = None,
     cache_policy: Any = None,
+    timeout: float | timedelta | TimeoutPolicy | None = None,
     **kwargs: Any,
 ) -> Any:
-    """Make a function a task: `@task`, `@task()`, `@task(name=..., retry_policy=...)`."""
+    """Make a function a task: `@task`, `@task()`, `@task(name=..., retry_policy=...)`.
+    `timeout` (seconds, a timedelta or a `TimeoutPolicy`) limits each attempt of a call of
+    an async task (a sync one is refused here, as LangGraph does)."""
     if "retry" in kwargs:
         from engine.graph.deprecated import renamed
 
         retry_policy = renamed(kwargs, "retry", "retry_policy", retry_policy)
     if kwargs:
         raise TypeError(f"task() got unexpected arguments: {sorted(kwargs)}")
+    timeout = TimeoutPolicy.coerce(timeout)  # a bad one is refused here, as LangGraph does
 
     def decorate(func: Callable[..., Any]) -> TaskFunction:
         return TaskFunction(func, name=name, retry_policy=retry_policy,
-                            cache_policy=cache_policy)
+                            cache_policy=cache_policy, timeout=timeout)
 
     if __func_or_none__ is not None:
         return decorate(__func_or_none__)

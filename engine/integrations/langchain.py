@@ -11,7 +11,7 @@ this module is imported only when `langchain_core` is already in `sys.modules`.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
-from contextvars import Token
+from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
@@ -184,24 +184,16 @@ def chunk_to_message(chunk: Any) -> Any:
     return message_chunk_to_message(chunk)
 
 
-def enter_task(task: Task) -> Token[Any] | None:
-    """Put the run's capturing handler into LangChain's config for this task; None if not
-    useful. The handler and config are made at the run's first task and kept on its loop."""
-    loop = task.loop
-    if not loop.bus.sinks:
-        return None
-    config = _run_config(task)
-    return var_child_runnable_config.set(config)
-
-
-def exit_task(token: Token[Any] | None) -> None:
-    if token is not None:
-        var_child_runnable_config.reset(token)
+def capture_config(task: Task) -> tuple[ContextVar[Any], LCRunnableConfig]:
+    """LangChain's config variable and the config to set it to around each task of
+    `task`'s run: it carries the run's capturing handler, so a chat model a node calls
+    reports to this run (the engine's current task tells which task made the call)."""
+    return var_child_runnable_config, _run_config(task)
 
 
 def capture_handler(task: Task) -> BaseCallbackHandler:
-    """The capturing handler `enter_task` gives a task, for a task whose LangChain config
-    is made elsewhere (`engine.integrations.lc_runs`, when the run has callbacks)."""
+    """The capturing handler of `capture_config`'s config, for a task whose LangChain
+    config is made elsewhere (`engine.integrations.lc_runs`, when the run has callbacks)."""
     return _run_capture(task)[0]
 
 
@@ -220,23 +212,3 @@ def _run_capture(task: Task) -> tuple[StepscopeCallback, LCRunnableConfig]:
         made = handler, {"callbacks": [handler], "tags": list(loop.config.get("tags", []))}
         loop.langchain_config = made
     return made
-
-
-class TaskScope:
-    """`enter_task`'s config, set while the task runs; `close` unsets it."""
-
-    __slots__ = ("output", "token")
-
-    def __init__(self, token: Token[Any]) -> None:
-        self.output: Any = None
-        """The node's return value (the loop fills it in; unused here)."""
-        self.token = token
-
-    def close(self, task: Task) -> None:
-        exit_task(self.token)
-
-
-def open_task_scope(task: Task) -> TaskScope | None:
-    """`enter_task` as a scope the loop closes; None if not useful."""
-    token = enter_task(task)
-    return TaskScope(token) if token is not None else None

@@ -10,7 +10,8 @@ import asyncio
 import logging
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from contextvars import ContextVar, Token
 from typing import TYPE_CHECKING, Any
 
 from engine import retry
@@ -29,35 +30,50 @@ if TYPE_CHECKING:
     from engine.pregel.loop import Loop
 
 log = logging.getLogger("engine")
-_open_scope: Callable[[Task], Any] | None = None
-"""`engine.integrations.langchain.open_task_scope`, once LangChain is loaded and a task
+_capture_config: Callable[[Task], tuple[ContextVar[Any], Any]] | None = None
+"""`engine.integrations.langchain.capture_config`, once LangChain is loaded and a task
 first asks."""
 
 
 def langchain_enter(task: Task) -> Any:
-    """The task's scope for LangChain (a chain run for the node when the run has
-    callbacks; else model capture, if LangChain is loaded and anyone listens); or None."""
-    callbacks = task.loop.run.callbacks
+    """The task's scope for LangChain: a chain run for the node when the run has
+    callbacks; else, if LangChain is loaded and anyone listens, the token of LangChain's
+    config variable set to the run's capturing config (made once per run: the set and
+    its reset are all a task pays); or None."""
+    loop = task.loop
+    callbacks = loop.run.callbacks
     if callbacks is not None and (scope := callbacks.task_enter(task)) is not None:
         return scope
-    if not task.loop.bus.sinks or "langchain_core" not in sys.modules:
-        return None
-    global _open_scope
-    if _open_scope is None:  # imported once (only when LangChain is loaded), not per task
-        from engine.integrations.langchain import open_task_scope
+    capture = loop.langchain_capture
+    if capture is None:
+        if not loop.bus.sinks or "langchain_core" not in sys.modules:
+            return None  # asked again next task: a node may import LangChain
+        global _capture_config
+        if _capture_config is None:  # imported once (only when LangChain is loaded)
+            from engine.integrations.langchain import capture_config
 
-        _open_scope = open_task_scope
-    return _open_scope(task)
+            _capture_config = capture_config
+        capture = loop.langchain_capture = _capture_config(task)
+    return capture[0].set(capture[1])
 
 
 def langchain_exit(scope: Any, task: Task) -> None:
     """Close the scope `langchain_enter` opened (never raises: a failure of a callback
     that says `raise_error` becomes the task's error)."""
+    if type(scope) is Token:
+        scope.var.reset(scope)
+        return
     try:
         scope.close(task)
     except Exception as exc:
         if task.error is None and not task.interrupts:
             task.error = exc
+
+
+def _keep_output(scope: Any, value: Any) -> None:
+    """A callbacks scope ends its chain run with the node's return value."""
+    if type(scope) is not Token:
+        scope.output = value
 
 
 def execute(loop: Loop, task: Task) -> None:
@@ -87,7 +103,7 @@ def execute(loop: Loop, task: Task) -> None:
                 except ParentCommand as pc:
                     value = pc.command
                 if lc is not None:
-                    lc.output = value
+                    _keep_output(lc, value)
                 algo.record_output(task, value, loop.snapshot)
                 if task.awaiting:
                     async_branches.resolve(task)
@@ -123,11 +139,11 @@ async def aexecute(loop: Loop, task: Task) -> None:
                     if task.timeout is None:
                         value = await acall(loop, task)
                     else:
-                        value = await timed_attempt(loop, task)
+                        value = await timed_attempt(task, lambda: acall(loop, task))
                 except ParentCommand as pc:
                     value = pc.command
                 if lc is not None:
-                    lc.output = value
+                    _keep_output(lc, value)
                 algo.record_output(task, value, loop.snapshot)
                 if task.awaiting:
                     await async_branches.aresolve(task)
@@ -199,14 +215,15 @@ def record_exception(loop: Loop, task: Task, exc: BaseException) -> None:
         task.error = exc
 
 
-async def timed_attempt(loop: Loop, task: Task) -> Any:
-    """One attempt under the node's `TimeoutPolicy` (`engine.timeout`), with fresh progress
-    marks: the task's writes, model tokens and `runtime.heartbeat()` touch them."""
+async def timed_attempt(task: Task, attempt: Callable[[], Awaitable[Any]]) -> Any:
+    """One attempt (`attempt()`) under the task's `TimeoutPolicy` (`engine.timeout`), with
+    fresh progress marks: the task's writes, model tokens and `runtime.heartbeat()` touch
+    them. A graph node's attempt and a functional API task call's both come here."""
     policy = task.timeout
     assert policy is not None
     task.marks = AttemptClock(policy)
     task.reset_runtime()  # its heartbeat is this attempt's
     try:
-        return await run_timed(task.name, policy, task.marks, lambda: acall(loop, task))
+        return await run_timed(task.name, policy, task.marks, attempt)
     finally:
         task.marks = None

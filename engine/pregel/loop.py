@@ -91,6 +91,9 @@ class Loop:
         self.langchain_config: Any = None
         """This run's model-capturing LangChain handler and the child config carrying it
         (engine.integrations.langchain), made at the first task that needs them."""
+        self.langchain_capture: tuple[Any, Any] | None = None
+        """LangChain's config variable and that config, set around each task
+        (`engine.pregel.attempts.langchain_enter`), made with them."""
         self.stream_keys: tuple[str, ...] = tuple(self.spec.fields)
         """The keys `values` and `updates` show: every channel (private ones too), or for
         a subgraph run as a node only its output schema's (see `run_as_subgraph`)."""
