@@ -179,6 +179,22 @@ class TestUsageInTheViews:
             assert "thread ticket-42 (4 runs)" in text
             assert f"${cost:.7f}".rstrip("0") in text  # on the call's label too
 
+    async def test_tokens_view_run_scope_is_the_runs_own(self, thread_trace: Path) -> None:
+        """w: every call of the selected run, not of every root run (they share a
+        namespace), and its calls by node."""
+        async with app_for(thread_trace).run_test(size=SIZE) as pilot:
+            screen = await opened(pilot)
+            assert isinstance(screen.rows, ThreadRows)
+            screen.go_to(screen.rows.steps(1)[-1], 1)
+            await pilot.press("5")
+            await pilot.press("w")
+            view = screen.query_one(TokenTimeline)
+            await wait_for(pilot, lambda: view.scope == "run" and any(
+                "by node" in "".join(t for t, _ in row) for row in view.view.rows))
+            assert [c.node for c in view.calls] == ["draft"]  # run 1: one call
+            text = "\n".join("".join(t for t, _ in row) for row in view.view.rows)
+            assert "by node: draft 702 in/140 out" in text
+
     async def test_tasks_view_names_each_tasks_calls(self, thread_trace: Path) -> None:
         async with app_for(thread_trace).run_test(size=SIZE) as pilot:
             screen = await opened(pilot)
