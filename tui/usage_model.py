@@ -37,9 +37,11 @@ class TraceUsage:
     summary: TraceSummary
     rollup: Rollup
     threads: list[Thread]
+    by_number: dict[int, CallUsage]
+    """Each call's usage by its number in the file."""
 
     def call(self, number: int) -> CallUsage | None:
-        return next((c for c in self.rollup.calls if c.call.number == number), None)
+        return self.by_number.get(number)
 
 
 _lock = threading.Lock()
@@ -56,7 +58,9 @@ def trace_usage(trace: Trace, prices: Prices | None) -> TraceUsage:
         if made is not None and made[0] == key:
             return made[1]
         summary = summarize(trace.events(set(KINDS)))
-        usage = TraceUsage(summary, rollup(summary, prices), threads_of(summary))
+        found = rollup(summary, prices)
+        usage = TraceUsage(summary, found, threads_of(summary),
+                           {c.call.number: c for c in found.calls})
         _made[trace] = (key, usage)
         return usage
 

@@ -15,13 +15,22 @@ from engine.pregel.fork import seed_fork
 from engine.types import Command
 from tracer.summary import summarize
 from tracer.threads import Link, Thread, threads_of
+from tracer.trace_threads import trace_threads
 
 from .graphs import asking, linear
 
 
+def shape(found: list[Thread]) -> list[Any]:
+    return [(t.thread_id, [r.number for r in t.runs], t.links, t.status) for t in found]
+
+
 def threads(path: Path) -> list[Thread]:
+    """The trace's threads from the whole summary; the viewer's cheaper reading
+    (`trace_threads`: a few frames per run) must find the same."""
     with tracer.open_trace(path) as trace:
-        return threads_of(summarize(trace.events()))
+        found = threads_of(summarize(trace.events()))
+        assert shape(trace_threads(trace)) == shape(found)
+    return found
 
 
 def relations(thread: Thread) -> list[tuple[str, int | None, int | None]]:
@@ -155,8 +164,6 @@ class TestThreadsFromTheIndex:
     finds what `threads_of` finds from the whole summary."""
 
     def test_same_threads(self, tmp_path: Path) -> None:
-        from tracer.trace_threads import trace_threads
-
         from .usage_models import priced_agent
 
         graph = asking(checkpointer=InMemorySaver())
@@ -170,13 +177,7 @@ class TestThreadsFromTheIndex:
             graph.invoke(None, past.config)
             linear().invoke({"topic": "alone", "joke": ""})
             agent.invoke(Command(resume="ok"), cfg("agent"))
-        with tracer.open_trace(path) as trace:
-            full = threads_of(summarize(trace.events()))
-            cheap = trace_threads(trace)
-        def shape(found: list[Thread]) -> list[Any]:
-            return [(t.thread_id, [r.number for r in t.runs], t.links, t.status)
-                    for t in found]
-        assert shape(cheap) == shape(full)
+        cheap = threads(path)  # (and the cheap reading agrees)
         assert [t.thread_id for t in cheap] == ["t1", "agent", None]
         assert relations(cheap[0]) == [("start", None, None), ("resume", 0, None),
                                        ("fork", 0, 1)]
