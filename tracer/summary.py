@@ -125,6 +125,17 @@ class StepSpan:
         return last, (last.end or 0) - (before.end or 0)
 
 
+@dataclass(frozen=True)
+class CheckpointMark:
+    """A checkpoint a run wrote (or, first in a resumed run, the one it resumed from)."""
+
+    id: str
+    step: int
+    parent_id: str | None
+    source: str | None
+    """"input", "loop", "update" (`update_state`) or "fork"; None if not recorded."""
+
+
 @dataclass
 class RunSpan:
     """One graph run in the file: a root run, a subgraph run or a fork."""
@@ -147,6 +158,11 @@ class RunSpan:
     """{run_id, step} of the run and step this run branched from (a fork)."""
     resumed: bool = False
     """It resumed a run that paused (interrupt) in the same thread."""
+    thread_id: str | None = None
+    """The `configurable.thread_id` it ran with (a checkpointer's thread), if any."""
+    start_checkpoint: str | None = None
+    """The `configurable.checkpoint_id` it was started from (time travel), if any."""
+    checkpoints: list[CheckpointMark] = field(default_factory=list)
 
     @property
     def complete(self) -> bool:
@@ -243,7 +259,9 @@ class TraceSummarizer:
                 text_or_none(graph.get("name")) if isinstance(graph, dict) else None, t,
                 wall if type(wall) is int else None,
                 fork=fork if isinstance(fork, dict) else None,
-                resumed=data.get("resumed") is True))
+                resumed=data.get("resumed") is True,
+                thread_id=configurable(data.get("config"), "thread_id"),
+                start_checkpoint=configurable(data.get("config"), "checkpoint_id")))
         run = self._run_of.get(event.ns, -1)
         owner = summary.runs[run] if 0 <= run < len(summary.runs) else None
         if owner is not None:
@@ -263,6 +281,10 @@ class TraceSummarizer:
             number = data.get("n", -1)
             if kind == "llm_start" and type(number) is int:
                 summary.call_runs[number] = run
+        elif kind == "checkpoint" and owner is not None:
+            mark = checkpoint_mark(event)
+            if mark is not None:
+                owner.checkpoints.append(mark)
         elif kind == "interrupt" and owner is not None:
             owner.interrupts.extend(_list(data.get("interrupts")))
         elif kind == "run_end" and owner is not None:
@@ -288,6 +310,26 @@ class TraceSummarizer:
 def _list(value: Any) -> list[Any] | tuple[Any, ...]:
     """A list or tuple field, or () when a malformed trace put something else there."""
     return value if isinstance(value, (list, tuple)) else ()
+
+
+def configurable(config: Any, key: str) -> str | None:
+    """`config["configurable"][key]` as text (a thread id may be a number), or None."""
+    section = config.get("configurable") if isinstance(config, dict) else None
+    value = section.get(key) if isinstance(section, dict) else None
+    return str(value) if type(value) in (str, int) else None
+
+
+def checkpoint_mark(event: Event) -> CheckpointMark | None:
+    """The checkpoint a checkpoint event names (its id, its parent's, its source)."""
+    data = event.data
+    cid = configurable(data.get("config"), "checkpoint_id")
+    if cid is None:
+        return None
+    metadata = data.get("metadata")
+    source = metadata.get("source") if isinstance(metadata, dict) else None
+    return CheckpointMark(cid, event.step, configurable(data.get("parent_config"),
+                                                         "checkpoint_id"),
+                          source if type(source) is str else None)
 
 
 def _number(value: Any) -> int | None:

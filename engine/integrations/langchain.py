@@ -90,8 +90,9 @@ class StepscopeCallback(BaseCallbackHandler):
         call = {"call_id": str(run_id), "metadata": md, "count": 0, "task": task,
                 "hidden": "nostream" in md.get("tags", ()), "t0": self._now()}
         self.calls[run_id] = call
-        self._emit(task, "llm_start", {"call_id": str(run_id), "model": (serialized or {}).get(
-            "name") or md.get("ls_model_name") or "langchain", "provider": md["ls_provider"],
+        self._emit(task, "llm_start", {
+            "call_id": str(run_id), "model": model_name(serialized, metadata or {}, kwargs),
+            "provider": md["ls_provider"],
             "tags": md.get("tags", []), "prompt": messages[0] if messages else [], "tools": []})
 
     def on_llm_new_token(self, token: str | list[str | dict[str, Any]], *,
@@ -123,7 +124,7 @@ class StepscopeCallback(BaseCallbackHandler):
                                  "text": getattr(message, "text", ""), "index": 0,
                                  "metadata": call["metadata"], "hidden": call["hidden"]})
         self._emit(call["task"], "llm_end", {"call_id": call["call_id"], "message": message,
-                               "usage": getattr(message, "usage_metadata", None),
+                               "usage": reported_usage(response, message),
                                "error": None, "tokens": call["count"],
                                "duration": self._now() - call["t0"]})
 
@@ -133,6 +134,34 @@ class StepscopeCallback(BaseCallbackHandler):
             self._emit(call["task"], "llm_end", {
                 "call_id": call["call_id"], "message": None, "usage": None, "error": error,
                 "tokens": call["count"], "duration": self._now() - call["t0"]})
+
+
+def model_name(serialized: dict[str, Any] | None, metadata: dict[str, Any],
+               kwargs: dict[str, Any]) -> str:
+    """The model a LangChain call asked for, as its provider names it (`gpt-4o-mini`, what
+    a price table is keyed by), else the model class's name."""
+    params = kwargs.get("invocation_params") or {}
+    for value in (metadata.get("ls_model_name"), params.get("model"), params.get("model_name"),
+                  (serialized or {}).get("name"), kwargs.get("name")):
+        if isinstance(value, str) and value:
+            return value
+    return "langchain"
+
+
+def reported_usage(response: Any, message: Any) -> Any:
+    """The token usage a LangChain model call reported: its message's `usage_metadata`,
+    else what the provider left in `llm_output` or the message's `response_metadata`
+    (`token_usage` or `usage`, in the provider's own shape); None if neither."""
+    usage = getattr(message, "usage_metadata", None)
+    if usage:
+        return usage
+    for place in (getattr(response, "llm_output", None),
+                  getattr(message, "response_metadata", None)):
+        if isinstance(place, dict):
+            for key in ("token_usage", "usage"):
+                if isinstance(place.get(key), dict) and place[key]:
+                    return place[key]
+    return None
 
 
 class StreamingStepscopeCallback(StepscopeCallback, _StreamingCallbackHandler):

@@ -23,6 +23,7 @@ EXPECTED = {
     "interrupt": (0, "interrupted", "interrupt"),
     "long_loop": (0, "done", "steps"),
     "agent": (0, "done", "llm"),
+    "support_thread": (0, "interrupted", "interrupt"),
 }
 
 

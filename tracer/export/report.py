@@ -9,8 +9,18 @@ from __future__ import annotations
 from typing import Any, TypedDict
 
 from tracer import Trace, TraceError
-from tracer.analysis import LLMCall
 from tracer.export.jsonable import ErrorDict, error_dict, to_jsonable
+from tracer.export.usage_report import (
+    ThreadReport,
+    TotalReport,
+    UsageReport,
+    call_fields,
+    threads_report,
+    total_report,
+    usage_report,
+)
+from tracer.prices import Prices
+from tracer.rollup import CallUsage, Rollup, rollup
 from tracer.summary import (
     Integrity,
     RunSpan,
@@ -20,6 +30,7 @@ from tracer.summary import (
     scan_integrity,
     summarize,
 )
+from tracer.threads import threads_of
 
 REPORT_SCHEMA = 1
 
@@ -33,6 +44,8 @@ class TaskReport(TypedDict):
     writes: list[str]
     error: ErrorDict | None
     interrupts: int
+    usage: TotalReport | None
+    """Its model calls' (its subgraphs' included); null when it made none."""
 
 
 class StragglerReport(TypedDict):
@@ -49,6 +62,7 @@ class StepReport(TypedDict):
     planned: list[str]
     tasks: list[TaskReport]
     straggler: StragglerReport | None
+    usage: TotalReport | None
 
 
 class RunReport(TypedDict):
@@ -68,6 +82,8 @@ class RunReport(TypedDict):
     fork: dict[str, Any] | None
     """{run, run_id, step}: the run (its number here) and step it branched from."""
     resumed: bool
+    thread_id: str | None
+    usage: TotalReport | None
 
 
 class StallReport(TypedDict):
@@ -94,6 +110,10 @@ class LLMReport(TypedDict):
     stalls: list[StallReport]
     usage: Any
     """The recorded usage metadata, made JSON-safe."""
+    usage_tokens: dict[str, int] | None
+    """The usage read into one convention (`tracer.usage`); null: not reported."""
+    cost: float | None
+    price: str | None
     complete: bool
     error: ErrorDict | None
 
@@ -147,6 +167,8 @@ class Report(TypedDict):
     runs: list[RunReport]
     errors: list[ErrorReport]
     llm_calls: list[LLMReport]
+    usage: UsageReport
+    threads: list[ThreadReport]
     corruption: CorruptionReport
 
 
@@ -159,7 +181,12 @@ def reported_status(task: TaskSpan) -> str:
     return _REPORTED.get(task.status, task.status)
 
 
-def _task(task: TaskSpan, run: RunSpan) -> TaskReport:
+def _usage(found: Rollup, key: Any, table: str) -> TotalReport | None:
+    total = getattr(found, table).get(key)
+    return None if total is None else total_report(total)
+
+
+def _task(task: TaskSpan, run: RunSpan, found: Rollup) -> TaskReport:
     return {
         "name": task.name, "task_id": task.task_id,
         "start_ns": None if task.start is None else task.start - run.start,
@@ -167,10 +194,11 @@ def _task(task: TaskSpan, run: RunSpan) -> TaskReport:
         "writes": task.writes,
         "error": None if task.error is None else error_dict(task.error),
         "interrupts": task.interrupts,
+        "usage": _usage(found, (run.number, task.task_id), "by_task"),
     }
 
 
-def _step(step: StepSpan, run: RunSpan) -> StepReport:
+def _step(step: StepSpan, run: RunSpan, found: Rollup) -> StepReport:
     lagging = step.straggler()
     straggler: StragglerReport | None = None
     if lagging is not None:
@@ -180,11 +208,12 @@ def _step(step: StepSpan, run: RunSpan) -> StepReport:
         "step": step.step,
         "start_ns": None if step.start is None else step.start - run.start,
         "duration_ns": step.duration, "complete": step.complete, "planned": step.planned,
-        "tasks": [_task(t, run) for t in step.tasks], "straggler": straggler,
+        "tasks": [_task(t, run, found) for t in step.tasks], "straggler": straggler,
+        "usage": _usage(found, (run.number, step.step), "by_step"),
     }
 
 
-def _run(run: RunSpan, runs: list[RunSpan]) -> RunReport:
+def _run(run: RunSpan, runs: list[RunSpan], found: Rollup) -> RunReport:
     fork = None
     if run.fork is not None:
         source = run.fork.get("run_id")
@@ -198,12 +227,14 @@ def _run(run: RunSpan, runs: list[RunSpan]) -> RunReport:
         "wall_start_ns": run.wall_start_ns,
         "error": None if run.error is None else error_dict(run.error),
         "interrupts": to_jsonable(run.interrupts),
-        "steps": [_step(s, run) for s in run.steps],
-        "fork": fork, "resumed": run.resumed,
+        "steps": [_step(s, run, found) for s in run.steps],
+        "fork": fork, "resumed": run.resumed, "thread_id": run.thread_id,
+        "usage": _usage(found, run.number, "by_run"),
     }
 
 
-def _llm(call: LLMCall, run: int, runs: list[RunSpan]) -> LLMReport:
+def _llm(one: CallUsage, runs: list[RunSpan]) -> LLMReport:
+    call, run = one.call, one.run
     start = runs[run].start if 0 <= run < len(runs) else 0
     rate, gaps = call.tokens_per_second, call.gaps
     return {
@@ -214,7 +245,8 @@ def _llm(call: LLMCall, run: int, runs: list[RunSpan]) -> LLMReport:
         "tokens_per_s": None if rate is None else round(rate, 2),
         "max_gap_ns": max(gaps) if gaps else None,
         "stalls": [{"token": i, "gap_ns": gap} for i, gap in call.stalls],
-        "usage": to_jsonable(call.usage), "complete": call.end is not None,
+        "usage": to_jsonable(call.usage), **call_fields(one),
+        "complete": call.end is not None,
         "error": None if call.error is None else error_dict(call.error),
     }
 
@@ -252,10 +284,12 @@ def _duration(roots: list[RunSpan]) -> int | None:
     return last - first
 
 
-def build_report(trace: Trace) -> Report:
-    """Everything `inspect` shows; TraceError if the file holds no readable run."""
+def build_report(trace: Trace, prices: Prices | None = None) -> Report:
+    """Everything `inspect` shows (costs by `prices`, if given); TraceError if the file
+    holds no readable run."""
     integrity: Integrity = scan_integrity(trace)
     summary = summarize(trace.events())
+    usage = rollup(summary, prices)
     # The scan finds frames that fail their checks; reading the events finds the frames
     # that pass them but hold no valid record, and the index may have been unreadable.
     found = {e.offset: e.reason for e in integrity.errors}
@@ -294,10 +328,11 @@ def build_report(trace: Trace) -> Report:
             "errors": sum(1 for t in tasks if t.error is not None),
         },
         "kinds": dict(sorted(summary.kinds.items())),
-        "runs": [_run(r, summary.runs) for r in summary.runs],
+        "runs": [_run(r, summary.runs, usage) for r in summary.runs],
         "errors": _errors(summary),
-        "llm_calls": [_llm(c, summary.call_runs.get(c.number, -1), summary.runs)
-                      for c in calls],
+        "llm_calls": [_llm(c, summary.runs) for c in usage.calls],
+        "usage": usage_report(usage, prices.source if prices is not None else None),
+        "threads": threads_report(threads_of(summary), usage),
         "corruption": {"torn": integrity.torn, "regions": regions,
                        "malformed_events": summary.malformed},
     }

@@ -22,6 +22,8 @@ from uuid import UUID
 
 from langchain_core.callbacks import BaseCallbackHandler
 
+from engine.integrations.langchain import model_name, reported_usage
+
 if TYPE_CHECKING:
     from tracer.langgraph.observer import LoopObserver
 
@@ -70,16 +72,6 @@ class _Call:
                             "metadata": self.metadata, "hidden": self.hidden})
 
 
-def _model_name(serialized: dict[str, Any] | None, metadata: dict[str, Any],
-                kwargs: dict[str, Any]) -> str:
-    params = kwargs.get("invocation_params") or {}
-    for value in (metadata.get("ls_model_name"), params.get("model"), params.get("model_name"),
-                  kwargs.get("name"), (serialized or {}).get("name")):
-        if isinstance(value, str) and value:
-            return value
-    return "model"
-
-
 def _text(message: Any) -> str:
     text = getattr(message, "text", None)
     return str(text) if isinstance(text, str) else ""
@@ -114,7 +106,7 @@ class ModelCalls(BaseCallbackHandler):
         params = kwargs.get("invocation_params") or {}
         tools = params.get("tools") or ()
         call.emit("llm_start", {
-            "model": _model_name(serialized, md, kwargs), "provider": md.get("ls_provider"),
+            "model": model_name(serialized, md, kwargs), "provider": md.get("ls_provider"),
             "tags": tags, "prompt": prompt,
             "tools": [_tool_name(t) for t in tools]})
 
@@ -152,10 +144,8 @@ class ModelCalls(BaseCallbackHandler):
             text = ""
         if call.count == 0 and (message is not None or text):
             call.token(message, text)  # a reply that arrived whole is its one token
-        usage = getattr(message, "usage_metadata", None)
-        if usage is None:
-            usage = (getattr(response, "llm_output", None) or {}).get("token_usage")
-        call.emit("llm_end", {"message": message, "usage": usage, "error": None,
+        call.emit("llm_end", {"message": message, "usage": reported_usage(response, message),
+                              "error": None,
                               "tokens": call.count,
                               "duration": call.observer.bus.clock_ns() - call.started})
 

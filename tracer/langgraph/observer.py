@@ -173,6 +173,13 @@ class LoopObserver:
             "fork": self.fork,
             "engine_version": _engine_version(), "python": _PYTHON, "pid": os.getpid(),
         })
+        if resumed and self.parent_task is None and getattr(loop, "checkpointer", None):
+            # The checkpoint it goes on from, re-announced as the engine does: how a run
+            # follows from the thread's earlier runs (tracer.threads) is read from it.
+            try:
+                self._checkpoint(loop.checkpoint_config, loop.prev_checkpoint_config)
+            except Exception:
+                pass
 
     def input_applied(self) -> None:
         """After LangGraph applied the input (or a resume's `Command(update=...)`): the

@@ -1,4 +1,5 @@
-"""`stepscope inspect PATH [--json]`: what a trace holds, as rich tables or as JSON.
+"""`stepscope inspect PATH [--json] [--prices FILE]`: what a trace holds, as rich tables
+or as JSON.
 
 `--json` prints the report `build_report` makes (the text view renders the same
 data). Times are integers in nanoseconds: `*_start_ns` are relative to the start of
@@ -16,19 +17,35 @@ their run, `wall_start_ns` is on the wall clock. Keys (schema 1):
 - `kinds`: event count per kind;
 - `runs[]`: `number`, `ns` (namespace list; `[]` for a root run), `run_id`,
   `parent_task`, `graph`, `status`, `complete`, `duration_ns`, `wall_start_ns`,
-  `error`, `interrupts`, `steps[]`:
+  `error`, `interrupts`, `fork`, `resumed`, `thread_id`, `usage` (a total, below: its
+  calls and its subgraph runs'; null without calls), `steps[]`:
   - `step`, `start_ns`, `duration_ns`, `complete` (reached its barrier), `planned`
     (task names), `straggler` (`{name, task_id, lead_ns}`: the task the barrier
     waited for and by how much it finished after the next one; null under 2 tasks),
+    `usage` (its tasks' calls, subgraphs' included; null without calls),
     `tasks[]`: `name`, `task_id`, `start_ns`, `duration_ns`, `status` (`ok` | `error` |
-    `interrupted` | `running`), `writes` (channel names), `error`, `interrupts` (count);
+    `interrupted` | `running`), `writes` (channel names), `error`, `interrupts` (count),
+    `usage` (a total, or null);
 - `errors[]`: each exception once, where first raised: `source` (`task` | `run`),
   `run`, `ns`, `step`, `task`, `task_id`, `class`, `message`, `traceback`;
 - `llm_calls[]` (from `tracer.analysis`): `n`, `run`, `ns`, `step`, `task`, `task_id`,
   `model`, `provider`, `tags`, `start_ns`, `ttft_ns` (time to first token),
   `duration_ns`, `tokens` (token events, i.e. streamed chunks), `tokens_per_s` (tokens
   after the first over the time from first to last), `max_gap_ns` (longest wait
-  between tokens), `stalls[]` (`token`, `gap_ns`), `usage`, `complete`, `error`;
+  between tokens), `stalls[]` (`token`, `gap_ns`), `usage` (as the provider reported
+  it), `usage_tokens` (`tracer.usage`'s reading: `input`, `output`, `total`,
+  `cache_read`, `cache_write`, `reasoning`, the known ones; null: not reported), `cost`
+  (null: not known), `price` (the price table's key that priced it), `complete`, `error`;
+- `usage`: `currency` and `prices` (the table's file; both null without `--prices`),
+  `total`, `by_run[]` (`run`, `usage`), `by_step[]` (`run`, `step`, `usage`),
+  `by_node[]` (`graph`, `node`, `usage`), `by_model[]` (`model`, `price`, `usage`). A
+  total is `calls`, `reported`, `unreported` (calls whose usage the provider did not
+  report: not in `tokens`), `tokens` (the known sums), `priced`, `cost` (of the priced
+  calls; null when none is priced);
+- `threads[]`: `thread_id` (null: runs without one are each their own), `status` (its
+  last run's), `duration_ns` (its runs' added), `usage`, `runs[]`: `run`, `relation`
+  (`start` | `resume` | `fork`), `previous` (the run it resumes or forks), `fork`
+  (`{run, run_id, step}`), `status`, `duration_ns`, `steps`, `interrupts`, `usage`;
 - `corruption`: `torn` (the file ends inside a frame), `regions[]` (`offset`, `message`:
   frames that fail their checks or hold no valid record; an unreadable index) — frames
   after a corrupt region are still read; `malformed_events[]` (text: events left out of
@@ -56,7 +73,11 @@ from tracer.export.report import (
     RunReport,
     build_report,
 )
+from tracer.export.usage_report import total_from_report
+from tracer.prices import Prices, PricesError, load_prices
+from tui import usage_text
 from tui.cli.errors import CommandError
+from tui.cli.inspect_usage import relation_text, shown_threads, threads_table, usage_tables
 from tui.units import duration, fmt_size, plural
 from tui.views.traceback_text import trim
 from tui.visible import plain
@@ -87,11 +108,20 @@ def overview(report: Report) -> Panel:
     grid.add_row("graph", plain(report["graph"]))
     grid.add_row("duration", duration(report["duration_ns"]))
     counts = [plural(totals["steps"], "step"), plural(totals["tasks"], "task"),
-              plural(totals["llm_calls"], "LLM call"), plural(totals["tokens"], "token"),
+              plural(totals["llm_calls"], "LLM call"), plural(totals["tokens"], "streamed chunk"),
               plural(totals["custom_events"], "custom event")]
     if totals["subgraph_runs"]:
         counts.append(plural(totals["subgraph_runs"], "subgraph run"))
     grid.add_row("totals", " · ".join(counts))
+    usage = report["usage"]
+    total = total_from_report(usage["total"])
+    if total.calls:
+        counts_text = usage_text.token_counts(total) if total.reported else ""
+        grid.add_row("usage", plain(" · ".join(
+            p for p in (counts_text, usage_text.unreported(total)) if p)))
+    if usage["currency"] is not None:
+        grid.add_row("cost", plain((usage_text.cost(total, usage["currency"]) or "no LLM calls")
+                                   + f" (prices: {usage['prices']})"))
     closed = "closed cleanly" if report["closed_cleanly"] else "not closed (no index)"
     grid.add_row("file", f"{fmt_size(report['size_bytes'])} · {plural(report['events'], 'event')}"
                          f" · format {report['format']} · {report['writer']} · {closed}")
@@ -100,15 +130,22 @@ def overview(report: Report) -> Panel:
                  box=box.ROUNDED)
 
 
-def steps_table(run: RunReport) -> Table:
+def steps_table(run: RunReport, report: Report | None = None) -> Table:
     where = "root" if not run["ns"] else f"subgraph {_short_ns(run['ns'])}"
     fork = run.get("fork")
-    if fork is not None:
+    linked = next((r for t in report["threads"] for r in t["runs"]
+                   if r["run"] == run["number"]), None) if report is not None else None
+    if fork is None and linked is not None and linked["relation"] == "fork":
+        where = relation_text(linked)  # a fork by update_state or a past checkpoint_id
+    elif fork is not None:
         origin = f"run {fork['run']}" if fork.get("run") is not None else "another run"
         where = f"fork of {origin} after step {fork.get('step')}"
     elif run.get("resumed") and not run["ns"]:
         where = "resumed"
+    currency = report["usage"]["currency"] if report is not None else None
     title = f"run {run['number']} · {where} · {run['graph']} · {run['status']}"
+    if run.get("thread_id") is not None:
+        title += f" · thread {run['thread_id']}"
     table = Table(title=plain(title), title_justify="left", box=box.SIMPLE_HEAD,
                   expand=False)
     columns: tuple[tuple[str, JustifyMethod], ...] = (
@@ -132,6 +169,11 @@ def steps_table(run: RunReport) -> Table:
                 notes.append(f"{task['error']['class']}: {task['error']['message']}")
             if task["writes"]:
                 notes.append("wrote " + ", ".join(dict.fromkeys(task["writes"])))
+            used = task.get("usage")
+            if used is not None:
+                total = total_from_report(used)
+                notes.append(f"{plural(total.calls, 'LLM call')}: "
+                             + usage_text.summary(total, currency))
             table.add_row("", plain(task["name"]), duration(task["start_ns"]),
                           duration(task["duration_ns"]), _status(task["status"]),
                           plain("; ".join(notes)))
@@ -139,17 +181,24 @@ def steps_table(run: RunReport) -> Table:
 
 
 def llm_table(calls: list[LLMReport]) -> Table:
+    """One row per call; its cost is in `--json` and in the usage tables (a column more
+    would not fit 80 columns)."""
     table = Table(title="LLM calls", title_justify="left", box=box.SIMPLE_HEAD)
-    for name in ("#", "task", "step", "model", "TTFT", "duration", "tokens", "tok/s",
-                 "max gap"):
+    for name in ("#", "task", "step", "model", "TTFT", "duration", "chunks", "tok/s",
+                 "max gap", "in→out"):
         table.add_column(name, justify="left" if name in ("task", "model") else "right")
     for call in calls:
         model = f"{call['model']} ({call['provider']})" if call["provider"] else call["model"]
         rate = call["tokens_per_s"]
-        table.add_row(str(call["n"]), plain(call["task"]), str(call["step"]),
-                      plain(model), duration(call["ttft_ns"]), duration(call["duration_ns"]),
-                      str(call["tokens"]), "–" if rate is None else f"{rate:.1f}",
-                      duration(call["max_gap_ns"]))
+        counts = call["usage_tokens"]
+        row: list[Text | str] = [
+            str(call["n"]), plain(call["task"]), str(call["step"]), plain(model),
+            duration(call["ttft_ns"]), duration(call["duration_ns"]), str(call["tokens"]),
+            "–" if rate is None else f"{rate:.1f}", duration(call["max_gap_ns"]),
+            Text("unreported", style="yellow") if counts is None else
+            f"{usage_text.tokens(counts.get('input'), compact=True)}→"
+            f"{usage_text.tokens(counts.get('output'), compact=True)}"]
+        table.add_row(*row)
         if call["error"]:
             table.add_row("", plain(f"{call['error']['class']}: {call['error']['message']}",
                                     style="red"))
@@ -187,13 +236,18 @@ def error_panel(error: ErrorReport) -> Panel:
 
 def render(report: Report, console: Console) -> None:
     console.print(overview(report))
+    currency = report["usage"]["currency"]
+    for thread in shown_threads(report):
+        console.print(threads_table(thread, currency))
     for run in report["runs"]:
-        console.print(steps_table(run))
+        console.print(steps_table(run, report))
     subgraphs = [r for r in report["runs"] if r["ns"]]
     if subgraphs:
         console.print(runs_table(subgraphs))
     if report["llm_calls"]:
         console.print(llm_table(report["llm_calls"]))
+        for table in usage_tables(report):
+            console.print(table)
     for error in report["errors"]:
         console.print(error_panel(error))
     corruption = report["corruption"]
@@ -219,13 +273,33 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     parser.add_argument("--json", action="store_true",
                         help="print the same facts as JSON (keys documented in "
                              "tui/cli/inspect.py)")
+    add_prices_argument(parser)
     parser.set_defaults(func=run_inspect)
 
 
+def add_prices_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--prices", metavar="FILE",
+                        help="a JSON price table you wrote (see README: Token usage and "
+                             "cost): show each LLM call's cost. Never fetched.")
+
+
+def prices_of(args: argparse.Namespace, command: str) -> Prices | None:
+    """The price table `--prices` names, or None; CommandError (2) saying what is wrong
+    with the file."""
+    path = getattr(args, "prices", None)
+    if path is None:
+        return None
+    try:
+        return load_prices(path)
+    except PricesError as exc:
+        raise CommandError(f"{command}: --prices {exc}", 2) from None
+
+
 def run_inspect(args: argparse.Namespace) -> int:
+    prices = prices_of(args, "inspect")
     try:
         with open_trace(args.path) as trace:
-            report = build_report(trace)
+            report = build_report(trace, prices)
     except TraceError as exc:
         raise CommandError(f"inspect: {exc}") from exc
     if args.json:
