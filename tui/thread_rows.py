@@ -18,8 +18,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from tracer import Trace
+from tracer import Trace, TraceError
 from tracer.threads import Link, Thread, thread_of
+from tracer.trace_threads import trace_threads
 from tui.selection import Selection
 from tui.step_rows import RowCache, StepRow
 from tui.views.values import inline
@@ -205,3 +206,26 @@ def thread_grew(threads: list[Thread], rows: StepLines | None, selection: Select
         return False
     shown = rows.runs if isinstance(rows, ThreadRows) else [selection.run]
     return [r.number for r in thread.runs] != shown
+
+
+def end_index(rows: StepLines, selection: Selection) -> int | None:
+    """The line follow mode moves to: the last step listed, unless that is of a run
+    before the selected one (a thread's new run that has no step yet: the selection waits
+    there for its first); None when nothing is listed or the selection should stay."""
+    if not len(rows):
+        return None
+    if isinstance(rows, ThreadRows) and selection.run in rows.runs:
+        last, _ = rows.place(rows.step_index(len(rows) - 1, -1))
+        if rows.runs.index(last) < rows.runs.index(selection.run):
+            return None
+    return len(rows) - 1
+
+
+def read_threads(trace: Trace) -> tuple[list[Thread], dict[int, Link]]:
+    """The file's threads as the viewer reads them (none from a damaged index) and, per
+    root run, how it follows the run before it in its thread (for the run tree)."""
+    try:
+        threads = trace_threads(trace)
+    except TraceError:
+        return [], {}
+    return threads, {r.number: link for t in threads for r, link in t.entries()}

@@ -23,17 +23,23 @@ from textual.widgets import Footer, Input, Static, TabbedContent, TabPane, Tabs
 
 from tracer import Trace, TraceCorruptError, TraceError
 from tracer.threads import Thread
-from tracer.trace_threads import trace_threads
 from tui import navigation
 from tui import trace_tasks as tasks
 from tui.bindings import ACTIONS, VIEWS, main_bindings, show_aliases
-from tui.node_target import step_of_node, subgraph_run
+from tui.node_target import enter_target
 from tui.run_paths import RunNode, breadcrumb, parent_step, run_nodes
 from tui.screens.help import HelpScreen
 from tui.screens.prompt import PromptScreen
 from tui.selection import Selection
 from tui.step_rows import run_status
-from tui.thread_rows import StepLines, ThreadRows, lines_of, thread_grew
+from tui.thread_rows import (
+    StepLines,
+    ThreadRows,
+    end_index,
+    lines_of,
+    read_threads,
+    thread_grew,
+)
 from tui.view_table import LIVE_KINDS, SHORT_TITLES, VIEW_WIDGETS, make_view
 from tui.widgets.custom_events import CustomEvents
 from tui.widgets.graph_view import GraphView
@@ -298,24 +304,15 @@ class MainScreen(Screen[None]):
         self.followed()
 
     def _follow_to_end(self) -> None:
-        """Select the last step listed, unless it is of a run before the selected one (a
-        thread's new run that has no step yet: the selection waits for its first)."""
-        if self.rows is None or self.selection is None or not len(self.rows):
-            return
-        if isinstance(self.rows, ThreadRows) and self.selection.run in self.rows.runs:
-            last, _ = self.rows.place(self.rows.step_index(len(self.rows) - 1, -1))
-            if self.rows.runs.index(last) < self.rows.runs.index(self.selection.run):
-                return
-        self.select_index(len(self.rows) - 1)
+        if self.rows is not None and self.selection is not None:
+            index = end_index(self.rows, self.selection)
+            if index is not None:
+                self.select_index(index)
 
     def _read_runs(self) -> None:
         """The run tree and the threads, from the runs the file holds now."""
         assert self.trace is not None
-        try:
-            self.threads = trace_threads(self.trace)
-        except TraceError:
-            self.threads = []
-        links = {r.number: link for t in self.threads for r, link in t.entries()}
+        self.threads, links = read_threads(self.trace)
         self.runs = run_nodes(self.trace, links)
         self.query_one(RunTree).set_runs(self.runs)
         self.query_one(RunTree).display = len(self.runs) > 1
@@ -526,26 +523,16 @@ class MainScreen(Screen[None]):
         if (not message.opened or self.trace is None or self.selection is None
                 or self.rows is None):
             return  # a click only moves the cursor
-        selection, name = self.selection, message.name
-        if message.kind == "subgraph":
-            run = subgraph_run(self.trace, selection.run, selection.step, name)
-            if run is None:
-                self.notify(f"{name} has not run in this run yet: no subgraph run to open")
-                return
-            self.choose_run(run)
-            return
-        if message.kind != "node":
-            return
-        steps = [(self.rows.row(i).step, self.rows.row(i).nodes)
-                 for i in range(len(self.rows)) if not self.rows.is_marker(i)
-                 and self.rows.place(i)[0] == selection.run]
-        step = step_of_node(steps, selection.step, name)
-        if step is None:
-            self.notify(f"{name} has not run in this run")
-            return
-        if step != selection.step:
-            self.go_to(step)
-        self.query_one(TabbedContent).active = "tasks"
+        target = enter_target(self.trace, self.rows, self.selection, message.name,
+                              message.kind)
+        if isinstance(target, str):
+            self.notify(target)
+        elif target is not None and target.run is not None:
+            self.choose_run(target.run)
+        elif target is not None and target.step is not None:
+            if target.step != self.selection.step:
+                self.go_to(target.step)
+            self.query_one(TabbedContent).active = "tasks"
 
     def action_view_scope(self) -> None:
         """w from anywhere (the step list keeps focus after 1-8): the visible view's
