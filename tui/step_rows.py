@@ -317,9 +317,14 @@ class RowCache:
         """The next row index after `start` whose row has `want` ("error" or "llm")."""
         i = start + direction
         while 0 <= i < len(self.entries):
-            row = self.row(i)
-            if (want == "error" and (row.errors or row.broken)) or (
-                    want == "llm" and row.llm_calls):
+            if row_has(self.row(i), want):
                 return i
             i += direction
         return None
+
+
+def row_has(row: StepRow, want: str) -> bool:
+    """Whether a step's row has `want`: "error" (a failed or damaged step) or "llm" (a
+    step with LLM calls); what e and t jump to."""
+    return bool(row.errors or row.broken) if want == "error" else (
+        want == "llm" and bool(row.llm_calls))

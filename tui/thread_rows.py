@@ -22,7 +22,7 @@ from tracer import Trace, TraceError
 from tracer.threads import Link, Thread, thread_of
 from tracer.trace_threads import trace_threads
 from tui.selection import Selection
-from tui.step_rows import RowCache, StepRow
+from tui.step_rows import RowCache, StepRow, row_has
 from tui.views.values import inline
 from tui.visible import visible
 
@@ -166,11 +166,8 @@ class ThreadRows:
         """The next line after `start` whose step has `want` ("error" or "llm")."""
         i = start + direction
         while 0 <= i < len(self.lines):
-            if not self.is_marker(i):
-                row = self.row(i)
-                if (want == "error" and (row.errors or row.broken)) or (
-                        want == "llm" and row.llm_calls):
-                    return i
+            if not self.is_marker(i) and row_has(self.row(i), want):
+                return i
             i += direction
         return None
 

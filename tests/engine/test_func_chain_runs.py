@@ -10,19 +10,10 @@ import asyncio
 from typing import Any
 
 import pytest
-from langchain_core.tracers.base import BaseTracer
-from langchain_core.tracers.schemas import Run
 
 from engine.func import entrypoint, task
 
-
-class Tracer(BaseTracer):
-    def __init__(self) -> None:
-        super().__init__()
-        self.runs: list[Run] = []
-
-    def _persist_run(self, run: Run) -> None:
-        self.runs.append(run)
+from .lc_tracer import Tracer
 
 
 @task()
