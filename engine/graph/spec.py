@@ -41,7 +41,8 @@ class NodeSpec:
     edges: tuple[str, ...]
     joins: tuple[str, ...]
     branches: tuple[BranchSpec, ...]
-    destinations: tuple[str, ...] | None
+    destinations: tuple[str, ...] | dict[str, str] | None
+    """Where the node's Commands may go (a dict: each target's label in drawings)."""
     metadata: dict[str, Any] | None = None
     retry_policy: Sequence[RetryPolicy] | None = None
     """The node's retry policies, tried in order (None: a failure is final)."""

@@ -180,7 +180,9 @@ class StateGraph:
             raise ValueError(f"Node `{name}` already present.")
         if name in (START, END):
             raise ValueError(f"Node `{name}` is reserved.")
-        if isinstance(destinations, dict):
+        if isinstance(destinations, dict):  # target → the edge's label in drawings
+            destinations = {str(k): str(v) for k, v in destinations.items()}
+        elif destinations is not None:
             destinations = tuple(destinations)
         handler = None
         if error_handler is not None:
