@@ -52,6 +52,20 @@ class GraphInterrupt(GraphBubbleUp):
         self.interrupts = interrupts
 
 
+class NodeInterrupt(GraphInterrupt):
+    """Deprecated (LangGraph 1.0): raised by a node to pause the run with `value` as its
+    interrupt; the node runs again when the run goes on. Use `engine.types.interrupt`."""
+
+    def __init__(self, value: Any, id: str | None = None) -> None:
+        from engine.types import Interrupt
+        from engine.warnings import LangGraphDeprecatedSinceV10, warn_deprecated
+
+        warn_deprecated("NodeInterrupt is deprecated. Please use `langgraph.types.interrupt` "
+                        "instead.", LangGraphDeprecatedSinceV10)
+        # LangGraph's id when none is given (an Interrupt made outside interrupt()).
+        super().__init__((Interrupt(value=value, id="placeholder-id" if id is None else id),))
+
+
 class ParentCommand(GraphBubbleUp):
     """Carries a `Command(graph=Command.PARENT)` from a subgraph to its parent's task."""
 

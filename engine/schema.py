@@ -11,6 +11,7 @@ LangGraph): nodes receive and return that value itself, and so do `invoke` and t
 
 from __future__ import annotations
 
+import collections.abc
 import copy
 import dataclasses
 import inspect
@@ -80,9 +81,19 @@ def _takes_two_args(fn: Callable[..., Any]) -> bool:
     return len(positional) >= 2 or any(p.kind is p.VAR_POSITIONAL for p in params)
 
 
+_CONCRETE: dict[Any, type] = {
+    collections.abc.Sequence: list, collections.abc.MutableSequence: list,
+    collections.abc.Set: set, collections.abc.MutableSet: set,
+    collections.abc.Mapping: dict, collections.abc.MutableMapping: dict,
+}
+"""An abstract collection's empty value comes from its usual concrete type (as LangGraph
+starts an `Annotated[Sequence[str], add_messages]` key as an empty list)."""
+
+
 def _empty_of(hint: Any) -> Any:
     base = get_args(hint)[0] if get_origin(hint) is typing.Annotated else hint
     origin = get_origin(base) or base
+    origin = _CONCRETE.get(origin, origin)
     if isinstance(origin, type):
         try:
             return origin()

@@ -96,6 +96,14 @@ class Interrupt:
         object.__setattr__(self, "id", id)
         object.__setattr__(self, "response_schema", response_schema)
 
+    @classmethod
+    def from_ns(cls, value: Any, ns: str, *, response_schema: Any = None) -> Interrupt:
+        """The interrupt of the task whose checkpoint namespace is `ns` (its id as an
+        interrupt raised there, or one saved by LangGraph < 0.6 with that `ns`, gets)."""
+        from engine.pregel.ids import interrupt_id
+
+        return cls(value=value, id=interrupt_id(ns), response_schema=response_schema)
+
     @property
     def interrupt_id(self) -> str:
         """Deprecated: `id`."""

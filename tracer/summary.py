@@ -260,8 +260,8 @@ class TraceSummarizer:
                 wall if type(wall) is int else None,
                 fork=fork if isinstance(fork, dict) else None,
                 resumed=data.get("resumed") is True,
-                thread_id=_configurable(data.get("config"), "thread_id"),
-                start_checkpoint=_configurable(data.get("config"), "checkpoint_id")))
+                thread_id=configurable(data.get("config"), "thread_id"),
+                start_checkpoint=configurable(data.get("config"), "checkpoint_id")))
         run = self._run_of.get(event.ns, -1)
         owner = summary.runs[run] if 0 <= run < len(summary.runs) else None
         if owner is not None:
@@ -282,7 +282,7 @@ class TraceSummarizer:
             if kind == "llm_start" and type(number) is int:
                 summary.call_runs[number] = run
         elif kind == "checkpoint" and owner is not None:
-            mark = _checkpoint_mark(event)
+            mark = checkpoint_mark(event)
             if mark is not None:
                 owner.checkpoints.append(mark)
         elif kind == "interrupt" and owner is not None:
@@ -312,22 +312,22 @@ def _list(value: Any) -> list[Any] | tuple[Any, ...]:
     return value if isinstance(value, (list, tuple)) else ()
 
 
-def _configurable(config: Any, key: str) -> str | None:
+def configurable(config: Any, key: str) -> str | None:
     """`config["configurable"][key]` as text (a thread id may be a number), or None."""
-    configurable = config.get("configurable") if isinstance(config, dict) else None
-    value = configurable.get(key) if isinstance(configurable, dict) else None
+    section = config.get("configurable") if isinstance(config, dict) else None
+    value = section.get(key) if isinstance(section, dict) else None
     return str(value) if type(value) in (str, int) else None
 
 
-def _checkpoint_mark(event: Event) -> CheckpointMark | None:
+def checkpoint_mark(event: Event) -> CheckpointMark | None:
     """The checkpoint a checkpoint event names (its id, its parent's, its source)."""
     data = event.data
-    cid = _configurable(data.get("config"), "checkpoint_id")
+    cid = configurable(data.get("config"), "checkpoint_id")
     if cid is None:
         return None
     metadata = data.get("metadata")
     source = metadata.get("source") if isinstance(metadata, dict) else None
-    return CheckpointMark(cid, event.step, _configurable(data.get("parent_config"),
+    return CheckpointMark(cid, event.step, configurable(data.get("parent_config"),
                                                          "checkpoint_id"),
                           source if type(source) is str else None)
 

@@ -9,6 +9,7 @@ from typing import Any
 from textual.app import App
 from textual.notifications import SeverityLevel
 
+from tracer.prices import Prices
 from tui.debug.session import DebugSession
 from tui.palette import StepscopeCommands
 from tui.screens.debug import DebugScreen
@@ -22,10 +23,13 @@ class StepscopeApp(App[None]):
     COMMANDS = App.COMMANDS | {StepscopeCommands}
     TITLE = "stepscope"
 
-    def __init__(self, path: Path, *, follow: bool = False) -> None:
+    def __init__(self, path: Path, *, follow: bool = False,
+                 prices: Prices | None = None) -> None:
         super().__init__()
         self.path = path
         self.follow = follow
+        self.prices = prices
+        """The price table `--prices` named: the views show costs by it (None: no cost)."""
 
     def get_default_screen(self) -> MainScreen:
         return MainScreen(self.path, follow=self.follow)
@@ -75,6 +79,8 @@ class DebugApp(StepscopeApp):
                            start=self.start_run, mode=self.start_mode)
 
 
-def make_app(path: str | os.PathLike[str], *, follow: bool = False) -> StepscopeApp:
-    """Build the app for `stepscope view PATH [--follow]`, Pilot tests and snapshots."""
-    return StepscopeApp(Path(path), follow=follow)
+def make_app(path: str | os.PathLike[str], *, follow: bool = False,
+             prices: Prices | None = None) -> StepscopeApp:
+    """Build the app for `stepscope view PATH [--follow] [--prices FILE]`, Pilot tests
+    and snapshots."""
+    return StepscopeApp(Path(path), follow=follow, prices=prices)

@@ -4,8 +4,39 @@ node goes to the latest step, up to the selected one, in which it ran."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, NamedTuple
+
 from tracer import Trace, TraceError
 from tui.step_rows import planned
+
+if TYPE_CHECKING:
+    from tui.selection import Selection
+    from tui.thread_rows import StepLines
+
+
+class Target(NamedTuple):
+    """Where Enter on a Graph node goes: a run to open, or a step of the selected run
+    whose Tasks view to show (the step may be the selected one)."""
+
+    run: int | None = None
+    step: int | None = None
+
+
+def enter_target(trace: Trace, rows: StepLines, selection: Selection, name: str,
+                 kind: str) -> Target | str | None:
+    """Enter on node `name` (of `kind` "subgraph" or "node") with `selection` shown: where
+    to go, or why there is nowhere (a note for the user); None for other kinds."""
+    if kind == "subgraph":
+        run = subgraph_run(trace, selection.run, selection.step, name)
+        if run is None:
+            return f"{name} has not run in this run yet: no subgraph run to open"
+        return Target(run=run)
+    if kind != "node":
+        return None
+    steps = [(rows.row(i).step, rows.row(i).nodes) for i in range(len(rows))
+             if not rows.is_marker(i) and rows.place(i)[0] == selection.run]
+    step = step_of_node(steps, selection.step, name)
+    return f"{name} has not run in this run" if step is None else Target(step=step)
 
 
 def subgraph_run(trace: Trace, run: int, step: int, node: str) -> int | None:

@@ -8,10 +8,12 @@ run they branch from or resume.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from tracer import Trace, TraceError
+from tracer.threads import Link
 
 
 @dataclass(frozen=True)
@@ -32,9 +34,11 @@ def _start(trace: Trace, run: int) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-def run_nodes(trace: Trace) -> list[RunNode]:
+def run_nodes(trace: Trace, links: Mapping[int, Link] | None = None) -> list[RunNode]:
     """Every run, in file order, with its parent run and a label. A fork sits under the
-    run it branched from; a resumed run (after an interrupt) under the run it resumes."""
+    run it branched from; a resumed run (after an interrupt) under the run it resumes.
+    `links` (`tracer.threads`: how each root run of a thread follows) says which run
+    that is; without them, a fork the debugger made and the latest root run are used."""
     out: list[RunNode] = []
     latest: dict[tuple[str, ...], int] = {}
     by_id: dict[str, int] = {}
@@ -44,9 +48,13 @@ def run_nodes(trace: Trace) -> list[RunNode]:
         graph = start.get("graph")
         name = graph.get("name") if isinstance(graph, dict) else None
         parent = latest.get(ns[:-1]) if ns else None
+        link = (links or {}).get(number)
         if ns:
             node = ns[-1].split(":", 1)[0]
             label = f"{node}" + (f" ({name})" if name and name != node else "")
+        elif link is not None and link.previous is not None:
+            parent = link.previous
+            label = _linked_label(link, number)
         elif isinstance(fork := start.get("fork"), dict) and str(fork.get("run_id")) in by_id:
             parent = by_id[str(fork["run_id"])]
             label = f"⑂ fork @ step {fork.get('step')} · run {number}"
@@ -61,6 +69,16 @@ def run_nodes(trace: Trace) -> list[RunNode]:
         latest[ns] = number
         by_id[str(run_id)] = number
     return out
+
+
+def _linked_label(link: Link, number: int) -> str:
+    if link.relation == "fork":
+        step = (link.fork or {}).get("step")
+        return f"⑂ fork @ step {step} · run {number}" if step is not None \
+            else f"⑂ fork · run {number}"
+    if link.relation == "resume":
+        return f"↻ resumed · run {number}"
+    return f"▶ new input · run {number}"
 
 
 def fork_counts(trace: Trace, run: int) -> dict[int, int]:

@@ -44,6 +44,8 @@ class StepRow:
     (until a keyframe restores the whole state): some of its keys may be unknown."""
     forks: int = 0
     """Time-travel branches recorded from this step (`stepscope debug`'s forks)."""
+    marker: str | None = None
+    """Not a step: the line between two runs of a thread (`tui.thread_rows`), its text."""
 
     @property
     def marks(self) -> str:
@@ -161,6 +163,16 @@ def tainted_rows(trace: Trace, run: int, entries: list[StepEntry],
     return out
 
 
+def root_limit(trace: Trace, run: int) -> int | None:
+    """For a root run, the last offset its frames can be at: before the next root run
+    (a later invoke, resume or fork; a step an interrupt cut has no step_end to stop at).
+    None otherwise (subgraph runs of parallel tasks interleave) and for the last."""
+    runs = trace.index.runs
+    if not 0 <= run < len(runs) or runs[run].ns:
+        return None
+    return next((r.offset - 1 for r in runs[run + 1:] if not r.ns), None)
+
+
 def read_row(trace: Trace, run: int, entry: StepEntry, broken: bool = False) -> StepRow:
     """The step list row for one index entry."""
     step, start, end, task_ends = entry.step, entry.start, entry.end, entry.task_ends
@@ -182,7 +194,8 @@ def read_row(trace: Trace, run: int, entry: StepEntry, broken: bool = False) -> 
         if end is not None:
             t1 = trace.read_record(end)[2]
         llm = 0
-        for _, code in trace.frame_kinds(first, end):
+        for _, code in trace.frame_kinds(first, end if end is not None
+                                         else root_limit(trace, run)):
             if code == _LLM_START:
                 llm += 1
             elif code == _INTERRUPT:
@@ -258,7 +271,7 @@ class RowCache:
     def __len__(self) -> int:
         return len(self.entries)
 
-    def steps(self) -> list[int]:
+    def steps(self, run: int | None = None) -> list[int]:
         return [entry.step for entry in self.entries]
 
     def row(self, index: int) -> StepRow:
@@ -275,8 +288,22 @@ class RowCache:
     def cached(self, index: int) -> StepRow | None:
         return self._rows.get(index)
 
-    def index_of(self, step: int) -> int | None:
-        """The row index showing `step` (steps are increasing within a run)."""
+    def place(self, index: int) -> tuple[int, int]:
+        """(run, step) of row `index`."""
+        return self.run, self.entries[index].step
+
+    def is_marker(self, index: int) -> bool:
+        return False  # (a thread's step list has markers: tui.thread_rows)
+
+    def step_index(self, index: int, direction: int = 1) -> int:
+        """`index` clamped to the rows (every row is a step)."""
+        return max(0, min(index, len(self.entries) - 1))
+
+    def index_of(self, step: int, run: int | None = None) -> int | None:
+        """The row index showing `step` (steps are increasing within a run); None if
+        `run` is given and is not this one."""
+        if run is not None and run != self.run:
+            return None
         lo, hi = 0, len(self.entries)
         while lo < hi:
             mid = (lo + hi) // 2
@@ -290,9 +317,14 @@ class RowCache:
         """The next row index after `start` whose row has `want` ("error" or "llm")."""
         i = start + direction
         while 0 <= i < len(self.entries):
-            row = self.row(i)
-            if (want == "error" and (row.errors or row.broken)) or (
-                    want == "llm" and row.llm_calls):
+            if row_has(self.row(i), want):
                 return i
             i += direction
         return None
+
+
+def row_has(row: StepRow, want: str) -> bool:
+    """Whether a step's row has `want`: "error" (a failed or damaged step) or "llm" (a
+    step with LLM calls); what e and t jump to."""
+    return bool(row.errors or row.broken) if want == "error" else (
+        want == "llm" and bool(row.llm_calls))

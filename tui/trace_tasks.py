@@ -23,7 +23,7 @@ from textual.message import Message
 
 from tracer import Trace, TraceChangedError, TraceCorruptError, TraceError, open_trace
 from tracer.summary import scan_integrity
-from tui.step_rows import RowCache
+from tui.thread_rows import StepLines
 
 Post = Callable[[Message], object]
 Cancelled = Callable[[], bool]
@@ -230,7 +230,7 @@ def warm_states(trace: Trace, run: int, cancelled: Cancelled, every: int = 64) -
         time.sleep(YIELD_S)
 
 
-def warm_rows(rows: RowCache, cancelled: Cancelled) -> None:
+def warm_rows(rows: StepLines, cancelled: Cancelled) -> None:
     """Read every step list row ahead of need, so `e` and `t` search a filled cache."""
     turn = background_turn(rows.trace)
     for index in range(len(rows)):

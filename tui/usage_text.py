@@ -93,3 +93,20 @@ def summary(total: UsageTotal, currency: str | None, *, compact: bool = False) -
     parts = [token_counts(total, compact=compact) if total.reported else "",
              unreported(total), cost(total, currency)]
     return " · ".join(p for p in parts if p)
+
+
+def brief(total: UsageTotal, currency: str | None) -> str:
+    """For narrow places: `412 in/9 out · $0.000038`, `1 of 4 unreported`, `unreported`."""
+    if total.calls == 0:
+        return "no LLM calls"
+    u = total.usage
+    parts = []
+    if total.reported:
+        parts.append(f"{tokens(u.input, compact=True)} in/{tokens(u.output, compact=True)} out")
+    if total.unreported:
+        parts.append("unreported" if not total.reported else
+                     f"{total.unreported} of {total.calls} unreported")
+    money_text = cost(total, currency, compact=True)
+    if money_text:
+        parts.append(money_text)
+    return " · ".join(parts)

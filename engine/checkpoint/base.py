@@ -55,6 +55,8 @@ class CheckpointRecord:
     """task id → checkpoint_ns of the subgraph that task runs."""
     results: dict[str, Any] = field(default_factory=dict)
     """task id → what that task wrote, once the step planned here has run."""
+    deferred: tuple[str, ...] = ()
+    """Deferred nodes triggered but held back until nothing else is left to run."""
     fork: dict[str, Any] | None = None
     """For a checkpoint seeded by `engine.pregel.fork` (source "fork"): the run and
     step it branches from, `{"run_id", "step"}`; the branch's run_start names them."""

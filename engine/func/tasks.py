@@ -162,9 +162,28 @@ class TaskFunction:
         extra = injected_kwargs(self._inject, self.func, args, kwargs, call)
         return await self.func(*args, **kwargs, **extra)
 
+    def _chain_run(self, call: Task) -> Any:
+        """The call's LangChain chain run when the run has callbacks (else None), under
+        its caller's, its inputs the call's arguments by parameter name."""
+        callbacks = call.loop.run.callbacks
+        if callbacks is None:
+            return None
+        args, kwargs = call.input
+        try:
+            inputs = dict(inspect.signature(self.func).bind_partial(*args, **kwargs).arguments)
+        except (TypeError, ValueError):  # no signature, or arguments it does not take
+            inputs = {"args": list(args), **kwargs}
+        return callbacks.call_enter(call, inputs)
+
+    def _end_chain_run(self, run: Any, call: Task) -> None:
+        if call.error is None and not call.interrupts:
+            run.output = call.result
+        attempts.langchain_exit(run, call)
+
     def _run(self, call: Task, future: CallFuture) -> None:
         loop = call.loop
         token = set_current(call)
+        chain_run = self._chain_run(call)
         start = loop.clock.monotonic_ns()
         outcome: BaseException | None = None
         try:
@@ -185,6 +204,8 @@ class TaskFunction:
             outcome = record_failure(call, exc)
         finally:
             call.duration = loop.clock.monotonic_ns() - start
+            if chain_run is not None:
+                self._end_chain_run(chain_run, call)
             reset_current(token)
         finish_call(call)
         if outcome is None:
@@ -195,6 +216,7 @@ class TaskFunction:
     async def _arun(self, call: Task) -> Any:
         loop = call.loop
         token = set_current(call)
+        chain_run = self._chain_run(call)
         start = loop.clock.monotonic_ns()
         outcome: BaseException | None = None
         cancelled: asyncio.CancelledError | None = None
@@ -218,6 +240,8 @@ class TaskFunction:
             outcome = record_failure(call, exc)
         finally:
             call.duration = loop.clock.monotonic_ns() - start
+            if chain_run is not None:
+                self._end_chain_run(chain_run, call)
             reset_current(token)
         finish_call(call)
         if cancelled is not None:

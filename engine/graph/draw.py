@@ -58,7 +58,8 @@ def _found_edges(spec: GraphSpec) -> list[Edge]:
             else:
                 found.add(Edge(src, END))
         if node.destinations:
-            found.update(Edge(src, t, None, True) for t in node.destinations)
+            found.update(Edge(src, t, _label(node.destinations, t), True)
+                         for t in node.destinations)
     edges = sorted(found, key=lambda e: (e.source, e.target, e.conditional,
                                          "" if e.data is None else str(e.data)))
     sources = {e.source for e in edges}
@@ -188,3 +189,8 @@ class DrawableGraph:
         out the front matter, the node declarations and the class definitions (other
         options of LangChain's renderer are accepted and ignored)."""
         return mermaid.render(self, with_styles=with_styles)
+
+
+def _label(destinations: tuple[str, ...] | dict[str, str], target: str) -> str | None:
+    """A Command destination's edge label (given as `destinations={target: label}`)."""
+    return destinations.get(target) if isinstance(destinations, dict) else None

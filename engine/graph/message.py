@@ -110,3 +110,11 @@ class MessagesState(TypedDict):
     """A state holding just a `messages` list merged by `add_messages`."""
 
     messages: Annotated[list[AnyMessage], add_messages]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "MessageGraph":  # deprecated; a module of its own (it needs StateGraph)
+        from engine.graph.message_graph import MessageGraph
+
+        return MessageGraph
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

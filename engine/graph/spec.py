@@ -41,7 +41,8 @@ class NodeSpec:
     edges: tuple[str, ...]
     joins: tuple[str, ...]
     branches: tuple[BranchSpec, ...]
-    destinations: tuple[str, ...] | None
+    destinations: tuple[str, ...] | dict[str, str] | None
+    """Where the node's Commands may go (a dict: each target's label in drawings)."""
     metadata: dict[str, Any] | None = None
     retry_policy: Sequence[RetryPolicy] | None = None
     """The node's retry policies, tried in order (None: a failure is final)."""
@@ -55,6 +56,8 @@ class NodeSpec:
     """A `TracePolicy`: what LangChain tracers record as the node's input and output."""
     cache_policy: Any = None
     """A `CachePolicy`: the node's outcome is cached by its input (None: never)."""
+    defer: bool = False
+    """Triggered, it waits until no other task is left to run (LangGraph's `defer`)."""
     record: Callable[[Any, Any], None] | None = None
     """Records what the node returned in its own way (`record(task, value)`), instead of
     as a state update: the functional API's nodes return plain values."""
@@ -84,6 +87,8 @@ class GraphSpec:
     does; False: straight into the input checkpoint's channels (the functional API)."""
     message_keys: frozenset[str] = frozenset()
     """State keys merged by `add_messages` (their new messages get ids at task end)."""
+    deferred: frozenset[str] = frozenset()
+    """Nodes added with `defer=True` (see `NodeSpec.defer`)."""
 
     def node(self, name: str) -> NodeSpec:
         return self.nodes[name]

@@ -36,15 +36,17 @@ node names it may return."""
 
 
 class _PendingNode:
-    __slots__ = ("action", "cache_policy", "destinations", "error_handler", "input_schema",
-                 "is_error_handler", "metadata", "name", "retry_policy", "timeout",
-                 "trace_policy")
+    __slots__ = ("action", "cache_policy", "defer", "destinations", "error_handler",
+                 "input_schema", "is_error_handler", "metadata", "name", "retry_policy",
+                 "timeout", "trace_policy")
 
     def __init__(self, name: str, action: Any, input_schema: Any, metadata: Any, dest: Any,
                  retry_policy: Any = None, trace_policy: Any = None, *,
                  error_handler: str | None = None, is_error_handler: bool = False,
-                 timeout: TimeoutPolicy | None = None, cache_policy: Any = None):
+                 timeout: TimeoutPolicy | None = None, cache_policy: Any = None,
+                 defer: bool = False):
         self.name = name
+        self.defer = defer
         self.trace_policy = trace_policy
         self.action = action
         self.input_schema = input_schema
@@ -151,6 +153,8 @@ class StateGraph:
         gets the node's input and, by a parameter typed `NodeError`, the failure; what
         it returns stands for the node's update. `timeout` (seconds, a timedelta or a
         `TimeoutPolicy`) limits each attempt of an async node; see `engine.timeout`.
+        `defer=True` holds the node back, once triggered, until nothing else is left to
+        run: it then runs once, as the run would otherwise end.
         """
         timeout_policy = TimeoutPolicy.coerce(timeout)
         input_schema = renamed(kwargs, "input", "input_schema", input_schema)
@@ -176,7 +180,9 @@ class StateGraph:
             raise ValueError(f"Node `{name}` already present.")
         if name in (START, END):
             raise ValueError(f"Node `{name}` is reserved.")
-        if isinstance(destinations, dict):
+        if isinstance(destinations, dict):  # target → the edge's label in drawings
+            destinations = {str(k): str(v) for k, v in destinations.items()}
+        elif destinations is not None:
             destinations = tuple(destinations)
         handler = None
         if error_handler is not None:
@@ -189,7 +195,7 @@ class StateGraph:
         self.nodes[name] = _PendingNode(name, action, input_schema, metadata, destinations,
                                         retry_policy, kwargs.pop("trace_policy", None),
                                         error_handler=handler, timeout=timeout_policy,
-                                        cache_policy=cache_policy)
+                                        cache_policy=cache_policy, defer=defer)
         return self
 
     def set_node_defaults(
@@ -446,6 +452,7 @@ class StateGraph:
                 cache_policy=defaults.cache_policy if pending.cache_policy is None
                 else pending.cache_policy,
                 trace_policy=pending.trace_policy,
+                defer=pending.defer,
             )
         start = NodeSpec(START, None, None, inp, (START,), edges_from(START),
                          tuple(node_joins.get(START, ())), branches_from(START), None)
@@ -464,6 +471,7 @@ class StateGraph:
             interrupt_after=after,
             node_order=tuple(self.nodes),
             message_keys=frozenset(k for k, f in fields.items() if is_add_messages(f.reducer)),
+            deferred=frozenset(n for n, spec in nodes.items() if spec.defer),
         )
 
 

@@ -47,8 +47,9 @@ def describe(spec: GraphSpec) -> dict[str, Any]:
                 edges.extend({"source": node.name, "target": t, "conditional": True,
                               "label": None} for t in branch.ends)
         if node.destinations:
-            edges.extend({"source": node.name, "target": t, "conditional": True, "label": None}
-                         for t in node.destinations)
+            labels = node.destinations if isinstance(node.destinations, dict) else {}
+            edges.extend({"source": node.name, "target": t, "conditional": True,
+                          "label": labels.get(t)} for t in node.destinations)
     channels = {key: {"reducer": reducer_name(f.reducer)} for key, f in spec.fields.items()}
     return {"name": spec.name, "nodes": nodes, "edges": edges,
             "state_keys": list(spec.state.keys), "channels": channels,

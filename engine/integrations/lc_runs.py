@@ -129,7 +129,10 @@ class LangChainRuns:
             # A subgraph's pause leaves it as GraphInterrupt, as in LangGraph.
             run.on_chain_error(GraphInterrupt(loop.interrupts))
         else:
-            run.on_chain_end(loop.output())
+            output = loop.output()
+            if loop.spec.output_schema.kind == "value":  # an entrypoint: its return value
+                output = output.get(END)
+            run.on_chain_end(output)
 
     # -- nodes ---------------------------------------------------------------------------
     def task_enter(self, task: Task) -> NodeRun | None:
@@ -147,6 +150,23 @@ class LangChainRuns:
         node = NodeRun(self, task, manager, policy)
         self.children[task.id] = node.child
         self.nodes[task.id] = node
+        return node
+
+    def call_enter(self, call: Task, inputs: dict[str, Any]) -> NodeRun | None:
+        """A `@task` call's chain run, under the run of the task that called it (its
+        inputs: the call's arguments by parameter name, as LangGraph records them)."""
+        caller = self.nodes.get(call.path[3]) if len(call.path) > 3 else None
+        if caller is None:
+            return None
+        base = call.loop.config
+        manager = CallbackManager.configure(
+            inheritable_callbacks=caller.child,
+            inheritable_tags=base.get("tags"),
+            inheritable_metadata={**base.get("metadata", {}), **_node_metadata(call)},
+        )
+        node = NodeRun(self, call, manager, None, inputs)
+        self.children[call.id] = node.child
+        self.nodes[call.id] = node
         return node
 
     # -- conditional edges ---------------------------------------------------------------
@@ -222,17 +242,18 @@ class NodeRun:
     __slots__ = ("child", "output", "owner", "policy", "run", "token", "tracing")
 
     def __init__(self, owner: LangChainRuns, task: Task, manager: CallbackManager,
-                 policy: Any) -> None:
+                 policy: Any, inputs: Any = None) -> None:
         self.owner = owner
         self.policy = policy
         self.output: Any = None
         process = policy.process_inputs if policy is not None else None
-        recorded = _processed(task.input, process)
-        if recorded is task.input:
-            self.run = manager.on_chain_start(None, task.input, name=task.name)
+        given = task.input if inputs is None else inputs
+        recorded = _processed(given, process)
+        if recorded is given:
+            self.run = manager.on_chain_start(None, given, name=task.name)
         else:
             real, tracers = _split(manager)
-            self.run = real.on_chain_start(None, task.input, name=task.name)
+            self.run = real.on_chain_start(None, given, name=task.name)
             tracers.on_chain_start(None, recorded, name=task.name, run_id=self.run.run_id)
             self.run.handlers = manager.handlers
         self.child = self.run.get_child("seq:step:1")

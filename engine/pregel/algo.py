@@ -108,6 +108,10 @@ def record_output(task: Task, value: Any, snapshot: Mapping[str, Any]) -> None:
     result = task.result = dict(writes) if writes else None
     if result is not None and len(result) != len(writes):  # a key written twice
         task.result = result_of(writes)
+        shown = [(k, v) for k, v in writes if k in task.loop.stream_keys]
+        if task.update_view is None and len({k for k, _ in shown}) != len(shown):
+            # LangGraph's updates stream then lists each write on its own, in order.
+            task.update_view = [{k: v} for k, v in shown]
     task.returned = True
     node = task.node
     if node.edges:

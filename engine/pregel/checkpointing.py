@@ -113,6 +113,7 @@ class Checkpointing:
         for name, seen in saved.barriers.items():
             if name in loop.barriers:
                 loop.barriers[name].seen = set(seen)
+        loop.deferred = set(saved.deferred)
         self.current = saved
         self.stored_id = saved.id
 
@@ -274,6 +275,7 @@ class Checkpointing:
                      else self.current.writers if self.current is not None else ()),
             subgraph_ns={t.id: f"{loop.ns_prefix}{t.checkpoint_ns}"
                          for t in next_tasks if t.name in subgraphs},
+            deferred=tuple(sorted(loop.deferred)),
         )
         if not self.deferred:
             saver.put(record)

@@ -25,6 +25,7 @@ from engine.pregel.run_callbacks import make_run_callbacks
 from engine.pregel.state import StateAccess
 from engine.pregel.stream import StreamProjector
 from engine.pregel.task import Task, peek_current
+from engine.pregel.typed_values import schemas_of, typed
 from engine.runnables import Runnable
 from engine.runtime import RunControl, coerce_context
 from engine.types import STREAM_MODES, All, GraphOutput, StreamMode
@@ -380,6 +381,8 @@ class CompiledStateGraph(Pregel, StateAccess):
         else:
             value = loop.output()
         if call.version == "v2":
+            if keys is None:  # the state typed as the output schema (pydantic, dataclass)
+                value = typed(schemas_of(self)[0], value)
             return GraphOutput(value, tuple(loop.interrupts))
         if loop.interrupts and isinstance(value, dict):
             value = {**value, INTERRUPT: list(loop.interrupts)}

@@ -11,16 +11,13 @@ Everything observable leaves as events on the run's bus.
 from __future__ import annotations
 
 import logging
-import os
-import sys
 from typing import TYPE_CHECKING, Any
 
 from engine.cache import nodes as cache_nodes
 from engine.channels import Barrier
-from engine.checkpoint.base import CheckpointRecord, PendingTask
+from engine.checkpoint.base import PendingTask
 from engine.constants import START
 from engine.errors import (
-    EmptyInputError,
     GraphDrained,
     ParentCommand,
     RunStopped,
@@ -28,14 +25,12 @@ from engine.errors import (
 )
 from engine.events import Event, new_event
 from engine.managed import with_managed
-from engine.pregel import algo, async_branches, attempts, error_handling
+from engine.pregel import algo, attempts, begin, error_handling
 from engine.pregel.checkpointing import Checkpointing
 from engine.pregel.ids import checkpoint_id, node_bits
 from engine.pregel.run import RunContext
 from engine.pregel.task import Task
-from engine.pregel.updates import command_writes
-from engine.types import CheckpointSource, Command, Interrupt, Send
-from engine.version import VERSION
+from engine.types import CheckpointSource, Interrupt
 
 if TYPE_CHECKING:
     from engine.callbacks import GraphLifecycleStatus
@@ -110,6 +105,8 @@ class Loop:
         self.status = "running"
         self.interrupts: tuple[Interrupt, ...] = ()
         self.breakpoint_done = False
+        self.deferred: set[str] = set()
+        """Deferred nodes triggered and held back until nothing else is left to run."""
         self._node_bits = node_bits(f"{run.run_id}|{self.ns_str}")
         self.stop = 0
         """The step at which the run stops (what managed values count down to)."""
@@ -182,110 +179,10 @@ class Loop:
                 kwargs[name] = None
         return call.fn(state, **kwargs)
 
-    # -- begin ---------------------------------------------------------------------------
+    # -- begin (engine.pregel.begin) -----------------------------------------------------
     def begin(self, input: Any) -> None:
-        """Start fresh from `input`, or resume from the thread's last checkpoint."""
-        if self.run.callbacks is not None:
-            self.run.callbacks.graph_start(self, input)
-        resume = isinstance(input, Command) and input.resume is not None
-        saved = self.cp.load()
-        if self.parent_task is not None and self.parent_task.attempts > 1:
-            # A subgraph node its retry policy runs again starts over from its input, as
-            # in LangGraph: what the failed attempt checkpointed is not resumed.
-            saved = None
-        if self.parent_task is not None and self.parent_task.resume and saved is not None:
-            if saved.pending and any(p.interrupts for p in saved.pending.values()):
-                resume = True
-                input = Command(resume=list(self.parent_task.resume))
-        elif self.cp.resumes_breakpoint(saved):
-            input = None
-        if self.ns and saved is not None and self.cp.checkpoint_id_wanted is not None \
-                and not resume:
-            input = None  # time travel to a checkpoint of this subgraph (checkpoint_map)
-        if input is None or resume or (isinstance(input, Command) and saved is not None):
-            if saved is None:
-                raise EmptyInputError("Received no input for __start__")
-            self._resume(saved, input)
-            self.stop = self.step + self.recursion_limit + 1
-        else:
-            self._start_fresh(input, saved)  # two steps on: the input's, then the first
-            self.stop = self.step - 2 + self.recursion_limit + 1
-
-    def _run_start(self, input: Any, resumed: bool, fork: dict[str, Any] | None = None) -> None:
-        if not self.bus.sinks:
-            return
-        self.emit(
-            "run_start",
-            {
-                "run_id": self.run.run_id,
-                "graph": self.graph,
-                "input": input,
-                "config": self.config,
-                "state": self.state_values(),
-                "state_keys": self.spec.state.keys,
-                "stream_keys": self.stream_keys,
-                "resumed": resumed,
-                "parent": self.parent_task.id if self.parent_task else None,
-                "wall_start_ns": self.run.wall_start_ns,
-                "engine_version": VERSION,
-                "python": sys.version.split()[0],
-                "pid": os.getpid(),
-                **({"fork": fork} if fork is not None else {}),
-            },
-        )
-
-    def _start_fresh(self, input: Any, saved: CheckpointRecord | None) -> None:
-        writes = self.spec.input_schema.read_input(input)
-        if saved is not None:
-            self.cp.restore(saved)
-            self.step = saved.step + 1
-        self._run_start(input, resumed=False)
-        start_cp = self.new_checkpoint_id(self.step)
-        start = algo.start_task(self, self.spec, self.step + 1, start_cp)
-        own_step = self.spec.input_step
-        if own_step:
-            self.cp.save("input", start_cp, [start], triggered=(), sends=())
-        # The internal __start__ task: the input as writes, START's edges and branches.
-        self.snapshot = self.values()
-        start.input = input
-        algo.record_output(start, dict(writes), self.snapshot)
-        if start.awaiting:
-            async_branches.resolve(start)
-        if own_step:
-            self.step += 1
-            self._apply([start])
-        else:  # the input goes straight into the channels of the input checkpoint
-            self._apply([start], source="input")
-
-    def _resume(self, saved: CheckpointRecord, input: Any) -> None:
-        self.cp.restore(saved)
-        self.step = saved.step + 1
-        # As in LangGraph, a resumed run goes past the breakpoint of its first step (it
-        # stopped there, or the thread was edited or forked there to go on).
-        self.breakpoint_done = True
-        if isinstance(input, Command) and input.update is not None:
-            self.cp.apply_update(saved, command_writes(self.spec, input))
-        if self.run.callbacks is not None:
-            self.run.callbacks.resumed(self, saved.id)
-        # A thread seeded by `engine.pregel.fork` starts as a branch of the run it names.
-        fork = saved.fork if saved.source == "fork" and not self.ns else None
-        self._run_start(input, resumed=True, fork=fork)
-        self.cp.replay(saved)
-        self.task_checkpoint_id = saved.id
-        forked = self.cp.replay_fork(saved, input)
-        if forked is not None:
-            self.step, self.next_tasks = saved.step + 2, forked
-            return
-        triggered, sends = list(saved.triggered), list(saved.sends)
-        if isinstance(input, Command):  # its goto joins the pending step
-            goto = input.goto_targets()
-            triggered += [t for t in goto if isinstance(t, str) and t not in triggered]
-            sends += [t for t in goto if isinstance(t, Send)]
-        self.next_tasks = algo.prepare_tasks(
-            self, self.spec, self.step, triggered, sends, saved.id
-        )
-        resume = input.resume if isinstance(input, Command) else None
-        self.cp.attach_pending(saved, self.next_tasks, resume)
+        """Start from `input`, or from the thread's checkpoint (a resume, a fork)."""
+        begin.begin(self, input)
 
     # -- plan ----------------------------------------------------------------------------
     def plan(self) -> list[Task] | None:
@@ -465,11 +362,23 @@ class Loop:
                                        {"changes": changes, "writes": writes, "wrote": wrote})))
         if self.run.controller is not None:
             self.run.controller.after_step(self.ns, self.step, self.values())
+        if self.spec.deferred:
+            triggered = self._hold_deferred(triggered, sends)
         cid = self.task_checkpoint_id = self.new_checkpoint_id(self.step)
         self.step += 1
         self.next_tasks = algo.prepare_tasks(self, self.spec, self.step, triggered, sends, cid)
         self.cp.save(source, cid, self.next_tasks, triggered=tuple(triggered),
                      sends=tuple(sends), step=self.step - 1, ran=tasks)
+
+    def _hold_deferred(self, triggered: set[str], sends: list[Any]) -> set[str]:
+        """The nodes to run next: deferred ones are held back (each once, however often
+        triggered) until nothing else would run, when the run would otherwise end."""
+        held = {name for name in triggered if name in self.spec.deferred}
+        now = triggered - held
+        self.deferred |= held
+        if not now and not sends and self.deferred:
+            now, self.deferred = self.deferred, set()
+        return now
 
     def _interrupt(self, interrupts: tuple[Interrupt, ...], static: bool,
                    completed: list[Task] | None = None,

@@ -66,6 +66,10 @@ class RunCallbacks:
         """Start the node's run; the returned scope is closed by `task_exit`."""
         return self.lc.task_enter(task) if self.lc is not None else None
 
+    def call_enter(self, call: Task, inputs: dict[str, Any]) -> Any:
+        """Start a `@task` call's run under its caller's; closed as a node's is."""
+        return self.lc.call_enter(call, inputs) if self.lc is not None else None
+
     def call_branch(self, task: Task, branch: BranchSpec, state: Any) -> Any:
         """Call a conditional edge's path function for `task` (a run of its own)."""
         if self.lc is not None:

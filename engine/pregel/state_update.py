@@ -112,6 +112,10 @@ def update_superstep(graph: StateAccess, saver: BaseCheckpointSaver, config: Run
             async_branches.resolve(task)
         tasks.append(task)
     loop._apply(tasks, source="update")
+    if record is not None and record.breakpoint_done:
+        # An edit at a breakpoint goes on from it: LangGraph marks the breakpoint seen at
+        # the updated versions, so a subgraph paused there resumes past it.
+        loop.cp.mark_breakpoint()
     return _current(loop)
 
 

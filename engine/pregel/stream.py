@@ -15,6 +15,7 @@ from engine.constants import END, INTERRUPT
 from engine.events import Event
 from engine.pregel.checkpointing import interrupt_dict
 from engine.pregel.messages_out import MessageTracker
+from engine.pregel.typed_values import schemas_of, typed, typed_or_dict
 from engine.schema import ROOT, ROOT_KEYS
 
 
@@ -42,6 +43,8 @@ class StreamProjector:
         self.wall_start_ns = wall_start_ns
         self.state: dict[tuple[str, ...], dict[str, Any]] = {}
         self.keys: dict[tuple[str, ...], tuple[str, ...]] = {}
+        self.types: dict[tuple[str, ...], tuple[Any, Any]] = {}
+        """v2 only: each namespace's (output, state) schemas that values are typed by."""
         self.messages: MessageTracker | None = None
         if "messages" in self.modes:
             self.messages = MessageTracker(self)
@@ -78,6 +81,8 @@ class StreamProjector:
 
     def put(self, ns: tuple[str, ...], mode: str, chunk: Any, interrupts: Any = ()) -> None:
         if self.v2:
+            if mode == "values" and self.output_keys is None:
+                chunk = typed(self.types.get(ns, (None, None))[0], chunk)
             item: Any = {"type": mode, "ns": ns, "data": chunk}
             if mode == "values":
                 item["interrupts"] = interrupts
@@ -134,6 +139,8 @@ class StreamProjector:
             self.messages.run_started(event)
         self.state[event.ns] = dict(data["state"])
         self.keys[event.ns] = tuple(data.get("stream_keys") or data["state_keys"])
+        if self.v2:
+            self.types[event.ns] = schemas_of(data["graph"])
         if data["resumed"] and "values" in self.modes and self.visible(event.ns):
             self.put(event.ns, "values", self._values_chunk(event.ns))
 
@@ -261,10 +268,14 @@ class StreamProjector:
     def _checkpoint(self, event: Event) -> None:
         if not self.visible(event.ns):
             return
+        data = event.data
+        state_schema = self.types.get(event.ns, (None, None))[1]
+        if state_schema is not None:  # v2: a new dict (an event's data is never changed)
+            data = {**data, "values": typed_or_dict(state_schema, data["values"])}
         if "checkpoints" in self.modes:
-            self.put(event.ns, "checkpoints", event.data)
+            self.put(event.ns, "checkpoints", data)
         if "debug" in self.modes:
-            self.debug(event, "checkpoint", event.data, step=event.data["metadata"]["step"])
+            self.debug(event, "checkpoint", data, step=data["metadata"]["step"])
 
     def _interrupt(self, event: Event) -> None:
         if not self.visible(event.ns):

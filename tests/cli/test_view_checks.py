@@ -56,3 +56,15 @@ def test_debug_without_a_terminal(tmp_path: Path) -> None:
     result = run_cli("debug", str(target), "-o", str(tmp_path / "d.stepscope"), cwd=tmp_path)
     assert result.returncode == 2 and "needs a terminal" in result.stderr
     assert "stepscope run TARGET" in result.stderr
+
+
+def test_a_bad_price_table(tmp_path: Path) -> None:
+    """`view --prices` checks the table before anything opens: exit 2, one line naming
+    the file and what is wrong."""
+    table = tmp_path / "prices.json"
+    table.write_text('{"models": {"gpt-4o": {"input": 1, "output": "a lot"}}}')
+    result = run_cli("view", str(tmp_path / "none.stepscope"), "--prices", str(table),
+                     cwd=tmp_path)
+    assert result.returncode == 2 and "\x1b[" not in result.stdout + result.stderr
+    assert result.stderr == (f"stepscope: view: --prices {table}: "
+                             'models["gpt-4o"].output: expected a number ≥ 0, got "a lot"\n')

@@ -91,3 +91,20 @@ class TestXray:
             "metadata": {"__interrupt": "before"}}
         assert nodes[2]["data"]["id"][-1] == "CompiledStateGraph"
         assert nodes[3] == {"id": "__end__"}
+
+
+class TestDestinations:
+    """`add_node(..., destinations=...)`: a Command's targets drawn as conditional edges."""
+
+    def test_a_dict_labels_its_edges_and_a_tuple_does_not(self) -> None:
+        def builder(destinations: Any) -> Any:
+            return (StateGraph(S).add_node("a", noop, destinations=destinations)
+                    .add_node("b", noop).add_node("c", noop).add_edge(START, "a").compile())
+
+        labelled = builder({"b": "go", "c": "alt"}).get_graph()
+        assert [(e.source, e.target, e.data, e.conditional) for e in labelled.edges][1:3] == [
+            ("a", "b", "go", True), ("a", "c", "alt", True)]
+        assert "\ta -. &nbsp;go&nbsp; .-> b;\n" in labelled.draw_mermaid(with_styles=False)
+        plain = builder(("b", "c")).get_graph()
+        assert [(e.target, e.data) for e in plain.edges if e.source == "a"] == [
+            ("b", None), ("c", None)]

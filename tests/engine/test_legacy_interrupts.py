@@ -37,6 +37,10 @@ class TestLegacyInterruptKwargs:
         legacy = Interrupt(value="question", resumable=True, ns=[f"ask:{task.id}"],
                            when="during")
         assert legacy == live
+        # Interrupt.from_ns names it from the namespace string, as the loop does.
+        assert Interrupt.from_ns("question", f"ask:{task.id}") == live
+        multi = Interrupt(value="abc", resumable=True, when="during", ns=["a:b", "c:d"])
+        assert Interrupt.from_ns(value="abc", ns="a:b|c:d") == multi
 
     def test_an_explicit_id_wins_and_unknown_kwargs_fail(self) -> None:
         """Only the known legacy keywords are accepted."""

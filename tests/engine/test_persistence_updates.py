@@ -6,14 +6,15 @@ The expected values were measured on LangGraph 1.2.22 with the same graph.
 from __future__ import annotations
 
 import asyncio
-from typing import Any, TypedDict
+import operator
+from typing import Annotated, Any, TypedDict
 
 import pytest
 
 from engine.checkpoint.memory import InMemorySaver
 from engine.errors import InvalidUpdateError
 from engine.graph import START, StateGraph
-from engine.types import StateUpdate
+from engine.types import Send, StateUpdate
 
 
 class State(TypedDict):
@@ -200,3 +201,35 @@ class TestUpdateWithoutAsNode:
         graph.invoke({"a": "", "b": ""}, CFG)
         with pytest.raises(InvalidUpdateError, match="Ambiguous update, specify as_node"):
             graph.update_state(CFG, {"a": "z"})
+
+
+class Overall(TypedDict):
+    subjects: list[str]
+    jokes: Annotated[list[str], operator.add]
+
+
+class Joke(TypedDict):
+    subject: str
+
+
+def test_an_edit_of_a_sent_subgraph_paused_at_its_breakpoint_goes_on_from_there() -> None:
+    """Two Sends to a subgraph that stops before "generate": editing one's state and
+    resuming runs both past the breakpoint, the edited one with the edit (measured on
+    LangGraph 1.2.22: the same two updates)."""
+    sub = (StateGraph(Joke, output_schema=Overall)
+           .add_node("edit", lambda s: {"subject": f"{s['subject']} - hohoho"})
+           .add_node("generate", lambda s: {"jokes": [f"Joke about {s['subject']}"]})
+           .add_edge(START, "edit").add_edge("edit", "generate"))
+    graph = (StateGraph(Overall)
+             .add_node("generate_joke", sub.compile(interrupt_before=["generate"]))
+             .add_conditional_edges(START, lambda s: [Send("generate_joke", {"subject": x})
+                                                      for x in s["subjects"]])
+             .compile(checkpointer=InMemorySaver()))
+    assert graph.invoke({"subjects": ["cats", "dogs"]}, CFG) == {
+        "subjects": ["cats", "dogs"], "jokes": []}
+    dogs = graph.get_state(CFG).tasks[1].state  # the subgraph's config (not fetched)
+    assert isinstance(dogs, dict)
+    graph.update_state(dogs, {"subject": "turtles - hohoho"})
+    chunks = sorted(graph.stream(None, CFG), key=str)
+    assert chunks == [{"generate_joke": {"jokes": ["Joke about cats - hohoho"]}},
+                      {"generate_joke": {"jokes": ["Joke about turtles - hohoho"]}}]

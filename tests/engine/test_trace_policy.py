@@ -6,33 +6,16 @@ from typing import Any
 from uuid import UUID
 
 from langchain_core.callbacks import BaseCallbackHandler
-from langchain_core.tracers.base import BaseTracer
-from langchain_core.tracers.schemas import Run
 from typing_extensions import TypedDict
 
 from engine.graph import START, StateGraph
 from engine.types import TracePolicy
 
+from .lc_tracer import Tracer
+
 
 class State(TypedDict):
     value: int
-
-
-class Tracer(BaseTracer):
-    def __init__(self) -> None:
-        super().__init__()
-        self.runs: list[Run] = []
-
-    def _persist_run(self, run: Run) -> None:
-        self.runs.append(run)
-
-    def node(self, name: str) -> Run:
-        def walk(run: Run) -> Any:
-            yield run
-            for child in run.child_runs:
-                yield from walk(child)
-
-        return next(r for root in self.runs for r in walk(root) if r.name == name)
 
 
 class Inputs(BaseCallbackHandler):

@@ -15,13 +15,22 @@ from engine.pregel.fork import seed_fork
 from engine.types import Command
 from tracer.summary import summarize
 from tracer.threads import Link, Thread, threads_of
+from tracer.trace_threads import trace_threads
 
 from .graphs import asking, linear
 
 
+def shape(found: list[Thread]) -> list[Any]:
+    return [(t.thread_id, [r.number for r in t.runs], t.links, t.status) for t in found]
+
+
 def threads(path: Path) -> list[Thread]:
+    """The trace's threads from the whole summary; the viewer's cheaper reading
+    (`trace_threads`: a few frames per run) must find the same."""
     with tracer.open_trace(path) as trace:
-        return threads_of(summarize(trace.events()))
+        found = threads_of(summarize(trace.events()))
+        assert shape(trace_threads(trace)) == shape(found)
+    return found
 
 
 def relations(thread: Thread) -> list[tuple[str, int | None, int | None]]:
@@ -148,3 +157,27 @@ class TestLangGraphThreads:
         assert relations(thread) == [("start", None, None), ("resume", 0, None),
                                      ("fork", 0, step), ("fork", 0, step)]
         assert thread.links[1] == Link("resume", 0)
+
+
+class TestThreadsFromTheIndex:
+    """`trace_threads` (the viewer's: run_start, run_end and checkpoint frames only)
+    finds what `threads_of` finds from the whole summary."""
+
+    def test_same_threads(self, tmp_path: Path) -> None:
+        from .usage_models import priced_agent
+
+        graph = asking(checkpointer=InMemorySaver())
+        agent = priced_agent(checkpointer=InMemorySaver())
+        path = tmp_path / "mixed.stepscope"
+        with tracer.record(path):
+            graph.invoke({"topic": "x", "log": []}, cfg("t1"))
+            agent.invoke({"messages": []}, cfg("agent"))  # a subgraph run in between
+            graph.invoke(Command(resume="cats"), cfg("t1"))
+            past = next(h for h in graph.get_state_history(cfg("t1")) if h.next == ("ask",))
+            graph.invoke(None, past.config)
+            linear().invoke({"topic": "alone", "joke": ""})
+            agent.invoke(Command(resume="ok"), cfg("agent"))
+        cheap = threads(path)  # (and the cheap reading agrees)
+        assert [t.thread_id for t in cheap] == ["t1", "agent", None]
+        assert relations(cheap[0]) == [("start", None, None), ("resume", 0, None),
+                                       ("fork", 0, 1)]

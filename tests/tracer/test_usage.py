@@ -159,3 +159,37 @@ class TestRecordedUsageOnLangGraph:
             (call,) = trace.llm_calls()
         assert usage_of(call.usage) == Usage(100, 9, 109)
         assert call.model == "claude-haiku-4-5" and call.node == "ask"
+
+
+class TestRecordedUsageOverHTTP:
+    """The engine's OpenAI-compatible client against a local HTTP server: the usage
+    comes in the stream's last, usage-only chunk, and is in the trace."""
+
+    def test_streamed_usage_chunk(self, tmp_path: Path) -> None:
+        from engine.graph import START, MessagesState, StateGraph
+        from engine.messages import HumanMessage
+        from tests.engine.fake_openai import FakeOpenAI, chunk, model, sse, usage_chunk
+
+        server = FakeOpenAI()
+        server.start()
+        try:
+            last = usage_chunk(30, 2)
+            last["usage"]["prompt_tokens_details"] = {"cached_tokens": 24}
+            last["usage"]["completion_tokens_details"] = {"reasoning_tokens": 1}
+            server.script(sse([chunk(role="assistant", content=""), chunk("Hi"),
+                               chunk(" there"), chunk(finish="stop"), last]))
+            llm = model(server, stream_usage=True)
+
+            def ask(state: MessagesState) -> dict[str, Any]:
+                return {"messages": [llm.invoke([HumanMessage("hello")])]}
+
+            graph = StateGraph(MessagesState).add_node(ask).add_edge(START, "ask").compile()
+            path = tmp_path / "http.stepscope"
+            with tracer.record(path):
+                graph.invoke({"messages": []})
+        finally:
+            server.stop()
+        with tracer.open_trace(path) as trace:
+            (call,) = trace.llm_calls()
+        assert call.model == "gpt-test" and call.streamed_text == "Hi there"
+        assert usage_of(call.usage) == Usage(30, 2, 32, cache_read=24, reasoning=1)

@@ -1,4 +1,5 @@
-"""`stepscope inspect PATH [--json]`: what a trace holds, as rich tables or as JSON.
+"""`stepscope inspect PATH [--json] [--prices FILE]`: what a trace holds, as rich tables
+or as JSON.
 
 `--json` prints the report `build_report` makes (the text view renders the same
 data). Times are integers in nanoseconds: `*_start_ns` are relative to the start of
@@ -16,19 +17,35 @@ their run, `wall_start_ns` is on the wall clock. Keys (schema 1):
 - `kinds`: event count per kind;
 - `runs[]`: `number`, `ns` (namespace list; `[]` for a root run), `run_id`,
   `parent_task`, `graph`, `status`, `complete`, `duration_ns`, `wall_start_ns`,
-  `error`, `interrupts`, `steps[]`:
+  `error`, `interrupts`, `fork`, `resumed`, `thread_id`, `usage` (a total, below: its
+  calls and its subgraph runs'; null without calls), `steps[]`:
   - `step`, `start_ns`, `duration_ns`, `complete` (reached its barrier), `planned`
     (task names), `straggler` (`{name, task_id, lead_ns}`: the task the barrier
     waited for and by how much it finished after the next one; null under 2 tasks),
+    `usage` (its tasks' calls, subgraphs' included; null without calls),
     `tasks[]`: `name`, `task_id`, `start_ns`, `duration_ns`, `status` (`ok` | `error` |
-    `interrupted` | `running`), `writes` (channel names), `error`, `interrupts` (count);
+    `interrupted` | `running`), `writes` (channel names), `error`, `interrupts` (count),
+    `usage` (a total, or null);
 - `errors[]`: each exception once, where first raised: `source` (`task` | `run`),
   `run`, `ns`, `step`, `task`, `task_id`, `class`, `message`, `traceback`;
 - `llm_calls[]` (from `tracer.analysis`): `n`, `run`, `ns`, `step`, `task`, `task_id`,
   `model`, `provider`, `tags`, `start_ns`, `ttft_ns` (time to first token),
   `duration_ns`, `tokens` (token events, i.e. streamed chunks), `tokens_per_s` (tokens
   after the first over the time from first to last), `max_gap_ns` (longest wait
-  between tokens), `stalls[]` (`token`, `gap_ns`), `usage`, `complete`, `error`;
+  between tokens), `stalls[]` (`token`, `gap_ns`), `usage` (as the provider reported
+  it), `usage_tokens` (`tracer.usage`'s reading: `input`, `output`, `total`,
+  `cache_read`, `cache_write`, `reasoning`, the known ones; null: not reported), `cost`
+  (null: not known), `price` (the price table's key that priced it), `complete`, `error`;
+- `usage`: `currency` and `prices` (the table's file; both null without `--prices`),
+  `total`, `by_run[]` (`run`, `usage`), `by_step[]` (`run`, `step`, `usage`),
+  `by_node[]` (`graph`, `node`, `usage`), `by_model[]` (`model`, `price`, `usage`). A
+  total is `calls`, `reported`, `unreported` (calls whose usage the provider did not
+  report: not in `tokens`), `tokens` (the known sums), `priced`, `cost` (of the priced
+  calls; null when none is priced);
+- `threads[]`: `thread_id` (null: runs without one are each their own), `status` (its
+  last run's), `duration_ns` (its runs' added), `usage`, `runs[]`: `run`, `relation`
+  (`start` | `resume` | `fork`), `previous` (the run it resumes or forks), `fork`
+  (`{run, run_id, step}`), `status`, `duration_ns`, `steps`, `interrupts`, `usage`;
 - `corruption`: `torn` (the file ends inside a frame), `regions[]` (`offset`, `message`:
   frames that fail their checks or hold no valid record; an unreadable index) — frames
   after a corrupt region are still read; `malformed_events[]` (text: events left out of
@@ -118,8 +135,8 @@ def steps_table(run: RunReport, report: Report | None = None) -> Table:
     fork = run.get("fork")
     linked = next((r for t in report["threads"] for r in t["runs"]
                    if r["run"] == run["number"]), None) if report is not None else None
-    if linked is not None and linked["relation"] != "start":
-        where = relation_text(linked)
+    if fork is None and linked is not None and linked["relation"] == "fork":
+        where = relation_text(linked)  # a fork by update_state or a past checkpoint_id
     elif fork is not None:
         origin = f"run {fork['run']}" if fork.get("run") is not None else "another run"
         where = f"fork of {origin} after step {fork.get('step')}"

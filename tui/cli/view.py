@@ -12,7 +12,7 @@ from pathlib import Path
 import tracer
 from tracer.reader import read_trace_header
 from tui.cli.errors import CommandError
-from tui.cli.inspect import run_inspect
+from tui.cli.inspect import add_prices_argument, prices_of, run_inspect
 from tui.target import TargetError, resolve_target
 
 DEMO = Path(__file__).resolve().parents[2] / "sample_graphs" / "joke_poem.py"
@@ -27,6 +27,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     parser.add_argument("path", metavar="PATH", help="a .stepscope trace file")
     parser.add_argument("--follow", action="store_true",
                         help="follow the file as it grows (waits for it to appear)")
+    add_prices_argument(parser)
     parser.set_defaults(func=run_view)
     demo = sub.add_parser(
         "demo", help="record the joke ∥ poem sample and open it in the UI",
@@ -40,9 +41,10 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 def run_view(args: argparse.Namespace) -> int:
     from tui.app import make_app  # Textual loads only for the commands that need it
 
+    prices = prices_of(args, "view")
     check_trace(args.path, "view", following=args.follow)
     need_terminal("view", f"`stepscope inspect {args.path}` prints a summary instead")
-    make_app(args.path, follow=args.follow).run()
+    make_app(args.path, follow=args.follow, prices=prices).run()
     return 0
 
 
@@ -93,5 +95,5 @@ def run_demo(args: argparse.Namespace) -> int:
     print(f"stepscope demo: recording joke ∥ poem into {out} …", flush=True)
     record_demo(out)
     if not (sys.stdout.isatty() and sys.stdin.isatty()):
-        return run_inspect(argparse.Namespace(path=str(out), json=False))
-    return run_view(argparse.Namespace(path=str(out), follow=False))
+        return run_inspect(argparse.Namespace(path=str(out), json=False, prices=None))
+    return run_view(argparse.Namespace(path=str(out), follow=False, prices=None))

@@ -22,15 +22,24 @@ from textual.timer import Timer
 from textual.widgets import Footer, Input, Static, TabbedContent, TabPane, Tabs
 
 from tracer import Trace, TraceCorruptError, TraceError
+from tracer.threads import Thread
 from tui import navigation
 from tui import trace_tasks as tasks
 from tui.bindings import ACTIONS, VIEWS, main_bindings, show_aliases
-from tui.node_target import step_of_node, subgraph_run
+from tui.node_target import enter_target
 from tui.run_paths import RunNode, breadcrumb, parent_step, run_nodes
 from tui.screens.help import HelpScreen
 from tui.screens.prompt import PromptScreen
 from tui.selection import Selection
-from tui.step_rows import RowCache, run_status
+from tui.step_rows import run_status
+from tui.thread_rows import (
+    StepLines,
+    ThreadRows,
+    end_index,
+    lines_of,
+    read_threads,
+    thread_grew,
+)
 from tui.view_table import LIVE_KINDS, SHORT_TITLES, VIEW_WIDGETS, make_view
 from tui.widgets.custom_events import CustomEvents
 from tui.widgets.graph_view import GraphView
@@ -74,8 +83,10 @@ class MainScreen(Screen[None]):
         self.follow_on_open = follow
         self.feed = TraceFeed(path, wait=follow)
         self.selection: Selection | None = None
-        self.rows: RowCache | None = None
+        self.rows: StepLines | None = None
+        """The step list's lines: the selected run's steps, or its thread's runs'."""
         self.runs: list[RunNode] = []
+        self.threads: list[Thread] = []
         self.problem: str | None = None
         """Why the file cannot be shown (None once it is open)."""
         self.damage: str | None = None
@@ -131,27 +142,40 @@ class MainScreen(Screen[None]):
 
     # -- selection (state down) ----------------------------------------------------------
     def choose_run(self, run: int, step: int | None = None) -> None:
-        """Scope every view to run `run` (root, subgraph or fork)."""
+        """Scope every view to run `run` (root, subgraph or fork). A root run that shares
+        a thread with others is listed with them, in order (`tui.thread_rows`)."""
         assert self.trace is not None
-        self.rows = RowCache(self.trace, run)
-        if self.damage is not None:
-            self.rows.mark_bad(tuple(e.offset for e in self._damage_errors))
-        self.query_one(StepList).set_rows(self.rows)
+        if not (isinstance(self.rows, ThreadRows) and run in self.rows.runs):
+            rows = lines_of(self.trace, self.threads, run)
+            self._list_rows(rows)
+            self.feed.warm_later(run, rows)
+        assert self.rows is not None
         self.matches = []
-        steps = self.rows.steps()
+        steps = self.rows.steps(run)
         target = step if step is not None else (steps[-1] if self.following and steps
                                                  else (steps[0] if steps else 0))
         self.selection = Selection(self.trace, run, target)
         self.query_one(RunTree).show(self.selection)
-        self.feed.warm_later(run, self.rows)
         self._push_selection()
 
+    def _list_rows(self, rows: StepLines) -> None:
+        self.rows = rows
+        if self.damage is not None:
+            rows.mark_bad(tuple(e.offset for e in self._damage_errors))
+        self.query_one(StepList).set_rows(rows)
+
     def select_index(self, index: int) -> None:
-        """Select the step at row `index` of the step list (clamped)."""
+        """Select the step at line `index` of the step list (clamped; a marker line
+        between two runs of a thread is passed, in the direction of the move)."""
         if self.rows is None or self.selection is None or not len(self.rows):
             return
-        index = max(0, min(index, len(self.rows) - 1))
-        self.selection = self.selection.with_step(self.rows.entries[index].step)
+        direction = 1 if index >= self.cursor_index() else -1
+        run, step = self.rows.place(self.rows.step_index(index, direction))
+        if run != self.selection.run:
+            self.selection = self.selection.with_run(run, step)
+            self.query_one(RunTree).show(self.selection)
+        else:
+            self.selection = self.selection.with_step(step)
         self._push_selection()
 
     def _push_selection(self) -> None:
@@ -160,7 +184,7 @@ class MainScreen(Screen[None]):
             return
         self.query_one(StepList).show(selection)
         active = self.query_one(TabbedContent).active
-        if self.rows is not None and self.rows.index_of(selection.step) is None:
+        if self.rows is not None and self.rows.index_of(selection.step, selection.run) is None:
             # A run just started (a fork, a resume) has no step yet: the views wait for
             # its first one (it was "tasks unavailable: KeyError: run 1 has no step 0").
             active = ""
@@ -193,11 +217,17 @@ class MainScreen(Screen[None]):
     def cursor_index(self) -> int:
         if self.rows is None or self.selection is None:
             return 0
-        index = self.rows.index_of(self.selection.step)
+        index = self.rows.index_of(self.selection.step, self.selection.run)
         return index if index is not None else 0
 
     def at_end(self) -> bool:
-        return self.rows is not None and self.cursor_index() >= len(self.rows) - 1
+        """The last step listed is selected, or a run that has no step listed yet."""
+        if self.rows is None:
+            return False
+        selection = self.selection
+        if selection is not None and self.rows.index_of(selection.step, selection.run) is None:
+            return True
+        return self.cursor_index() >= len(self.rows) - 1
 
     # -- messages up ---------------------------------------------------------------------
     def on_trace_opened(self, message: tasks.TraceOpened) -> None:
@@ -216,9 +246,7 @@ class MainScreen(Screen[None]):
         self.problem = None
         self.query_one("#problem").display = False
         self.query_one("#body").display = True
-        self.runs = run_nodes(self.trace)
-        self.query_one(RunTree).set_runs(self.runs)
-        self.query_one(RunTree).display = len(self.runs) > 1
+        self._read_runs()
         self.choose_run(0)
         self.query_one(StepList).focus()
 
@@ -256,21 +284,38 @@ class MainScreen(Screen[None]):
             if self.trace.index.runs:
                 self._show_trace()
             return
-        if message.kinds.get("run_start"):
-            self.runs = run_nodes(self.trace)
-            self.query_one(RunTree).set_runs(self.runs)
-            self.query_one(RunTree).display = len(self.runs) > 1
         was_at_end = self.at_end() or self.selection is None or not len(self.rows)
+        if message.kinds.get("run_start"):
+            self._read_runs()
+            if self.selection is not None and thread_grew(self.threads, self.rows,
+                                                          self.selection):
+                self._list_rows(lines_of(self.trace, self.threads, self.selection.run))
+                if was_at_end and self.following:
+                    self._follow_to_end()
         if self.rows.refresh():
             self.query_one(StepList).grow()
             if was_at_end and self.following:
-                self.select_index(len(self.rows) - 1)
+                self._follow_to_end()
         elif self.following and was_at_end and self._shows_any(message.kinds):
             # The live step got events the open view shows (a token, a task ending):
             # show them now, not when the next step starts.
             self._push_selection()
         self._refresh_header()
         self.followed()
+
+    def _follow_to_end(self) -> None:
+        if self.rows is not None and self.selection is not None:
+            index = end_index(self.rows, self.selection)
+            if index is not None:
+                self.select_index(index)
+
+    def _read_runs(self) -> None:
+        """The run tree and the threads, from the runs the file holds now."""
+        assert self.trace is not None
+        self.threads, links = read_threads(self.trace)
+        self.runs = run_nodes(self.trace, links)
+        self.query_one(RunTree).set_runs(self.runs)
+        self.query_one(RunTree).display = len(self.runs) > 1
 
     def followed(self) -> None:
         """After the views took in a follow batch (the debugger then moves to a pause)."""
@@ -291,7 +336,7 @@ class MainScreen(Screen[None]):
         self.action_next_match(include_current=True)
 
     def on_step_list_step_chosen(self, message: StepList.StepChosen) -> None:
-        self.go_to(message.step)
+        self.go_to(message.step, message.run)
 
     def on_run_tree_run_chosen(self, message: RunTree.RunChosen) -> None:
         if self.selection is None or message.run != self.selection.run:
@@ -341,10 +386,12 @@ class MainScreen(Screen[None]):
         """Select `step` (of `run`, switching runs if it differs) when it is listed."""
         if self.selection is None:
             return
-        if run is not None and run != self.selection.run:
+        listed = isinstance(self.rows, ThreadRows) and run in self.rows.runs
+        if run is not None and run != self.selection.run and not listed:
             self.choose_run(run, step)
             return
-        index = self.rows.index_of(step) if self.rows is not None else None
+        run = self.selection.run if run is None else run
+        index = self.rows.index_of(step, run) if self.rows is not None else None
         if index is not None:
             self.select_index(index)
 
@@ -362,28 +409,28 @@ class MainScreen(Screen[None]):
             self.select_index(len(self.rows) - 1)
 
     def action_goto_step(self) -> None:
-        if self.rows is None:
+        if self.rows is None or self.selection is None:
             return
-        steps = self.rows.steps()
+        steps = self.rows.steps(self.selection.run)
         hint = f"{steps[0]}–{steps[-1]}" if steps else "no steps yet"
         self.app.push_screen(PromptScreen(f"Go to step ({hint})", placeholder="step number"),
                              self._goto_answer)
 
     def _goto_answer(self, answer: str | None) -> None:
-        if not answer or self.rows is None:
+        if not answer or self.rows is None or self.selection is None:
             return
         try:
             wanted = int(answer.strip())
         except ValueError:
             self.notify(f"not a step number: {answer!r}", severity="error")
             return
-        steps = self.rows.steps()
+        steps = self.rows.steps(self.selection.run)
         index = navigation.nearest(steps, wanted)
         if index is None:
             return
         if steps[index] != wanted:
             self.notify(f"no step {wanted}; showing step {steps[index]}")
-        self.select_index(index)
+        self.go_to(steps[index])
 
     def _jump_to(self, want: str, what: str) -> None:
         if self.rows is None:
@@ -430,9 +477,7 @@ class MainScreen(Screen[None]):
                                        include_current)
         if target is None:
             return
-        index = self.rows.index_of(target)
-        if index is not None:
-            self.select_index(index)
+        self.go_to(target)
 
     # -- replay and follow ---------------------------------------------------------------
     def action_toggle_play(self) -> None:
@@ -478,25 +523,16 @@ class MainScreen(Screen[None]):
         if (not message.opened or self.trace is None or self.selection is None
                 or self.rows is None):
             return  # a click only moves the cursor
-        selection, name = self.selection, message.name
-        if message.kind == "subgraph":
-            run = subgraph_run(self.trace, selection.run, selection.step, name)
-            if run is None:
-                self.notify(f"{name} has not run in this run yet: no subgraph run to open")
-                return
-            self.choose_run(run)
-            return
-        if message.kind != "node":
-            return
-        steps = [(self.rows.row(i).step, self.rows.row(i).nodes)
-                 for i in range(len(self.rows))]
-        step = step_of_node(steps, selection.step, name)
-        if step is None:
-            self.notify(f"{name} has not run in this run")
-            return
-        if step != selection.step:
-            self.go_to(step)
-        self.query_one(TabbedContent).active = "tasks"
+        target = enter_target(self.trace, self.rows, self.selection, message.name,
+                              message.kind)
+        if isinstance(target, str):
+            self.notify(target)
+        elif target is not None and target.run is not None:
+            self.choose_run(target.run)
+        elif target is not None and target.step is not None:
+            if target.step != self.selection.step:
+                self.go_to(target.step)
+            self.query_one(TabbedContent).active = "tasks"
 
     def action_view_scope(self) -> None:
         """w from anywhere (the step list keeps focus after 1-8): the visible view's

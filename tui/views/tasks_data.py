@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from engine.events import Event
+from tracer.rollup import UsageTotal
 from tracer.summary import task_status
 
 START, END = "__start__", "__end__"
@@ -41,6 +42,8 @@ class TaskInfo:
     """How many times the node ran (its retry policy ran it again after an error)."""
     caller: str | None = None
     """The task whose code called this one (LangGraph's functional API `@task`)."""
+    usage: UsageTotal | None = None
+    """Its model calls' token usage (its subgraphs' included); None: it made none."""
 
 
 def _source(edge: dict[str, Any]) -> str:

@@ -9,7 +9,8 @@ Below, the selected call's streamed text up to the cursor token. Rows are runs o
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,10 +45,10 @@ def axis_for(calls: Sequence[Any], start: int | None, barriers: Sequence[int],
     return Axis(t0, max([*times, t0 + 1]), max(8, width))
 
 
-def call_label(call: Any) -> str:
-    """node · model · TTFT · tokens · tok/s (· stalls · error)."""
+def call_label(call: Any, note: str = "") -> str:
+    """node · model (· `note`: its usage) · TTFT · tokens · tok/s (· stalls · error)."""
     tps = call.tokens_per_second
-    parts = [f"#{call.number} {call.node or '?'}", call.model or "?",
+    parts = [f"#{call.number} {call.node or '?'}", call.model or "?", *([note] if note else []),
              f"TTFT {duration(call.ttft)}", f"{len(call.tokens)} tok",
              "— tok/s" if tps is None else f"{tps:.1f} tok/s"]
     if call.stalls:
@@ -138,6 +139,25 @@ def streamed_rows(call: Any, cursor: int, width: int) -> list[Row]:
 
 
 
+def wrapped(line: str, width: int) -> list[str]:
+    """`line` in lines of at most `width` characters, broken after its " │ " or " · "
+    separators where it can be (a part still too long is cut)."""
+    width = max(8, width)
+    parts = re.split(r"(?<= [│·]) ", line)
+    out: list[str] = []
+    current = ""
+    for part in parts:
+        joined = f"{current} {part}" if current else part
+        if len(joined) <= width:
+            current = joined
+            continue
+        if current:
+            out.append(current.rstrip(" │·"))
+        current = "  " + part if out or current else part
+    out.append(current)
+    return [text if len(text) <= width else text[:width - 1] + "…" for text in out]
+
+
 @dataclass(frozen=True)
 class Timeline:
     """Every row of the view, and where each call's label row is."""
@@ -148,17 +168,22 @@ class Timeline:
 
 def timeline(calls: Sequence[Any], title: str, start: int | None, barriers: Sequence[int],
              width: int, selected: int, cursor: int,
-             empty: str = "no LLM calls here") -> Timeline:
-    """Title, axis, a label row and a track row per call, then the streamed text (or
-    `empty` when there are no calls)."""
+             empty: str = "no LLM calls here", summary: Sequence[str] = (),
+             notes: Mapping[int, str] | None = None) -> Timeline:
+    """Title, `summary` lines (usage), axis, a label row and a track row per call (its
+    `notes[call.number]` at the end of its label), then the streamed text (or `empty`
+    when there are no calls)."""
     axis = axis_for(calls, start, barriers, width)
-    rows: list[Row] = [[(title, "title")], axis_row(axis, barriers)]
+    rows: list[Row] = [[(title, "title")]]
+    rows += [[(part, "usage")] for line in summary for part in wrapped(line, width)]
+    rows.append(axis_row(axis, barriers))
     label_rows: list[int] = []
     for i, call in enumerate(calls):
         label_rows.append(len(rows))
         mine = i == selected
         rows.append([("▶ " if mine else "  ", "label-selected" if mine else "label"),
-                     (call_label(call), "label-selected" if mine else "label")])
+                     (call_label(call, (notes or {}).get(call.number, "")),
+                      "label-selected" if mine else "label")])
         rows.append(track(call, axis, barriers, cursor if mine else None))
     if not calls:
         rows.append([(empty, "muted")])

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
@@ -16,6 +17,7 @@ from textual.strip import Strip
 
 from tui.selection import Selection
 from tui.step_rows import RowCache, StepRow, node_list
+from tui.thread_rows import ThreadRows
 from tui.units import duration
 
 _STEP_W, _DUR_W, _MARK_W = 6, 8, 9
@@ -24,7 +26,8 @@ _HEAD = 1
 
 
 class StepList(ScrollView, can_focus=True, inherit_bindings=False):
-    """Every step of the selected run: number, nodes run, duration and marks.
+    """Every step of the selected run (of its thread: its runs in order, a marker line
+    between two runs): number, nodes run, duration and marks.
 
     Rows come from a `RowCache`, read only when a row is drawn, so a run of 10,000
     steps costs what the screen shows. The first line is a column heading that stays
@@ -48,6 +51,7 @@ class StepList(ScrollView, can_focus=True, inherit_bindings=False):
         "step-list--dim",
         "step-list--running",
         "step-list--marks",
+        "step-list--marker",
     }
 
     DEFAULT_CSS = """
@@ -63,23 +67,26 @@ class StepList(ScrollView, can_focus=True, inherit_bindings=False):
     StepList > .step-list--dim { color: $text-muted; }
     StepList > .step-list--running { color: $accent; text-style: italic; }
     StepList > .step-list--marks { color: $warning; }
+    StepList > .step-list--marker { color: $accent; text-style: bold; }
     """
 
     class StepChosen(Message):
         """Posted when the user picks a step here (click, ↑/↓, page up/down)."""
 
-        def __init__(self, step: int) -> None:
+        def __init__(self, step: int, run: int | None = None) -> None:
             super().__init__()
             self.step = step
+            self.run = run
+            """The step's run (a thread's list shows several); None: the selected one."""
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
-        self.rows: RowCache | None = None
+        self.rows: RowCache | ThreadRows | None = None
         self.cursor = 0
         """Row index of the selected step."""
 
     # -- state in ------------------------------------------------------------------------
-    def set_rows(self, rows: RowCache) -> None:
+    def set_rows(self, rows: RowCache | ThreadRows) -> None:
         """Show the rows of a (new) run."""
         self.rows = rows
         self.cursor = 0
@@ -93,7 +100,7 @@ class StepList(ScrollView, can_focus=True, inherit_bindings=False):
         """Move the cursor to the selected step and scroll it into view."""
         if self.rows is None:
             return
-        index = self.rows.index_of(selection.step)
+        index = self.rows.index_of(selection.step, selection.run)
         if index is None:
             return
         old, self.cursor = self.cursor, index
@@ -131,6 +138,12 @@ class StepList(ScrollView, can_focus=True, inherit_bindings=False):
         if self.rows is None or index >= len(self.rows):
             return Strip.blank(width, base)
         row = self.rows.row(index)
+        if row.marker is not None:
+            style = base + self.get_component_rich_style("step-list--marker")
+            text = row.marker
+            if cell_len(text) > width - 1:
+                text = set_cell_size(text, max(0, width - 2)) + "…"
+            return Strip([Segment(" " + text, style)]).crop_extend(0, width, base)
         style = base
         selected = index == self.cursor
         if selected:
@@ -193,14 +206,16 @@ class StepList(ScrollView, can_focus=True, inherit_bindings=False):
         if 0 <= index < len(self.rows):
             self._choose(index)
 
-    def _choose(self, index: int) -> None:
+    def _choose(self, index: int, direction: int = 1) -> None:
+        """Post the step at `index` (past a marker line, in `direction`)."""
         if self.rows is not None and len(self.rows):
-            index = max(0, min(index, len(self.rows) - 1))
-            self.post_message(self.StepChosen(self.rows.entries[index].step))
+            index = self.rows.step_index(index, direction)
+            run, step = self.rows.place(index)
+            self.post_message(self.StepChosen(step, run))
 
     # -- actions -------------------------------------------------------------------------
     def action_move(self, delta: int) -> None:
-        self._choose(self.cursor + delta)
+        self._choose(self.cursor + delta, delta)
 
     def action_page(self, direction: int) -> None:
-        self._choose(self.cursor + direction * self.page_rows)
+        self._choose(self.cursor + direction * self.page_rows, direction)

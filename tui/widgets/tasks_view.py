@@ -14,9 +14,12 @@ from textual.widgets import Static
 from textual.worker import get_current_worker
 
 from tracer import Trace
+from tracer.prices import Prices
+from tui import usage_text
 from tui.selection import Selection
 from tui.step_rows import planned
 from tui.units import duration, plural
+from tui.usage_model import task_usage
 from tui.views.event_source import step_events
 from tui.views.tasks_data import START, TaskInfo, status, step_tasks
 from tui.views.traceback_text import trim
@@ -84,10 +87,10 @@ class TasksView(VerticalScroll):
     def show(self, selection: Selection) -> None:
         """Read the step's task events and prior state in a worker; render when done."""
         self.selection = selection
-        self._load(selection)
+        self._load(selection, getattr(self.app, "prices", None))
 
     @work(thread=True, exclusive=True, group="tasks-view")
-    def _load(self, selection: Selection) -> None:
+    def _load(self, selection: Selection, prices: Prices | None) -> None:
         trace, run = selection.trace, selection.run
         if get_current_worker().is_cancelled:
             return
@@ -103,6 +106,9 @@ class TasksView(VerticalScroll):
             ended = entry.end is not None or run in trace.index.run_ends
             tasks = step_tasks(events, topology, before, step_ended=ended,
                                ran_before=_ran_in(trace, run, previous))
+            usage = task_usage(trace, run, selection.step, prices) if selection.step else {}
+            for task in tasks:
+                task.usage = usage.get(task.task_id)
         except Exception as exc:  # a damaged or cut trace: say so in the view
             self.post_message(self.TasksLoaded(selection, None, f"{type(exc).__name__}: {exc}"))
             return
@@ -135,6 +141,11 @@ class TasksView(VerticalScroll):
                 out.append("  interrupt ", label).append(f"{inline(value)}\n")
             if task.custom:
                 out.append("  custom   ", label).append(f"{task.custom} event(s)\n")
+            if task.usage is not None:
+                currency = getattr(getattr(self.app, "prices", None), "currency", None)
+                calls = plural(task.usage.calls, "call")
+                out.append("  LLM      ", label).append(
+                    f"{calls}: {usage_text.summary(task.usage, currency)}\n")
             if state == "stopped":
                 out.append("  stopped  from the debugger (x): the node did not finish\n",
                            label)

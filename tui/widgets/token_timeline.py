@@ -16,18 +16,24 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from tracer.analysis import llm_calls
+from tracer.prices import Prices
+from tracer.rollup import call_usage
 from tracer.steps import read_step
 from tui.selection import Selection
+from tui.usage_model import TraceUsage, call_note, trace_usage, usage_lines
 from tui.views.token_track import Timeline, timeline
 
-Loaded = tuple[list[Any], int | None, list[int]]
-"""(calls, window start, barrier times) for one (trace, run, step, scope)."""
+Loaded = tuple[list[Any], int | None, list[int], list[str], dict[int, str]]
+"""(calls, window start, barrier times, usage lines, each call's usage note) for one
+(trace, run, step, scope)."""
 
 
 class TokenTimeline(ScrollView, can_focus=True):
     """A track per LLM call with a tick per token, TTFT shaded, stalls marked and the
-    step barrier drawn; parallel calls share the axis. Below, the selected call's
-    text as streamed up to the cursor token (←/→ move it token by token).
+    step barrier drawn; parallel calls share the axis. Above, the token usage (and,
+    with a price table, the cost) of the step, the run and its thread; on each call's
+    label, its own. Below, the selected call's text as streamed up to the cursor token
+    (←/→ move it token by token).
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -48,7 +54,7 @@ class TokenTimeline(ScrollView, can_focus=True):
         "token-timeline--label-selected", "token-timeline--ttft", "token-timeline--stream",
         "token-timeline--stall", "token-timeline--tick", "token-timeline--cursor",
         "token-timeline--barrier", "token-timeline--text", "token-timeline--text-current",
-        "token-timeline--muted", "token-timeline--wait",
+        "token-timeline--muted", "token-timeline--wait", "token-timeline--usage",
     }
 
     DEFAULT_CSS = """
@@ -67,6 +73,7 @@ class TokenTimeline(ScrollView, can_focus=True):
     TokenTimeline > .token-timeline--text { color: $text; }
     TokenTimeline > .token-timeline--text-current { background: $warning 40%; }
     TokenTimeline > .token-timeline--muted { color: $text-muted; text-style: italic; }
+    TokenTimeline > .token-timeline--usage { color: $accent; }
     """
 
     scope: reactive[str] = reactive("step")
@@ -84,11 +91,13 @@ class TokenTimeline(ScrollView, can_focus=True):
             super().__init__()
 
     class CallsLoaded(Message):
-        """Posted (from the loading thread) when a step's or run's calls were read."""
+        """Posted (from the loading thread) when a step's or run's calls were read;
+        `final` False: the usage of the run and thread is still being read."""
 
-        def __init__(self, key: tuple[Any, ...], loaded: Loaded) -> None:
+        def __init__(self, key: tuple[Any, ...], loaded: Loaded, final: bool = True) -> None:
             self.key = key
             self.loaded = loaded
+            self.final = final
             super().__init__()
 
     def __init__(self, *, name: str | None = None, id: str | None = None,
@@ -99,6 +108,8 @@ class TokenTimeline(ScrollView, can_focus=True):
         self.view: Timeline = Timeline([], [])
         self._start: int | None = None
         self._barriers: list[int] = []
+        self._usage: list[str] = []
+        self._notes: dict[int, str] = {}
         self._cache: OrderedDict[tuple[Any, ...], Loaded] = OrderedDict()
         self._strips: dict[int, Strip] = {}
 
@@ -109,7 +120,7 @@ class TokenTimeline(ScrollView, can_focus=True):
         if key in self._cache:
             self._apply(self._cache[key])
         else:
-            self._load(selection, self.scope, key)
+            self._load(selection, self.scope, key, getattr(self.app, "prices", None))
 
     def render_line(self, y: int) -> Strip:
         row = y + self.scroll_offset.y
@@ -135,7 +146,8 @@ class TokenTimeline(ScrollView, can_focus=True):
         self._rebuild()
 
     def on_token_timeline_calls_loaded(self, message: CallsLoaded) -> None:
-        self._cache[message.key] = message.loaded
+        if message.final:
+            self._cache[message.key] = message.loaded
         while len(self._cache) > 64:
             self._cache.popitem(last=False)
         if message.key == self._key():
@@ -164,20 +176,35 @@ class TokenTimeline(ScrollView, can_focus=True):
         self.scope = "run" if self.scope == "step" else "step"
 
     @work(thread=True, exclusive=True, group="token-timeline")
-    def _load(self, selection: Selection, scope: str, key: tuple[Any, ...]) -> None:
-        """Read the calls in a thread: a run's calls need a pass over the whole file."""
-        self.post_message(self.CallsLoaded(key, load_calls(selection, scope)))
+    def _load(self, selection: Selection, scope: str, key: tuple[Any, ...],
+              prices: Prices | None) -> None:
+        """Read the calls in a thread: a run's calls, and the usage of the run and its
+        thread, need a pass over the whole file."""
+        currency = prices.currency if prices is not None else None
+        if scope == "step":  # the step's calls first: the usage of the run needs the file
+            calls, start, barriers = load_calls(selection, scope)
+            notes = {c.number: call_note(call_usage(c, selection.run, prices), currency)
+                     for c in calls}
+            self.post_message(self.CallsLoaded(key, (calls, start, barriers, [], notes),
+                                               final=False))
+        usage = trace_usage(selection.trace, prices)
+        if scope != "step":
+            calls, start, barriers = load_calls(selection, scope, usage)
+        notes = {c.number: call_note(usage.call(c.number), currency) for c in calls}
+        lines = usage_lines(usage, selection, scope)
+        self.post_message(self.CallsLoaded(key, (calls, start, barriers, lines, notes)))
 
     def _key(self) -> tuple[Any, ...]:
         s = self.selection
         if s is None:
             return ()
         step = s.step if self.scope == "step" else None
-        return (id(s.trace), s.run, step, self.scope, s.trace.index.events)
+        return (id(s.trace), s.run, step, self.scope, s.trace.index.events,
+                id(getattr(self.app, "prices", None)))
 
     def _apply(self, loaded: Loaded) -> None:
         previous = self.calls[self.selected] if self.calls else None
-        self.calls, self._start, self._barriers = loaded
+        self.calls, self._start, self._barriers, self._usage, self._notes = loaded
         same = [i for i, c in enumerate(self.calls) if previous is not None
                 and c.number == previous.number]
         self.set_reactive(TokenTimeline.selected, same[0] if same else 0)
@@ -198,7 +225,7 @@ class TokenTimeline(ScrollView, can_focus=True):
                  else "no LLM calls in this run")
         self.view = timeline(self.calls, title, self._start, self._barriers, width,
                              min(self.selected, max(0, len(self.calls) - 1)), self.cursor,
-                             empty)
+                             empty, self._usage, self._notes)
         self.virtual_size = Size(width, len(self.view.rows))
         self._strips.clear()
         self.refresh()
@@ -209,8 +236,10 @@ class TokenTimeline(ScrollView, can_focus=True):
         return self.get_component_rich_style(f"token-timeline--{role}")
 
 
-def load_calls(selection: Selection, scope: str) -> Loaded:
-    """The run's calls (scope "run") or the step's, with the window start and barriers."""
+def load_calls(selection: Selection, scope: str,
+               usage: TraceUsage | None = None) -> tuple[list[Any], int | None, list[int]]:
+    """The run's calls (scope "run") or the step's, with the window start and barriers.
+    (`usage` says which run each call was made in: root runs share a namespace.)"""
     trace, run = selection.trace, selection.run
     ns = trace.index.runs[run].ns if run < len(trace.index.runs) else ()
     if scope == "step":
@@ -221,7 +250,8 @@ def load_calls(selection: Selection, scope: str) -> Loaded:
         timing = read_step(trace, entry)
         calls = llm_calls(trace.step_events(selection.step, run))
         return calls, timing.start, [] if timing.end is None else [timing.end]
-    calls = [c for c in trace.llm_calls() if c.ns == ns]
+    runs = usage.summary.call_runs if usage is not None else {}
+    calls = [c for c in trace.llm_calls() if c.ns == ns and runs.get(c.number, run) == run]
     barriers: list[int] = []
     for step in sorted({c.step for c in calls}):
         try:

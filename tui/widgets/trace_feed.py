@@ -21,7 +21,7 @@ from textual.worker import get_current_worker
 from tracer import Trace, TraceChangedError
 from tui import trace_tasks as tasks
 from tui.event_search import search_steps
-from tui.step_rows import RowCache
+from tui.thread_rows import StepLines
 
 BACKGROUND_DELAY_S = 0.5
 """Background reads (frame check, state and row warm-up) start this long after a run is
@@ -64,7 +64,7 @@ class TraceFeed(Widget):
         elif self.trace is not None:
             self._follow(self.trace)
 
-    def warm_later(self, run: int, rows: RowCache) -> None:
+    def warm_later(self, run: int, rows: StepLines) -> None:
         """Read run `run`'s states and `rows` ahead, once the first screen is drawn."""
         if self.trace is not None:
             self.set_timer(BACKGROUND_DELAY_S, partial(self._warm_up, self.trace, run, rows))
@@ -114,7 +114,7 @@ class TraceFeed(Widget):
         tasks.follow_batches(trace, self.post_message, lambda: worker.is_cancelled)
 
     @work(thread=True, exclusive=True, group="warm")
-    def _warm_up(self, trace: Trace, run: int, rows: RowCache) -> None:
+    def _warm_up(self, trace: Trace, run: int, rows: StepLines) -> None:
         worker = get_current_worker()
         tasks.freeze_long_lived(trace)  # the app and index; then the memo; then the rows
         tasks.warm_states(trace, run, lambda: worker.is_cancelled)

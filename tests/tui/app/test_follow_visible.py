@@ -50,7 +50,7 @@ async def test_the_selected_step_stays_in_view(tmp_path: Path) -> None:
         writer.join(30)
         await pilot.pause(0.3)
         assert screen.selection is not None and screen.rows is not None
-        assert screen.selection.step == screen.rows.entries[len(screen.rows) - 1].step
+        assert screen.selection.step == screen.rows.place(len(screen.rows) - 1)[1]
         steps = screen.query_one(StepList)
         top = steps.scroll_offset.y
         assert top <= steps.cursor < top + steps.page_rows, (top, steps.cursor)

@@ -20,7 +20,7 @@ CASES: list[tuple[str, str, int, str, tuple[str, ...]]] = [
     ("state_agent", "agent", 3, "state", ("messages", "5 items")),
     ("diff_agent", "agent", 2, "diff", ("messages",)),
     ("tasks_agent", "agent", 2, "tasks", ("tools",)),
-    ("tokens_agent", "agent", 1, "tokens", ("TTFT",)),
+    ("tokens_agent", "agent", 1, "tokens", ("TTFT", "20 in/9 out")),
     ("lanes_joke_poem", "joke_poem", 1, "lanes", ("write_joke", "write_poem")),
     ("custom_agent", "agent", 2, "custom", ("looking up",)),
     ("events_agent", "agent", 2, "events", ("custom",)),
