@@ -49,6 +49,8 @@ class Receiver:
     requests: list[ExportTraceServiceRequest] = field(default_factory=list)
     status: int = 200
     """The HTTP status it answers with (set it to make the receiver refuse)."""
+    reason: str | None = None
+    """The reason phrase it refuses with (default: the status's own)."""
     paths: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -123,7 +125,7 @@ def _handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
                 receiver.paths.append(self.path)
             if receiver.status != 200 or self.path != TRACES_PATH:
                 status = receiver.status if receiver.status != 200 else 404
-                self.send_response(status)
+                self.send_response(status, receiver.reason)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
                 return

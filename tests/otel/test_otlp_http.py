@@ -112,6 +112,17 @@ class TestFailures:
         assert result.stderr.strip().endswith(": HTTP 400 Bad Request")
         assert "Traceback" not in result.stderr
 
+    def test_a_hostile_answer_is_shown_escaped(self, agent_trace: Path, receiver: Receiver,
+                                                tmp_path: Path) -> None:
+        """A reason phrase with terminal control sequences reaches stderr as escapes."""
+        receiver.status, receiver.reason = 400, "Bad \x1b[2J\x1b]0;owned\x07request"
+        result = run_cli("export", agent_trace, "-f", "otlp", "--endpoint", receiver.url,
+                         cwd=tmp_path)
+        assert result.returncode == 1
+        assert "\x1b" not in result.stderr and "\x07" not in result.stderr
+        assert result.stderr.strip().endswith(
+            "HTTP 400 Bad \\x1b[2J\\x1b]0;owned\\x07request")
+
     def test_server_error_retried_until_timeout(self, agent_trace: Path, receiver: Receiver,
                                                 tmp_path: Path) -> None:
         receiver.status = 503

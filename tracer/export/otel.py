@@ -203,12 +203,21 @@ def quiet_exporter(on_record: Any = None) -> Iterator[list[str]]:
         local.said, local.on_record = outer
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+"""Control characters (newlines too: the reason is one line)."""
 _ERRNO = re.compile(r"\[Errno -?\d+\] ([^'\")\]]+)")
 _HTTP = re.compile(r"code: (\d+), reason: (.*)")
 
 
 def failure_reason(said: list[str]) -> str:
-    """What went wrong, in a few words, from the exporter's log of one export."""
+    """What went wrong, in a few words, from the exporter's log of one export; control
+    characters a server put in its answer are shown as escapes (`\\x1b`), never sent to
+    the terminal."""
+    reason = _failure(said)
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", reason)
+
+
+def _failure(said: list[str]) -> str:
     for text in reversed(said):
         found = _HTTP.search(text)
         if found and found.group(1) != "None":
