@@ -193,6 +193,13 @@ async def adrive(loop: Loop, input: Any, inbox: AsyncInbox | None = None) -> Asy
                     handler = loop.complete(item)
                     if handler is None:
                         remaining -= 1
+                        if loop.step_failed:
+                            # A node failed for good: as LangGraph, the step's other
+                            # nodes are cancelled, none is started, and the error raised.
+                            _cancel(running)
+                            if running:
+                                await asyncio.wait(running)
+                            break
                         if waiting:
                             task = waiting.popleft()
                             if controller is not None:
