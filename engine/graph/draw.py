@@ -65,11 +65,38 @@ def _found_edges(spec: GraphSpec) -> list[Edge]:
     sources = {e.source for e in edges}
     termini = {e.target for e in edges if e.target != END} - sources
     edges.extend(Edge(name, END) for name in sorted(termini))
+    if not termini and not any(e.target == END for e in edges):
+        # A graph that only loops: as LangGraph, a conditional way out from the one node
+        # whose step last reached an edge not walked yet, when it is one node.
+        last = _last_step_sources(edges)
+        if len(last) == 1:
+            edges.append(Edge(last.pop(), END, None, True))
     return edges
+
+
+def _last_step_sources(edges: list[Edge]) -> set[str]:
+    """Walk the edges step by step from START (each step: every edge out of the nodes
+    the step before reached); the nodes of the last step that walked a new edge."""
+    out: dict[str, list[str]] = {}
+    for edge in edges:
+        out.setdefault(edge.source, []).append(edge.target)
+    walked: set[tuple[str, str]] = set()
+    frontier: set[str] = {START}
+    last: set[str] = set()
+    while True:
+        new = {(s, t) for s in frontier for t in out.get(s, ())} - walked
+        if not new:
+            return last
+        walked |= new
+        if START not in frontier:
+            last = frontier
+        frontier = {t for _, t in new}
 
 
 def _metadata(spec: GraphSpec, node: NodeSpec) -> dict[str, Any] | None:
     metadata = dict(node.metadata or {})
+    if node.defer:
+        metadata["defer"] = True
     before, after = node.name in spec.interrupt_before, node.name in spec.interrupt_after
     if before or after:
         metadata["__interrupt"] = ("before,after" if before and after

@@ -148,6 +148,9 @@ class CompiledStateGraph(Pregel, StateAccess):
     stream_live: bool = False
     """Stream every chunk as it happens, even those of a lone task (an entrypoint's
     `@task` calls are reported while the entrypoint still runs)."""
+    step_timeout: float | None = None
+    """Seconds a superstep may take (set on the compiled graph, as in LangGraph): past
+    it the run raises TimeoutError, its async nodes cancelled (sync ones cannot be)."""
     context_schema: Any = None
     """The builder's `context_schema` (what `context=` holds)."""
     cache: Any = None

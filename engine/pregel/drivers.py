@@ -11,9 +11,10 @@ import asyncio
 import contextvars
 import functools
 import threading
+import time
 from collections import deque
 from collections.abc import AsyncIterator, Iterator
-from queue import SimpleQueue
+from queue import Empty, SimpleQueue
 from typing import Any
 
 from engine.pregel.loop import Loop
@@ -37,15 +38,19 @@ def drive(loop: Loop, input: Any, inbox: SimpleQueue[Any] | None = None) -> Iter
     try:
         loop.begin(input)
         yield from _drain(inbox)
+        step_timeout = getattr(loop.graph, "step_timeout", None)
         while (tasks := loop.plan()) is not None:
             if not inbox.empty():  # (a generator per check costs more than the check)
                 yield from _drain(inbox)
+            deadline = None if step_timeout is None else time.monotonic() + step_timeout
             if len(tasks) == 1 and not loop.run.live:
                 follow: Task | None = tasks[0]
                 while follow is not None:  # the task, then its error handler, if any
                     if controller is not None:
                         controller.before_task(follow)
                     loop.execute(follow)
+                    if deadline is not None and time.monotonic() > deadline:
+                        raise TimeoutError("Timed out")  # run inline: noticed as it ends
                     follow = loop.complete(follow)
             else:
                 if controller is not None:
@@ -58,7 +63,7 @@ def drive(loop: Loop, input: Any, inbox: SimpleQueue[Any] | None = None) -> Iter
                     _start_sync(loop, tasks, inbox, min(MAX_RUNNERS, limit))
                 remaining = len(tasks)
                 while remaining:
-                    item = inbox.get()
+                    item = inbox.get() if deadline is None else _get_by(inbox, deadline)
                     if type(item) is Task:
                         handler = loop.complete(item)
                         if handler is None:
@@ -82,6 +87,15 @@ def drive(loop: Loop, input: Any, inbox: SimpleQueue[Any] | None = None) -> Iter
         raise
     loop.end(None)
     yield from _drain(inbox)
+
+
+def _get_by(inbox: SimpleQueue[Any], deadline: float) -> Any:
+    """The inbox's next item, or TimeoutError at `deadline` (the step's `step_timeout`;
+    its sync tasks go on in their threads: Python cannot stop them)."""
+    try:
+        return inbox.get(timeout=max(0.0, deadline - time.monotonic()))
+    except Empty:
+        raise TimeoutError("Timed out") from None
 
 
 MAX_RUNNERS = 64
@@ -155,9 +169,11 @@ async def adrive(loop: Loop, input: Any, inbox: AsyncInbox | None = None) -> Asy
         loop.begin(input)
         for item in inbox.drain():
             yield item
+        step_timeout = getattr(loop.graph, "step_timeout", None)
         while (tasks := loop.plan()) is not None:
             for item in inbox.drain():
                 yield item
+            deadline = None if step_timeout is None else time.monotonic() + step_timeout
             # `max_concurrency` in the config: at most that many tasks at once, the
             # next one starting as one finishes.
             waiting = deque(tasks)
@@ -168,11 +184,22 @@ async def adrive(loop: Loop, input: Any, inbox: AsyncInbox | None = None) -> Asy
                 _start_async(loop, task, inbox, running)
             remaining = len(tasks)
             while remaining:
-                item = await inbox.queue.get()
+                if deadline is None:
+                    item = await inbox.queue.get()
+                else:  # past the step's timeout: TimeoutError (its nodes are cancelled)
+                    item = await asyncio.wait_for(inbox.queue.get(),
+                                                  max(0.0, deadline - time.monotonic()))
                 if type(item) is Task:
                     handler = loop.complete(item)
                     if handler is None:
                         remaining -= 1
+                        if loop.step_failed:
+                            # A node failed for good: as LangGraph, the step's other
+                            # nodes are cancelled, none is started, and the error raised.
+                            _cancel(running)
+                            if running:
+                                await asyncio.wait(running)
+                            break
                         if waiting:
                             task = waiting.popleft()
                             if controller is not None:

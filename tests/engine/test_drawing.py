@@ -108,3 +108,22 @@ class TestDestinations:
         plain = builder(("b", "c")).get_graph()
         assert [(e.target, e.data) for e in plain.edges if e.source == "a"] == [
             ("b", None), ("c", None)]
+
+
+class TestLoops:
+    """A graph with no way to END (human ↔ agent) gets LangGraph's conditional exit."""
+
+    def test_the_last_node_reached_gets_a_conditional_edge_to_end(self) -> None:
+        graph = (StateGraph(S).add_node("human", noop).add_node("agent", noop)
+                 .add_edge(START, "human").add_edge("human", "agent")
+                 .add_edge("agent", "human").compile().get_graph())
+        assert [(e.source, e.target, e.conditional) for e in graph.edges] == [
+            ("__start__", "human", False), ("agent", "human", False),
+            ("human", "agent", False), ("agent", "__end__", True)]
+        assert "\tagent -.-> __end__;\n" in graph.draw_mermaid(with_styles=False)
+
+    def test_a_deferred_node_says_so_in_its_metadata(self) -> None:
+        graph = (StateGraph(S).add_node("a", noop).add_node("b", noop, defer=True)
+                 .add_edge(START, "a").add_edge("a", "b").compile().get_graph())
+        assert graph.nodes["b"].metadata == {"defer": True}
+        assert graph.nodes["a"].metadata is None
