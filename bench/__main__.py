@@ -19,6 +19,7 @@ SUITES: dict[str, str] = {
     "tui": "bench.tui",
     "fuzz": "bench.fuzz",
     "langgraph": "bench.langgraph",
+    "otel": "bench.otel",
 }
 """Suite name -> module implementing it."""
 

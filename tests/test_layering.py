@@ -62,6 +62,20 @@ class TestLayering:
         ]
         assert offenders == []
 
+    def test_opentelemetry_only_in_the_export_modules(self) -> None:
+        """OpenTelemetry (the optional `otel` extra, with protobuf) is imported only by
+        the OTLP export modules (tracer/export/otel.py and the live follower's channel and
+        process), never by the span model, the recorder or the CLI."""
+        allowed = {ROOT / "tracer" / "export" / name
+                   for name in ("otel.py", "otel_channel.py", "otel_follow.py")}
+        offenders = [
+            str(p.relative_to(ROOT))
+            for pkg in ("engine", "tracer", "tui")
+            for p in (ROOT / pkg).rglob("*.py")
+            if p not in allowed and imported_packages(p) & {"opentelemetry", "google"}
+        ]
+        assert offenders == []
+
     def test_checker_sees_a_wrong_arrow(self, tmp_path: Path) -> None:
         """The import walker really finds imports (so the tests above can fail)."""
         bad = tmp_path / "m.py"

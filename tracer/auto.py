@@ -5,12 +5,14 @@ the variable is set, and attaches the writer to every run; the file is closed (i
 and footer written) when the interpreter exits. Nothing here raises into the program:
 a trace that cannot be written gives one warning and the program runs on unrecorded;
 a path another process is writing is replaced by a new name beside it (one notice).
+With an OTLP endpoint configured (`tracer.otlp`), the runs' spans are also sent live.
 """
 
 from __future__ import annotations
 
 import atexit
 
+from tracer.otlp import live_export
 from tracer.writer import TraceWriter
 
 
@@ -18,5 +20,9 @@ def sink_for_path(path: str) -> TraceWriter | None:
     writer = TraceWriter(path, strict=False)
     if writer.failed:
         return None
+    # Live export's follower registers its own exit handler (it waits for the spans to
+    # be sent) first; atexit runs the last registered first, so the trace is closed
+    # before that wait.
+    live_export(str(writer.path))
     atexit.register(writer.close)
     return writer

@@ -13,9 +13,19 @@ ROOT = Path(__file__).resolve().parents[2]
 Cli = Callable[..., subprocess.CompletedProcess[str]]
 
 
-def run_cli(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
-    """`python -m tui.cli ARGS` in `cwd`, with the repo importable and a wide terminal."""
+def clean_env(**extra: str) -> dict[str, str]:
+    """The test process's environment without what would make a command record or send
+    spans on its own (STEPSCOPE_TRACE, OTLP endpoints), plus `extra`."""
     env = {**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "200", "NO_COLOR": "1"}
-    env.pop("STEPSCOPE_TRACE", None)
+    for name in list(env):
+        if name == "STEPSCOPE_TRACE" or name.startswith(("OTEL_", "STEPSCOPE_OTLP")):
+            del env[name]
+    return {**env, **extra}
+
+
+def run_cli(*args: str | Path, cwd: Path, env: dict[str, str] | None = None,
+            timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    """`python -m tui.cli ARGS` in `cwd`, with the repo importable and a wide terminal."""
     return subprocess.run([sys.executable, "-m", "tui.cli", *map(str, args)], cwd=cwd,
-                          env=env, capture_output=True, text=True, timeout=60)
+                          env=env if env is not None else clean_env(), capture_output=True,
+                          text=True, timeout=timeout)

@@ -1,4 +1,5 @@
-"""`stepscope export PATH --format jsonl|chrome [-o OUT]`: a trace in other tools' formats.
+"""`stepscope export PATH --format jsonl|chrome|otlp|otlp-json [-o OUT]`: a trace in other
+tools' formats.
 
 - `jsonl`: one JSON object per event, in file order: `kind`, `seq`, `t` (ns since the
   root run started), `ns` (namespace list), `step`, `run` (run number in the file),
@@ -6,7 +7,10 @@
 - `chrome`: Trace Event Format JSON for Perfetto and chrome://tracing
   (`tracer.export.chrome` describes the tracks).
 
-OUT defaults to PATH with the format's suffix (`.jsonl`, `.json`); `-o -` writes to
+- `otlp`, `otlp-json`: OpenTelemetry spans, sent over OTLP/HTTP or written as OTLP JSON
+  (`tui.cli.export_otel`).
+
+OUT defaults to PATH with the format's suffix (`.jsonl`, `.json`, `.otlp.json`); `-o -` writes to
 stdout. A file that is not a readable trace exits 1 with a one-line message; so does a
 damaged one, after writing what could be read (the message names each damaged frame's
 byte offset and what is wrong with it).
@@ -25,9 +29,11 @@ from typing import Any, TextIO, TypedDict
 from tracer import Trace, TraceError, open_trace
 from tracer.export.chrome import chrome_trace
 from tracer.export.jsonable import to_jsonable
+from tui.cli import export_otel
 from tui.cli.errors import CommandError
 
-SUFFIXES = {"jsonl": ".jsonl", "chrome": ".json"}
+SUFFIXES = {"jsonl": ".jsonl", "chrome": ".json", "otlp-json": ".otlp.json"}
+FORMATS = ("chrome", "jsonl", "otlp", "otlp-json")
 
 
 class JsonlRecord(TypedDict):
@@ -45,17 +51,32 @@ class JsonlRecord(TypedDict):
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser(
-        "export", help="convert a trace to JSON Lines or Chrome/Perfetto trace JSON",
+        "export", help="convert a trace to JSON Lines, Chrome/Perfetto JSON or OpenTelemetry",
         description="Convert a trace: 'jsonl' writes one JSON object per event; 'chrome' "
                     "writes Trace Event Format JSON that ui.perfetto.dev and "
                     "chrome://tracing open (a track per namespace, slices for runs, "
-                    "steps, tasks and LLM calls, instants for tokens and custom events).")
+                    "steps, tasks and LLM calls, instants for tokens and custom events); "
+                    "'otlp' sends OpenTelemetry spans (GenAI semantic conventions v1.41.0) "
+                    "over OTLP/HTTP; 'otlp-json' writes them as OTLP JSON. Prompts and "
+                    "replies leave only with --content.")
     parser.add_argument("path", metavar="PATH", help="a .stepscope trace file")
-    parser.add_argument("-f", "--format", required=True, choices=sorted(SUFFIXES),
-                        help="jsonl (one event per line) or chrome (Trace Event Format)")
+    parser.add_argument("-f", "--format", required=True, choices=FORMATS,
+                        help="jsonl (one event per line), chrome (Trace Event Format), otlp "
+                             "(send spans over OTLP/HTTP) or otlp-json (OTLP JSON file)")
     parser.add_argument("-o", "--output", metavar="OUT",
-                        help="output file (default: PATH with suffix .jsonl or .json; "
-                             "'-' for stdout)")
+                        help="output file (default: PATH with suffix .jsonl, .json or "
+                             ".otlp.json; '-' for stdout)")
+    parser.add_argument("--endpoint", metavar="URL",
+                        help="otlp: the OTLP/HTTP traces URL (default: "
+                             "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, or "
+                             "OTEL_EXPORTER_OTLP_ENDPOINT + /v1/traces); a bare "
+                             "http://host:port gets /v1/traces")
+    parser.add_argument("--content", action="store_true",
+                        help="otlp, otlp-json: also export prompts, replies, tool arguments "
+                             "and results, interrupt values (left out by default)")
+    parser.add_argument("--timeout", type=float, metavar="SECONDS",
+                        help="otlp: how long to keep trying the endpoint (default: "
+                             "OTEL_EXPORTER_OTLP_TIMEOUT, else 10)")
     parser.set_defaults(func=run_export)
 
 
@@ -85,10 +106,27 @@ def _open_output(out: str) -> Iterator[TextIO]:
         yield f
 
 
+def _write(trace: Trace, form: str, f: TextIO, args: argparse.Namespace) -> int:
+    """Write the trace in a file format; how many records (events, trace events, spans)."""
+    if form == "otlp-json":
+        return export_otel.write_json(trace, args, f)
+    if form == "jsonl":
+        count = 0
+        for record in jsonl_records(trace):
+            f.write(json.dumps(record, ensure_ascii=False) + "\n")
+            count += 1
+        return count
+    document = chrome_trace(trace.events(), str(trace.path))
+    json.dump(document, f, ensure_ascii=False)
+    f.write("\n")
+    return len(document["traceEvents"])
+
+
 def run_export(args: argparse.Namespace) -> int:
+    export_otel.check_arguments(args)
     source = Path(args.path)
-    out = args.output or str(source.with_suffix(SUFFIXES[args.format]))
-    if out != "-" and Path(out).resolve() == source.resolve():
+    out = args.output or str(source.with_suffix(SUFFIXES.get(args.format, "")))
+    if args.format != "otlp" and out != "-" and Path(out).resolve() == source.resolve():
         raise CommandError(f"export: {out} is the trace itself; choose another -o", 2)
     try:
         trace = open_trace(source)
@@ -97,20 +135,17 @@ def run_export(args: argparse.Namespace) -> int:
     with trace:
         if not trace.runs:
             raise CommandError(f"export: {source} holds no readable run")
-        count = 0
-        with _open_output(out) as f:
-            if args.format == "jsonl":
-                for record in jsonl_records(trace):
-                    f.write(json.dumps(record, ensure_ascii=False) + "\n")
-                    count += 1
-            else:
-                document = chrome_trace(trace.events(), str(source))
-                json.dump(document, f, ensure_ascii=False)
-                f.write("\n")
-                count = len(document["traceEvents"])
+        count, sent = 0, None
+        if args.format == "otlp":
+            sent = export_otel.send_trace(trace, args)
+        else:
+            with _open_output(out) as f:
+                count = _write(trace, args.format, f, args)
         errors = trace.errors
-    if out != "-":
-        unit = "events" if args.format == "jsonl" else "trace events"
+    if sent is not None:
+        print(sent)
+    elif out != "-":
+        unit = {"jsonl": "events", "otlp-json": "spans"}.get(args.format, "trace events")
         print(f"wrote {count} {unit} to {out}")
     if errors:
         # What could be read was written; a script must still learn it is not all.

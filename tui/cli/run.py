@@ -28,6 +28,7 @@ import tracer.langgraph
 from engine.events import attach
 from tracer.export.report import Report, build_report
 from tracer.langgraph.topology import needs_async
+from tracer.otlp import EndpointError, given_endpoint, live_export
 from tracer.tracefile import reason
 from tracer.writer import TraceBusyError, TraceWriter
 from tui.cli.errors import CommandError
@@ -54,6 +55,12 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
                         help="where to write the trace (default: "
                              "./<target-stem>-<YYYYmmdd-HHMMSS>.stepscope)")
     add_engine_argument(parser)
+    parser.add_argument("--otlp", metavar="URL",
+                        help="also send the run's OpenTelemetry spans, as it goes, to this "
+                             "OTLP/HTTP endpoint (default: OTEL_EXPORTER_OTLP_ENDPOINT when "
+                             "set; STEPSCOPE_OTLP=off turns that off); needs the otel extra")
+    parser.add_argument("--otlp-content", action="store_true",
+                        help="with live OTLP export: send prompts and replies too")
     parser.set_defaults(func=run_run)
 
 
@@ -197,6 +204,11 @@ def runs_async(graph: Any) -> bool:
 
 def run_run(args: argparse.Namespace) -> int:
     given = parse_input(args.input) if args.input is not None else None
+    if args.otlp is not None:
+        try:
+            given_endpoint(args.otlp)
+        except EndpointError as exc:
+            raise CommandError(f"run: --otlp: {exc}", 2) from None
     # The run is recorded to -o; STEPSCOPE_TRACE would record it a second time.
     os.environ.pop("STEPSCOPE_TRACE", None)
     target = load_with_engine(args.target, getattr(args, "engine", "langgraph"))
@@ -206,6 +218,10 @@ def run_run(args: argparse.Namespace) -> int:
     if out.is_dir():
         raise CommandError(f"run: -o {out}: is a directory", 2)
     writer, lost = open_writer(out)
+    live = None
+    if writer is not None:
+        live = live_export(str(writer.path), args.otlp,
+                           content=True if args.otlp_content else None)
     failure: BaseException | None = None
     try:
         with attach(writer) if writer is not None else nullcontext():
@@ -220,6 +236,8 @@ def run_run(args: argparse.Namespace) -> int:
         if writer is not None:
             writer.close()
             lost = lost or _write_error(writer)
+        if live is not None:
+            live.finish_sending()
     if lost is not None and (writer is None or not out.exists()):  # nothing recorded
         if failure is not None:
             print(f"error: {type(failure).__name__}: {failure}")
@@ -227,6 +245,8 @@ def run_run(args: argparse.Namespace) -> int:
               "ran, nothing was recorded", file=sys.stderr)
         return 130 if isinstance(failure, KeyboardInterrupt) else 1
     print(f"trace: {out}")
+    if live is not None and live.sent:
+        print(f"otlp: sent {plural(live.sent, 'span')} to {live.endpoint}")
     report: Report | None
     try:
         with tracer.open_trace(out) as trace:
