@@ -10,10 +10,9 @@ from opentelemetry.sdk.trace import ReadableSpan
 
 import tracer
 from engine.checkpoint.memory import InMemorySaver
-from engine.pregel.fork import seed_fork
 from engine.types import Command
 from tests.otel.graphs import exported
-from tests.tracer.graphs import asking, linear
+from tests.tracer.graphs import asking, linear, record_seeded_fork
 
 
 def cfg(thread: str) -> dict[str, Any]:
@@ -87,18 +86,8 @@ class TestThreadLinks:
     def test_a_debugger_fork_joins_its_source_thread(self, tmp_path: Path) -> None:
         """A fork seeded as the debugger does runs in a new thread id: its spans carry
         the source thread's id, it links to the source step, its resume links to it."""
-        graph = asking(checkpointer=InMemorySaver())
         path = tmp_path / "seeded.stepscope"
-        with tracer.record(path, otlp=False):
-            graph.invoke({"topic": "x", "log": []}, cfg("main"))
-        with tracer.open_trace(path) as trace:
-            source = trace.runs[0].run_id
-        past = next(h for h in graph.get_state_history(cfg("main")) if h.next == ("ask",))
-        config = seed_fork(graph, "main-fork", past.values, step=1, triggered=["ask"],
-                           fork={"run_id": source, "step": 1})
-        with tracer.record(path, append=True, otlp=False):
-            graph.invoke(None, config)
-            graph.invoke(Command(resume="bats"), cfg("main-fork"))
+        record_seeded_fork(path, otlp=False)
         spans = exported(path)
         _, fork, resume = runs(spans)
         assert [(r.attributes or {})["gen_ai.conversation.id"] for r in runs(spans)] == [

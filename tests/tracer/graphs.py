@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import operator
 import time
+from pathlib import Path
 from typing import Annotated, Any, TypedDict
 
 from engine.chat_models import ScriptedChatModel
@@ -174,3 +175,29 @@ def weather_agent(**kw: Any) -> Any:
     model = agent.scripted_model()
     model.first_token_delay = model.token_delay = 0.0
     return agent.build(model).builder.compile(name="weather-agent", **kw)
+
+
+def record_seeded_fork(path: Path, **record_kw: Any) -> None:
+    """Record into `path` a thread "main" of `asking` paused at its interrupt, then a fork
+    of it seeded as the debugger seeds one (thread "main-fork", its source named), and
+    that fork's resume: three root runs of one timeline."""
+    import tracer
+    from engine.checkpoint.memory import InMemorySaver
+    from engine.pregel.fork import seed_fork
+    from engine.types import Command
+
+    graph = asking(checkpointer=InMemorySaver())
+
+    def cfg(thread: str) -> Any:
+        return {"configurable": {"thread_id": thread}}
+
+    with tracer.record(path, **record_kw):
+        graph.invoke({"topic": "x", "log": []}, cfg("main"))
+    with tracer.open_trace(path) as trace:
+        source = trace.runs[0].run_id
+    past = next(h for h in graph.get_state_history(cfg("main")) if h.next == ("ask",))
+    config = seed_fork(graph, "main-fork", past.values, step=1, triggered=["ask"],
+                       fork={"run_id": source, "step": 1})
+    with tracer.record(path, append=True, **record_kw):
+        graph.invoke(None, config)
+        graph.invoke(Command(resume="bats"), cfg("main-fork"))

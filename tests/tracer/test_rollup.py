@@ -8,15 +8,13 @@ from pathlib import Path
 import pytest
 
 import tracer
-from engine.checkpoint.memory import InMemorySaver
-from engine.types import Command
 from tracer.prices import parse_prices
 from tracer.rollup import Rollup, UsageTotal, rollup
 from tracer.summary import TraceSummary, summarize
 from tracer.threads import threads_of
 from tracer.usage import Usage
 
-from .usage_models import priced_agent
+from .usage_models import record_priced_thread
 
 PRICES = parse_prices({"models": {
     "gpt-4o-mini": {"input": 0.15, "output": 0.60},
@@ -31,12 +29,7 @@ SEARCH_COST = (10 * 1.0 + 50 * 0.1 + 5 * 5.0) / 1e6
 def agent(tmp_path_factory: pytest.TempPathFactory) -> TraceSummary:
     """The priced agent in one thread: invoke (plan, research, interrupt), resume
     (answer with a model that reports no usage)."""
-    path = tmp_path_factory.mktemp("rollup") / "agent.stepscope"
-    graph = priced_agent(checkpointer=InMemorySaver())
-    config = {"configurable": {"thread_id": "chat-1"}}
-    with tracer.record(path):
-        graph.invoke({"messages": []}, config)
-        graph.invoke(Command(resume="yes"), config)
+    path = record_priced_thread(tmp_path_factory.mktemp("rollup") / "agent.stepscope")
     with tracer.open_trace(path) as trace:
         return summarize(trace.events())
 

@@ -11,13 +11,12 @@ import pytest
 
 import tracer
 from engine.checkpoint.memory import InMemorySaver
-from engine.pregel.fork import seed_fork
 from engine.types import Command
 from tracer.summary import summarize
 from tracer.threads import Link, Thread, threads_of
 from tracer.trace_threads import trace_threads
 
-from .graphs import asking, linear
+from .graphs import asking, linear, record_seeded_fork
 
 
 def shape(found: list[Thread]) -> list[Any]:
@@ -102,18 +101,8 @@ class TestEngineThreads:
     def test_a_debugger_fork_joins_its_source_thread(self, tmp_path: Path) -> None:
         """A fork seeded as the debugger does (a new thread id, its source named in
         run_start) is part of the source run's thread, and so is its resume."""
-        graph = asking(checkpointer=InMemorySaver())
         path = tmp_path / "seeded.stepscope"
-        with tracer.record(path):
-            graph.invoke({"topic": "x", "log": []}, cfg("main"))
-        with tracer.open_trace(path) as trace:
-            source = trace.runs[0].run_id
-        past = next(h for h in graph.get_state_history(cfg("main")) if h.next == ("ask",))
-        config = seed_fork(graph, "main-fork", past.values, step=1, triggered=["ask"],
-                           fork={"run_id": source, "step": 1})
-        with tracer.record(path, append=True):
-            graph.invoke(None, config)
-            graph.invoke(Command(resume="bats"), cfg("main-fork"))
+        record_seeded_fork(path)
         (thread,) = threads(path)
         assert relations(thread) == [("start", None, None), ("fork", 0, 1), ("resume", 1, None)]
         assert [r.thread_id for r in thread.runs] == ["main", "main-fork", "main-fork"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any, Literal
 
 from langchain_core.callbacks import CallbackManagerForLLMRun
@@ -120,3 +121,18 @@ def priced_agent(**compile_kwargs: Any) -> Any:
             .add_node("ask", ask).add_node("answer", answer).add_edge(START, "plan")
             .add_edge("plan", "research").add_edge("research", "ask")
             .add_edge("ask", "answer").compile(name="priced-agent", **compile_kwargs))
+
+
+def record_priced_thread(path: Path) -> Path:
+    """Record into `path` the priced agent in one thread: invoke (it pauses at its
+    interrupt), then the resume (answered by a model that reports no usage)."""
+    import tracer
+    from engine.checkpoint.memory import InMemorySaver
+    from engine.types import Command
+
+    graph = priced_agent(checkpointer=InMemorySaver())
+    config: Any = {"configurable": {"thread_id": "chat-1"}}
+    with tracer.record(path):
+        graph.invoke({"messages": []}, config)
+        graph.invoke(Command(resume="yes"), config)
+    return path

@@ -11,7 +11,7 @@ import tracer
 from engine.checkpoint.memory import InMemorySaver
 from engine.types import Command
 from sample_graphs import support_thread
-from tests.tracer.usage_models import priced_agent
+from tests.tracer.usage_models import priced_agent, record_priced_thread
 from tracer.prices import load_prices
 from tracer.usage import usage_of
 from tui.app import make_app
@@ -40,13 +40,7 @@ def thread_trace(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def agent_thread(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The priced agent (a subgraph run inside run 0) interrupted, then resumed."""
-    path = tmp_path_factory.mktemp("threads") / "agent.stepscope"
-    graph = priced_agent(checkpointer=InMemorySaver())
-    config = {"configurable": {"thread_id": "chat"}}
-    with tracer.record(path):
-        graph.invoke({"messages": []}, config)
-        graph.invoke(Command(resume="yes"), config)
-    return path
+    return record_priced_thread(tmp_path_factory.mktemp("threads") / "agent.stepscope")
 
 
 def lines(rows: ThreadRows) -> list[str]:
