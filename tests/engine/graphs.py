@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import operator
 import time
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, TypedDict
 
 from engine.graph import END, START, StateGraph
@@ -49,3 +51,16 @@ def sleepers(*delays: float):
 
         builder.add_node(f"s{i}", node).add_edge(START, f"s{i}")
     return builder.compile()
+
+
+def awhile(cancelled: list[str], seconds: float = 5) -> Callable[[Any], Awaitable[None]]:
+    """An async node named "awhile" that sleeps `seconds` and, when cancelled, appends
+    "awhile" to `cancelled` before letting the cancellation through."""
+    async def awhile(state: Any) -> None:
+        try:
+            await asyncio.sleep(seconds)
+        except asyncio.CancelledError:
+            cancelled.append("awhile")
+            raise
+
+    return awhile

@@ -12,6 +12,8 @@ import pytest
 from engine.graph import START, StateGraph
 from engine.types import RetryPolicy
 
+from .graphs import awhile
+
 
 class S(TypedDict, total=False):
     hello: str
@@ -20,17 +22,10 @@ class S(TypedDict, total=False):
 def _graph(bad_retry: RetryPolicy | None = None) -> tuple[object, list[str]]:
     cancelled: list[str] = []
 
-    async def awhile(state: S) -> None:
-        try:
-            await asyncio.sleep(5)
-        except asyncio.CancelledError:
-            cancelled.append("awhile")
-            raise
-
     async def bad(state: S) -> None:
         raise ValueError("I am bad")
 
-    graph = (StateGraph(S).add_node("agent", awhile).add_node("bad", bad,
+    graph = (StateGraph(S).add_node("agent", awhile(cancelled)).add_node("bad", bad,
                                                               retry_policy=bad_retry)
              .add_conditional_edges(START, lambda s: ["agent", "bad"]).compile())
     return graph, cancelled

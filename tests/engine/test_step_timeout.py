@@ -5,13 +5,14 @@ node that runs and notices when it returns)."""
 
 from __future__ import annotations
 
-import asyncio
 import time
 from typing import Any, TypedDict
 
 import pytest
 
 from engine.graph import START, StateGraph
+
+from .graphs import awhile
 
 
 class S(TypedDict, total=False):
@@ -27,17 +28,10 @@ def test_unset_it_waits_for_every_node() -> None:
 async def test_an_async_step_past_it_is_cancelled_and_raises() -> None:
     cancelled: list[str] = []
 
-    async def awhile(state: S) -> None:
-        try:
-            await asyncio.sleep(5)
-        except asyncio.CancelledError:
-            cancelled.append("awhile")
-            raise
-
     async def quick(state: S) -> dict[str, str]:
         return {"hello": "1"}
 
-    builder = StateGraph(S).add_node(awhile).add_node(quick)
+    builder = StateGraph(S).add_node(awhile(cancelled)).add_node(quick)
     graph = builder.add_conditional_edges(START, lambda s: ["awhile", "quick"]).compile()
     graph.step_timeout = 0.2
     chunks: list[Any] = []
