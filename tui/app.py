@@ -24,15 +24,18 @@ class StepscopeApp(App[None]):
     TITLE = "stepscope"
 
     def __init__(self, path: Path, *, follow: bool = False,
-                 prices: Prices | None = None) -> None:
+                 prices: Prices | None = None,
+                 at: tuple[int | None, int | None] = (None, None)) -> None:
         super().__init__()
         self.path = path
         self.follow = follow
+        self.at = at
+        """(run, step) to show first (`view --run N --step S`; None: the first)."""
         self.prices = prices
         """The price table `--prices` named: the views show costs by it (None: no cost)."""
 
     def get_default_screen(self) -> MainScreen:
-        return MainScreen(self.path, follow=self.follow)
+        return MainScreen(self.path, follow=self.follow, at=self.at)
 
     def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
                timeout: float | None = None, markup: bool = False) -> None:
@@ -80,7 +83,8 @@ class DebugApp(StepscopeApp):
 
 
 def make_app(path: str | os.PathLike[str], *, follow: bool = False,
-             prices: Prices | None = None) -> StepscopeApp:
-    """Build the app for `stepscope view PATH [--follow] [--prices FILE]`, Pilot tests
-    and snapshots."""
-    return StepscopeApp(Path(path), follow=follow, prices=prices)
+             prices: Prices | None = None,
+             at: tuple[int | None, int | None] = (None, None)) -> StepscopeApp:
+    """Build the app for `stepscope view PATH [--follow] [--prices FILE] [--run N]
+    [--step S]`, Pilot tests and snapshots."""
+    return StepscopeApp(Path(path), follow=follow, prices=prices, at=at)

@@ -165,6 +165,9 @@ class TestAgentSpanTree:
                 assert a["stepscope.step"] == steps[a["stepscope.task.id"]]
             view = span.resource.attributes["stepscope.view"]
             assert view == f"stepscope view {agent_trace.resolve()}"
+            # The span's own: that step of that run (`view --run N --step S`).
+            assert a["stepscope.view"] == (f"stepscope view {agent_trace.resolve()} --run 0"
+                                           f" --step {a['stepscope.step']}")
             assert span.instrumentation_scope is not None
             assert span.instrumentation_scope.schema_url == SCHEMA_URL
         triggers = {s.name: list(attrs(s)["stepscope.task.triggers"]) for s in spans

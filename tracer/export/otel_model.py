@@ -86,9 +86,15 @@ def _hashed(key: str, size: int) -> int:
     return int.from_bytes(digest[:size], "big") or 1
 
 
-def view_hint(path: str) -> str:
-    """The command that opens the trace locally (`stepscope view PATH`)."""
-    return f"stepscope view {shlex.quote(path)}"
+def view_hint(path: str, run: int | None = None, step: int | None = None) -> str:
+    """The command that opens the trace locally, at run `run`'s step `step` when given
+    (`stepscope view PATH --run N --step S`)."""
+    command = f"stepscope view {shlex.quote(path)}"
+    if run is not None:
+        command += f" --run {run}"
+    if step is not None:
+        command += f" --step {step}"
+    return command
 
 
 def clean(attributes: dict[str, Any]) -> Attributes:

@@ -23,7 +23,8 @@ asked for tools and a task answered with tool messages.
 
 Every span carries `stepscope.trace.path`, `stepscope.run.number` (the run's number in the
 file), `stepscope.run.id` and `stepscope.step`, so a person can open that step locally
-(`stepscope view PATH`, then `g` and the step); a run span's step is its last one.
+(`stepscope.view`: `stepscope view PATH --run N --step S`); a run span's step is its
+last one.
 """
 
 from __future__ import annotations
@@ -258,10 +259,11 @@ class SpanBuilder:
 
     # -- spans -------------------------------------------------------------------------
     def _where(self, run: _Run, step: int | None) -> dict[str, Any]:
-        return {"stepscope.trace.path": self.source,
-                "stepscope.run.number": self.first_run + run.span.number,
+        number = self.first_run + run.span.number
+        return {"stepscope.trace.path": self.source, "stepscope.run.number": number,
                 "stepscope.run.id": run.span.run_id, "stepscope.step": step,
-                "stepscope.namespace": "/".join(run.span.ns) or None}
+                "stepscope.namespace": "/".join(run.span.ns) or None,
+                "stepscope.view": view_hint(self.source, number, step)}
 
     def _record(self, run: _Run, name: str, key: str, parent_id: int | None, start: int,
                 end: int, attrs: dict[str, Any], kind: str = "internal") -> SpanRecord | None:
@@ -293,7 +295,6 @@ class SpanBuilder:
             "stepscope.run.status": span.status, "stepscope.run.resumed": span.resumed or None,
             "stepscope.fork.run_id": (span.fork or {}).get("run_id"),
             "stepscope.fork.step": (span.fork or {}).get("step"),
-            "stepscope.view": view_hint(self.source),
         }
         stop = span.end if span.end is not None else end
         record = self._record(run, f"{op} {graph}" if graph else op, run.key, run.parent_id,

@@ -27,6 +27,10 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     parser.add_argument("path", metavar="PATH", help="a .stepscope trace file")
     parser.add_argument("--follow", action="store_true",
                         help="follow the file as it grows (waits for it to appear)")
+    parser.add_argument("--run", type=int, metavar="N",
+                        help="open run N (its number in `stepscope inspect`; default 0)")
+    parser.add_argument("--step", type=int, metavar="S",
+                        help="select step S (an exported span's stepscope.step)")
     add_prices_argument(parser)
     parser.set_defaults(func=run_view)
     demo = sub.add_parser(
@@ -42,9 +46,12 @@ def run_view(args: argparse.Namespace) -> int:
     from tui.app import make_app  # Textual loads only for the commands that need it
 
     prices = prices_of(args, "view")
+    if args.run is not None and args.run < 0:
+        raise CommandError(f"view: --run {args.run}: run numbers start at 0", 2)
     check_trace(args.path, "view", following=args.follow)
     need_terminal("view", f"`stepscope inspect {args.path}` prints a summary instead")
-    make_app(args.path, follow=args.follow, prices=prices).run()
+    make_app(args.path, follow=args.follow, prices=prices,
+             at=(args.run, args.step)).run()
     return 0
 
 

@@ -77,10 +77,13 @@ class MainScreen(Screen[None]):
     speed: reactive[float] = reactive(2.0)
     """Replay speed, steps per second (one of navigation.SPEEDS)."""
 
-    def __init__(self, path: Path, *, follow: bool = False) -> None:
+    def __init__(self, path: Path, *, follow: bool = False,
+                 at: tuple[int | None, int | None] = (None, None)) -> None:
         super().__init__()
         self.path = path
         self.follow_on_open = follow
+        self.at = at
+        """(run, step) to show first (`view --run N --step S`), then forgotten."""
         self.feed = TraceFeed(path, wait=follow)
         self.selection: Selection | None = None
         self.rows: StepLines | None = None
@@ -247,8 +250,28 @@ class MainScreen(Screen[None]):
         self.query_one("#problem").display = False
         self.query_one("#body").display = True
         self._read_runs()
-        self.choose_run(0)
+        self.choose_run(*self._first_place())
         self.query_one(StepList).focus()
+
+    def _first_place(self) -> tuple[int, int | None]:
+        """The run and step to show first: `--run`/`--step` when the file has them (else
+        a notice and the nearest), or the first run."""
+        assert self.trace is not None
+        (run, step), self.at = self.at, (None, None)
+        runs = len(self.trace.index.runs)
+        if run is not None and run >= runs:
+            self.notify(f"no run {run} in this trace (runs 0–{runs - 1}); showing run 0",
+                        severity="warning")
+            run = None
+        run = run or 0
+        if step is not None:
+            steps = self.trace.steps(run)
+            index = navigation.nearest(steps, step)
+            if index is None or steps[index] != step:
+                near = f"step {steps[index]}" if index is not None else "its start"
+                self.notify(f"run {run} has no step {step}; showing {near}", severity="warning")
+                step = steps[index] if index is not None else None
+        return run, step
 
     def on_trace_failed(self, message: tasks.TraceFailed) -> None:
         self.problem = message.message
