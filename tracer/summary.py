@@ -189,12 +189,15 @@ class TraceSummary:
 
     @property
     def status(self) -> str:
-        """The worst status of the root runs ("empty" when the trace holds none)."""
-        roots = self.root_runs
-        if not roots:
+        """The worst status of its threads, each where its last run left it (a run an
+        interrupt paused and a later run resumed is not still "interrupted"; a root run
+        without a thread id is a thread of its own); "empty" when it holds no run."""
+        if not self.root_runs:
             return "empty"
+        from tracer.threads import threads_of  # it reads this module's RunSpan
+
         rank = {s: i for i, s in enumerate(STATUS_ORDER)}
-        return min((r.status for r in roots), key=lambda s: rank.get(s, 0))
+        return min((t.status for t in threads_of(self)), key=lambda s: rank.get(s, 0))
 
     def tasks(self) -> list[TaskSpan]:
         """Every task of every run, in step order."""

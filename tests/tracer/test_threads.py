@@ -67,6 +67,28 @@ class TestEngineThreads:
         assert thread.links[2].fork == {"run_id": thread.runs[0].run_id, "step": 1, "run": 0}
         assert thread.status == "interrupted"
 
+    def test_the_trace_is_where_its_threads_left_off(self, tmp_path: Path) -> None:
+        """Paused, the trace is "interrupted"; once a resume finished the thread, it is
+        "done" (the paused run itself still says "interrupted"); another thread still
+        paused keeps it "interrupted"."""
+        graph = asking(checkpointer=InMemorySaver())
+        path = tmp_path / "status.stepscope"
+        with tracer.record(path):
+            graph.invoke({"topic": "x", "log": []}, cfg("t1"))
+
+        def statuses() -> tuple[str, list[str]]:
+            with tracer.open_trace(path) as trace:
+                summary = summarize(trace.events())
+            return summary.status, [r.status for r in summary.root_runs]
+
+        assert statuses() == ("interrupted", ["interrupted"])
+        with tracer.record(path, append=True):
+            graph.invoke(Command(resume="cats"), cfg("t1"))
+        assert statuses() == ("done", ["interrupted", "done"])
+        with tracer.record(path, append=True):
+            graph.invoke({"topic": "y", "log": []}, cfg("t2"))
+        assert statuses() == ("interrupted", ["interrupted", "done", "interrupted"])
+
     def test_an_edit_at_the_interrupt_then_resume_is_a_resume(self, tmp_path: Path) -> None:
         """update_state on the checkpoint a run stopped at, then go on: not a fork."""
         graph = asking(checkpointer=InMemorySaver())
