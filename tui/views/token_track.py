@@ -48,7 +48,8 @@ def axis_for(calls: Sequence[Any], start: int | None, barriers: Sequence[int],
 def call_label(call: Any, note: str = "") -> str:
     """node · model (· `note`: its usage) · TTFT · tokens · tok/s (· stalls · error)."""
     tps = call.tokens_per_second
-    parts = [f"#{call.number} {call.node or '?'}", call.model or "?", *([note] if note else []),
+    parts = [f"#{call.number} {visible(str(call.node or '?'))}", visible(str(call.model or "?")),
+             *([note] if note else []),
              f"TTFT {duration(call.ttft)}", f"{len(call.tokens)} tok",
              "— tok/s" if tps is None else f"{tps:.1f} tok/s"]
     if call.stalls:
@@ -191,7 +192,8 @@ def timeline(calls: Sequence[Any], title: str, start: int | None, barriers: Sequ
     call = calls[selected]
     at = call.tokens[cursor][0] - axis.t0 if 0 <= cursor < len(call.tokens) else None
     rows.append([])
-    rows.append([(f"#{call.number} {call.node or '?'} · token {cursor + 1}/{len(call.tokens)}"
+    rows.append([(f"#{call.number} {visible(str(call.node or '?'))} · token "
+                  f"{cursor + 1}/{len(call.tokens)}"
                   f" at {duration(at)} (←/→ move)", "muted")])
     rows.extend(streamed_rows(call, cursor, width))
     return Timeline(rows, label_rows)

@@ -60,6 +60,15 @@ class TestTrack:
         assert "╍" in row_text(track(stalled, axis, []))
         assert "1 stall" in call_label(stalled)
 
+    def test_names_from_the_trace_reach_no_terminal_as_control_codes(
+            self, open_trace: Opener) -> None:
+        """A node or model name holding an escape sequence is shown escaped."""
+        call = step_calls(open_trace("agent"), 5)[0]
+        hostile = replace(call, node="\x1b[2Jagent", model="gpt\x1b]0;pwned\x07")
+        label = call_label(hostile)
+        assert "\x1b" not in label and "\x07" not in label
+        assert "\\x1b[2Jagent" in label and "gpt\\x1b]0;pwned\\x07" in label
+
     def test_barrier_and_wait(self, open_trace: Opener) -> None:
         """The quick call ends before the barrier: it waits (┈), the barrier is drawn (┃)."""
         trace = open_trace("parallel_llm")
