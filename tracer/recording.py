@@ -36,7 +36,7 @@ def record(path: str | os.PathLike[str], *, append: bool = False,
     live = None
     if otlp is not False and not writer.failed:
         live = live_export(str(writer.path), otlp if isinstance(otlp, str) else None,
-                           first_run=_runs_before(writer) if append else 0)
+                           first_run=runs_before(writer) if append else 0)
     try:
         with attach(writer):
             yield writer
@@ -46,7 +46,7 @@ def record(path: str | os.PathLike[str], *, append: bool = False,
             live.close()
 
 
-def _runs_before(writer: TraceWriter) -> int:
+def runs_before(writer: TraceWriter) -> int:
     """How many runs the file held before this recording appended to it (the spans' run
     numbers go on from there)."""
     try:

@@ -169,3 +169,24 @@ class TestUnreachable:
         assert result.stderr.splitlines() == [
             "stepscope: live OTLP export is off: the endpoint 'not a url' is not an http:// "
             "or https:// URL with a host"]
+
+
+class TestDebugSession:
+    """`stepscope debug` records too: with an endpoint in the environment, its runs go
+    out live, the same spans as the file's export."""
+
+    def test_a_debugged_run_is_exported_live(self, tmp_path: Path,
+                                             monkeypatch: Any) -> None:
+        from tui.debug.session import DebugSession
+
+        path = tmp_path / "debugged.stepscope"
+        with otlp_receiver() as receiver:
+            monkeypatch.setenv("STEPSCOPE_OTLP", receiver.url)
+            session = DebugSession(linear(), path)
+            try:
+                session.start({"topic": "t", "joke": ""}, mode="continue")
+                assert session.wait(30)
+            finally:
+                session.close()
+            received = same_as_file_export(receiver, path)
+        assert [s.name for s in received if not s.parent_id] == ["invoke_workflow LangGraph"]

@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from engine.errors import RunStopped
+from tracer.otlp import live_export
+from tracer.recording import runs_before
 from tracer.writer import TraceWriter
 from tui.debug.breakpoints import BreakpointSet
 from tui.debug.controller import DebugController, Pause, Running
@@ -78,6 +80,10 @@ class DebugSession:
         # Open the trace now: appending cuts a recorded trace's footer, which must happen
         # before a reader opens the file and follows it (OSError: cannot write it).
         self.writer = TraceWriter(self.path, append=append)
+        # With an OTLP endpoint in the environment (OTEL_EXPORTER_OTLP_ENDPOINT,
+        # STEPSCOPE_OTLP), the session's runs are exported live, as a recording's are.
+        self.live = live_export(str(self.writer.path),
+                                first_run=runs_before(self.writer) if append else 0)
 
     # -- status --------------------------------------------------------------------------
     @property
@@ -255,4 +261,5 @@ class DebugSession:
             if not self.wait(timeout):
                 self.abandoned = tuple("/".join(path) for path in running) or ("the run",)
         self.writer.close()
-
+        if self.live is not None:
+            self.live.close()
