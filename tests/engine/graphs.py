@@ -64,3 +64,22 @@ def awhile(cancelled: list[str], seconds: float = 5) -> Callable[[Any], Awaitabl
             raise
 
     return awhile
+
+
+def model_in_model() -> tuple[Any, type, type]:
+    """(graph, Inner, Outer): a graph of pydantic state `Outer` whose node "o" appends
+    "_out", then runs as node "inner" a subgraph of another model, `Inner`, whose node
+    "i" appends "_in"."""
+    from pydantic import BaseModel
+
+    class Inner(BaseModel):
+        value: str
+
+    class Outer(BaseModel):
+        value: str
+
+    inner = (StateGraph(Inner).add_node("i", lambda s: {"value": s.value + "_in"})
+             .add_edge(START, "i").compile())
+    outer = (StateGraph(Outer).add_node("o", lambda s: {"value": s.value + "_out"})
+             .add_node("inner", inner).add_edge(START, "o").add_edge("o", "inner").compile())
+    return outer, Inner, Outer

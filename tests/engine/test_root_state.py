@@ -13,6 +13,8 @@ from engine.config import RunnableConfig
 from engine.graph import START, StateGraph
 from engine.types import Command, Send
 
+from .graphs import model_in_model
+
 
 def a_then_b() -> Any:
     def node_a(state: str) -> list[Command[Any]]:
@@ -172,17 +174,5 @@ class TestPydanticUpdates:
     def test_subgraph_of_another_model(self) -> None:
         """A subgraph whose state is another pydantic model reads the parent's state
         object by its field names."""
-        from pydantic import BaseModel
-
-        class Inner(BaseModel):
-            value: str
-
-        class Outer(BaseModel):
-            value: str
-
-        inner = (StateGraph(Inner).add_node("i", lambda s: {"value": s.value + "_in"})
-                 .add_edge(START, "i").compile())
-        outer = (StateGraph(Outer).add_node("o", lambda s: {"value": s.value + "_out"})
-                 .add_node("inner", inner).add_edge(START, "o").add_edge("o", "inner")
-                 .compile())
+        outer, _, _ = model_in_model()
         assert outer.invoke({"value": "x"}) == {"value": "x_out_in"}

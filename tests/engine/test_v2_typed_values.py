@@ -15,6 +15,8 @@ from engine.checkpoint.memory import InMemorySaver
 from engine.graph import END, START, StateGraph
 from engine.types import interrupt
 
+from .graphs import model_in_model
+
 
 class Doc(BaseModel):
     value: str
@@ -85,16 +87,7 @@ def test_an_interrupted_state_is_typed_beside_its_interrupts() -> None:
 
 
 def test_a_subgraph_chunk_is_typed_by_its_own_schema() -> None:
-    class Inner(BaseModel):
-        value: str
-
-    class Outer(BaseModel):
-        value: str
-
-    inner = (StateGraph(Inner).add_node("i", lambda s: {"value": s.value + "_in"})
-             .add_edge(START, "i").compile())
-    outer = (StateGraph(Outer).add_node("o", lambda s: {"value": s.value + "_out"})
-             .add_node("inner", inner).add_edge(START, "o").add_edge("o", "inner").compile())
+    outer, Inner, Outer = model_in_model()
     chunks = list(outer.stream({"value": "x"}, stream_mode="values", subgraphs=True,
                                version="v2"))
     kinds = {(c["ns"] != (), type(c["data"])) for c in chunks}
