@@ -245,12 +245,19 @@ class SubgraphTransformer(TaskLifecycleBase):
         handle._seen_terminal = True
         return True
 
-    def _on_terminal(self, ns: tuple[str, ...], status: SubgraphStatus,
-                     error: str | None) -> None:
+    def _ended(self, ns: tuple[str, ...], status: SubgraphStatus,
+               error: str | None) -> Handle | None:
+        """The handle of `ns`, marked with its terminal `status`, when its stream is still
+        open to be closed (or failed) now; None otherwise."""
         handle = self._handles.get(ns)
         if handle is None or not self._mark(handle, status, error):
-            return
-        if handle._mux._events._closed:
+            return None
+        return None if handle._mux._events._closed else handle
+
+    def _on_terminal(self, ns: tuple[str, ...], status: SubgraphStatus,
+                     error: str | None) -> None:
+        handle = self._ended(ns, status, error)
+        if handle is None:
             return
         if status == "failed":
             handle._mux.fail(RuntimeError(error or "Subgraph failed"))
@@ -259,10 +266,8 @@ class SubgraphTransformer(TaskLifecycleBase):
 
     async def _aon_terminal(self, ns: tuple[str, ...], status: SubgraphStatus,
                             error: str | None) -> None:
-        handle = self._handles.get(ns)
-        if handle is None or not self._mark(handle, status, error):
-            return
-        if handle._mux._events._closed:
+        handle = self._ended(ns, status, error)
+        if handle is None:
             return
         if status == "failed":
             await handle._mux.afail(RuntimeError(error or "Subgraph failed"))
