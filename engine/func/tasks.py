@@ -72,6 +72,11 @@ class TaskFunction:
         if self.timeout is not None and not self.is_async:
             raise sync_timeout_unsupported(self.name, "Task")
         self._inject = injectable_params(func)
+        try:
+            self._signature: inspect.Signature | None = inspect.signature(func)
+            """Binds a call's arguments to their names (its LangChain run's inputs)."""
+        except (TypeError, ValueError):
+            self._signature = None
         self.node = NodeSpec(self.name, None, None, Schema(None), (), (), (), (), None,
                              retry_policy=self.retry_policy, timeout=self.timeout)
         functools.update_wrapper(self, func)
@@ -169,15 +174,16 @@ class TaskFunction:
         if callbacks is None:
             return None
         args, kwargs = call.input
-        try:
-            inputs = dict(inspect.signature(self.func).bind_partial(*args, **kwargs).arguments)
-        except (TypeError, ValueError):  # no signature, or arguments it does not take
-            inputs = {"args": list(args), **kwargs}
+        inputs: dict[str, Any] = {"args": list(args), **kwargs}  # without a signature
+        if self._signature is not None:
+            try:
+                inputs = dict(self._signature.bind_partial(*args, **kwargs).arguments)
+            except TypeError:  # arguments the function does not take: the call fails
+                pass
         return callbacks.call_enter(call, inputs)
 
     def _end_chain_run(self, run: Any, call: Task) -> None:
-        if call.error is None and not call.interrupts:
-            run.output = call.result
+        run.output = call.result  # ended with it only when the call succeeded (NodeRun)
         attempts.langchain_exit(run, call)
 
     def _run(self, call: Task, future: CallFuture) -> None:
