@@ -17,6 +17,20 @@ from engine.graph import START, StateGraph
 from engine.types import Command, RetryPolicy, interrupt
 
 
+def doubling() -> Any:
+    """An entrypoint `wf` that returns what one call of the task `double` (2x) gives."""
+
+    @task
+    def double(x: int) -> int:
+        return 2 * x
+
+    @entrypoint()
+    def wf(x: int) -> int:
+        return double(x).result()
+
+    return wf
+
+
 def thread(tid: str) -> Any:
     return {"configurable": {"thread_id": tid}}
 
@@ -127,13 +141,7 @@ class TestTasks:
     def test_calls_are_events(self) -> None:
         """Each call has its task_start / task_end events in the entrypoint's step."""
 
-        @task
-        def double(x: int) -> int:
-            return 2 * x
-
-        @entrypoint()
-        def wf(x: int) -> int:
-            return double(x).result()
+        wf = doubling()
 
         with capture_events() as events:
             wf.invoke(2)
@@ -229,13 +237,7 @@ class TestEntrypoint:
     def test_tasks_mode_shapes(self) -> None:
         """A call's input is (args, kwargs); results are under __return__ / __end__."""
 
-        @task
-        def double(x: int) -> int:
-            return 2 * x
-
-        @entrypoint()
-        def wf(x: int) -> int:
-            return double(x).result()
+        wf = doubling()
 
         chunks = list(wf.stream(3, stream_mode="tasks"))
         assert [(c["name"], c.get("input"), c.get("triggers"), c.get("result"))
