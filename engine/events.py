@@ -29,6 +29,17 @@ Schema v1 (`SCHEMA_VERSION`; changes are additive). Kinds and their `data` keys:
 
 Events are immutable records; `data` is never mutated after the event is made.
 Sinks are plain callables `sink(event)`; they run in the thread that emitted.
+
+A sink that is the run's only one may take a step's own events (step_start, task_start,
+task_end, step_end) in bulk instead, which costs the loop no Event and no call per task
+(a trace writer's case): it has a `pending` list and a `step_done` method (`StepSink`).
+The loop then appends to `pending`, in the order the events would have been emitted,
+`("begin", ns, step, seq, t, tasks, todo)` (the step_start, numbered `seq`; each task
+of `todo` started at `t`, numbered `seq + 1 + i`) and `("end", ns, seq, t, task)` (a
+task finished; `task` is the loop's `engine.pregel.task.Task`, whose outcome is final),
+and calls `step_done(ns, step, seq, t, changes, writes)` with the step_end's fields
+before the next step's tasks run (a later node may change a value in place). Every
+other event reaches the sink as an Event, after what was appended before it.
 """
 
 from __future__ import annotations
@@ -39,7 +50,7 @@ import threading
 import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 SCHEMA_VERSION = 1
 
@@ -74,6 +85,17 @@ class Event(NamedTuple):
 
 
 Sink = Callable[[Event], None]
+
+
+class StepSink(Protocol):
+    """A sink that takes a step's own events in bulk (see the module docstring)."""
+
+    pending: list[tuple[Any, ...]]
+
+    def __call__(self, event: Event) -> None: ...
+
+    def step_done(self, ns: tuple[str, ...], step: int, seq: int, t: int,
+                  changes: dict[str, Any], writes: dict[str, list[Any]]) -> None: ...
 
 new_event = tuple.__new__
 """`new_event(Event, (kind, seq, t, ns, step, data))`: an Event without NamedTuple's
@@ -144,13 +166,19 @@ class EventBus:
     which CPython 3.11 does not specialise for a slot holding a function (~10 ns more).
     """
 
-    __slots__ = ("_lock", "clock_ns", "counter", "dispatch", "sinks", "t0")
+    __slots__ = ("_lock", "clock_ns", "counter", "dispatch", "hot", "pend", "sinks",
+                 "step_done", "t0")
 
     def __init__(self, sinks: tuple[Sink, ...], clock_ns: Callable[[], int]) -> None:
         self.sinks: tuple[Sink, ...] = ()
         self.dispatch: Sink | None = None
         """The one callable an event is handed to: the only sink itself (no fan-out call
         in between, the common case), a fan-out over several, or None without sinks."""
+        self.hot: Sink | None = None
+        """Where the loop's per-task events go one by one: `dispatch`, or None when the
+        only sink takes them in bulk (`pend` and `step_done`, a StepSink's)."""
+        self.pend: Callable[[tuple[Any, ...]], None] | None = None
+        self.step_done: Callable[..., None] | None = None
         self._set_sinks(tuple(sinks))
         self.clock_ns = clock_ns
         self.t0 = clock_ns()
@@ -172,6 +200,11 @@ class EventBus:
             self.dispatch = sinks[0]
         else:
             self.dispatch = _fan_out(sinks)
+        bulk = getattr(sinks[0], "step_done", None) if len(sinks) == 1 else None
+        if bulk is not None:
+            self.hot, self.pend, self.step_done = None, sinks[0].pending.append, bulk  # type: ignore[attr-defined]
+        else:
+            self.hot, self.pend, self.step_done = self.dispatch, None, None
 
     def add(self, sink: Sink) -> None:
         """Attach a sink; events emitted from now on reach it."""

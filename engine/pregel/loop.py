@@ -231,9 +231,18 @@ class Loop:
                 todo.append(task)
         if self.run.controller is not None:
             self.run.controller.before_step(self.ns, self.step, todo, snapshot)
-        dispatch = self.bus.dispatch
-        if dispatch is not None:  # EventBus.emit, inlined (see EventBus)
-            bus, ns, step = self.bus, self.ns, self.step
+        bus = self.bus
+        dispatch = bus.hot
+        if dispatch is None:
+            if bus.pend is not None:  # taken in bulk (see engine.events)
+                counter = bus.counter
+                seq = next(counter)
+                for _ in todo:
+                    next(counter)
+                bus.pend(("begin", self.ns, self.step, seq, bus.clock_ns() - bus.t0,
+                          tasks, todo))
+        else:  # EventBus.emit, inlined (see EventBus)
+            ns, step = self.ns, self.step
             clock_ns = bus.clock_ns  # a local (see EventBus)
             if len(tasks) == 1:  # the common case, without two comprehensions
                 only = tasks[0]
@@ -275,10 +284,17 @@ class Loop:
             if handler is None:
                 self.step_failed = True
         bus = self.bus
-        dispatch = bus.dispatch
-        if dispatch is not None and not (failed and self.cp.enabled):
+        dispatch = bus.hot
+        if failed and self.cp.enabled:
             # With a checkpointer, LangGraph reports no sibling of a failed task that finishes
             # after it (measured on 1.2.22), so neither do we.
+            pass
+        elif dispatch is None and task.error is None:
+            if bus.pend is not None:  # taken in bulk (see engine.events)
+                bus.pend(("end", self.ns, next(bus.counter), bus.clock_ns() - bus.t0, task))
+        elif (dispatch := bus.dispatch) is not None:
+            # One by one (also a failed task's, in bulk mode: its error is recorded now,
+            # before raising it at the barrier adds the loop's frames to its traceback).
             # EventBus.emit, inlined (see EventBus).
             data = {
                 "task_id": task.id, "name": task.name, "path": task.path,
@@ -348,8 +364,7 @@ class Loop:
         changed, triggered, sends, writes = algo.apply_writes(
             self.spec, self.channels, self.barriers, tasks)
         bus = self.bus
-        dispatch = bus.dispatch
-        if dispatch is not None:  # EventBus.emit, inlined (see EventBus)
+        if bus.dispatch is not None:  # EventBus.emit, inlined (see EventBus)
             chans = self.channels
             if len(changed) == 1:  # the common case, without a comprehension
                 key = changed[0]
@@ -357,9 +372,14 @@ class Loop:
             else:
                 changes, wrote = {k: chans[k].value for k in changed}, bool(changed)
             clock_ns = bus.clock_ns
-            dispatch(new_event(Event, ("step_end", next(bus.counter), clock_ns() - bus.t0,
-                                       self.ns, self.step,
-                                       {"changes": changes, "writes": writes, "wrote": wrote})))
+            step_done = bus.step_done
+            if step_done is not None:  # taken in bulk (see engine.events)
+                step_done(self.ns, self.step, next(bus.counter), clock_ns() - bus.t0,
+                          changes, writes)
+            else:
+                bus.dispatch(new_event(Event, (
+                    "step_end", next(bus.counter), clock_ns() - bus.t0, self.ns, self.step,
+                    {"changes": changes, "writes": writes, "wrote": wrote})))
         if self.run.controller is not None:
             self.run.controller.after_step(self.ns, self.step, self.values())
         if self.spec.deferred:
