@@ -437,6 +437,30 @@ def unpack_record(payload: Buffer) -> list[Any]:
     return record
 
 
+BATCH_KIND = 12
+"""The kind of a batch frame's record (FORMAT.md §2; `tracer.records.BATCH`)."""
+
+
+def batch_records(record: list[Any]) -> list[list[Any]]:
+    """The events of a batch record, each as a record `[kind, seq, t, ns, step, data]`
+    of the batch's namespace, checked as `unpack_record` checks one (UndecodableError).
+    A batch holds at least two events, none of them a batch, keyframe or index."""
+    items = record[5].get("b")
+    if type(items) is not list or len(items) < 2:
+        raise UndecodableError("malformed batch (its events are not a list of two or more)")
+    ns = record[3]
+    out = []
+    for item in items:
+        if type(item) is not list or len(item) != 5:
+            raise UndecodableError("malformed batch (an event that is not an array of 5)")
+        kind, seq, t, step, data = item
+        if type(kind) is not int or not 0 <= kind < BATCH_KIND or type(data) is not dict or (
+                type(step) is not int or type(seq) is not int or type(t) is not int):
+            raise UndecodableError("malformed batch (an event field of the wrong type)")
+        out.append([kind, seq, t, ns, step, data])
+    return out
+
+
 def same_value(a: Any, b: Any) -> bool:
     """Equality where NaN equals NaN (for round-trip checks)."""
     if isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b):

@@ -16,7 +16,9 @@ from typing import Any
 import msgpack
 
 MAGIC = "stepscope-trace"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+"""Version 2 adds batch frames (several events in one frame, FORMAT.md §2); a file
+written as version 1 has none and reads the same."""
 FRAME_HEAD = 11
 FOOTER_SIZE = 16
 ARRAY2 = 0x92

@@ -98,6 +98,14 @@ class TraceIndex:
                 self.run_ends[run] = offset
             self._open.pop(ns, None)  # a step an error or interrupt cut stays unfinished
 
+    def add_step(self, ns: tuple[str, ...], step: int, start: int, task_ends: list[int],
+                 end: int, replay: list[str] | None) -> None:
+        """A whole step at once: its step_start, task_ends and step_end, in that order
+        (what `note_step` makes of them one by one)."""
+        self._open.pop(ns, None)
+        self.steps.append(StepEntry(self._run_of.get(ns, -1), ns, step, start, end,
+                                    task_ends, replay))
+
     def add_keyframe(self, ns: tuple[str, ...], step: int, offset: int) -> None:
         self.keyframes.append(KeyframeEntry(self._run_of.get(ns, -1), ns, step, offset))
 

@@ -14,8 +14,11 @@ from engine.constants import PULL
 KIND_CODES: dict[str, int] = {
     "run_start": 0, "step_start": 1, "task_start": 2, "task_end": 3, "step_end": 4,
     "custom": 5, "llm_start": 6, "token": 7, "llm_end": 8, "checkpoint": 9,
-    "interrupt": 10, "run_end": 11, "keyframe": 20, "index": 30,
+    "interrupt": 10, "run_end": 11, "batch": 12, "keyframe": 20, "index": 30,
 }
+BATCH = KIND_CODES["batch"]
+"""A frame of several events (FORMAT.md §2, "Batches"): data `{"b": [[kind, seq, t,
+step, data], ...]}`, all of the frame's namespace."""
 KIND_NAMES: dict[int, str] = {v: k for k, v in KIND_CODES.items()}
 
 
@@ -58,22 +61,41 @@ def task_end_record(data: dict[str, Any], slot: int) -> dict[str, Any]:
     out: dict[str, Any] = {"i": slot, "d": data["duration"]}
     if slot < 0:
         _own_name(out, data)
-    path = data.get("path")
+    return end_fields(out, data.get("path"), data["writes"], data["error"],
+                      data["interrupts"], data.get("returned", True), data.get("hidden"),
+                      data.get("attempts"))
+
+
+def end_fields(out: dict[str, Any], path: Any, writes: Any, error: Any, interrupts: Any,
+               returned: bool, hidden: Any, attempts: Any) -> dict[str, Any]:
+    """A task_end record's fields past its slot and duration, added to `out` (from an
+    event's data, or from a finished task handed over in bulk: `tracer.bulk`)."""
     if path is not None and path[0] != PULL:
         out["px"] = path[1]  # a Send's index orders its writes after PULL tasks
-    if data["writes"]:
-        out["w"] = [[k, v] for k, v in data["writes"]]
-    if data["error"] is not None:
-        out["e"] = data["error"]
-    if data["interrupts"]:
-        out["intr"] = list(data["interrupts"])
-    if not data.get("returned", True):
+    if writes:
+        out["w"] = [[k, v] for k, v in writes]
+    if error is not None:
+        out["e"] = error
+    if interrupts:
+        out["intr"] = list(interrupts)
+    if not returned:
         out["ret"] = False
-    if data.get("hidden"):
+    if hidden:
         out["h"] = True
-    attempts = data.get("attempts")
-    if attempts:
+    if attempts and attempts != 1:
         out["att"] = attempts
+    return out
+
+
+def start_fields(out: dict[str, Any], name: str, path: Any, triggers: Any,
+                 arg: Any) -> dict[str, Any]:
+    """A task_start record's fields past its slot, added to `out`: what a reader cannot
+    derive from the task's name (a pushed task's path and argument, other triggers)."""
+    if path[0] != PULL or path[1] != name:
+        out["path"] = list(path)
+        out["arg"] = arg
+    if triggers != (f"branch:to:{name}",):
+        out["trig"] = list(triggers)
     return out
 
 
@@ -88,12 +110,7 @@ def compact(kind: str, data: dict[str, Any], calls: dict[str, int],
         out: dict[str, Any] = {"i": slot}
         if slot < 0:
             _own_name(out, data)
-        path = data["path"]
-        if path[0] != PULL or path[1] != data["name"]:
-            out["path"] = list(path)
-            out["arg"] = data.get("input")
-        if data["triggers"] != (f"branch:to:{data['name']}",):
-            out["trig"] = list(data["triggers"])
+        start_fields(out, data["name"], data["path"], data["triggers"], data.get("input"))
         if data.get("caller"):
             out["by"] = data["caller"]
         return out

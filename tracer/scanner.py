@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from tracer.codec import UndecodableError, unpack_record
+from tracer.codec import BATCH_KIND, UndecodableError, unpack_record
 from tracer.entries import Damage
 from tracer.frames import (
     ARRAY2,
@@ -98,11 +98,14 @@ class Scanner:
                 self._note_damage(pos, nxt, "frame length runs past valid frames")
             else:
                 try:
-                    self._note(pos, view.payload(pos))
+                    events = self._note(pos, view.payload(pos))
                 except TraceCorruptError as exc:
                     nxt = self._damaged(pos, size, exc.reason)
                 else:
-                    found.append(pos)
+                    if events == 1:
+                        found.append(pos)
+                    else:  # a batch frame: its events are at its offset + 0, 1, ...
+                        found.extend(range(pos, pos + events))
                     pos = end
                     continue
             if nxt is None:
@@ -132,12 +135,20 @@ class Scanner:
     def _resync(self, pos: int, size: int) -> int | None:
         return resync_file(self.view, pos, size)
 
-    def _note(self, offset: int, payload: bytes) -> None:
-        """Index one whole frame (TraceCorruptError if it is not a record). Only the kinds
-        the index lists are decoded; the rest are checked by their first bytes."""
+    def _note(self, offset: int, payload: bytes) -> int:
+        """Index one whole frame (TraceCorruptError if it is not a record) and return how
+        many events it holds. Only the kinds the index lists, and batches, are decoded;
+        the rest are checked by their first bytes."""
         if len(payload) < 2 or payload[0] != _RECORD_START:
             raise TraceCorruptError("not a record (expected an array of 6 items)", offset)
         kind = payload[1]
+        if kind == BATCH_KIND:
+            records = self.view.batch(offset)
+            for at, record in enumerate(records, offset):
+                if record[0] in _INDEXED:
+                    self._index(at, record)
+            self.index.events += len(records)
+            return len(records)
         if kind in _INDEXED:
             try:
                 record = unpack_record(payload)
@@ -145,6 +156,7 @@ class Scanner:
                 raise TraceCorruptError(str(exc), offset) from None
             self._index(offset, record)
         self.index.events += 1
+        return 1
 
     def _index(self, offset: int, record: list[Any]) -> None:
         index = self.index

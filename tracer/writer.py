@@ -24,12 +24,13 @@ from typing import Any
 from zlib import crc32
 
 from engine.events import Event
+from tracer.bulk import begin_items, end_item
 from tracer.codec import Encoder
 from tracer.frames import ARRAY2, BIN32, HEAD, UINT32, footer_bytes
-from tracer.frameview import FrameView
+from tracer.frameview import BATCH_MAX, FrameView
 from tracer.index import TraceIndex, replay_keys
 from tracer.output import WRITER_VERSION, TraceOutput
-from tracer.records import KIND_CODES, compact, task_end_record
+from tracer.records import BATCH, KIND_CODES, compact, task_end_record
 from tracer.safe_encode import describe
 from tracer.scanner import Scanner
 from tracer.tracefile import TraceBusyError, is_being_written, warn
@@ -42,6 +43,10 @@ reach this many times the size of its state now, so keyframes stay within about 
 tenth of a trace. A state that only grows by appends (a chat history) is then never
 keyframed: replaying its appends is what a keyframe would cost to read anyway, and
 the reader memoises states as it replays."""
+KEYFRAME_MIN = 512
+"""The size a keyframe is counted as at least: a small state is keyframed once its steps
+since the last keyframe reach KEYFRAME_FACTOR times this (a replay reads that much at
+most), not every few steps."""
 FLUSH_INTERVAL = 0.05
 STEP_FLUSH = 0.01
 MAX_BUFFER = 1 << 20
@@ -60,7 +65,7 @@ class _Scope:
         self.reducers = reducers
         self.step_writes: dict[str, int] = {}
         self.delta_bytes = 0
-        self.kf_size = max(kf_size, 1)
+        self.kf_size = max(kf_size, KEYFRAME_MIN)
         """Estimated encoded size of the state now."""
         self.step_bytes = 0
 
@@ -79,10 +84,16 @@ class TraceWriter(TraceOutput):
     name beside it (`path` says which) with a one-line notice (appending: not at all);
     a file that cannot be written costs one warning and the writer records nothing.
     `failed` and `error` tell what happened, at any time.
+
+    `bulk=True` lets a run whose only sink is this writer hand it each step's own events
+    at once (`engine.events.StepSink`), recorded as one batch frame: recording trivial
+    steps then costs about a third less (bench/RESULTS.md). Off by default until every
+    reader's tests speak of event addresses, not frame offsets (FORMAT.md §2).
     """
 
     def __init__(self, path: str | os.PathLike[str], *, append: bool = False,
-                 created: str | None = None, strict: bool = True) -> None:
+                 created: str | None = None, strict: bool = True,
+                 bulk: bool = False) -> None:
         self._enc = Encoder()
         self._calls: dict[str, int] = {}
         self._scopes: dict[tuple[str, ...], _Scope] = {}
@@ -90,6 +101,12 @@ class TraceWriter(TraceOutput):
         self._note_step = self._index.note_step
         self._slots: dict[tuple[str, ...], dict[str, int]] = {}
         self._frames = 0
+        self.pending: list[tuple[Any, ...]] = []
+        """A step's events handed over in bulk by the loop, until `_drain` records them."""
+        if bulk:
+            # An engine.events.StepSink: a run whose only sink this writer is hands it a
+            # step's own events in bulk, recorded as one batch frame (FORMAT.md §2).
+            self.step_done = self._step_done
         self._skip_warned = False
         self._run_flushed = False
         """A root run_start was flushed: the file holds a run (later ones may wait)."""
@@ -122,25 +139,28 @@ class TraceWriter(TraceOutput):
         self._frames += 1  # counted here, so an event that fails after this still counts
         return offset
 
-    def _skip(self, event: Event, exc: Exception) -> None:
+    def _skip(self, event: Event | tuple[str], exc: Exception) -> None:
         """An event the writer failed on (other than by a write error): what is buffered
         stays, later events are recorded; the first such event is reported."""
         if self._skip_warned:
             return
         self._skip_warned = True
-        kind = event[0] if isinstance(event, tuple) and event else "?"
+        kind = event[0] if event else "?"
         warn(f"stepscope: could not record a {kind} event in {self.path} "
              f"({describe(exc)}); skipped it, recording goes on")
 
     # -- events ------------------------------------------------------------------------
     def __call__(self, event: Event) -> None:
         if self.failed or self.closed:
+            self.pending.clear()
             return
         lock = self._lock
         lock.acquire()
         try:
             if self.closed or self.failed:  # close() won the race for the lock
                 return
+            if self.pending:  # handed over before this event: recorded before it
+                self._drain()
             # One method per event, its most frequent kinds first: this runs for every
             # event of every recorded run, and a call costs as much as a small record.
             kind, seq, t, ns, step, data = event
@@ -189,6 +209,161 @@ class TraceWriter(TraceOutput):
             self._skip(event, exc)
         finally:
             lock.release()
+
+    # -- a step's events in bulk (engine.events.StepSink) ---------------------------------
+    def _step_done(self, ns: tuple[str, ...], step: int, seq: int, t: int,
+                   changes: dict[str, Any], writes: dict[str, list[Any]]) -> None:
+        """A step ended: record it with what was handed over for it, in one batch frame."""
+        if self.failed or self.closed:
+            self.pending.clear()
+            return
+        lock = self._lock
+        lock.acquire()
+        try:
+            if self.closed or self.failed:
+                return
+            pending = self.pending
+            items = pending[:]
+            del pending[:len(items)]  # (items the loop appends meanwhile stay, in order)
+            if not self._whole_step(items, ns, step, seq, t, changes, writes):
+                self._drain((ns, step, seq, t, {"changes": changes, "writes": writes}), items)
+            if monotonic() - self._last_flush > STEP_FLUSH or len(self._buf) > MAX_BUFFER:
+                self.flush()
+        except Exception as exc:  # never break the user's run, nor lose what is buffered
+            self._skip(("step_end",), exc)
+        finally:
+            lock.release()
+
+    def _whole_step(self, items: list[tuple[Any, ...]], ns: tuple[str, ...], step: int,
+                    seq: int, t: int, changes: dict[str, Any],
+                    writes: dict[str, list[Any]]) -> bool:
+        """Record a step handed over whole (its begin and its tasks' ends, nothing else,
+        none recorded before) as one batch frame with one index entry: `_drain`, for the
+        common case, in one pass. False (nothing done) for any other case."""
+        scope = self._scopes.get(ns)
+        if not items or scope is None or scope.step_writes:
+            return False
+        begin = items[0]
+        if (begin[0] != "begin" or begin[1] != ns or begin[2] != step
+                or len(items) + len(begin[6]) > BATCH_MAX):
+            return False
+        records: list[list[Any]] = []
+        slots = begin_items(begin, records)
+        first_end = len(records)
+        counts: dict[str, int] = {}
+        for item in items[1:]:
+            if item[0] != "end" or item[1] != ns:
+                return False
+            records.append(end_item(item, slots))
+            for key, _ in item[4].writes:
+                counts[key] = counts.get(key, 0) + 1
+        self._slots[ns] = slots
+        reducers = scope.reducers
+        deltas: list[list[Any]] = []
+        replay: list[str] | None = []
+        grew = False
+        for key, values in writes.items():
+            if key not in changes:
+                continue
+            reducer = reducers.get(key, "?")
+            if reducer is not None:
+                grew = True
+            if counts.get(key, 0) == len(values) and reducer in REPLAYABLE:
+                deltas.append(["w", key])
+                if replay is not None:
+                    replay.append(key)
+            else:
+                deltas.append(["s", key, changes[key]])
+                replay = None
+        records.append([4, seq, t, step, {"d": deltas}])
+        offset = self._frame([BATCH, records[0][1], t, list(ns), step, {"b": records}])
+        self._frames += len(records) - 1
+        self._index.add_step(ns, step, offset, list(range(offset + first_end,
+                                                          offset + len(records) - 1)),
+                             offset + len(records) - 1, replay)
+        # As _after_step does, with the whole frame for the step's size.
+        scope.state.update(changes)
+        size = self._offset + len(self._buf) - offset
+        scope.delta_bytes += size
+        if grew:
+            scope.kf_size += size
+        if scope.delta_bytes >= KEYFRAME_FACTOR * scope.kf_size:
+            self._keyframe(ns, step, t, scope)
+        return True
+
+    def _drain(self, end: tuple[Any, ...] | None = None,
+               items: list[tuple[Any, ...]] | None = None) -> None:
+        """Record the items in `pending` (or `items`, taken from it) and a step's `end`
+        (ns, step, seq, t, data): one batch frame per run of items of one namespace.
+        Called with the lock held."""
+        if items is None:
+            pending = self.pending
+            items = pending[:]
+            del pending[:len(items)]  # (items the loop appends meanwhile stay, in order)
+        ns: Any = None
+        records: list[list[Any]] = []
+        for item in items:
+            if item[1] != ns:
+                if records:
+                    self._batch(ns, records)
+                    records = []
+                ns = item[1]
+            if item[0] == "begin":
+                self._slots[ns] = begin_items(item, records)
+            else:
+                records.append(end_item(item, self._slots.get(ns)))
+                scope = self._scopes.get(ns)
+                if scope is not None:
+                    counts = scope.step_writes
+                    for key, _ in item[4].writes:
+                        counts[key] = counts.get(key, 0) + 1
+        if end is None:
+            if records:
+                self._batch(ns, records)
+            return
+        end_ns, step, seq, t, data = end
+        if end_ns != ns and records:
+            self._batch(ns, records)
+            records = []
+        deltas = self._deltas(end_ns, data)
+        records.append([4, seq, t, step, {"d": deltas}])
+        self._batch(end_ns, records, (data, replay_keys(deltas)))
+
+    def _batch(self, ns: tuple[str, ...], records: list[list[Any]],
+               end: tuple[dict[str, Any], list[str] | None] | None = None) -> None:
+        """Frame `records` (`[kind, seq, t, step, data]`) of namespace `ns`: one batch
+        frame, whose i-th event is at the frame's offset + i (FORMAT.md §2), or a plain
+        frame for one record. `end`: the last record is a step_end (its data and replay
+        keys), whose step is then closed."""
+        start = self._offset + len(self._buf)
+        for first in range(0, len(records), BATCH_MAX):
+            part = records[first: first + BATCH_MAX]
+            head = part[0]
+            if len(part) == 1:
+                offset = self._frame([head[0], head[1], head[2], list(ns), head[3], head[4]])
+            else:
+                offset = self._frame([BATCH, head[1], head[2], list(ns), head[3], {"b": part}])
+                self._frames += len(part) - 1
+            last = len(part) - 1
+            if end is not None and head[0] == 1 and len(part) == len(records):
+                # The whole step in this frame (the common case): one index entry.
+                self._index.add_step(ns, head[3], offset,
+                                     [at for at, r in enumerate(part, offset) if r[0] == 3],
+                                     offset + last, end[1])
+                continue
+            note = self._note_step
+            for at, record in enumerate(part, offset):
+                kind = record[0]
+                if kind == 3 or kind == 1:
+                    note(kind, ns, record[3], at)
+                elif kind == 4 and end is not None:
+                    note(4, ns, record[3], at, end[1])
+        if end is not None:
+            scope = self._scopes.get(ns)
+            if scope is not None:
+                scope.step_bytes += self._offset + len(self._buf) - start
+            self._after_step(ns, records[-1][3], records[-1][2], end[0],
+                             self._offset + len(self._buf))
 
     def _task_end(self, seq: int, t: int, ns: tuple[str, ...], step: int,
                   data: dict[str, Any]) -> int:
@@ -240,11 +415,34 @@ class TraceWriter(TraceOutput):
             scope.kf_size += scope.step_bytes
         scope.step_bytes = 0
         if scope.delta_bytes >= KEYFRAME_FACTOR * scope.kf_size:
-            at = self._frame([KIND_CODES["keyframe"], -1, t, list(ns), step,
-                              {"state": scope.state}])
-            scope.kf_size = self._offset + len(self._buf) - at
-            scope.delta_bytes = 0
-            self._index.add_keyframe(ns, step, at)
+            self._keyframe(ns, step, t, scope)
+
+    def _keyframe(self, ns: tuple[str, ...], step: int, t: int, scope: _Scope) -> None:
+        at = self._frame([KIND_CODES["keyframe"], -1, t, list(ns), step,
+                          {"state": scope.state}])
+        scope.kf_size = max(self._offset + len(self._buf) - at, KEYFRAME_MIN)
+        scope.delta_bytes = 0
+        self._index.add_keyframe(ns, step, at)
+
+    def flush_idle(self, now: float, idle: float) -> None:
+        """The flusher thread's call: what the loop handed over in bulk for a step still
+        running (its start, tasks that ended) is recorded now, so a follower sees it
+        however long the step takes; then frames that have waited `idle` are written."""
+        self._drain_now()
+        super().flush_idle(now, idle)
+
+    def sync(self) -> None:
+        self._drain_now()
+        super().sync()
+
+    def _drain_now(self) -> None:
+        if self.pending:
+            with self._lock:
+                if self.pending and not self.closed and not self.failed:
+                    try:
+                        self._drain()
+                    except Exception as exc:
+                        self._skip(("task",), exc)
 
     # -- finish ------------------------------------------------------------------------
     def close(self) -> None:
@@ -255,6 +453,11 @@ class TraceWriter(TraceOutput):
                 return
             self.closed = True  # steps still open are in the index already, unfinished
             if not self.failed:
+                if self.pending:  # a run cut short by an error is ended by its run_end
+                    try:
+                        self._drain()
+                    except Exception as exc:
+                        self._skip(("task",), exc)
                 self._finish()
             self._close_file()
 
