@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from tracer.frames import TraceCorruptError
 from tracer.reducers import ADD, ADD_MESSAGES, path_key
+from tracer.replay import DamagedStateError
 
 if TYPE_CHECKING:
     from tracer.reader import Trace
@@ -42,6 +43,9 @@ def diff(trace: Trace, step: int, run: int = 0) -> list[TaskDiff]:
     entry = trace.step_entry(step, run)
     replayer = trace.replayer
     steps = [e.step for e in replayer.entries(run) if e.step < step]
+    lost = replayer.lost_before(step, run)
+    if lost is not None:  # steps between may be gone: what the step changed is unknown
+        raise DamagedStateError(step - 1, run, lost, frozenset())
     old = replayer.state_at(max(steps) if steps else -1, run)
     new = replayer.state_at(step, run)
     reducers = replayer.reducers(run)

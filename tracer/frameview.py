@@ -194,9 +194,9 @@ class FrameView:
         (a state replay reads nothing else; its hot path is `ForwardReader.data`)."""
         try:
             payload = self.payload(offset)
-        except TraceCorruptError:
+        except TraceCorruptError as exc:
             if self.batch_at(offset) is None:
-                raise
+                raise self._why_not(offset, exc) from None
             return self.record(offset)[5]
         if len(payload) > 1 and payload[0] == _RECORD and payload[1] == BATCH_KIND:
             return self.record(offset)[5]
@@ -216,10 +216,10 @@ class FrameView:
         its position in the batch (FORMAT.md §2)."""
         try:
             payload = self.payload(offset)
-        except TraceCorruptError:
+        except TraceCorruptError as exc:
             at = self.batch_at(offset)
             if at is None:
-                raise
+                raise self._why_not(offset, exc) from None
             return self.batch(at)[offset - at]
         try:
             record = unpack_record(payload)
@@ -267,6 +267,24 @@ class FrameView:
                 continue
             return at if address - at < len(records) else None
         return None
+
+    def _why_not(self, address: int, exc: TraceCorruptError) -> TraceCorruptError:
+        """Why no event can be read at `address`, which is no frame head: if it lies in a
+        batch frame that is damaged, that frame's fault (at its offset), else `exc`."""
+        lo = max(address - BATCH_MAX + 1, 0)
+        window = self.read(lo, address - lo + FRAME_HEAD)
+        for pos in heads_before(window, 0, address - lo):
+            if pos + FRAME_HEAD > len(window):
+                continue
+            _a, _b, _crc, c, length = _unpack_head(window, pos)
+            if c != BIN32 or not 0 < address - lo - pos < FRAME_HEAD + length:
+                continue
+            try:
+                self.payload(lo + pos)
+            except TraceCorruptError as damage:
+                return damage
+            return exc
+        return exc
 
     def hop(self, start: int, stop: int | None = None) -> Iterator[tuple[int, int]]:
         """(address, kind code) of each event from `start` up to `stop` (inclusive), by

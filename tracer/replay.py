@@ -98,6 +98,11 @@ class Replayer:
                 damage = Damage(exc.offset, None, exc.reason)
                 raise DamagedStateError(step, run, damage, frozenset()) from None
 
+    def lost_before(self, step: int, run: int = 0) -> Damage | None:
+        """A damaged region between `step` and the run's step listed before it, which
+        may have taken whole steps: the state before `step` is then not known."""
+        return self._run_view(run)[4].get(step)
+
     def reducers(self, run: int) -> dict[str, str | None]:
         """Channel → reducer name of run `run`, from its run_start."""
         reducers = self._reducers.get(run)
@@ -202,7 +207,8 @@ class Replayer:
                     apply_step(self.trace, entry, state, reducers, unknown, data_at)
             except (_StepDamaged, TraceCorruptError, TypeError, ValueError, KeyError,
                     IndexError, AttributeError, RecursionError) as exc:
-                self._lose(entry, state, unknown, _damage_of(exc, entry), run)
+                self._lose(entry, state, unknown,
+                           _damage_of(exc, entry, self.trace.index.damage), run)
             if at % MEMO_EVERY == 0 and entry.end is not None:
                 # Not a step without its step_end: in a live trace it may still end and
                 # change the state, and this memo would then keep the state before it.
@@ -233,12 +239,17 @@ class Replayer:
             unknown.setdefault(key, damage)
 
 
-def _damage_of(exc: Exception, entry: StepEntry) -> Damage:
+def _damage_of(exc: Exception, entry: StepEntry, found: list[Damage]) -> Damage:
     """What made a step unreplayable, as a Damage: a damaged frame, a damaged region the
-    step's frames lay in, or a record of the right shape holding the wrong values."""
+    step's frames lay in (one of `found`, the regions known: an event of a batch frame
+    lies inside its frame), or a record of the right shape holding the wrong values."""
     if isinstance(exc, _StepDamaged):
         return exc.damage
     if isinstance(exc, TraceCorruptError):
+        for damage in found:
+            if damage.offset <= exc.offset and (damage.resumed is None
+                                                or exc.offset < damage.resumed):
+                return damage
         return Damage(exc.offset, None, exc.reason)
     where = entry.task_ends[0] if entry.task_ends else entry.end or entry.start or 0
     return Damage(where, None, f"a task's writes that cannot be replayed ({exc})")

@@ -49,6 +49,8 @@ class _RunTrack:
     """The highest step number of its frames so far."""
     ended: bool = False
     """Its run_end was read."""
+    done: int | None = None
+    """The step of the last step_end read."""
 
 
 class Scanner:
@@ -193,7 +195,11 @@ class Scanner:
         index = self.index
         if len(index.damage) > track.damage:
             last = track.last
-            back = last is not None and (step < last or (step == last and kind == _STEP_START))
+            # A step whose step_end was read cannot go on: a task_end or step_end of it is
+            # another run's (whose run_start the damage took), as is a step going back.
+            again = kind in (_TASK_END, _STEP_END) and step == track.done
+            back = last is not None and (step < last or again
+                                         or (step == last and kind == _STEP_START))
             if track.ended or (back and kind != _RUN_END):
                 del self._runs[ns]
                 index._run_of[ns] = -1
@@ -206,6 +212,8 @@ class Scanner:
             track.ended = True
         elif track.last is None or step > track.last:
             track.last = step
+        if kind == _STEP_END:
+            track.done = step
 
 
 def resync_file(view: FrameView, pos: int, size: int) -> int | None:

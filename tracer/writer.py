@@ -69,9 +69,15 @@ class _Scope:
         """Estimated encoded size of the state now."""
         self.step_bytes = 0
 
-    def grows(self, changes: dict[str, Any]) -> bool:
-        """Whether the step appended to a channel (its state grew by what was written)."""
-        return any(self.reducers.get(k) is not None for k in changes)
+    def grows(self, changes: dict[str, Any]) -> float:
+        """How much of what a step wrote its state keeps on top of what it had: the share
+        of its changed channels that append (reducers), 0 when it only set values."""
+        reducers = self.reducers
+        appended = 0
+        for key in changes:
+            if reducers.get(key) is not None:
+                appended += 1
+        return appended / len(changes) if appended else 0.0
 
 
 class TraceWriter(TraceOutput):
@@ -85,15 +91,15 @@ class TraceWriter(TraceOutput):
     a file that cannot be written costs one warning and the writer records nothing.
     `failed` and `error` tell what happened, at any time.
 
-    `bulk=True` lets a run whose only sink is this writer hand it each step's own events
-    at once (`engine.events.StepSink`), recorded as one batch frame: recording trivial
-    steps then costs about a third less (bench/RESULTS.md). Off by default until every
-    reader's tests speak of event addresses, not frame offsets (FORMAT.md §2).
+    `bulk` (the default) lets a run whose only sink is this writer hand it each step's
+    own events at once (`engine.events.StepSink`), recorded as one batch frame: recording
+    trivial steps then costs about a third less (bench/RESULTS.md). `bulk=False` writes
+    one frame per event (format 1's frames), as it does whenever another sink listens.
     """
 
     def __init__(self, path: str | os.PathLike[str], *, append: bool = False,
                  created: str | None = None, strict: bool = True,
-                 bulk: bool = False) -> None:
+                 bulk: bool = True) -> None:
         self._enc = Encoder()
         self._calls: dict[str, int] = {}
         self._scopes: dict[tuple[str, ...], _Scope] = {}
@@ -261,13 +267,13 @@ class TraceWriter(TraceOutput):
         reducers = scope.reducers
         deltas: list[list[Any]] = []
         replay: list[str] | None = []
-        grew = False
+        appended = 0
         for key, values in writes.items():
             if key not in changes:
                 continue
             reducer = reducers.get(key, "?")
-            if reducer is not None:
-                grew = True
+            if reducer is not None and key in reducers:
+                appended += 1
             if counts.get(key, 0) == len(values) and reducer in REPLAYABLE:
                 deltas.append(["w", key])
                 if replay is not None:
@@ -285,8 +291,8 @@ class TraceWriter(TraceOutput):
         scope.state.update(changes)
         size = self._offset + len(self._buf) - offset
         scope.delta_bytes += size
-        if grew:
-            scope.kf_size += size
+        if appended:  # (as _Scope.grows)
+            scope.kf_size += size * appended // len(changes)
         if scope.delta_bytes >= KEYFRAME_FACTOR * scope.kf_size:
             self._keyframe(ns, step, t, scope)
         return True
@@ -411,8 +417,9 @@ class TraceWriter(TraceOutput):
         scope.state.update(changes)
         scope.step_writes = {}
         scope.delta_bytes += scope.step_bytes + self._offset + len(self._buf) - offset
-        if scope.grows(changes):
-            scope.kf_size += scope.step_bytes
+        grew = scope.grows(changes)
+        if grew:
+            scope.kf_size += int(scope.step_bytes * grew)
         scope.step_bytes = 0
         if scope.delta_bytes >= KEYFRAME_FACTOR * scope.kf_size:
             self._keyframe(ns, step, t, scope)

@@ -192,18 +192,20 @@ def not_files() -> Iterator[Case]:
 
 
 # -- recording the samples --------------------------------------------------------------
-def record_sample(path: Path, kind: str = "mixed") -> Sample:
+def record_sample(path: Path, kind: str = "mixed", bulk: bool = True) -> Sample:
     """Record a real trace to `path`. "mixed": two runs of a graph with a subgraph, a
     model call and custom data, then a fan-out, a chat, a Send map-reduce, and a run
     interrupted then resumed (nine runs, keyframes, every reducer); "small": one
-    linear run (for cuts at every offset)."""
-    import tracer
+    linear run (for cuts at every offset). `bulk=False`: a frame per event, no batches."""
     from engine import InMemorySaver
+    from engine.events import attach
     from engine.types import Command
+    from tracer.writer import TraceWriter
 
     from . import graphs
 
-    with tracer.record(path):
+    writer = TraceWriter(path, bulk=bulk)
+    with attach(writer):
         if kind == "small":
             graphs.linear().invoke({"topic": "x"})
         else:
@@ -216,6 +218,7 @@ def record_sample(path: Path, kind: str = "mixed") -> Sample:
             thread: Any = {"configurable": {"thread_id": "fuzz"}}
             asking.invoke({"topic": "a", "log": []}, thread)
             asking.invoke(Command(resume="cats"), thread)
+    writer.close()
     return Sample.of(path.read_bytes())
 
 

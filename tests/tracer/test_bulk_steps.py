@@ -219,3 +219,54 @@ def test_random_damage_to_a_bulk_trace_is_reported_never_misread(tmp_path: Path)
                 except tracer.TraceCorruptError:
                     continue
                 assert state == states[step], (pos, step)
+
+
+def test_a_running_step_reaches_the_file_while_its_node_waits(tmp_path: Path) -> None:
+    """A step handed over in bulk is written when it ends; the flusher thread writes its
+    start (and its tasks' starts) meanwhile, so a follower sees a node that waits (on a
+    model, a sleep) as running, not only once it is done."""
+    import threading
+    import time
+    from typing import TypedDict
+
+    from engine.graph import END, START, StateGraph
+
+    class S(TypedDict):
+        n: int
+
+    release = threading.Event()
+
+    def waits(state: S) -> dict[str, int]:
+        release.wait(30)
+        return {"n": state["n"] + 1}
+
+    graph = (StateGraph(S).add_node("quick", lambda s: {"n": s["n"] + 1})
+             .add_node("waits", waits).add_edge(START, "quick").add_edge("quick", "waits")
+             .add_edge("waits", END).compile())
+    path = tmp_path / "live.stepscope"
+
+    def run() -> None:
+        with tracer.record(path):
+            graph.invoke({"n": 0})
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    try:
+        deadline = time.monotonic() + 10
+        seen: list[tuple[str, Any]] = []
+        while time.monotonic() < deadline:
+            if path.exists():
+                with tracer.open_trace(path) as trace:
+                    seen = [(e.kind, e.data.get("name")) for e in trace.events()]
+                if ("task_start", "waits") in seen:
+                    break
+            time.sleep(0.02)
+        assert ("task_start", "waits") in seen and ("task_end", "waits") not in seen
+        assert ("task_end", "quick") in seen  # the step before, whole
+        assert _batches(path)  # the steps before went in bulk
+    finally:
+        release.set()
+        worker.join(30)
+    with tracer.open_trace(path) as trace:
+        assert trace.state_at(trace.steps()[-1]) == {"n": 2}
+        assert [e.seq for e in trace.events()] == list(range(len(list(trace.events()))))

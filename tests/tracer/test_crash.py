@@ -14,7 +14,7 @@ import pytest
 import tracer
 
 from .child_process import PYTHON, child_env
-from .raw_frames import KEYFRAME, event_frames, header_end, walk_frames
+from .raw_frames import KEYFRAME, addresses, event_frames, header_end, walk_frames
 
 KILLS = 60
 TOKEN = 7
@@ -85,7 +85,7 @@ def _check(path: Path) -> tuple[int, set[int]]:
         assert not trace.finished
         assert trace.errors == []
         assert not trace.run_complete(0)
-        assert list(trace.offsets()) == [f.offset for f in frames]
+        assert list(trace.offsets()) == addresses(frames)
         assert sum(1 for _ in trace.events()) == len(event_frames(frames))
         steps = trace.steps(0)
         assert steps == list(range(len(steps)))
@@ -103,7 +103,7 @@ def _check(path: Path) -> tuple[int, set[int]]:
             (task,) = trace.diff(step)
             assert {w.key: w.op for w in task.writes} == {"n": "set", "blob": "set",
                                                           "log": "append"}
-    return len(steps), {f.kind for f in frames}
+    return len(steps), {e.kind for f in frames for e in f.events}
 
 
 class TestKilled:

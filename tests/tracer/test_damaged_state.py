@@ -31,15 +31,25 @@ def _counter() -> Any:
             .compile())
 
 
-@pytest.fixture(scope="module")
-def recorded(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[int, Any]]:
-    """A closed trace of the counter, and its state after every step."""
-    path = tmp_path_factory.mktemp("damaged") / "count.stepscope"
-    with tracer.record(path):
-        _counter().invoke({"n": 0, "log": []}, {"recursion_limit": STEPS + 5})
+def _record(path: Path, bulk: bool) -> tuple[Path, dict[int, Any]]:
+    writer = tracer.TraceWriter(path, bulk=bulk)
+    _counter().invoke({"n": 0, "log": []}, {"recursion_limit": STEPS + 5}, sinks=[writer])
+    writer.close()
     with tracer.open_trace(path) as trace:
         states = {s: trace.state_at(s) for s in trace.steps()}
     return path, states
+
+
+@pytest.fixture(scope="module")
+def recorded(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[int, Any]]:
+    """A closed trace of the counter, a frame per event, and its state after every step."""
+    return _record(tmp_path_factory.mktemp("damaged") / "count.stepscope", bulk=False)
+
+
+@pytest.fixture(scope="module")
+def recorded_bulk(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[int, Any]]:
+    """The same, each step in one batch frame (the default)."""
+    return _record(tmp_path_factory.mktemp("damaged") / "bulk.stepscope", bulk=True)
 
 
 def _task_end_of(path: Path, step: int) -> int:
@@ -110,6 +120,47 @@ class TestCrashedTrace:
                 trace.state_at(10)
             assert info.value.offset == end
             assert set(trace.replayer.known_state(10).unknown) == {"n", "log"}
+
+
+class TestCrashedBulkTrace:
+    """A damaged batch frame loses its whole step (FORMAT.md §2): the step is no longer
+    listed, the damage is reported at the frame, and the steps after it raise until
+    what the lost step changed is written whole again."""
+
+    def test_the_steps_after_a_lost_step_raise(
+            self, recorded_bulk: tuple[Path, dict[int, Any]], tmp_path: Path) -> None:
+        path, states = recorded_bulk
+        with tracer.open_trace(path) as trace:
+            entry = trace.step_entry(10)
+        assert entry.start is not None and entry.task_ends[0] == entry.start + 2
+        damaged = _damaged_copy(path, tmp_path, entry.task_ends[0], crashed=True)
+        with tracer.open_trace(damaged) as trace:
+            assert [d.offset for d in trace.damage] == [entry.start]
+            assert 10 not in trace.steps() and 11 in trace.steps()
+            raised = []
+            for step in trace.steps():
+                try:
+                    assert trace.state_at(step) == states[step], step
+                except DamagedStateError as exc:
+                    assert exc.offset == entry.start and exc.step == step
+                    raised.append(step)
+            assert raised and raised[0] == 11
+            after = trace.replayer.known_state(11)
+            assert set(after.unknown) == {"log"} and after.state["n"] == states[11]["n"]
+
+    def test_closed_trace_names_the_batch(
+            self, recorded_bulk: tuple[Path, dict[int, Any]], tmp_path: Path) -> None:
+        """Closed, the index still lists the step: reading it finds its frame damaged."""
+        path, states = recorded_bulk
+        with tracer.open_trace(path) as trace:
+            entry = trace.step_entry(10)
+        assert entry.start is not None
+        damaged = _damaged_copy(path, tmp_path, entry.task_ends[0], crashed=False)
+        with tracer.open_trace(damaged) as trace:
+            assert trace.state_at(9) == states[9]
+            with pytest.raises(DamagedStateError, match="step 10") as info:
+                trace.state_at(10)
+            assert info.value.offset == entry.start and "CRC" in str(info.value)
 
 
 class TestClosedTrace:

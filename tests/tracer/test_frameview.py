@@ -17,20 +17,23 @@ from tracer import frameview as frameview_module
 from tracer.frameview import FrameView
 
 from .graphs import with_subgraph
-from .raw_frames import walk_frames
+from .raw_frames import addresses, walk_frames
 
 
-@pytest.fixture(scope="module")
-def closed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+@pytest.fixture(scope="module", params=[True, False], ids=["bulk", "one-by-one"])
+def closed(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A closed trace: each step in a batch frame (the default), or a frame per event."""
     path = tmp_path_factory.mktemp("view") / "t.stepscope"
-    with tracer.record(path):
-        for topic in ("x", "y"):
-            with_subgraph().invoke({"topic": topic, "log": []})
+    writer = tracer.TraceWriter(path, bulk=request.param)
+    for topic in ("x", "y"):
+        with_subgraph().invoke({"topic": topic, "log": []}, sinks=[writer])
+    writer.close()
     return path
 
 
 def _offsets(path: Path) -> list[int]:
-    return [f.offset for f in walk_frames(path.read_bytes())]
+    """Every event's address (a frame's offset, or in a batch frame, offset + i)."""
+    return addresses(walk_frames(path.read_bytes()))
 
 
 class TestHopAndRecord:
@@ -63,33 +66,37 @@ class TestHopAndRecord:
 
     def test_damaged_frames(self, closed: Path, tmp_path: Path) -> None:
         """A flipped payload byte fails the CRC; a broken head ends a hop with an error."""
-        offsets = _offsets(closed)
+        frames = walk_frames(closed.read_bytes())
         data = bytearray(closed.read_bytes())
-        data[offsets[3] + 20] ^= 0xFF
-        data[offsets[6]] = 0
+        data[frames[3].offset + 20] ^= 0xFF
+        data[frames[6].offset] = 0
         path = tmp_path / "damaged.stepscope"
         path.write_bytes(bytes(data))
         with FrameView(path) as view:
             with pytest.raises(TraceCorruptError, match="CRC"):
-                view.record(offsets[3])
+                view.record(frames[3].offset)
+            for event in frames[3].events[1:]:  # a batch's other events: the same fault
+                with pytest.raises(TraceCorruptError, match="CRC"):
+                    view.record(event.offset)
             with pytest.raises(TraceCorruptError, match="not a frame head"):
-                view.record(offsets[6])
+                view.record(frames[6].offset)
             with pytest.raises(TraceCorruptError, match="not a frame head"):
-                list(view.hop(offsets[0]))
-            assert [o for o, _ in view.hop(offsets[0], offsets[5])] == offsets[:6]
+                list(view.hop(frames[0].offset))
+            assert [o for o, _ in view.hop(frames[0].offset, frames[2].events[-1].offset)] \
+                == addresses(frames[:3])
             with pytest.raises(TraceCorruptError, match="truncated"):
                 view.record(len(data) + 100)
 
     def test_a_grown_file(self, closed: Path, tmp_path: Path) -> None:
         """Frames appended after a first read are found (the last block is read again)."""
-        offsets = _offsets(closed)
+        frames = walk_frames(closed.read_bytes())
         path = tmp_path / "growing.stepscope"
-        path.write_bytes(closed.read_bytes()[: offsets[4]])
+        path.write_bytes(closed.read_bytes()[: frames[4].offset])
         with FrameView(path) as view:
-            assert [o for o, _ in view.hop(offsets[0])] == offsets[:4]
+            assert [o for o, _ in view.hop(frames[0].offset)] == addresses(frames[:4])
             shutil.copyfile(closed, path)
-            assert [o for o, _ in view.hop(offsets[2])] == offsets[2:]
-            assert view.record(offsets[-1])
+            assert [o for o, _ in view.hop(frames[2].offset)] == addresses(frames[2:])
+            assert view.record(frames[-1].offset)
 
 
 class TestNotARegularFile:

@@ -18,8 +18,10 @@ RUN_START, RUN_END = 0, 11
 
 @pytest.fixture(scope="module")
 def mixed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Sample, Baseline, Path]:
+    """A frame per event (no batch frames), so that single frames of a step can be lost;
+    a batch frame is lost whole (tests/tracer/test_bulk_steps.py, test_damaged_state.py)."""
     path = tmp_path_factory.mktemp("lost") / "mixed.stepscope"
-    sample = record_sample(path)
+    sample = record_sample(path, bulk=False)
     return sample, Baseline.of(path), path
 
 

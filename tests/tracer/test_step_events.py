@@ -12,6 +12,7 @@ from engine.events import Event
 from tracer import TraceCorruptError
 
 from . import graphs
+from .raw_frames import walk_frames
 
 
 def _scanned(trace: tracer.Trace, step: int, run: int) -> list[Event]:
@@ -59,8 +60,10 @@ class TestStepEvents:
         """A damaged frame head inside the step's range: the scan resyncs past it."""
         with tracer.open_trace(subgraph_trace) as trace:
             entry = trace.step_entry(1, 0)
-            assert entry.start is not None
-            victim = trace.frame_offsets(entry.start, entry.end)[1]
+            assert entry.start is not None and entry.end is not None
+        # A frame between the step's first and last (not a batch holding either).
+        victim = next(f.offset for f in walk_frames(subgraph_trace.read_bytes())
+                      if entry.start < f.offset and f.end <= entry.end)
         data = bytearray(subgraph_trace.read_bytes())
         data[victim] ^= 0xFF
         bad = tmp_path / "bad.stepscope"

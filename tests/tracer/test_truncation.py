@@ -12,7 +12,7 @@ from engine.types import Command
 from tracer import TraceError
 
 from .graphs import asking, failing, with_subgraph
-from .raw_frames import event_frames, header_end, walk_frames
+from .raw_frames import addresses, event_frames, header_end, walk_frames
 
 RUN_END = 11
 
@@ -48,7 +48,7 @@ class TestEveryCut:
                 continue
             with tracer.open_trace(path) as trace:
                 whole = [f for f in frames if f.end <= cut]
-                assert [e for e in trace.offsets()] == [f.offset for f in whole], cut
+                assert list(trace.offsets()) == addresses(whole), cut
                 assert sum(1 for _ in trace.events()) == len(event_frames(whole)), cut
                 assert trace.finished == (cut == len(data)), cut
                 assert trace.errors == [], (cut, trace.errors)

@@ -9,6 +9,7 @@ import pytest
 from textual.widgets import Static
 
 import tracer
+from tests.tracer.raw_frames import walk_frames
 from tui.widgets.trace_header import TraceHeader
 
 from .conftest import SIZE, app_for, main_screen, opened, wait_for
@@ -69,15 +70,17 @@ class TestUnreadableFiles:
 
 
 def _damage(src: Path, dst: Path, step: int, *, keep_footer: bool) -> int:
-    """Copy `src` to `dst` with one payload byte of `step`'s step_end frame flipped."""
+    """Copy `src` to `dst` with one payload byte of the frame holding `step`'s step_end
+    flipped (a batch frame: the whole step); return that frame's offset."""
     with tracer.open_trace(src) as trace:
-        offset = trace.step_entry(step, 0).end
-        assert offset is not None
+        address = trace.step_entry(step, 0).end
+        assert address is not None
         end = trace.index.end
     data = bytearray(src.read_bytes())
-    data[offset + 11 + 3] ^= 0x55
+    frame = next(f for f in walk_frames(bytes(data)) if f.offset <= address < f.end)
+    data[frame.offset + 11 + 3] ^= 0x55
     dst.write_bytes(bytes(data if keep_footer else data[:end]))
-    return offset
+    return frame.offset
 
 
 class TestCorruptFrames:

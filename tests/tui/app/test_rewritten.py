@@ -6,8 +6,10 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
+
 from tests.tracer.raw_frames import walk_frames
-from tracer import open_trace
+from tracer import TraceWriter, open_trace
 from tui.step_rows import RowCache
 from tui.widgets.state_tree import StateTree
 from tui.widgets.step_list import StepList
@@ -51,12 +53,20 @@ class TestRerecorded:
 
 
 class TestDamageMarks:
-    """A crashed trace with a damaged task_end: the damaged step ⚠, the later ones ?."""
+    """A crashed trace with a damaged task_end: the damaged step ⚠, the later ones ?. In a
+    trace of batch frames (the default), the whole step goes with its frame: the step
+    after it is marked ⚠ (its state before is unknown), and the later ones ?."""
 
-    async def test_marks_and_unknown_keys(self, counter_trace: Path, tmp_path: Path) -> None:
-        data = bytearray(counter_trace.read_bytes())
+    @pytest.mark.parametrize("bulk", [True, False], ids=["bulk", "one-by-one"])
+    async def test_marks_and_unknown_keys(self, tmp_path: Path, bulk: bool) -> None:
+        source = tmp_path / "counter.stepscope"
+        writer = TraceWriter(source, bulk=bulk)
+        traces.counter(60).invoke({"n": 0, "log": []}, {"recursion_limit": 70},
+                                  sinks=[writer])
+        writer.close()
+        data = bytearray(source.read_bytes())
         frames = walk_frames(bytes(data))
-        with open_trace(counter_trace) as trace:
+        with open_trace(source) as trace:
             victim = trace.step_entry(5).task_ends[0]
             keyframes = sorted(k.step for k in trace.index.keyframes if k.step > 5)
         data[victim + 13] ^= 0x40
@@ -68,10 +78,12 @@ class TestDamageMarks:
             assert isinstance(rows, RowCache)  # one run: no thread
             await wait_for(pilot, lambda: rows.bad_rows)
             marked = {rows.row(i).step: rows.row(i).marks for i in range(len(rows))}
-            assert "⚠" in marked[5] and "?" in marked[6]
+            first = 6 if bulk else 5
+            assert (5 not in marked) == bulk
+            assert "⚠" in marked[first] and "?" in marked[first + 1]
             if keyframes:
                 assert "?" not in marked[keyframes[0]]
-            screen.go_to(6)
+            screen.go_to(first + 1)
             await pilot.press("2")  # the State tab
             tree = screen.query_one(StateTree)
             await wait_for(pilot, lambda: "not whole" in str(tree.root.label))

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 import tracer
+from sample_graphs import joke_poem
 from tests.tracer import graphs
 from tests.tracer.live_writer import LiveWriter, record_events
 from tests.tui.visual.harness import ViewHarness, screen_text
@@ -22,9 +23,14 @@ Opener = Callable[[str], tracer.Trace]
 
 
 @pytest.fixture
-def damaged(trace_paths: dict[str, Path], tmp_path: Path) -> Path:
-    """joke ∥ poem with one payload byte of write_poem's task_end flipped (CRC fails)."""
-    source = trace_paths["joke_poem"]
+def damaged(tmp_path: Path) -> Path:
+    """joke ∥ poem with one payload byte of write_poem's task_end flipped (CRC fails).
+    Recorded a frame per event: in a batch frame (the default) the whole step would go
+    with it (tests/tracer/test_damaged_state.py)."""
+    source = tmp_path / "joke_poem.stepscope"
+    writer = tracer.TraceWriter(source, bulk=False)
+    joke_poem.graph.invoke(joke_poem.inputs, sinks=[writer])
+    writer.close()
     with tracer.open_trace(source) as clean:
         ends = clean.step_entry(1, 0).task_ends
         (victim,) = [o for o in ends if clean.read(o).data["name"] == "write_poem"]
